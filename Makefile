@@ -1,0 +1,45 @@
+# A thin layer over CMake and the scripts in tools/. The README names the targets a newcomer uses.
+BUILD_DIR ?= build
+JOBS ?= 2
+image-tag ?= latest
+
+.PHONY: all deps build test test-unit demo demo-initializer cluster-up cluster-down spark image clean
+
+all: build
+
+deps:
+	@tools/install-deps.sh
+
+$(BUILD_DIR)/build.ninja: CMakeLists.txt | deps
+	cmake -S . -B $(BUILD_DIR) -G Ninja
+
+build: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Everything: unit tests, then the local cluster and Spark for the integration and end-to-end tests.
+test: build
+	tools/run-tests.sh $(BUILD_DIR)
+
+test-unit: build
+	cd $(BUILD_DIR) && ctest -L unit --output-on-failure
+
+cluster-up:
+	tools/cluster/up.sh
+
+cluster-down:
+	tools/cluster/down.sh
+
+spark:
+	tools/spark/fetch.sh
+
+demo: build
+	tools/demo.sh $(BUILD_DIR)
+
+demo-initializer: build
+	tools/demo-initializer.sh $(BUILD_DIR)
+
+image:
+	tools/build-images.sh $(image-tag)
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,112 @@
+#include "common/yaml.h"
+
+#include <cstdlib>
+#include <regex>
+
+#include <yaml-cpp/yaml.h>
+
+namespace spark_operator {
+namespace {
+
+using Allocator = rapidjson::Document::AllocatorType;
+
+rapidjson::Value ScalarToJson(const YAML::Node& node, Allocator& allocator) {
+  const std::string& text = node.Scalar();
+  if (node.Tag() != "!") {  // "!" marks a quoted scalar, which is always a string.
+    static const std::regex kInt("[-+]?[0-9]+");
+    static const std::regex kFloat(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
+    if (text == "null" || text == "Null" || text == "NULL" || text == "~" || text.empty()) {
+      return rapidjson::Value(rapidjson::kNullType);
+    }
+    if (text == "true" || text == "True" || text == "TRUE") return rapidjson::Value(true);
+    if (text == "false" || text == "False" || text == "FALSE") return rapidjson::Value(false);
+    if (std::regex_match(text, kInt)) {
+      errno = 0;
+      const long long v = std::strtoll(text.c_str(), nullptr, 10);
+      if (errno == 0) return rapidjson::Value(static_cast<int64_t>(v));
+    }
+    if (std::regex_match(text, kFloat)) return rapidjson::Value(std::strtod(text.c_str(), nullptr));
+  }
+  return rapidjson::Value(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), allocator);
+}
+
+rapidjson::Value NodeToJson(const YAML::Node& node, Allocator& allocator) {
+  switch (node.Type()) {
+    case YAML::NodeType::Map: {
+      rapidjson::Value object(rapidjson::kObjectType);
+      for (const auto& entry : node) {
+        const std::string key = entry.first.as<std::string>();
+        rapidjson::Value name(key.c_str(), static_cast<rapidjson::SizeType>(key.size()), allocator);
+        object.AddMember(name, NodeToJson(entry.second, allocator), allocator);
+      }
+      return object;
+    }
+    case YAML::NodeType::Sequence: {
+      rapidjson::Value array(rapidjson::kArrayType);
+      for (const auto& item : node) array.PushBack(NodeToJson(item, allocator), allocator);
+      return array;
+    }
+    case YAML::NodeType::Scalar:
+      return ScalarToJson(node, allocator);
+    default:
+      return rapidjson::Value(rapidjson::kNullType);
+  }
+}
+
+void EmitJson(const rapidjson::Value& value, YAML::Emitter& out) {
+  if (value.IsObject()) {
+    out << YAML::BeginMap;
+    for (const auto& m : value.GetObject()) {
+      out << YAML::Key << m.name.GetString() << YAML::Value;
+      EmitJson(m.value, out);
+    }
+    out << YAML::EndMap;
+  } else if (value.IsArray()) {
+    out << YAML::BeginSeq;
+    for (const auto& item : value.GetArray()) EmitJson(item, out);
+    out << YAML::EndSeq;
+  } else if (value.IsString()) {
+    out << std::string(value.GetString(), value.GetStringLength());
+  } else if (value.IsBool()) {
+    out << value.GetBool();
+  } else if (value.IsInt64()) {
+    out << value.GetInt64();
+  } else if (value.IsNumber()) {
+    out << value.GetDouble();
+  } else {
+    out << YAML::Null;
+  }
+}
+
+}  // namespace
+
+Result<rapidjson::Document> YamlToJson(std::string_view yaml) {
+  ASSIGN_OR_RETURN(std::vector<rapidjson::Document> docs, YamlStreamToJson(yaml));
+  if (docs.empty()) return InvalidArgumentError("empty YAML document");
+  if (docs.size() > 1) return InvalidArgumentError("expected one YAML document, found " + std::to_string(docs.size()));
+  return std::move(docs.front());
+}
+
+Result<std::vector<rapidjson::Document>> YamlStreamToJson(std::string_view yaml) {
+  try {
+    std::vector<rapidjson::Document> result;
+    for (const YAML::Node& node : YAML::LoadAll(std::string(yaml))) {
+      if (node.IsNull()) continue;
+      rapidjson::Document doc;
+      rapidjson::Value value = NodeToJson(node, doc.GetAllocator());
+      static_cast<rapidjson::Value&>(doc) = std::move(value);
+      result.push_back(std::move(doc));
+    }
+    return result;
+  } catch (const YAML::Exception& e) {
+    return InvalidArgumentError(std::string("malformed YAML: ") + e.what());
+  }
+}
+
+std::string JsonToYaml(const rapidjson::Value& value) {
+  YAML::Emitter out;
+  EmitJson(value, out);
+  return out.c_str();
+}
+
+}  // namespace spark_operator

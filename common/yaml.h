@@ -1,0 +1,20 @@
+// YAML in, JSON out: kubeconfigs and manifests are YAML, but everything inside the project is RapidJSON.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "common/status.h"
+
+namespace spark_operator {
+
+// Plain scalars are typed by YAML 1.2's core schema (null, bool, int, float); quoted ones stay strings.
+Result<rapidjson::Document> YamlToJson(std::string_view yaml);
+// Every document of a `---` separated stream, skipping empty ones.
+Result<std::vector<rapidjson::Document>> YamlStreamToJson(std::string_view yaml);
+std::string JsonToYaml(const rapidjson::Value& value);
+
+}  // namespace spark_operator
