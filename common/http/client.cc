@@ -1,0 +1,163 @@
+#include "common/http/client.h"
+
+#include <regex>
+
+#include <boost/asio/ssl/context.hpp>
+#include <glog/logging.h>
+
+#include "common/http/connection.h"
+
+namespace spark_operator::http {
+namespace {
+
+namespace asio = boost::asio;
+
+Result<ServerAddress> ParseBaseUrl(const std::string& url) {
+  static const std::regex kUrl(R"(^(https?)://(\[[^\]]+\]|[^:/]+)(?::(\d+))?(/.*)?$)");
+  std::smatch m;
+  if (!std::regex_match(url, m, kUrl)) {
+    return InvalidArgumentError("server URL \"" + url + "\" is not of the form https://host[:port][/path]");
+  }
+  ServerAddress server;
+  server.tls = m[1] == "https";
+  server.host = m[2];
+  if (server.host.front() == '[') server.host = server.host.substr(1, server.host.size() - 2);
+  server.port = m[3].matched ? m[3].str() : (server.tls ? "443" : "80");
+  server.path_prefix = m[4].matched ? m[4].str() : "";
+  while (!server.path_prefix.empty() && server.path_prefix.back() == '/') server.path_prefix.pop_back();
+  server.verify_name = server.host;
+  return server;
+}
+
+Result<std::shared_ptr<asio::ssl::context>> MakeTlsContext(const TlsOptions& tls) {
+  auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+  boost::system::error_code ec;
+  context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                       asio::ssl::context::no_tlsv1_1);
+  if (tls.ca_pem.empty()) {
+    context->set_default_verify_paths(ec);
+  } else {
+    context->add_certificate_authority(asio::buffer(tls.ca_pem), ec);
+  }
+  if (ec) return InvalidArgumentError("loading the certificate authority: " + ec.message());
+  if (!tls.client_cert_pem.empty() || !tls.client_key_pem.empty()) {
+    context->use_certificate_chain(asio::buffer(tls.client_cert_pem), ec);
+    if (ec) return InvalidArgumentError("loading the client certificate: " + ec.message());
+    context->use_private_key(asio::buffer(tls.client_key_pem), asio::ssl::context::pem, ec);
+    if (ec) return InvalidArgumentError("loading the client key: " + ec.message());
+  }
+  return context;
+}
+
+bool IsStaleConnectionError(const Status& status) { return status.code() == StatusCode::kUnavailable; }
+
+}  // namespace
+
+struct Client::Impl {
+  ServerAddress server;
+  std::shared_ptr<asio::ssl::context> ssl;
+  ClientOptions options;
+};
+
+Result<std::unique_ptr<Client>> Client::Create(const std::string& base_url, const TlsOptions& tls,
+                                               const ClientOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  ASSIGN_OR_RETURN(impl->server, ParseBaseUrl(base_url));
+  impl->options = options;
+  if (impl->server.tls) {
+    ASSIGN_OR_RETURN(impl->ssl, MakeTlsContext(tls));
+    impl->server.verify = !tls.insecure_skip_verify;
+    if (!tls.server_name.empty()) impl->server.verify_name = tls.server_name;
+  }
+  return std::unique_ptr<Client>(new Client(base_url, std::move(impl)));
+}
+
+Client::Client(std::string base_url, std::unique_ptr<Impl> impl)
+    : base_url_(std::move(base_url)), impl_(std::move(impl)) {}
+
+Client::~Client() = default;
+
+Result<std::unique_ptr<Connection>> Client::TakeConnection() {
+  {
+    const std::lock_guard<std::mutex> lock(pool_mutex_);
+    if (!idle_.empty()) {
+      auto connection = std::move(idle_.back());
+      idle_.pop_back();
+      return connection;
+    }
+  }
+  auto connection = std::make_unique<Connection>(impl_->server, impl_->ssl, impl_->options);
+  RETURN_IF_ERROR(connection->Connect());
+  return connection;
+}
+
+void Client::ReturnConnection(std::unique_ptr<Connection> connection) {
+  if (!connection->reusable()) return;
+  const std::lock_guard<std::mutex> lock(pool_mutex_);
+  if (idle_.size() < impl_->options.max_idle_connections) idle_.push_back(std::move(connection));
+}
+
+Result<Response> Client::Send(const Request& request) {
+  // A pooled connection may have been closed by the server while idle; such a failure is retried once on a
+  // fresh connection. The server closes idle connections only between requests, so nothing ran twice.
+  size_t pooled;
+  {
+    const std::lock_guard<std::mutex> lock(pool_mutex_);
+    pooled = idle_.size();
+  }
+  for (int attempt = 0;; ++attempt) {
+    const bool may_be_stale = attempt == 0 && pooled > 0;
+    ASSIGN_OR_RETURN(std::unique_ptr<Connection> connection, TakeConnection());
+    Status status = connection->Write(request);
+    if (status.ok()) {
+      Result<Response> response = connection->ReadResponse();
+      if (response.ok()) {
+        ReturnConnection(std::move(connection));
+        return response;
+      }
+      status = response.status();
+    }
+    if (!(may_be_stale && IsStaleConnectionError(status))) return status;
+    VLOG(1) << "retrying " << request.method << " " << request.target << " on a new connection: "
+            << status.ToString();
+  }
+}
+
+Result<std::unique_ptr<ResponseStream>> Client::OpenStream(const Request& request) {
+  auto connection = std::make_unique<Connection>(impl_->server, impl_->ssl, impl_->options);
+  RETURN_IF_ERROR(connection->Connect());
+  RETURN_IF_ERROR(connection->Write(request));
+  ASSIGN_OR_RETURN(const int status, connection->ReadStreamHeader());
+  return std::make_unique<ResponseStream>(std::move(connection), status);
+}
+
+ResponseStream::ResponseStream(std::unique_ptr<Connection> connection, int status)
+    : connection_(std::move(connection)), status_(status) {}
+
+ResponseStream::~ResponseStream() = default;
+
+Result<std::optional<std::string>> ResponseStream::ReadLine(std::chrono::milliseconds idle_timeout) {
+  for (;;) {
+    const size_t newline = pending_.find('\n');
+    if (newline != std::string::npos) {
+      std::string line = pending_.substr(0, newline);
+      pending_.erase(0, newline + 1);
+      return std::optional<std::string>(std::move(line));
+    }
+    if (body_done_) {
+      if (pending_.empty()) return std::optional<std::string>();
+      return std::optional<std::string>(std::exchange(pending_, ""));
+    }
+    RETURN_IF_ERROR(connection_->ReadStreamPiece(idle_timeout, pending_, body_done_));
+  }
+}
+
+Result<std::string> ResponseStream::ReadAll(std::chrono::milliseconds timeout) {
+  while (!body_done_) RETURN_IF_ERROR(connection_->ReadStreamPiece(timeout, pending_, body_done_));
+  return std::exchange(pending_, "");
+}
+
+void ResponseStream::Cancel() { connection_->Cancel(); }
+
+}  // namespace spark_operator::http

@@ -1,0 +1,124 @@
+// Generic access to any resource on the API server: the REST verbs, the status subresource and watch.
+// Objects go in and come out as RapidJSON documents; errors are Status values with the server's message
+// (IsNotFound, IsConflict, ... in common/status.h). Safe to share between threads.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <rapidjson/document.h>
+
+#include "common/http/client.h"
+#include "common/kube/config.h"
+#include "common/kube/resource.h"
+#include "common/rate_limiter.h"
+#include "common/status.h"
+
+namespace spark_operator::kube {
+
+struct ListOptions {
+  std::string label_selector;
+  std::string field_selector;
+  int64_t limit = 0;  // Page size; 0 lets the server send everything.
+  std::string continue_token;
+  std::string resource_version;
+};
+
+struct WatchOptions {
+  std::string label_selector;
+  std::string field_selector;
+  std::string resource_version;  // Events after this version.
+  bool allow_bookmarks = true;
+  int timeout_seconds = 0;  // 0 lets the server choose.
+};
+
+enum class PatchType { kMerge, kJson, kStrategicMerge, kApply };
+
+struct PatchOptions {
+  std::string field_manager;  // Required for server-side apply.
+  bool force = false;         // Server-side apply: take over fields other managers own.
+  std::string subresource;    // "status" to patch the status subresource.
+};
+
+enum class Propagation { kDefault, kForeground, kBackground, kOrphan };
+
+struct DeleteOptions {
+  Propagation propagation = Propagation::kDefault;
+  std::optional<int64_t> grace_period_seconds;
+  std::string precondition_uid;
+};
+
+enum class WatchEventType { kAdded, kModified, kDeleted, kBookmark, kError };
+
+struct WatchEvent {
+  WatchEventType type;
+  rapidjson::Document object;
+};
+
+class WatchStream;
+
+class Client {
+ public:
+  static Result<std::shared_ptr<Client>> Create(const RestConfig& config);
+
+  Result<rapidjson::Document> Get(const Resource& resource, std::string_view ns, std::string_view name);
+  // One page; follow `metadata.continue` with ListOptions::continue_token, or use ListAll.
+  Result<rapidjson::Document> List(const Resource& resource, std::string_view ns, const ListOptions& options = {});
+  // Every page, merged into one list whose metadata.resourceVersion is the first page's.
+  Result<rapidjson::Document> ListAll(const Resource& resource, std::string_view ns, ListOptions options = {});
+  Result<rapidjson::Document> Create(const Resource& resource, std::string_view ns, const rapidjson::Value& object);
+  // Namespace and name come from the object; its resourceVersion makes the update conditional.
+  Result<rapidjson::Document> Update(const Resource& resource, const rapidjson::Value& object);
+  Result<rapidjson::Document> UpdateStatus(const Resource& resource, const rapidjson::Value& object);
+  Result<rapidjson::Document> Patch(const Resource& resource, std::string_view ns, std::string_view name,
+                                    PatchType type, std::string_view patch, const PatchOptions& options = {});
+  Status Delete(const Resource& resource, std::string_view ns, std::string_view name,
+                const DeleteOptions& options = {});
+  Result<std::unique_ptr<WatchStream>> Watch(const Resource& resource, std::string_view ns,
+                                             const WatchOptions& options);
+
+  // Any request, for paths the verbs above do not cover (/readyz, /version, discovery).
+  Result<http::Response> Raw(const std::string& method, const std::string& path, const std::string& body = "",
+                             const std::string& content_type = "application/json");
+
+  const RestConfig& config() const { return config_; }
+
+ private:
+  Client(RestConfig config, std::unique_ptr<http::Client> http);
+  Result<http::Request> NewRequest(const std::string& method, std::string target, std::string body = "",
+                                   const std::string& content_type = "application/json");
+  Result<rapidjson::Document> Call(const std::string& method, std::string target, std::string body = "",
+                                   const std::string& content_type = "application/json");
+  Result<std::string> BearerToken();
+
+  const RestConfig config_;
+  std::unique_ptr<http::Client> http_;
+  TokenBucketRateLimiter rate_limiter_;
+
+  std::mutex token_mutex_;
+  std::string file_token_;
+  std::filesystem::file_time_type file_token_mtime_{};
+};
+
+// The events of one watch request, in order. A watch ends when the server closes it (after its timeout);
+// the caller starts a new one from the last resourceVersion seen. Informer does all of that.
+class WatchStream {
+ public:
+  explicit WatchStream(std::unique_ptr<http::ResponseStream> stream) : stream_(std::move(stream)) {}
+  // The next event; nullopt when the server ended the watch. An ERROR event carrying 410 is returned as a
+  // Gone status, meaning the caller must list again.
+  Result<std::optional<WatchEvent>> Next(std::chrono::milliseconds idle_timeout = std::chrono::minutes(5));
+  // Safe from any thread: makes a blocked Next return Cancelled.
+  void Stop() { stream_->Cancel(); }
+
+ private:
+  std::unique_ptr<http::ResponseStream> stream_;
+};
+
+}  // namespace spark_operator::kube

@@ -1,0 +1,214 @@
+#include "common/kube/informer.h"
+
+#include <random>
+#include <set>
+
+#include <glog/logging.h>
+
+#include "common/backoff.h"
+#include "common/json.h"
+
+namespace spark_operator::kube {
+namespace {
+
+// List items carry no kind or apiVersion; handlers expect whole objects, as watch events have them.
+ObjectPtr ItemToObject(const rapidjson::Value& item, const std::string& kind, const std::string& api_version) {
+  auto doc = std::make_shared<rapidjson::Document>();
+  doc->CopyFrom(item, doc->GetAllocator());
+  if (!doc->HasMember("kind")) SetString(*doc, {"kind"}, kind);
+  if (!doc->HasMember("apiVersion")) SetString(*doc, {"apiVersion"}, api_version);
+  return doc;
+}
+
+}  // namespace
+
+Informer::Informer(std::shared_ptr<Client> client, InformerOptions options)
+    : client_(std::move(client)), options_(std::move(options)) {}
+
+Informer::~Informer() { Stop(); }
+
+void Informer::AddHandlers(EventHandlers handlers) { handlers_.push_back(std::move(handlers)); }
+
+void Informer::Start() {
+  thread_ = std::thread([this] { Run(); });
+  if (options_.resync_period.count() > 0) resync_thread_ = std::thread([this] { ResyncLoop(); });
+}
+
+void Informer::Stop() {
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+    if (current_watch_ != nullptr) current_watch_->Stop();
+  }
+  changed_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  if (resync_thread_.joinable()) resync_thread_.join();
+}
+
+bool Informer::WaitForSync(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return changed_.wait_for(lock, timeout, [this] { return synced_.load() || stop_.load(); }) && synced_;
+}
+
+std::string Informer::last_resource_version() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return resource_version_;
+}
+
+InformerStats Informer::stats() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return stats_;
+}
+
+void Informer::SetResourceVersion(std::string version) {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  resource_version_ = std::move(version);
+}
+
+bool Informer::SleepUnlessStopped(std::chrono::milliseconds duration) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return !changed_.wait_for(lock, duration, [this] { return stop_.load(); });
+}
+
+void Informer::Run() {
+  const std::string what = options_.resource.plural + (options_.ns.empty() ? "" : " in " + options_.ns);
+  ExponentialBackoff backoff(std::chrono::milliseconds(200), 2.0, std::chrono::seconds(30), 0.2);
+  bool need_list = true;
+  while (!stop_) {
+    if (need_list) {
+      if (const Status listed = ListAndReplace(); !listed.ok()) {
+        if (stop_) break;
+        const auto delay = backoff.Next();
+        LOG(WARNING) << "listing " << what << " failed, retrying in "
+                     << std::chrono::duration_cast<std::chrono::milliseconds>(delay).count()
+                     << "ms: " << listed.ToString();
+        SleepUnlessStopped(std::chrono::duration_cast<std::chrono::milliseconds>(delay));
+        continue;
+      }
+      need_list = false;
+    }
+    const Status watched = WatchOnce();
+    if (stop_) break;
+    if (watched.ok()) {
+      backoff.Reset();
+    } else if (IsGone(watched)) {
+      LOG(INFO) << "watch of " << what << " expired (" << watched.message() << "); listing again";
+      need_list = true;
+    } else {
+      const auto delay = backoff.Next();
+      LOG(WARNING) << "watch of " << what << " failed, resuming in "
+                   << std::chrono::duration_cast<std::chrono::milliseconds>(delay).count()
+                   << "ms: " << watched.ToString();
+      SleepUnlessStopped(std::chrono::duration_cast<std::chrono::milliseconds>(delay));
+    }
+  }
+}
+
+Status Informer::ListAndReplace() {
+  ListOptions list_options;
+  list_options.label_selector = options_.label_selector;
+  list_options.field_selector = options_.field_selector;
+  list_options.limit = options_.page_size;
+  ASSIGN_OR_RETURN(const rapidjson::Document list, client_->ListAll(options_.resource, options_.ns, list_options));
+  std::string kind = GetString(list, {"kind"});
+  if (kind.size() > 4 && kind.ends_with("List")) kind.resize(kind.size() - 4);
+  const std::string api_version = GetString(list, {"apiVersion"}, options_.resource.ApiVersion());
+
+  {
+    const std::lock_guard<std::mutex> handler_lock(handler_mutex_);
+    std::set<std::string> listed;
+    if (const rapidjson::Value* items = FindPath(list, {"items"}); items && items->IsArray()) {
+      for (const auto& item : items->GetArray()) {
+        ObjectPtr object = ItemToObject(item, kind, api_version);
+        listed.insert(ObjectKey(*object));
+        const ObjectPtr previous = store_.Get(ObjectKey(*object));
+        if (previous && ResourceVersionOf(*previous) == ResourceVersionOf(*object)) continue;
+        Apply(WatchEventType::kModified, std::move(object));
+      }
+    }
+    for (const std::string& key : store_.Keys()) {
+      if (listed.count(key) != 0) continue;
+      if (const ObjectPtr gone = store_.Remove(key)) {
+        for (const auto& h : handlers_) {
+          if (h.on_delete) h.on_delete(gone);
+        }
+      }
+    }
+  }
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    resource_version_ = GetString(list, {"metadata", "resourceVersion"});
+    ++stats_.lists;
+    synced_ = true;
+  }
+  changed_.notify_all();
+  return OkStatus();
+}
+
+Status Informer::WatchOnce() {
+  static thread_local std::mt19937 random(std::random_device{}());
+  const auto min = options_.min_watch_timeout.count();
+  WatchOptions watch_options;
+  watch_options.label_selector = options_.label_selector;
+  watch_options.field_selector = options_.field_selector;
+  watch_options.resource_version = last_resource_version();
+  watch_options.timeout_seconds = static_cast<int>(std::uniform_int_distribution<int64_t>(min, 2 * min - 1)(random));
+
+  ASSIGN_OR_RETURN(std::unique_ptr<WatchStream> watch,
+                   client_->Watch(options_.resource, options_.ns, watch_options));
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (stop_) return CancelledError("informer stopped");
+    current_watch_ = watch.get();
+    ++stats_.watches;
+  }
+  Status result;
+  const auto idle_timeout = std::chrono::seconds(watch_options.timeout_seconds + 30);
+  for (;;) {
+    Result<std::optional<WatchEvent>> event = watch->Next(idle_timeout);
+    if (!event.ok()) {
+      result = event.status();
+      break;
+    }
+    if (!event->has_value()) break;  // The server ended this watch; resume from the last version.
+    WatchEvent& e = **event;
+    std::string version = ResourceVersionOf(e.object);
+    if (e.type != WatchEventType::kBookmark) {
+      const std::lock_guard<std::mutex> handler_lock(handler_mutex_);
+      Apply(e.type, std::make_shared<const rapidjson::Document>(std::move(e.object)));
+    }
+    SetResourceVersion(std::move(version));
+  }
+  const std::lock_guard<std::mutex> lock(mutex_);
+  current_watch_ = nullptr;
+  if (IsGone(result)) ++stats_.gone;
+  return result;
+}
+
+void Informer::Apply(WatchEventType type, ObjectPtr object) {
+  if (type == WatchEventType::kDeleted) {
+    store_.Remove(ObjectKey(*object));
+    for (const auto& h : handlers_) {
+      if (h.on_delete) h.on_delete(object);
+    }
+    return;
+  }
+  const ObjectPtr previous = store_.Upsert(object);
+  for (const auto& h : handlers_) {
+    if (previous && h.on_update) h.on_update(previous, object);
+    if (!previous && h.on_add) h.on_add(object);
+  }
+}
+
+void Informer::ResyncLoop() {
+  while (SleepUnlessStopped(std::chrono::duration_cast<std::chrono::milliseconds>(options_.resync_period))) {
+    const std::lock_guard<std::mutex> handler_lock(handler_mutex_);
+    for (const ObjectPtr& object : store_.List()) {
+      for (const auto& h : handlers_) {
+        if (h.on_update) h.on_update(object, object);
+      }
+    }
+  }
+}
+
+}  // namespace spark_operator::kube

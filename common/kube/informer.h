@@ -1,0 +1,97 @@
+// Keeps a Store equal to the server's objects of one resource: list, then watch from the list's
+// resourceVersion, resuming after each watch ends and listing again when the server says the version is gone
+// (410). Handlers run on the informer's thread, in the order the changes happened, and always see the final
+// state: a relist that finds an object gone reports its delete with the last state seen.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/kube/client.h"
+#include "common/kube/store.h"
+
+namespace spark_operator::kube {
+
+struct EventHandlers {
+  std::function<void(const ObjectPtr& object)> on_add;
+  // Also called with old == now on every resync, so level-triggered controllers revisit each object.
+  std::function<void(const ObjectPtr& old, const ObjectPtr& now)> on_update;
+  std::function<void(const ObjectPtr& last_state)> on_delete;
+};
+
+struct InformerOptions {
+  Resource resource;
+  std::string ns;  // Empty: all namespaces.
+  std::string label_selector;
+  std::string field_selector;
+  std::chrono::seconds resync_period{0};  // 0: never.
+  int64_t page_size = 500;
+  // The server ends each watch after a random time in [min, 2*min), as client-go asks it to.
+  std::chrono::seconds min_watch_timeout{300};
+};
+
+struct InformerStats {
+  uint64_t lists = 0;
+  uint64_t watches = 0;
+  uint64_t gone = 0;  // Watches the server refused with 410 Gone.
+};
+
+class Informer {
+ public:
+  Informer(std::shared_ptr<Client> client, InformerOptions options);
+  ~Informer();
+  Informer(const Informer&) = delete;
+  Informer& operator=(const Informer&) = delete;
+
+  // Before Start.
+  void AddHandlers(EventHandlers handlers);
+  void AddIndex(const std::string& name, Store::IndexFunc func) { store_.AddIndex(name, std::move(func)); }
+
+  void Start();
+  // Stops the watch in progress and joins the threads. Idempotent.
+  void Stop();
+  // True once the first list is in the store.
+  bool WaitForSync(std::chrono::milliseconds timeout);
+  bool HasSynced() const { return synced_; }
+
+  const Store& store() const { return store_; }
+  std::string last_resource_version() const;
+  InformerStats stats() const;
+
+ private:
+  void Run();
+  void ResyncLoop();
+  Status ListAndReplace();
+  // Returns when the watch ends; Gone means list again.
+  Status WatchOnce();
+  void Apply(WatchEventType type, ObjectPtr object);
+  void SetResourceVersion(std::string version);
+  bool SleepUnlessStopped(std::chrono::milliseconds duration);
+
+  const std::shared_ptr<Client> client_;
+  const InformerOptions options_;
+  Store store_;
+  std::vector<EventHandlers> handlers_;
+
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> synced_{false};
+  mutable std::mutex mutex_;  // Guards the fields below.
+  std::condition_variable changed_;
+  std::string resource_version_;
+  WatchStream* current_watch_ = nullptr;
+  InformerStats stats_;
+
+  // Serialises handler calls between the watch thread and the resync thread.
+  std::mutex handler_mutex_;
+  std::thread thread_;
+  std::thread resync_thread_;
+};
+
+}  // namespace spark_operator::kube

@@ -1,0 +1,100 @@
+#include "common/kube/store.h"
+
+#include <mutex>
+
+#include "common/json.h"
+
+namespace spark_operator::kube {
+
+Store::Store() {
+  AddIndex(kNamespaceIndex, [](const rapidjson::Value& o) { return std::vector<std::string>{NamespaceOf(o)}; });
+  AddIndex(kLabelIndex, [](const rapidjson::Value& o) {
+    std::vector<std::string> values;
+    if (const rapidjson::Value* labels = FindPath(o, {"metadata", "labels"}); labels && labels->IsObject()) {
+      for (const auto& label : labels->GetObject()) {
+        if (label.value.IsString()) values.push_back(std::string(label.name.GetString()) + "=" + label.value.GetString());
+      }
+    }
+    return values;
+  });
+}
+
+void Store::AddIndex(const std::string& name, IndexFunc func) {
+  const std::unique_lock lock(mutex_);
+  index_funcs_[name] = std::move(func);
+}
+
+void Store::IndexLocked(const std::string& key, const rapidjson::Value& object, bool add) {
+  for (const auto& [name, func] : index_funcs_) {
+    auto& index = indexes_[name];
+    for (const std::string& value : func(object)) {
+      if (add) {
+        index[value].insert(key);
+      } else if (auto it = index.find(value); it != index.end()) {
+        it->second.erase(key);
+        if (it->second.empty()) index.erase(it);
+      }
+    }
+  }
+}
+
+ObjectPtr Store::Upsert(ObjectPtr object) {
+  const std::string key = ObjectKey(*object);
+  const std::unique_lock lock(mutex_);
+  ObjectPtr& slot = objects_[key];
+  ObjectPtr previous = std::move(slot);
+  if (previous) IndexLocked(key, *previous, false);
+  IndexLocked(key, *object, true);
+  slot = std::move(object);
+  return previous;
+}
+
+ObjectPtr Store::Remove(const std::string& key) {
+  const std::unique_lock lock(mutex_);
+  const auto it = objects_.find(key);
+  if (it == objects_.end()) return nullptr;
+  ObjectPtr previous = std::move(it->second);
+  objects_.erase(it);
+  IndexLocked(key, *previous, false);
+  return previous;
+}
+
+ObjectPtr Store::Get(const std::string& key) const {
+  const std::shared_lock lock(mutex_);
+  const auto it = objects_.find(key);
+  return it == objects_.end() ? nullptr : it->second;
+}
+
+std::vector<ObjectPtr> Store::List() const {
+  const std::shared_lock lock(mutex_);
+  std::vector<ObjectPtr> result;
+  result.reserve(objects_.size());
+  for (const auto& [key, object] : objects_) result.push_back(object);
+  return result;
+}
+
+std::vector<ObjectPtr> Store::ByIndex(const std::string& index, const std::string& value) const {
+  const std::shared_lock lock(mutex_);
+  std::vector<ObjectPtr> result;
+  const auto index_it = indexes_.find(index);
+  if (index_it == indexes_.end()) return result;
+  const auto value_it = index_it->second.find(value);
+  if (value_it == index_it->second.end()) return result;
+  for (const std::string& key : value_it->second) result.push_back(objects_.at(key));
+  return result;
+}
+
+std::vector<std::string> Store::Keys() const {
+  const std::shared_lock lock(mutex_);
+  std::vector<std::string> keys;
+  keys.reserve(objects_.size());
+  for (const auto& [key, object] : objects_) keys.push_back(key);
+  return keys;
+}
+
+size_t Store::size() const {
+  const std::shared_lock lock(mutex_);
+  return objects_.size();
+}
+
+}  // namespace spark_operator::kube

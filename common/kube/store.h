@@ -1,0 +1,56 @@
+// The informer's cache: the latest state of each object by "namespace/name", with secondary indexes.
+// Objects are immutable once stored and shared by pointer, so readers never copy and never see a half update.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+namespace spark_operator::kube {
+
+using ObjectPtr = std::shared_ptr<const rapidjson::Document>;
+
+class Store {
+ public:
+  // Returns the index values of an object, e.g. its namespace, or "key=value" for each of its labels.
+  using IndexFunc = std::function<std::vector<std::string>(const rapidjson::Value&)>;
+  static constexpr const char* kNamespaceIndex = "namespace";
+  static constexpr const char* kLabelIndex = "label";  // Values are "key=value".
+
+  Store();
+
+  // Indexes are added before the first object.
+  void AddIndex(const std::string& name, IndexFunc func);
+
+  // Returns the object it replaced, or null.
+  ObjectPtr Upsert(ObjectPtr object);
+  // Returns the object it removed, or null.
+  ObjectPtr Remove(const std::string& key);
+
+  ObjectPtr Get(const std::string& key) const;
+  std::vector<ObjectPtr> List() const;
+  std::vector<ObjectPtr> ByIndex(const std::string& index, const std::string& value) const;
+  std::vector<ObjectPtr> ByNamespace(const std::string& ns) const { return ByIndex(kNamespaceIndex, ns); }
+  std::vector<ObjectPtr> ByLabel(const std::string& key, const std::string& value) const {
+    return ByIndex(kLabelIndex, key + "=" + value);
+  }
+  std::vector<std::string> Keys() const;
+  size_t size() const;
+
+ private:
+  void IndexLocked(const std::string& key, const rapidjson::Value& object, bool add);
+
+  mutable std::shared_mutex mutex_;
+  std::map<std::string, ObjectPtr> objects_;
+  std::map<std::string, IndexFunc> index_funcs_;
+  // index name -> index value -> keys.
+  std::map<std::string, std::map<std::string, std::set<std::string>>> indexes_;
+};
+
+}  // namespace spark_operator::kube

@@ -1,0 +1,169 @@
+#include "common/workqueue.h"
+
+#include <vector>
+
+#include <glog/logging.h>
+
+namespace spark_operator {
+
+WorkQueue::WorkQueue(WorkQueueOptions options)
+    : options_(std::move(options)),
+      clock_(options_.clock != nullptr ? *options_.clock : Clock::Real()),
+      backoff_(options_.backoff_base, options_.backoff_max) {
+  subscription_ = clock_.Subscribe([this] {
+    const std::lock_guard<std::mutex> lock(mu_);
+    delay_cv_.notify_all();
+  });
+  delay_thread_ = std::thread([this] { DelayLoop(); });
+}
+
+WorkQueue::~WorkQueue() {
+  ShutDown();
+  delay_thread_.join();
+  clock_.Unsubscribe(subscription_);
+}
+
+void WorkQueue::AddLocked(const std::string& key) {
+  if (shutting_down_ || dirty_.contains(key)) return;
+  ++adds_;
+  dirty_.insert(key);
+  // A key being processed is queued by Done instead, so that it never reaches two workers at once.
+  if (processing_.contains(key)) return;
+  queue_.push_back(key);
+  ready_cv_.notify_one();
+}
+
+void WorkQueue::Add(const std::string& key) {
+  const std::lock_guard<std::mutex> lock(mu_);
+  AddLocked(key);
+}
+
+void WorkQueue::AddAfter(const std::string& key, Clock::Duration delay) {
+  const std::lock_guard<std::mutex> lock(mu_);
+  if (shutting_down_) return;
+  if (delay <= Clock::Duration::zero()) {
+    AddLocked(key);
+    return;
+  }
+  const Clock::TimePoint due = clock_.Now() + delay;
+  if (const auto it = waiting_by_key_.find(key); it != waiting_by_key_.end()) {
+    if (it->second->first <= due) return;
+    waiting_.erase(it->second);
+  }
+  const auto entry = waiting_.emplace(due, key);
+  waiting_by_key_[key] = entry;
+  // Only a new earliest deadline changes how long the delay thread should sleep.
+  if (entry == waiting_.begin()) delay_cv_.notify_one();
+}
+
+void WorkQueue::AddRateLimited(const std::string& key) {
+  const Clock::Duration delay = backoff_.When(key);
+  {
+    const std::lock_guard<std::mutex> lock(mu_);
+    if (shutting_down_) return;
+    ++retries_;
+  }
+  AddAfter(key, delay);
+}
+
+void WorkQueue::Forget(const std::string& key) { backoff_.Forget(key); }
+
+int WorkQueue::NumRequeues(const std::string& key) const { return backoff_.NumRequeues(key); }
+
+std::optional<std::string> WorkQueue::Get() {
+  std::unique_lock<std::mutex> lock(mu_);
+  ready_cv_.wait(lock, [this] { return !queue_.empty() || shutting_down_; });
+  if (queue_.empty()) return std::nullopt;
+  std::string key = std::move(queue_.front());
+  queue_.pop_front();
+  processing_.insert(key);
+  dirty_.erase(key);
+  return key;
+}
+
+void WorkQueue::Done(const std::string& key) {
+  const std::lock_guard<std::mutex> lock(mu_);
+  // A stray Done for a key no worker holds must not queue a second copy of it.
+  if (processing_.erase(key) == 0) return;
+  if (dirty_.contains(key)) {
+    queue_.push_back(key);
+    ready_cv_.notify_one();
+  } else if (processing_.empty()) {
+    drained_cv_.notify_all();
+  }
+}
+
+size_t WorkQueue::Len() const {
+  const std::lock_guard<std::mutex> lock(mu_);
+  return queue_.size();
+}
+
+WorkQueueStats WorkQueue::Stats() const {
+  const std::lock_guard<std::mutex> lock(mu_);
+  WorkQueueStats stats;
+  stats.depth = queue_.size();
+  stats.waiting = waiting_.size();
+  stats.processing = processing_.size();
+  stats.adds = adds_;
+  stats.retries = retries_;
+  return stats;
+}
+
+void WorkQueue::ShutDown() {
+  const std::lock_guard<std::mutex> lock(mu_);
+  shutting_down_ = true;
+  waiting_.clear();
+  waiting_by_key_.clear();
+  ready_cv_.notify_all();
+  delay_cv_.notify_all();
+}
+
+void WorkQueue::ShutDownWithDrain() {
+  ShutDown();
+  std::unique_lock<std::mutex> lock(mu_);
+  // A key re-queued by Done is handed out again after shutdown, so wait for the queue to empty as well.
+  drained_cv_.wait(lock, [this] { return processing_.empty() && queue_.empty(); });
+}
+
+bool WorkQueue::ShuttingDown() const {
+  const std::lock_guard<std::mutex> lock(mu_);
+  return shutting_down_;
+}
+
+void WorkQueue::DelayLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!shutting_down_) {
+    const Clock::TimePoint now = clock_.Now();
+    while (!waiting_.empty() && waiting_.begin()->first <= now) {
+      const std::string key = waiting_.begin()->second;
+      waiting_by_key_.erase(key);
+      waiting_.erase(waiting_.begin());
+      AddLocked(key);
+    }
+    const Clock::TimePoint next = waiting_.empty() ? Clock::TimePoint::max() : waiting_.begin()->first;
+    clock_.WaitUntil(delay_cv_, lock, next);
+  }
+}
+
+void RunWorkers(WorkQueue& queue, int workers, const ReconcileFunc& reconcile) {
+  const auto work = [&queue, &reconcile] {
+    while (std::optional<std::string> key = queue.Get()) {
+      const ReconcileResult result = reconcile(*key);
+      if (!result.status.ok()) {
+        LOG(WARNING) << queue.name() << ": reconciling " << *key << " failed (retry "
+                     << queue.NumRequeues(*key) + 1 << "): " << result.status.ToString();
+        queue.AddRateLimited(*key);
+      } else {
+        queue.Forget(*key);
+        if (result.requeue_after) queue.AddAfter(*key, *result.requeue_after);
+      }
+      queue.Done(*key);
+    }
+  };
+  std::vector<std::thread> threads;
+  threads.reserve(workers);
+  for (int i = 0; i < workers; ++i) threads.emplace_back(work);
+  for (std::thread& thread : threads) thread.join();
+}
+
+}  // namespace spark_operator

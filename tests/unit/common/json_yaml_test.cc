@@ -1,0 +1,53 @@
+#include <catch2/catch.hpp>
+
+#include "common/base64.h"
+#include "common/json.h"
+#include "common/yaml.h"
+
+namespace spark_operator {
+namespace {
+
+TEST_CASE("YAML scalars keep their types, and quoted ones stay strings") {
+  const Result<rapidjson::Document> doc =
+      YamlToJson("a: 1\nb: \"1\"\nc: true\nd: 0.5\ne: ~\nf: 512m\ng: [x, 2]\nh: {i: j}\n");
+  REQUIRE(doc.ok());
+  CHECK(ToJson(*doc) == R"({"a":1,"b":"1","c":true,"d":0.5,"e":null,"f":"512m","g":["x",2],"h":{"i":"j"}})");
+}
+
+TEST_CASE("YAML streams and malformed YAML") {
+  const Result<std::vector<rapidjson::Document>> docs = YamlStreamToJson("a: 1\n---\n---\nb: 2\n");
+  REQUIRE(docs.ok());
+  CHECK(docs->size() == 2);
+  const Result<rapidjson::Document> bad = YamlToJson("a: [1, 2");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().code() == StatusCode::kInvalidArgument);
+  CHECK_THAT(bad.status().message(), Catch::StartsWith("malformed YAML"));
+}
+
+TEST_CASE("JSON paths read, create and remove nested members") {
+  Result<rapidjson::Document> doc = ParseJson(R"({"metadata":{"name":"x","namespace":"ns"}})");
+  REQUIRE(doc.ok());
+  CHECK(ObjectKey(*doc) == "ns/x");
+  SetString(*doc, {"metadata", "labels", "app"}, "pi");
+  CHECK(GetString(*doc, {"metadata", "labels", "app"}) == "pi");
+  RemovePath(*doc, {"metadata", "namespace"});
+  CHECK(ObjectKey(*doc) == "x");
+  CHECK(GetInt(*doc, {"metadata", "missing"}, 7) == 7);
+  const Result<rapidjson::Document> bad = ParseJson("{\"a\":");
+  REQUIRE_FALSE(bad.ok());
+  CHECK_THAT(bad.status().message(), Catch::StartsWith("malformed JSON"));
+}
+
+TEST_CASE("base64 round trips and rejects garbage") {
+  for (const std::string s : {"", "a", "ab", "abc", "abcd", "\x01\x02\xff"}) {
+    const Result<std::string> back = Base64Decode(Base64Encode(s));
+    REQUIRE(back.ok());
+    CHECK(*back == s);
+  }
+  CHECK(Base64Encode("hello") == "aGVsbG8=");
+  CHECK_FALSE(Base64Decode("abc").ok());
+  CHECK_FALSE(Base64Decode("a$c=").ok());
+}
+
+}  // namespace
+}  // namespace spark_operator
