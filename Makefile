@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 image-tag ?= latest
 
-.PHONY: all deps build test test-unit demo demo-initializer cluster-up cluster-down spark image clean
+.PHONY: all deps build test test-unit crd demo demo-initializer cluster-up cluster-down spark image clean
 
 all: build
 
@@ -22,6 +22,11 @@ test: build
 
 test-unit: build
 	cd $(BUILD_DIR) && ctest -L unit --output-on-failure
+
+# The CRD in deploy/crd is generated from the C++ types in api/; a unit test fails when it is stale.
+crd: deps $(BUILD_DIR)/build.ninja
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target spark-operator-crdgen
+	$(BUILD_DIR)/bin/spark-operator-crdgen --out=deploy/crd/spark-operator.k8s.io_sparkapplications.yaml
 
 cluster-up:
 	tools/cluster/up.sh

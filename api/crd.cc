@@ -1,0 +1,212 @@
+#include "api/crd.h"
+
+#include "api/fields.h"
+#include "api/quantity.h"
+#include "api/validation.h"
+#include "common/json.h"
+#include "common/yaml.h"
+
+namespace spark_operator::api {
+namespace {
+
+using Allocator = rapidjson::Document::AllocatorType;
+using rapidjson::StringRef;
+using rapidjson::Value;
+
+// Adds the members describing a value of type T (type, format, items, ...) to `schema`.
+template <class T>
+void TypeSchema(Value& schema, Allocator& a);
+
+// The parts of a FieldDoc the schema can express; the rest (map keys, "..", cross-field rules) is Validate()'s.
+void ApplyCheck(Value& schema, Check check, Allocator& a) {
+  // A check on a list of names applies to each element.
+  if (schema.HasMember("items") && schema["items"].IsObject()) return ApplyCheck(schema["items"], check, a);
+  if (!schema.HasMember("type") || schema["type"] != "string") return;
+  switch (check) {
+    case Check::kDnsSubdomain:
+      schema.AddMember("maxLength", static_cast<int64_t>(kDns1123SubdomainMaxLength), a);
+      schema.AddMember("pattern", StringRef(kDns1123SubdomainPattern), a);
+      break;
+    case Check::kAbsolutePath:
+      schema.AddMember("pattern", "^/", a);
+      break;
+    case Check::kEnvVarName:
+      schema.AddMember("pattern", StringRef(kEnvVarNamePattern), a);
+      break;
+    case Check::kMemory:
+      schema.AddMember("pattern", StringRef(kMemoryPattern), a);
+      break;
+    case Check::kCpu:
+      schema.AddMember("pattern", StringRef(kCpuPattern), a);
+      break;
+    case Check::kDateTime:
+      schema.AddMember("format", "date-time", a);
+      break;
+    default:
+      break;
+  }
+}
+
+class SchemaBuilder {
+ public:
+  explicit SchemaBuilder(Allocator& a) : a_(a) {}
+
+  template <class T>
+  void Field(const char* name, const T&, const FieldDoc& doc) {
+    Value schema(rapidjson::kObjectType);
+    if (*doc.description != '\0') schema.AddMember("description", StringRef(doc.description), a_);
+    TypeSchema<T>(schema, a_);
+    if (doc.minimum) {
+      schema.AddMember("minimum", *doc.minimum, a_);
+      if (doc.exclusive_minimum) schema.AddMember("exclusiveMinimum", true, a_);
+    }
+    ApplyCheck(schema, doc.check, a_);
+    properties_.AddMember(StringRef(name), schema, a_);
+    if (doc.required) required_.PushBack(StringRef(name), a_);
+  }
+
+  void Finish(Value& schema) {
+    schema.AddMember("type", "object", a_);
+    schema.AddMember("properties", properties_, a_);
+    if (!required_.Empty()) schema.AddMember("required", required_, a_);
+  }
+
+ private:
+  Allocator& a_;
+  Value properties_{rapidjson::kObjectType};
+  Value required_{rapidjson::kArrayType};
+};
+
+template <class T>
+void TypeSchema(Value& schema, Allocator& a) {
+  if constexpr (std::is_same_v<T, std::string>) {
+    schema.AddMember("type", "string", a);
+  } else if constexpr (std::is_same_v<T, bool>) {
+    schema.AddMember("type", "boolean", a);
+  } else if constexpr (std::is_same_v<T, double>) {
+    schema.AddMember("type", "number", a);
+  } else if constexpr (std::is_integral_v<T>) {
+    schema.AddMember("type", "integer", a);
+    schema.AddMember("format", sizeof(T) == 4 ? "int32" : "int64", a);
+  } else if constexpr (std::is_enum_v<T>) {
+    schema.AddMember("type", "string", a);
+    Value values(rapidjson::kArrayType);
+    for (const std::string_view n : EnumNames<T>::kNames) values.PushBack(JsonString(n, a), a);
+    schema.AddMember("enum", values, a);
+  } else if constexpr (kIsOptional<T>) {
+    TypeSchema<typename T::value_type>(schema, a);
+  } else if constexpr (kIsVector<T>) {
+    schema.AddMember("type", "array", a);
+    Value items(rapidjson::kObjectType);
+    TypeSchema<typename T::value_type>(items, a);
+    schema.AddMember("items", items, a);
+  } else if constexpr (kIsMap<T>) {
+    schema.AddMember("type", "object", a);
+    Value values(rapidjson::kObjectType);
+    TypeSchema<typename T::mapped_type>(values, a);
+    schema.AddMember("additionalProperties", values, a);
+  } else {
+    const T instance{};  // VisitFields needs an object; the builder only looks at member types.
+    SchemaBuilder builder(a);
+    VisitFields(instance, builder);
+    builder.Finish(schema);
+  }
+}
+
+template <class T>
+Value ObjectSchema(const char* description, Allocator& a) {
+  Value schema(rapidjson::kObjectType);
+  schema.AddMember("description", StringRef(description), a);
+  TypeSchema<T>(schema, a);
+  return schema;
+}
+
+Value PrinterColumn(const char* name, const char* type, const char* path, const char* description, Allocator& a) {
+  Value column(rapidjson::kObjectType);
+  column.AddMember("name", StringRef(name), a);
+  column.AddMember("type", StringRef(type), a);
+  column.AddMember("jsonPath", StringRef(path), a);
+  column.AddMember("description", StringRef(description), a);
+  return column;
+}
+
+}  // namespace
+
+rapidjson::Document SparkApplicationCrd() {
+  rapidjson::Document crd(rapidjson::kObjectType);
+  Allocator& a = crd.GetAllocator();
+
+  Value properties(rapidjson::kObjectType);
+  Value api_version(rapidjson::kObjectType);
+  api_version.AddMember("description", "Versioned schema of this representation of an object.", a);
+  api_version.AddMember("type", "string", a);
+  properties.AddMember("apiVersion", api_version, a);
+  Value kind(rapidjson::kObjectType);
+  kind.AddMember("description", "REST resource this object represents.", a);
+  kind.AddMember("type", "string", a);
+  properties.AddMember("kind", kind, a);
+  Value metadata(rapidjson::kObjectType);
+  metadata.AddMember("type", "object", a);
+  properties.AddMember("metadata", metadata, a);
+  properties.AddMember("spec", ObjectSchema<SparkApplicationSpec>("What to run and how.", a), a);
+  properties.AddMember("status", ObjectSchema<SparkApplicationStatus>("Written by the operator.", a), a);
+
+  Value root(rapidjson::kObjectType);
+  root.AddMember("description", "A Spark application the operator submits and tracks.", a);
+  root.AddMember("type", "object", a);
+  root.AddMember("properties", properties, a);
+  Value required(rapidjson::kArrayType);
+  required.PushBack("spec", a);
+  root.AddMember("required", required, a);
+
+  Value schema(rapidjson::kObjectType);
+  schema.AddMember("openAPIV3Schema", root, a);
+  Value subresources(rapidjson::kObjectType);
+  subresources.AddMember("status", Value(rapidjson::kObjectType), a);
+  Value columns(rapidjson::kArrayType);
+  columns.PushBack(PrinterColumn("State", "string", ".status.applicationState.state", "Application state", a), a);
+  columns.PushBack(PrinterColumn("Attempts", "integer", ".status.executionAttempts", "Runs so far", a), a);
+  columns.PushBack(PrinterColumn("Driver", "string", ".status.driverInfo.podName", "Driver pod", a), a);
+  columns.PushBack(PrinterColumn("Age", "date", ".metadata.creationTimestamp", "Time since creation", a), a);
+
+  Value version(rapidjson::kObjectType);
+  version.AddMember("name", StringRef(kVersion), a);
+  version.AddMember("served", true, a);
+  version.AddMember("storage", true, a);
+  version.AddMember("subresources", subresources, a);
+  version.AddMember("additionalPrinterColumns", columns, a);
+  version.AddMember("schema", schema, a);
+  Value versions(rapidjson::kArrayType);
+  versions.PushBack(version, a);
+
+  Value names(rapidjson::kObjectType);
+  names.AddMember("kind", StringRef(kKind), a);
+  names.AddMember("listKind", "SparkApplicationList", a);
+  names.AddMember("plural", StringRef(kPlural), a);
+  names.AddMember("singular", StringRef(kSingular), a);
+  Value short_names(rapidjson::kArrayType);
+  short_names.PushBack(StringRef(kShortName), a);
+  names.AddMember("shortNames", short_names, a);
+
+  Value spec(rapidjson::kObjectType);
+  spec.AddMember("group", StringRef(kGroup), a);
+  spec.AddMember("names", names, a);
+  spec.AddMember("scope", "Namespaced", a);
+  spec.AddMember("versions", versions, a);
+
+  Value meta(rapidjson::kObjectType);
+  meta.AddMember("name", JsonString(std::string(kPlural) + "." + kGroup, a), a);
+  crd.AddMember("apiVersion", "apiextensions.k8s.io/v1", a);
+  crd.AddMember("kind", "CustomResourceDefinition", a);
+  crd.AddMember("metadata", meta, a);
+  crd.AddMember("spec", spec, a);
+  return crd;
+}
+
+std::string SparkApplicationCrdYaml() {
+  return "# Generated by spark-operator-crdgen from api/fields.h. Do not edit: change api/fields.h and run\n"
+         "# `make crd`.\n" +
+         JsonToYaml(SparkApplicationCrd()) + "\n";
+}
+
+}  // namespace spark_operator::api

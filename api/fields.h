@@ -1,0 +1,233 @@
+// The one description of every SparkApplication field: JSON name, documentation, and constraints. Parsing,
+// serialization, Validate() and the CRD's OpenAPI schema are all visitors over these functions, so a field added
+// here is parsed, written, checked and published without touching anything else.
+//
+// A visitor provides `template <class T> void Field(const char* json_name, T& member, const FieldDoc& doc)`;
+// `Self` is the struct, possibly const, so read-only visitors work on const objects.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "api/types.h"
+
+namespace spark_operator::api {
+
+// Named value checks shared by Validate() and the CRD schema (api/validation.h holds the rules).
+enum class Check {
+  kNone,
+  kDnsSubdomain,   // A Kubernetes object name; applies to each element of a list.
+  kAbsolutePath,   // Mount path: absolute, no ".." segment.
+  kEnvVarName,
+  kMemory,         // api/quantity.h ParseMemoryBytes.
+  kCpu,            // api/quantity.h ParseCpuMillis.
+  kLabels,         // Map keys are qualified names, values label values.
+  kAnnotationKeys, // Map keys are qualified names.
+  kDateTime,       // RFC 3339 timestamp (schema format only; written by the operator).
+};
+
+struct FieldDoc {
+  const char* description = "";
+  bool required = false;  // After defaults: Validate() reports it missing, the schema lists it.
+  std::optional<int64_t> minimum = std::nullopt;
+  bool exclusive_minimum = false;
+  Check check = Check::kNone;
+};
+
+// Shapes a visitor dispatches on; anything else a visitor meets is a struct with VisitFields.
+template <class T>
+inline constexpr bool kIsOptional = false;
+template <class T>
+inline constexpr bool kIsOptional<std::optional<T>> = true;
+template <class T>
+inline constexpr bool kIsVector = false;
+template <class T>
+inline constexpr bool kIsVector<std::vector<T>> = true;
+template <class T>
+inline constexpr bool kIsMap = false;
+template <class T>
+inline constexpr bool kIsMap<std::map<std::string, T>> = true;
+template <class T>
+inline constexpr bool kIsScalar = std::is_same_v<T, std::string> || std::is_arithmetic_v<T> || std::is_enum_v<T>;
+
+// "spec" + "driver" -> "spec.driver"; the paths in error messages.
+inline std::string JoinPath(std::string_view parent, std::string_view name) {
+  std::string path(parent);
+  if (!path.empty()) path += '.';
+  path += name;
+  return path;
+}
+
+template <class T, class Self>
+using SameConst = std::conditional_t<std::is_const_v<Self>, const T, T>;
+
+#define SO_API_FIELDS(Type)                                   \
+  template <class Self, class V>                              \
+    requires std::is_same_v<std::remove_const_t<Self>, Type>  \
+  void VisitFields(Self& s, V& v)
+
+SO_API_FIELDS(ObjectMeta) {
+  v.Field("name", s.name, {});
+  v.Field("namespace", s.namespace_, {});
+  v.Field("uid", s.uid, {});
+  v.Field("resourceVersion", s.resource_version, {});
+  v.Field("generation", s.generation, {});
+  v.Field("creationTimestamp", s.creation_timestamp, {});
+  v.Field("deletionTimestamp", s.deletion_timestamp, {});
+  v.Field("labels", s.labels, {});
+  v.Field("annotations", s.annotations, {});
+  v.Field("finalizers", s.finalizers, {});
+}
+
+SO_API_FIELDS(ConfigMapMount) {
+  v.Field("name", s.name, {.description = "Name of the ConfigMap, in the application's namespace.",
+                           .required = true, .check = Check::kDnsSubdomain});
+  v.Field("path", s.path, {.description = "Absolute directory the ConfigMap is mounted at.", .required = true,
+                           .check = Check::kAbsolutePath});
+}
+
+SO_API_FIELDS(SecretMount) {
+  v.Field("name", s.name, {.description = "Name of the Secret, in the application's namespace.", .required = true,
+                           .check = Check::kDnsSubdomain});
+  v.Field("path", s.path, {.description = "Absolute directory the Secret is mounted at.", .required = true,
+                           .check = Check::kAbsolutePath});
+  v.Field("secretType", s.secret_type,
+          {.description = "Generic mounts the files only; GCPServiceAccount also points "
+                          "GOOGLE_APPLICATION_CREDENTIALS at key.json in the mount. Defaults to Generic."});
+}
+
+SO_API_FIELDS(EnvVar) {
+  v.Field("name", s.name, {.description = "Environment variable name.", .required = true,
+                           .check = Check::kEnvVarName});
+  v.Field("value", s.value, {.description = "Environment variable value."});
+}
+
+SO_API_FIELDS(Dependencies) {
+  v.Field("jars", s.jars, {.description = "Jars added to the driver and executor classpaths (--jars)."});
+  v.Field("files", s.files, {.description = "Files placed in each executor's working directory (--files)."});
+  v.Field("pyFiles", s.py_files, {.description = ".zip, .egg or .py files for Python applications (--py-files)."});
+}
+
+template <class Self, class V>
+void VisitPodFields(Self& s, V& v) {
+  v.Field("cores", s.cores,
+          {.description = "CPU cores requested for the pod; may be fractional (e.g. 0.5). Spark itself is given the "
+                          "value rounded up. Defaults to 1.",
+           .minimum = 0, .exclusive_minimum = true});
+  v.Field("coreLimit", s.core_limit,
+          {.description = "CPU limit of the pod as a Kubernetes quantity, e.g. 1200m or 2. Unset means no limit.",
+           .check = Check::kCpu});
+  v.Field("memory", s.memory,
+          {.description = "JVM heap, in Spark form (512m, 2g) or Kubernetes form (512Mi, 2Gi, 1G). Defaults to 1g.",
+           .check = Check::kMemory});
+  v.Field("memoryOverhead", s.memory_overhead,
+          {.description = "Non-heap memory added to the pod's request, same forms as memory. Unset lets Spark "
+                          "choose max(384m, 10% of memory).",
+           .check = Check::kMemory});
+  v.Field("image", s.image, {.description = "Container image; overrides spec.image for this pod."});
+  v.Field("configMaps", s.config_maps, {.description = "ConfigMaps mounted into the pod."});
+  v.Field("secrets", s.secrets, {.description = "Secrets mounted into the pod."});
+  v.Field("env", s.env, {.description = "Environment variables set in the pod's Spark container."});
+  v.Field("labels", s.labels, {.description = "Labels added to the pod.", .check = Check::kLabels});
+  v.Field("annotations", s.annotations,
+          {.description = "Annotations added to the pod.", .check = Check::kAnnotationKeys});
+  v.Field("nodeSelector", s.node_selector,
+          {.description = "Node selector for the pod, merged over spec.nodeSelector.", .check = Check::kLabels});
+}
+
+SO_API_FIELDS(DriverSpec) {
+  VisitPodFields(static_cast<SameConst<PodSpec, Self>&>(s), v);
+  v.Field("serviceAccount", s.service_account,
+          {.description = "Service account the driver runs as; it must be allowed to create executor pods.",
+           .check = Check::kDnsSubdomain});
+}
+
+SO_API_FIELDS(ExecutorSpec) {
+  VisitPodFields(static_cast<SameConst<PodSpec, Self>&>(s), v);
+  v.Field("instances", s.instances, {.description = "Number of executors. Defaults to 1.", .minimum = 1});
+}
+
+SO_API_FIELDS(RestartPolicy) {
+  v.Field("type", s.type,
+          {.description = "Never: run once. OnFailure: rerun after a failure, up to onFailureRetries times. "
+                          "Always: rerun after every termination. Defaults to Never."});
+  v.Field("onFailureRetries", s.on_failure_retries,
+          {.description = "OnFailure only: reruns after a failed run. Defaults to 3.", .minimum = 0});
+  v.Field("onFailureRetryInterval", s.on_failure_retry_interval,
+          {.description = "Seconds between a failed run and the rerun. Defaults to 5.", .minimum = 0});
+  v.Field("onSubmissionFailureRetries", s.on_submission_failure_retries,
+          {.description = "OnFailure only: resubmissions after spark-submit fails. Defaults to 3.", .minimum = 0});
+  v.Field("onSubmissionFailureRetryInterval", s.on_submission_failure_retry_interval,
+          {.description = "Seconds between a failed submission and the next. Defaults to 5.", .minimum = 0});
+}
+
+SO_API_FIELDS(SparkApplicationSpec) {
+  v.Field("type", s.type, {.description = "Language of the application.", .required = true});
+  v.Field("mode", s.mode, {.description = "Spark deploy mode. Defaults to cluster."});
+  v.Field("mainClass", s.main_class, {.description = "Entry point class; required for Java and Scala."});
+  v.Field("mainApplicationFile", s.main_application_file,
+          {.description = "URI of the application jar, Python or R file, e.g. local:///opt/app.jar.",
+           .required = true});
+  v.Field("arguments", s.arguments, {.description = "Arguments passed to the application."});
+  v.Field("deps", s.deps, {.description = "Extra files the application needs."});
+  v.Field("driver", s.driver, {.description = "The driver pod."});
+  v.Field("executor", s.executor, {.description = "The executor pods."});
+  v.Field("submissionByUser", s.submission_by_user,
+          {.description = "True when the user submits the application; the operator then never runs "
+                          "spark-submit for it. Defaults to false."});
+  v.Field("sparkVersion", s.spark_version, {.description = "Spark version of the image, for information."});
+  v.Field("image", s.image, {.description = "Container image of the driver and executors."});
+  v.Field("imagePullPolicy", s.image_pull_policy, {.description = "Image pull policy. Defaults to IfNotPresent."});
+  v.Field("imagePullSecrets", s.image_pull_secrets,
+          {.description = "Names of Secrets used to pull the image.", .check = Check::kDnsSubdomain});
+  v.Field("sparkConf", s.spark_conf, {.description = "Spark configuration properties (--conf key=value)."});
+  v.Field("hadoopConf", s.hadoop_conf,
+          {.description = "Hadoop configuration properties; each key is passed as spark.hadoop.<key>."});
+  v.Field("sparkConfigMap", s.spark_config_map,
+          {.description = "ConfigMap holding spark-defaults.conf and friends, mounted as SPARK_CONF_DIR.",
+           .check = Check::kDnsSubdomain});
+  v.Field("hadoopConfigMap", s.hadoop_config_map,
+          {.description = "ConfigMap holding Hadoop configuration files, mounted as HADOOP_CONF_DIR.",
+           .check = Check::kDnsSubdomain});
+  v.Field("nodeSelector", s.node_selector,
+          {.description = "Node selector for the driver and executor pods.", .check = Check::kLabels});
+  v.Field("restartPolicy", s.restart_policy, {.description = "When to rerun the application."});
+  v.Field("timeToLiveSeconds", s.time_to_live_seconds,
+          {.description = "Seconds after termination before the SparkApplication is deleted. Unset keeps it.",
+           .minimum = 0});
+}
+
+SO_API_FIELDS(ApplicationState) {
+  v.Field("state", s.state, {.description = "Where the application is in its lifecycle."});
+  v.Field("errorMessage", s.error_message, {.description = "Why the application failed, when it did."});
+}
+
+SO_API_FIELDS(DriverInfo) {
+  v.Field("podName", s.pod_name, {.description = "Name of the driver pod."});
+  v.Field("webUIPort", s.web_ui_port, {.description = "Port of the Spark web UI."});
+  v.Field("webUIServiceName", s.web_ui_service_name, {.description = "Service exposing the Spark web UI."});
+  v.Field("webUIURL", s.web_ui_url, {.description = "URL of the Spark web UI."});
+}
+
+SO_API_FIELDS(SparkApplicationStatus) {
+  v.Field("appId", s.app_id, {.description = "spark.app.id of the current run."});
+  v.Field("submissionID", s.submission_id, {.description = "Operator-generated ID of the current submission."});
+  v.Field("applicationState", s.application_state, {.description = "State of the application."});
+  v.Field("driverInfo", s.driver_info, {.description = "The current run's driver."});
+  v.Field("executorState", s.executor_state, {.description = "State of each executor pod, by pod name."});
+  v.Field("submissionAttempts", s.submission_attempts, {.description = "spark-submit runs so far."});
+  v.Field("executionAttempts", s.execution_attempts, {.description = "Runs of the application so far."});
+  v.Field("lastSubmissionAttemptTime", s.last_submission_attempt_time,
+          {.description = "When spark-submit last ran.", .check = Check::kDateTime});
+  v.Field("submissionTime", s.submission_time,
+          {.description = "When the current run was submitted.", .check = Check::kDateTime});
+  v.Field("terminationTime", s.termination_time,
+          {.description = "When the current run ended.", .check = Check::kDateTime});
+}
+
+}  // namespace spark_operator::api

@@ -1,0 +1,234 @@
+// The SparkApplication custom resource (spark-operator.k8s.io/v1alpha1) as plain C++ structs. Each compares
+// with ==, which the controller uses to tell whether a spec changed. The JSON names,
+// documentation and constraints of every field live in api/fields.h, the one place parsing, serialization,
+// validation and the CRD schema are generated from; this file only holds the data.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace spark_operator::api {
+
+inline constexpr char kGroup[] = "spark-operator.k8s.io";
+inline constexpr char kVersion[] = "v1alpha1";
+inline constexpr char kApiVersion[] = "spark-operator.k8s.io/v1alpha1";
+inline constexpr char kKind[] = "SparkApplication";
+inline constexpr char kPlural[] = "sparkapplications";
+inline constexpr char kSingular[] = "sparkapplication";
+inline constexpr char kShortName[] = "sparkapp";
+
+enum class AppType { kJava, kScala, kPython, kR };
+enum class DeployMode { kCluster, kClient };
+enum class SecretType { kGeneric, kGCPServiceAccount };
+enum class RestartPolicyType { kNever, kOnFailure, kAlways };
+enum class PullPolicy { kAlways, kIfNotPresent, kNever };
+enum class AppState { kNew, kSubmitted, kRunning, kCompleted, kFailed, kSubmissionFailed, kPendingRerun, kUnknown };
+enum class ExecutorState { kPending, kRunning, kCompleted, kFailed, kUnknown };
+
+// The spelling of each enumerator in YAML, indexed by the enumerator's value.
+template <class E>
+struct EnumNames;
+template <>
+struct EnumNames<AppType> {
+  static constexpr std::array<std::string_view, 4> kNames{"Java", "Scala", "Python", "R"};
+};
+template <>
+struct EnumNames<DeployMode> {
+  static constexpr std::array<std::string_view, 2> kNames{"cluster", "client"};
+};
+template <>
+struct EnumNames<SecretType> {
+  static constexpr std::array<std::string_view, 2> kNames{"Generic", "GCPServiceAccount"};
+};
+template <>
+struct EnumNames<RestartPolicyType> {
+  static constexpr std::array<std::string_view, 3> kNames{"Never", "OnFailure", "Always"};
+};
+template <>
+struct EnumNames<PullPolicy> {
+  static constexpr std::array<std::string_view, 3> kNames{"Always", "IfNotPresent", "Never"};
+};
+template <>
+struct EnumNames<AppState> {
+  static constexpr std::array<std::string_view, 8> kNames{"NEW",    "SUBMITTED",         "RUNNING",
+                                                          "COMPLETED", "FAILED", "SUBMISSION_FAILED",
+                                                          "PENDING_RERUN", "UNKNOWN"};
+};
+template <>
+struct EnumNames<ExecutorState> {
+  static constexpr std::array<std::string_view, 5> kNames{"PENDING", "RUNNING", "COMPLETED", "FAILED", "UNKNOWN"};
+};
+
+template <class E>
+std::string_view EnumName(E value) {
+  return EnumNames<E>::kNames[static_cast<size_t>(value)];
+}
+
+// Exact, case-sensitive match: the API server's enum check is case-sensitive too.
+template <class E>
+std::optional<E> EnumFromName(std::string_view name) {
+  for (size_t i = 0; i < EnumNames<E>::kNames.size(); ++i) {
+    if (EnumNames<E>::kNames[i] == name) return static_cast<E>(i);
+  }
+  return std::nullopt;
+}
+
+using StringMap = std::map<std::string, std::string>;
+
+// The subset of Kubernetes ObjectMeta the operator reads. Other metadata fields are not carried, so update
+// objects through the status subresource or a patch rather than by PUTting ToJson() of a parsed object.
+struct ObjectMeta {
+  std::string name;
+  std::string namespace_;
+  std::string uid;
+  std::string resource_version;
+  int64_t generation = 0;
+  std::string creation_timestamp;
+  std::string deletion_timestamp;
+  StringMap labels;
+  StringMap annotations;
+  std::vector<std::string> finalizers;
+
+  bool operator==(const ObjectMeta&) const = default;
+};
+
+struct ConfigMapMount {
+  std::string name;
+  std::string path;
+
+  bool operator==(const ConfigMapMount&) const = default;
+};
+
+struct SecretMount {
+  std::string name;
+  std::string path;
+  std::optional<SecretType> secret_type;
+
+  bool operator==(const SecretMount&) const = default;
+};
+
+struct EnvVar {
+  std::string name;
+  std::string value;
+
+  bool operator==(const EnvVar&) const = default;
+};
+
+struct Dependencies {
+  std::vector<std::string> jars;
+  std::vector<std::string> files;
+  std::vector<std::string> py_files;
+
+  bool operator==(const Dependencies&) const = default;
+};
+
+// What the driver and executor pods have in common.
+struct PodSpec {
+  std::optional<double> cores;  // Fractional values become the pod's CPU request; Spark gets ceil(cores).
+  std::string core_limit;       // Kubernetes CPU quantity, e.g. "1200m".
+  std::string memory;           // See api/quantity.h for the accepted forms.
+  std::string memory_overhead;
+  std::string image;
+  std::vector<ConfigMapMount> config_maps;
+  std::vector<SecretMount> secrets;
+  std::vector<EnvVar> env;
+  StringMap labels;
+  StringMap annotations;
+  StringMap node_selector;
+
+  bool operator==(const PodSpec&) const = default;
+};
+
+struct DriverSpec : PodSpec {
+  std::string service_account;
+
+  bool operator==(const DriverSpec&) const = default;
+};
+
+struct ExecutorSpec : PodSpec {
+  std::optional<int32_t> instances;
+
+  bool operator==(const ExecutorSpec&) const = default;
+};
+
+struct RestartPolicy {
+  std::optional<RestartPolicyType> type;
+  std::optional<int32_t> on_failure_retries;
+  std::optional<int64_t> on_failure_retry_interval;  // Seconds.
+  std::optional<int32_t> on_submission_failure_retries;
+  std::optional<int64_t> on_submission_failure_retry_interval;  // Seconds.
+
+  bool operator==(const RestartPolicy&) const = default;
+};
+
+struct SparkApplicationSpec {
+  std::optional<AppType> type;
+  std::optional<DeployMode> mode;
+  std::string main_class;
+  std::string main_application_file;
+  std::vector<std::string> arguments;
+  Dependencies deps;
+  DriverSpec driver;
+  ExecutorSpec executor;
+  bool submission_by_user = false;
+  std::string spark_version;
+  std::string image;
+  std::optional<PullPolicy> image_pull_policy;
+  std::vector<std::string> image_pull_secrets;
+  StringMap spark_conf;
+  StringMap hadoop_conf;
+  std::string spark_config_map;
+  std::string hadoop_config_map;
+  StringMap node_selector;
+  RestartPolicy restart_policy;
+  std::optional<int64_t> time_to_live_seconds;
+
+  bool operator==(const SparkApplicationSpec&) const = default;
+};
+
+struct ApplicationState {
+  std::optional<AppState> state;
+  std::string error_message;
+
+  bool operator==(const ApplicationState&) const = default;
+};
+
+struct DriverInfo {
+  std::string pod_name;
+  std::optional<int32_t> web_ui_port;
+  std::string web_ui_service_name;
+  std::string web_ui_url;
+
+  bool operator==(const DriverInfo&) const = default;
+};
+
+struct SparkApplicationStatus {
+  std::string app_id;  // spark.app.id of the current run.
+  std::string submission_id;
+  ApplicationState application_state;
+  DriverInfo driver_info;
+  std::map<std::string, ExecutorState> executor_state;  // Executor pod name -> state.
+  int32_t submission_attempts = 0;
+  int32_t execution_attempts = 0;
+  std::string last_submission_attempt_time;  // RFC 3339, as every timestamp here.
+  std::string submission_time;
+  std::string termination_time;
+
+  bool operator==(const SparkApplicationStatus&) const = default;
+};
+
+struct SparkApplication {
+  ObjectMeta metadata;
+  SparkApplicationSpec spec;
+  SparkApplicationStatus status;
+
+  bool operator==(const SparkApplication&) const = default;
+};
+
+}  // namespace spark_operator::api

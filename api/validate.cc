@@ -1,0 +1,173 @@
+// Validate: the per-field rules come from api/fields.h through FieldChecker; the rules that relate several
+// fields are written out below it.
+#include <set>
+#include <string>
+#include <vector>
+
+#include "api/fields.h"
+#include "api/quantity.h"
+#include "api/spark_application.h"
+#include "api/validation.h"
+
+namespace spark_operator::api {
+namespace {
+
+using Problems = std::vector<std::string>;
+
+void Add(Problems& problems, const Status& status) {
+  if (!status.ok()) problems.push_back(status.message());
+}
+
+template <class T>
+bool IsUnset(const T& value) {
+  if constexpr (kIsOptional<T>) {
+    return !value.has_value();
+  } else if constexpr (std::is_same_v<T, std::string> || kIsVector<T> || kIsMap<T>) {
+    return value.empty();
+  } else {
+    return false;
+  }
+}
+
+// The check named in a field's description, applied to one string.
+void CheckString(const std::string& path, const std::string& value, Check check, Problems& problems) {
+  switch (check) {
+    case Check::kDnsSubdomain:
+      return Add(problems, ValidateDns1123Subdomain(path, value));
+    case Check::kAbsolutePath:
+      return Add(problems, ValidateMountPath(path, value));
+    case Check::kEnvVarName:
+      return Add(problems, ValidateEnvVarName(path, value));
+    case Check::kMemory: {
+      const Result<int64_t> bytes = ParseMemoryBytes(value);
+      if (!bytes.ok()) return problems.push_back(path + ": " + bytes.status().message());
+      if (*bytes == 0) problems.push_back(path + ": must be more than zero");
+      return;
+    }
+    case Check::kCpu: {
+      const Result<int64_t> millis = ParseCpuMillis(value);
+      if (!millis.ok()) return problems.push_back(path + ": " + millis.status().message());
+      if (*millis == 0) problems.push_back(path + ": must be more than zero");
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+class FieldChecker {
+ public:
+  FieldChecker(std::string path, Problems& problems) : path_(std::move(path)), problems_(problems) {}
+
+  template <class T>
+  void Field(const char* name, const T& value, const FieldDoc& doc) {
+    const std::string path = JoinPath(path_, name);
+    if (doc.required && IsUnset(value)) problems_.push_back(path + ": required");
+    CheckValue(path, value, doc);
+  }
+
+ private:
+  template <class T>
+  void CheckValue(const std::string& path, const T& value, const FieldDoc& doc) {
+    if constexpr (kIsOptional<T>) {
+      if (value) CheckValue(path, *value, doc);
+    } else if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+      if (!doc.minimum) return;
+      const auto min = static_cast<double>(*doc.minimum);
+      const double v = static_cast<double>(value);
+      if (doc.exclusive_minimum && v <= min) problems_.push_back(path + ": must be more than " + std::to_string(*doc.minimum));
+      if (!doc.exclusive_minimum && v < min) problems_.push_back(path + ": must be at least " + std::to_string(*doc.minimum));
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      if (!value.empty()) CheckString(path, value, doc.check, problems_);
+    } else if constexpr (kIsVector<T>) {
+      for (size_t i = 0; i < value.size(); ++i) CheckValue(path + "[" + std::to_string(i) + "]", value[i], doc);
+    } else if constexpr (kIsMap<T>) {
+      if constexpr (std::is_same_v<typename T::mapped_type, std::string>) {
+        for (const auto& [key, item] : value) {
+          const std::string item_path = path + "[" + key + "]";
+          if (doc.check == Check::kLabels || doc.check == Check::kAnnotationKeys) {
+            Add(problems_, ValidateQualifiedName(path, key));
+          }
+          if (doc.check == Check::kLabels) Add(problems_, ValidateLabelValue(item_path, item));
+          if (key.empty() && doc.check == Check::kNone) problems_.push_back(path + ": keys must not be empty");
+        }
+      }
+    } else if constexpr (!kIsScalar<T>) {
+      FieldChecker nested(path, problems_);
+      VisitFields(value, nested);
+    }
+  }
+
+  std::string path_;
+  Problems& problems_;
+};
+
+void CheckPod(const std::string& path, const PodSpec& pod, Problems& problems) {
+  if (pod.cores && !pod.core_limit.empty()) {
+    const Result<int64_t> limit = ParseCpuMillis(pod.core_limit);
+    if (limit.ok() && static_cast<double>(*limit) < *pod.cores * 1000 - 1e-6) {
+      problems.push_back(path + ".coreLimit: \"" + pod.core_limit + "\" is less than cores (" +
+                         CpuQuantity(*pod.cores) + "); Kubernetes rejects a limit below the request");
+    }
+  }
+  // Two volumes on one mount path make the pod invalid.
+  std::map<std::string, std::string> used;
+  const auto claim = [&](const std::string& where, const std::string& mount) {
+    if (mount.empty()) return;
+    const auto [it, inserted] = used.emplace(mount, where);
+    if (!inserted) problems.push_back(where + ": \"" + mount + "\" is already used by " + it->second);
+  };
+  for (size_t i = 0; i < pod.config_maps.size(); ++i) {
+    claim(path + ".configMaps[" + std::to_string(i) + "].path", pod.config_maps[i].path);
+  }
+  for (size_t i = 0; i < pod.secrets.size(); ++i) {
+    claim(path + ".secrets[" + std::to_string(i) + "].path", pod.secrets[i].path);
+  }
+}
+
+void CheckAcrossFields(const SparkApplicationSpec& spec, Problems& problems) {
+  if ((spec.type == AppType::kJava || spec.type == AppType::kScala) && spec.main_class.empty()) {
+    problems.push_back("spec.mainClass: required for " + std::string(EnumName(*spec.type)) + " applications");
+  }
+  if (spec.image.empty() && (spec.driver.image.empty() || spec.executor.image.empty())) {
+    problems.push_back("spec.image: required unless both spec.driver.image and spec.executor.image are set");
+  }
+  if (!spec.deps.py_files.empty() && spec.type && spec.type != AppType::kPython) {
+    problems.push_back("spec.deps.pyFiles: only used by Python applications");
+  }
+  CheckPod("spec.driver", spec.driver, problems);
+  CheckPod("spec.executor", spec.executor, problems);
+
+  const RestartPolicy& restart = spec.restart_policy;
+  const RestartPolicyType type = restart.type.value_or(RestartPolicyType::kNever);
+  const auto unused = [&](const char* field, bool set, const char* when) {
+    if (set) {
+      problems.push_back(std::string("spec.restartPolicy.") + field + ": has no effect when type is " +
+                         std::string(EnumName(type)) + "; it is only used " + when);
+    }
+  };
+  if (type != RestartPolicyType::kOnFailure) {
+    unused("onFailureRetries", restart.on_failure_retries.has_value(), "with OnFailure");
+    unused("onSubmissionFailureRetries", restart.on_submission_failure_retries.has_value(), "with OnFailure");
+  }
+  if (type == RestartPolicyType::kNever) {
+    unused("onFailureRetryInterval", restart.on_failure_retry_interval.has_value(), "with OnFailure or Always");
+    unused("onSubmissionFailureRetryInterval", restart.on_submission_failure_retry_interval.has_value(),
+           "with OnFailure or Always");
+  }
+}
+
+}  // namespace
+
+Status Validate(const SparkApplication& app) {
+  Problems problems;
+  FieldChecker checker("spec", problems);
+  VisitFields(app.spec, checker);
+  CheckAcrossFields(app.spec, problems);
+  if (problems.empty()) return OkStatus();
+  std::string message;
+  for (const std::string& p : problems) message += (message.empty() ? "" : "; ") + p;
+  return InvalidArgumentError(std::move(message));
+}
+
+}  // namespace spark_operator::api
