@@ -196,6 +196,14 @@ rapidjson::Document SparkApplicationCrd() {
 
   Value meta(rapidjson::kObjectType);
   meta.AddMember("name", JsonString(std::string(kPlural) + "." + kGroup, a), a);
+  // *.k8s.io is a protected API group (KEP-1111): the API server refuses a CRD in it without this annotation.
+  // A value starting with "unapproved" is accepted and says the API was not reviewed by Kubernetes' reviewers.
+  Value annotations(rapidjson::kObjectType);
+  annotations.AddMember("api-approved.kubernetes.io",
+                        "unapproved, experimental-only: the spark-operator.k8s.io API has not been reviewed by "
+                        "Kubernetes API reviewers",
+                        a);
+  meta.AddMember("annotations", annotations, a);
   crd.AddMember("apiVersion", "apiextensions.k8s.io/v1", a);
   crd.AddMember("kind", "CustomResourceDefinition", a);
   crd.AddMember("metadata", meta, a);

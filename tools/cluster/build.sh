@@ -49,10 +49,10 @@ build() {
   tmp="$(mktemp -d "$BIN/.tmp.XXXXXX")"
   echo "build.sh: building ${pkgs[*]} -> $out (GOFLAGS=$GOFLAGS) ..."
   if (( ${#pkgs[@]} == 1 )); then
-    (cd "$HERE/$dir" && go build -trimpath -ldflags "$ldflags" -o "$tmp/${1%%=*}" "${pkgs[0]}") \
+    (cd "$HERE/$dir" && go build -ldflags "$ldflags" -o "$tmp/${1%%=*}" "${pkgs[0]}") \
       || { rm -rf "$tmp"; die "go build failed in tools/cluster/$dir"; }
   else # names must equal the packages' last path element
-    (cd "$HERE/$dir" && go build -trimpath -ldflags "$ldflags" -o "$tmp/" "${pkgs[@]}") \
+    (cd "$HERE/$dir" && go build -ldflags "$ldflags" -o "$tmp/" "${pkgs[@]}") \
       || { rm -rf "$tmp"; die "go build failed in tools/cluster/$dir"; }
   fi
   mkdir -p "$out"

@@ -5,6 +5,7 @@
 #   SPARK_SUBMIT_MEMORY  submitter JVM heap (default 512m)
 #   SPARK_SUBMIT_OPTS    extra JVM options (same name as upstream)
 #   JAVA_HOME            java to use (else `java` on PATH)
+#   SPARK_SUBMIT_CDS=0   don't use the class-data sharing archive
 set -euo pipefail
 SPARK_HOME="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 export SPARK_HOME
@@ -38,9 +39,16 @@ opens=(
   --enable-native-access=ALL-UNNAMED
 )
 
+# Class-data sharing archive made by fetch.sh (a training submission): ~40%
+# less CPU at startup.  Silently unused if the JDK or classpath changed.
+cds=()
+if [ -f "$SPARK_HOME/spark-submit.jsa" ] && [ "${SPARK_SUBMIT_CDS:-1}" = 1 ]; then
+  cds=(-XX:SharedArchiveFile="$SPARK_HOME/spark-submit.jsa" -Xshare:auto -Xlog:cds=off -Xlog:cds+dynamic=off)
+fi
+
 # shellcheck disable=SC2086 # SPARK_SUBMIT_OPTS is a word list by design
 exec "$java" \
-  -Xmx"${SPARK_SUBMIT_MEMORY:-512m}" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto \
-  "${opens[@]}" ${SPARK_SUBMIT_OPTS:-} \
+  -Xmx"${SPARK_SUBMIT_MEMORY:-512m}" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+  "${cds[@]}" "${opens[@]}" ${SPARK_SUBMIT_OPTS:-} \
   -cp "$SPARK_CONF_DIR:$SPARK_HOME/jars/*" \
   org.apache.spark.deploy.SparkSubmit "$@"

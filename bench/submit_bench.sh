@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Submission throughput through the controller: creates N SparkApplications (the example app) in a fresh
+# namespace, runs the built controller with --submission-concurrency C, and times until every app is
+# SUBMITTED (driver pod created). Prints spark-submit wall time per app (from the controller's histogram) and
+# apps/min. Needs the local cluster (tools/cluster/up.sh), the CRD and tools/spark/fetch.sh.
+#
+#   bench/submit_bench.sh [N=6] [C=2] [BUILD_DIR=build-ctl]
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+N="${1:-6}"
+C="${2:-2}"
+BUILD="${3:-$ROOT/build-ctl}"
+source "$ROOT/tools/versions.env"
+KUBECONFIG_PATH="$ROOT/.local/cluster/kubeconfig"
+K() { kubectl --kubeconfig "$KUBECONFIG_PATH" "$@"; }
+SPARK_SUBMIT="${SPARK_SUBMIT:-$HOME/.cache/spark-operator/spark-$SPARK_VERSION/bin/spark-submit}"
+NS="bench-$$"
+PORT=$((20000 + $$ % 10000))
+
+# *.k8s.io is a protected group: the CRD needs the api-approved annotation (added here if the YAML lacks it).
+K get crd sparkapplications.spark-operator.k8s.io >/dev/null 2>&1 ||
+  K annotate --local -f "$ROOT/deploy/crd/spark-operator.k8s.io_sparkapplications.yaml" -o yaml \
+    "api-approved.kubernetes.io=unapproved, experimental-only" | K apply -f - >/dev/null
+K create namespace "$NS" >/dev/null
+LOG="/tmp/submit-bench-$NS.log"
+"$BUILD/bin/spark-operator-controller" --kubeconfig="$KUBECONFIG_PATH" --namespaces="$NS" \
+  --spark-submit="$SPARK_SUBMIT" --submission-concurrency="$C" --metrics-port="$PORT" >"$LOG" 2>&1 &
+CTL=$!
+cleanup() { kill "$CTL" 2>/dev/null; wait "$CTL" 2>/dev/null || true; K delete namespace "$NS" --wait=false >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+sleep 1
+
+T0=$(date +%s.%N)
+for i in $(seq 1 "$N"); do
+  sed -e "s/name: spark-app-example/name: app-$i/" -e "s/namespace: default/namespace: $NS/" \
+    "$ROOT/deploy/examples/spark-application-example.yaml"
+  echo "---"
+done | K apply -f - >/dev/null
+
+while true; do
+  submitted=$(K get sparkapplications -n "$NS" -o jsonpath='{range .items[*]}{.status.applicationState.state}{"\n"}{end}' |
+    grep -cE '^(SUBMITTED|RUNNING|COMPLETED)$' || true)
+  [[ "$submitted" -ge "$N" ]] && break
+  failed=$(K get sparkapplications -n "$NS" -o jsonpath='{range .items[*]}{.status.applicationState.state}{"\n"}{end}' |
+    grep -cE 'FAILED' || true)
+  [[ "$failed" -gt 0 ]] && { echo "submit_bench: $failed apps failed; see $LOG" >&2; exit 1; }
+  sleep 0.2
+done
+T1=$(date +%s.%N)
+
+METRICS=$(curl -fsS "http://127.0.0.1:$PORT/metrics")
+SUM=$(awk '/^spark_operator_spark_submit_duration_seconds_sum/ {print $2}' <<<"$METRICS")
+COUNT=$(awk '/^spark_operator_spark_submit_duration_seconds_count/ {print $2}' <<<"$METRICS")
+awk -v n="$N" -v c="$C" -v t0="$T0" -v t1="$T1" -v sum="$SUM" -v count="$COUNT" 'BEGIN {
+  wall = t1 - t0
+  printf "submit_bench: %d apps, --submission-concurrency %d\n", n, c
+  printf "  all SUBMITTED after   %.1f s\n", wall
+  printf "  throughput            %.1f apps/min\n", n * 60 / wall
+  printf "  spark-submit wall     %.2f s mean over %d runs\n", sum / count, count
+}'

@@ -1,0 +1,286 @@
+#include "common/kube/event_recorder.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <utility>
+
+#include <glog/logging.h>
+
+#include "common/backoff.h"
+#include "common/json.h"
+
+namespace spark_operator::kube {
+namespace {
+
+class KubeEventSink final : public EventSink {
+ public:
+  explicit KubeEventSink(std::shared_ptr<Client> client) : client_(std::move(client)) {}
+
+  Status Create(const rapidjson::Value& event) override {
+    return client_->Create(resources::kEvents, NamespaceOf(event), event).status();
+  }
+  Status Patch(const std::string& ns, const std::string& name, const std::string& patch) override {
+    return client_->Patch(resources::kEvents, ns, name, PatchType::kMerge, patch).status();
+  }
+
+ private:
+  const std::shared_ptr<Client> client_;
+};
+
+// Worth another attempt: the server was unreachable, slow, overloaded or failed internally. Anything else
+// (Invalid, Forbidden, a namespace being deleted) will fail the same way again.
+bool IsTransient(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kUnavailable:
+    case StatusCode::kDeadlineExceeded:
+    case StatusCode::kTooManyRequests:
+    case StatusCode::kInternal:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string HostName() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof(buf) - 1) != 0) return "unknown";
+  return buf;
+}
+
+void SetIfNotEmpty(rapidjson::Document& doc, JsonPath path, const std::string& value) {
+  if (!value.empty()) SetString(doc, path, value);
+}
+
+}  // namespace
+
+const char* EventTypeName(EventType type) { return type == EventType::kWarning ? "Warning" : "Normal"; }
+
+InvolvedObject InvolvedObject::From(const rapidjson::Value& object) {
+  return InvolvedObject{GetString(object, {"apiVersion"}), GetString(object, {"kind"}), NameOf(object),
+                        NamespaceOf(object),           UidOf(object),             ResourceVersionOf(object)};
+}
+
+std::string EventAggregationKey(const InvolvedObject& object, EventType type, std::string_view reason,
+                                std::string_view message) {
+  // Length-prefixed, so that no choice of values makes two different events share a key. The resourceVersion
+  // is left out: it changes with every update of the object, and repeats are exactly what should aggregate.
+  std::string key;
+  for (const std::string_view part : {std::string_view(object.api_version), std::string_view(object.kind),
+                                      std::string_view(object.ns), std::string_view(object.name),
+                                      std::string_view(object.uid), std::string_view(EventTypeName(type)), reason,
+                                      message}) {
+    key += std::to_string(part.size());
+    key += ':';
+    key += part;
+  }
+  return key;
+}
+
+// ---------------------------------------------------------------- EventCorrelator
+
+EventCorrelator::EventCorrelator(Clock::Duration window, size_t max_entries)
+    : window_(window), max_entries_(std::max<size_t>(max_entries, 1)) {}
+
+EventCorrelator::Decision EventCorrelator::Observe(const std::string& key, const std::string& name,
+                                                   const std::string& timestamp, Clock::TimePoint now) {
+  auto it = entries_.find(key);
+  if (it != entries_.end() && now - it->second.last_seen <= window_) {
+    Entry& entry = it->second;
+    ++entry.count;
+    entry.last_seen = now;
+    return Decision{false, entry.name, entry.count, entry.first_timestamp};
+  }
+  if (it == entries_.end() && entries_.size() >= max_entries_) Evict(now);
+  entries_[key] = Entry{name, 1, timestamp, now};
+  return Decision{true, name, 1, timestamp};
+}
+
+void EventCorrelator::Forget(const std::string& key) { entries_.erase(key); }
+
+void EventCorrelator::Evict(Clock::TimePoint now) {
+  std::erase_if(entries_, [&](const auto& entry) { return now - entry.second.last_seen > window_; });
+  while (entries_.size() >= max_entries_) {
+    const auto oldest = std::min_element(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) {
+      return a.second.last_seen < b.second.last_seen;
+    });
+    entries_.erase(oldest);
+  }
+}
+
+// ---------------------------------------------------------------- EventRecorder
+
+std::unique_ptr<EventSink> NewEventSink(std::shared_ptr<Client> client) {
+  return std::make_unique<KubeEventSink>(std::move(client));
+}
+
+EventRecorder::EventRecorder(std::shared_ptr<Client> client, EventRecorderOptions options)
+    : EventRecorder(NewEventSink(std::move(client)), std::move(options)) {}
+
+EventRecorder::EventRecorder(std::unique_ptr<EventSink> sink, EventRecorderOptions options, Clock& clock)
+    : sink_(std::move(sink)),
+      options_(std::move(options)),
+      clock_(clock),
+      instance_(options_.instance.empty() ? HostName() : options_.instance),
+      correlator_(options_.aggregation_window) {
+  subscription_ = clock_.Subscribe([this] {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    changed_.notify_all();
+  });
+  thread_ = std::thread([this] { Run(); });
+}
+
+EventRecorder::~EventRecorder() {
+  if (!Flush(std::chrono::seconds(2))) LOG(WARNING) << "event recorder: giving up on unsent events at shutdown";
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  changed_.notify_all();
+  thread_.join();
+  clock_.Unsubscribe(subscription_);
+}
+
+void EventRecorder::Record(const rapidjson::Value& involved_object, EventType type, std::string_view reason,
+                           std::string_view message) {
+  Record(InvolvedObject::From(involved_object), type, reason, message);
+}
+
+void EventRecorder::Record(const InvolvedObject& involved_object, EventType type, std::string_view reason,
+                           std::string_view message) {
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (!stop_ && queue_.size() < options_.queue_size) {
+      queue_.push_back(Pending{involved_object, type, std::string(reason), std::string(message),
+                               std::chrono::system_clock::now()});
+      changed_.notify_all();
+      return;
+    }
+    ++stats_.dropped;
+  }
+  LOG(WARNING) << "event queue full, dropping " << EventTypeName(type) << " event " << reason << " for "
+               << involved_object.kind << " " << involved_object.ns << "/" << involved_object.name << ": "
+               << message;
+}
+
+bool EventRecorder::Flush(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return changed_.wait_for(lock, timeout, [this] { return queue_.empty() && in_flight_ == 0; });
+}
+
+EventRecorderStats EventRecorder::stats() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return stats_;
+}
+
+bool EventRecorder::SleepUnlessStopped(Clock::Duration duration) {
+  const Clock::TimePoint deadline = clock_.Now() + duration;
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stop_ && clock_.Now() < deadline) clock_.WaitUntil(changed_, lock, deadline);
+  return !stop_;
+}
+
+void EventRecorder::Run() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (true) {
+    changed_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+    if (stop_) break;
+    const Pending event = std::move(queue_.front());
+    queue_.pop_front();
+    in_flight_ = 1;
+    lock.unlock();
+    Send(event);
+    lock.lock();
+    in_flight_ = 0;
+    changed_.notify_all();
+  }
+  if (!queue_.empty()) {
+    LOG(WARNING) << "event recorder stopped, dropping " << queue_.size() << " unsent events";
+    stats_.dropped += queue_.size();
+    queue_.clear();
+    changed_.notify_all();
+  }
+}
+
+template <typename Write>
+Status EventRecorder::WithRetries(const std::string& what, Write write) {
+  ExponentialBackoff backoff(options_.initial_backoff, 2.0, options_.max_backoff, 0.2);
+  for (int attempt = 1;; ++attempt) {
+    const Status status = write();
+    if (status.ok() || !IsTransient(status) || attempt >= std::max(options_.max_attempts, 1)) return status;
+    const Clock::Duration delay = backoff.Next();
+    LOG(INFO) << "writing " << what << " failed (attempt " << attempt << "), retrying: " << status.ToString();
+    if (!SleepUnlessStopped(delay)) return status;
+  }
+}
+
+void EventRecorder::Send(const Pending& event) {
+  const InvolvedObject& object = event.object;
+  const std::string ns = object.ns.empty() ? "default" : object.ns;
+  const std::string key = EventAggregationKey(object, event.type, event.reason, event.message);
+  const std::string timestamp = FormatTime(event.time);
+  // client-go's "<name>.<unix nanoseconds in hex>", kept increasing so that two events in one tick differ.
+  const auto nanos = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(event.time.time_since_epoch()).count());
+  last_name_suffix_ = std::max(last_name_suffix_ + 1, nanos);
+  char suffix[24];
+  std::snprintf(suffix, sizeof(suffix), "%llx", static_cast<unsigned long long>(last_name_suffix_));
+  const EventCorrelator::Decision decision =
+      correlator_.Observe(key, object.name + "." + suffix, timestamp, clock_.Now());
+  const std::string what = "event " + ns + "/" + decision.name + " (" + event.reason + " on " + object.kind +
+                           " " + (object.ns.empty() ? "" : object.ns + "/") + object.name + ")";
+
+  Status status;
+  if (!decision.create) {
+    rapidjson::Document patch(rapidjson::kObjectType);
+    SetPath(patch, {"count"}, rapidjson::Value(decision.count));
+    SetString(patch, {"lastTimestamp"}, timestamp);
+    SetString(patch, {"message"}, event.message);
+    const std::string body = ToJson(patch);
+    status = WithRetries(what, [&] { return sink_->Patch(ns, decision.name, body); });
+    if (status.ok()) {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      ++stats_.patched;
+      return;
+    }
+  }
+  // Also when the patched Event is gone (the API server expires Events after --event-ttl): write it anew.
+  if (decision.create || IsNotFound(status)) {
+    rapidjson::Document doc(rapidjson::kObjectType);
+    SetString(doc, {"apiVersion"}, "v1");
+    SetString(doc, {"kind"}, "Event");
+    SetString(doc, {"metadata", "name"}, decision.name);
+    SetString(doc, {"metadata", "namespace"}, ns);
+    SetIfNotEmpty(doc, {"involvedObject", "apiVersion"}, object.api_version);
+    SetIfNotEmpty(doc, {"involvedObject", "kind"}, object.kind);
+    SetIfNotEmpty(doc, {"involvedObject", "name"}, object.name);
+    SetIfNotEmpty(doc, {"involvedObject", "namespace"}, object.ns);
+    SetIfNotEmpty(doc, {"involvedObject", "uid"}, object.uid);
+    SetIfNotEmpty(doc, {"involvedObject", "resourceVersion"}, object.resource_version);
+    SetString(doc, {"reason"}, event.reason);
+    SetString(doc, {"message"}, event.message);
+    SetString(doc, {"type"}, EventTypeName(event.type));
+    SetString(doc, {"source", "component"}, options_.component);
+    SetString(doc, {"source", "host"}, instance_);
+    SetString(doc, {"firstTimestamp"}, decision.first_timestamp);
+    SetString(doc, {"lastTimestamp"}, timestamp);
+    SetPath(doc, {"count"}, rapidjson::Value(decision.count));
+    SetString(doc, {"reportingComponent"}, options_.component);
+    SetString(doc, {"reportingInstance"}, instance_);
+    status = WithRetries(what, [&] { return sink_->Create(doc); });
+    if (status.ok()) {
+      const std::lock_guard<std::mutex> lock(mutex_);
+      ++stats_.created;
+      return;
+    }
+  }
+  correlator_.Forget(key);
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    ++stats_.failed;
+  }
+  LOG(WARNING) << "could not write " << what << ": " << status.ToString();
+}
+
+}  // namespace spark_operator::kube

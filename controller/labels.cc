@@ -1,0 +1,42 @@
+#include "controller/labels.h"
+
+#include <cstdint>
+#include <cstdio>
+
+namespace spark_operator::controller {
+namespace {
+
+constexpr size_t kMaxLength = 63;
+
+std::string Hash8(std::string_view text) {
+  uint32_t h = 2166136261u;  // FNV-1a: stable across builds and processes, which std::hash is not.
+  for (const char c : text) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 16777619u;
+  }
+  char buf[9];
+  std::snprintf(buf, sizeof buf, "%08x", h);
+  return buf;
+}
+
+// `name` with `suffix`, cutting `name` (and adding a hash of it) when the whole would exceed 63 characters.
+std::string Fit(std::string_view name, std::string_view suffix) {
+  if (name.size() + suffix.size() <= kMaxLength) return std::string(name) + std::string(suffix);
+  const std::string hash = Hash8(name);
+  std::string prefix(name.substr(0, kMaxLength - suffix.size() - hash.size() - 1));
+  // Names must end alphanumeric; a cut may leave '-' or '.' at the end.
+  while (!prefix.empty() && (prefix.back() == '-' || prefix.back() == '.')) prefix.pop_back();
+  return prefix + "-" + hash + std::string(suffix);
+}
+
+}  // namespace
+
+std::string LabelValueFor(std::string_view name) { return Fit(name, ""); }
+
+std::string DriverPodName(std::string_view app_name, int attempt) {
+  return Fit(app_name, "-" + std::to_string(attempt) + "-driver");
+}
+
+std::string UiServiceName(std::string_view app_name) { return Fit(app_name, "-ui-svc"); }
+
+}  // namespace spark_operator::controller

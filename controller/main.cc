@@ -1,0 +1,77 @@
+// spark-operator-controller: runs SparkApplications with spark-submit and tracks them to completion.
+#include <gflags/gflags.h>
+#include <glog/logging.h>
+
+#include <csignal>
+#include <sstream>
+#include <thread>
+
+#include "controller/manager.h"
+
+DEFINE_string(kubeconfig, "", "Path to a kubeconfig; empty: $KUBECONFIG, the in-cluster service account, ~/.kube/config.");
+DEFINE_string(namespaces, "", "Comma-separated namespaces to watch; empty: all namespaces.");
+DEFINE_int32(workers, 4, "Reconcile workers.");
+DEFINE_string(spark_submit, "", "Path of the spark-submit executable (required).");
+DEFINE_int32(submission_concurrency, 2, "spark-submit processes allowed to run at once (each is a JVM).");
+DEFINE_int32(submission_timeout, 180, "Seconds before a spark-submit run is killed (its whole process group).");
+DEFINE_bool(leader_elect, false, "Run leader election so that only one replica reconciles.");
+DEFINE_string(lease_namespace, "default", "Namespace of the leader-election Lease.");
+DEFINE_string(lease_name, "spark-operator-controller", "Name of the leader-election Lease.");
+DEFINE_string(identity, "", "Leader-election identity; empty: <hostname>_<pid>.");
+DEFINE_int32(metrics_port, 8080, "Port for /metrics, /healthz and /readyz; -1 disables the server.");
+DEFINE_int32(resync_period, 300, "Seconds between full resyncs of the SparkApplication cache.");
+DEFINE_int32(driver_startup_grace_period, 120,
+             "Seconds a submitted application may wait for its driver pod before it is FAILED.");
+
+namespace {
+volatile std::sig_atomic_t g_signal = 0;
+void OnSignal(int sig) { g_signal = sig; }
+
+std::vector<std::string> SplitCommas(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  gflags::SetUsageMessage("Kubernetes operator for Apache Spark: the SparkApplication controller.");
+  gflags::ParseCommandLineFlags(&argc, &argv, true);
+  google::InitGoogleLogging(argv[0]);
+  FLAGS_logtostderr = true;
+
+  spark_operator::controller::ManagerOptions options;
+  options.kubeconfig = FLAGS_kubeconfig;
+  options.namespaces = SplitCommas(FLAGS_namespaces);
+  options.workers = FLAGS_workers;
+  options.spark_submit = FLAGS_spark_submit;
+  options.submission_concurrency = FLAGS_submission_concurrency;
+  options.submission_timeout = std::chrono::seconds(FLAGS_submission_timeout);
+  options.leader_elect = FLAGS_leader_elect;
+  options.lease_namespace = FLAGS_lease_namespace;
+  options.lease_name = FLAGS_lease_name;
+  options.identity = FLAGS_identity;
+  options.metrics_port = FLAGS_metrics_port;
+  options.resync_period = std::chrono::seconds(FLAGS_resync_period);
+  options.driver_startup_grace = std::chrono::seconds(FLAGS_driver_startup_grace_period);
+
+  auto manager = spark_operator::controller::Manager::Create(std::move(options));
+  if (!manager.ok()) {
+    LOG(ERROR) << "starting the controller: " << manager.status().ToString();
+    return 1;
+  }
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  if (const auto started = (*manager)->Start(); !started.ok()) {
+    LOG(ERROR) << "starting the controller: " << started.ToString();
+    return 1;
+  }
+  while (g_signal == 0 && !(*manager)->Done()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  LOG(INFO) << "shutting down" << (g_signal != 0 ? " on signal " + std::to_string(g_signal) : "");
+  (*manager)->Stop();
+  return 0;
+}

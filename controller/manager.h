@@ -1,0 +1,94 @@
+// Wires the controller together, controller-runtime style: informers on SparkApplications and on the pods the
+// operator launched, a work queue fed by both, N reconcile workers, the spark-submit pool, optional leader
+// election, and an HTTP server with /metrics, /healthz and /readyz.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/http/server.h"
+#include "common/kube/client.h"
+#include "common/kube/event_recorder.h"
+#include "common/kube/informer.h"
+#include "common/kube/leader_election.h"
+#include "common/metrics.h"
+#include "common/workqueue.h"
+#include "controller/controller_metrics.h"
+#include "controller/events.h"
+#include "controller/reconciler.h"
+#include "controller/submit_auth.h"
+#include "controller/submitter.h"
+
+namespace spark_operator::controller {
+
+struct ManagerOptions {
+  std::string kubeconfig;               // Empty: $KUBECONFIG, in-cluster, ~/.kube/config.
+  std::vector<std::string> namespaces;  // Empty: all.
+  int workers = 4;
+  std::string spark_submit;
+  int submission_concurrency = 2;
+  std::chrono::seconds submission_timeout{180};
+  std::chrono::seconds resync_period{300};
+  std::chrono::seconds driver_startup_grace{120};
+  bool leader_elect = false;
+  std::string lease_namespace = "default";
+  std::string lease_name = "spark-operator-controller";
+  std::string identity;                 // Empty: <hostname>_<pid>.
+  int metrics_port = -1;                // -1: no HTTP server; 0: any free port.
+};
+
+class Manager {
+ public:
+  static Result<std::unique_ptr<Manager>> Create(ManagerOptions options);
+  ~Manager();  // Stop().
+  Manager(const Manager&) = delete;
+  Manager& operator=(const Manager&) = delete;
+
+  // Returns at once: the controllers start now, or when this replica becomes the leader.
+  Status Start();
+  // Idempotent. With leader election, losing the lease also stops (and `Done()` turns true).
+  void Stop();
+  bool Done() const { return stopped_; }
+
+  // True once this replica runs its controllers (at once, or after winning the election).
+  bool Active() const { return controllers_started_; }
+  int metrics_port() const;
+  const ControllerMetrics& metrics() const { return *metrics_; }
+  metrics::Registry& registry() { return registry_; }
+
+ private:
+  explicit Manager(ManagerOptions options) : options_(std::move(options)) {}
+  void StartControllers();
+  kube::Informer* InformerFor(const std::vector<std::unique_ptr<kube::Informer>>& informers,
+                              const std::string& ns) const;
+  void EnqueuePod(const kube::ObjectPtr& pod);
+  bool Ready() const;
+
+  const ManagerOptions options_;
+  std::shared_ptr<kube::Client> client_;
+  SubmitAuth auth_;
+  metrics::Registry registry_;
+  std::unique_ptr<ControllerMetrics> metrics_;
+  std::shared_ptr<kube::EventRecorder> recorder_;
+  std::unique_ptr<Events> events_;
+  std::unique_ptr<WorkQueue> queue_;
+  std::unique_ptr<Submitter> submitter_;
+  std::unique_ptr<Reconciler> reconciler_;
+  std::vector<std::unique_ptr<kube::Informer>> app_informers_;
+  std::vector<std::unique_ptr<kube::Informer>> pod_informers_;
+  std::unique_ptr<kube::LeaderElector> elector_;
+  std::unique_ptr<http::Server> server_;
+  std::thread workers_;
+  std::mutex start_mutex_;
+  std::atomic<bool> controllers_started_{false};
+  std::atomic<bool> stopped_{false};
+  bool torn_down_ = false;  // Guarded by start_mutex_.
+};
+
+}  // namespace spark_operator::controller

@@ -1,0 +1,412 @@
+#include "controller/reconciler.h"
+
+#include <glog/logging.h>
+
+#include <optional>
+
+#include "api/spark_application.h"
+#include "common/json.h"
+#include "common/kube/time_format.h"
+#include "controller/labels.h"
+#include "controller/pod_state.h"
+#include "controller/submission.h"
+#include "controller/ui_service.h"
+
+namespace spark_operator::controller {
+
+using api::AppState;
+
+struct Reconciler::Context {
+  std::string key;
+  std::string ns;
+  std::string name;
+  kube::ObjectPtr object;                 // The latest version we know, replaced after each write.
+  std::optional<api::SparkApplication> app;  // Parsed and defaulted; unset when the spec does not parse.
+  std::string spec_error;                 // Why the spec is unusable, every problem named.
+  api::SparkApplicationStatus old_status;  // As stored.
+  api::SparkApplicationStatus status;      // As this reconcile wants it.
+  int64_t generation = 0;
+  std::optional<int64_t> observed_generation;
+
+  AppState state() const { return status.application_state.state.value_or(AppState::kNew); }
+  api::RestartPolicy restart() const {
+    if (app) return app->spec.restart_policy;
+    api::RestartPolicy never;
+    never.type = api::RestartPolicyType::kNever;
+    return never;
+  }
+  std::string Describe() const { return ns + "/" + name; }
+};
+
+namespace {
+
+kube::WallTime Now() { return std::chrono::system_clock::now(); }
+
+// Seconds since an RFC 3339 time in the status; a missing or unreadable time counts as long ago.
+int64_t SecondsSince(const std::string& time) {
+  const Result<kube::WallTime> t = kube::ParseTime(time);
+  if (!t.ok()) return INT64_MAX / 2;
+  return std::chrono::duration_cast<std::chrono::seconds>(Now() - *t).count();
+}
+
+std::chrono::seconds Remaining(const std::string& since, int64_t seconds) {
+  return std::chrono::seconds(std::max<int64_t>(1, seconds - SecondsSince(since)));
+}
+
+kube::ObjectPtr Share(rapidjson::Document doc) { return std::make_shared<const rapidjson::Document>(std::move(doc)); }
+
+}  // namespace
+
+Reconciler::Reconciler(std::shared_ptr<kube::Client> client, CacheView caches, Submitter& submitter, Events& events,
+                       ControllerMetrics& metrics, ReconcilerOptions options)
+    : client_(std::move(client)),
+      caches_(std::move(caches)),
+      submitter_(submitter),
+      events_(events),
+      metrics_(metrics),
+      options_(std::move(options)) {}
+
+ReconcileResult Reconciler::Reconcile(const std::string& key) {
+  const kube::ObjectPtr object = caches_.app(key);
+  if (object == nullptr) {
+    submitter_.Forget(key);  // Deleted: owner references let the garbage collector remove its pods and service.
+    return {};
+  }
+  if (!GetString(*object, {"metadata", "deletionTimestamp"}).empty()) return {};
+
+  Context ctx;
+  ctx.key = key;
+  ctx.ns = NamespaceOf(*object);
+  ctx.name = NameOf(*object);
+  ctx.object = object;
+  ctx.generation = GetInt(*object, {"metadata", "generation"});
+  const std::string observed = GetString(*object, {"metadata", "annotations", kObservedGenerationAnnotation});
+  if (!observed.empty()) ctx.observed_generation = std::atoll(observed.c_str());
+
+  Result<api::SparkApplication> parsed = api::ParseSparkApplication(*object);
+  if (parsed.ok()) {
+    ctx.app = std::move(*parsed);
+    api::ApplyDefaults(*ctx.app);
+    if (const Status valid = api::Validate(*ctx.app); !valid.ok()) ctx.spec_error = valid.message();
+    ctx.old_status = ctx.app->status;
+  } else {
+    ctx.spec_error = parsed.status().message();
+    if (const rapidjson::Value* status = FindPath(*object, {"status"}); status != nullptr) {
+      Result<api::SparkApplicationStatus> s = api::ParseSparkApplicationStatus(*status);
+      if (s.ok()) ctx.old_status = std::move(*s);
+    }
+  }
+  ctx.status = ctx.old_status;
+
+  ReconcileResult result;
+  switch (ctx.state()) {
+    case AppState::kNew:
+      result = ReconcileNew(ctx);
+      break;
+    case AppState::kSubmitted:
+    case AppState::kRunning:
+    case AppState::kUnknown:
+      result = ReconcileDriver(ctx);
+      break;
+    default:
+      result = ReconcileFinished(ctx);
+  }
+  // Someone (often our own previous write, not yet in the cache) changed the app: look again shortly.
+  if (IsConflict(result.status)) return RequeueAfter(std::chrono::milliseconds(200));
+  if (IsNotFound(result.status)) return {};
+  return result;
+}
+
+ReconcileResult Reconciler::ReconcileNew(Context& ctx) {
+  if (!ctx.status.driver_info.pod_name.empty()) return ReconcileInFlight(ctx);
+  if (!ctx.spec_error.empty()) {
+    const std::string message = "invalid SparkApplication: " + ctx.spec_error;
+    ctx.status.application_state = {AppState::kFailed, message};
+    ctx.status.termination_time = kube::FormatTime(Now());
+    // The generation first: a FAILED status without it would never be retried after the spec is fixed.
+    RETURN_IF_ERROR(WriteObservedGeneration(ctx));
+    RETURN_IF_ERROR(WriteStatus(ctx));
+    LOG(WARNING) << ctx.Describe() << ": " << message;
+    events_.Warning(*ctx.object, "SparkApplicationValidationFailed", message);
+    metrics_.failed.Increment();
+    return {};
+  }
+  return StartAttempt(ctx);
+}
+
+ReconcileResult Reconciler::StartAttempt(Context& ctx) {
+  const int attempt = ctx.status.submission_attempts + 1;
+  api::SparkApplicationStatus& s = ctx.status;
+  const int32_t executions = s.execution_attempts;
+  s = {};
+  s.execution_attempts = executions;
+  s.submission_attempts = attempt;
+  s.application_state.state = AppState::kNew;
+  s.last_submission_attempt_time = kube::FormatTime(Now());
+  s.driver_info.pod_name = DriverPodName(ctx.name, attempt);
+  RETURN_IF_ERROR(WriteObservedGeneration(ctx));
+  // The mark goes in before spark-submit runs, so that a crash after submitting is noticed on restart.
+  RETURN_IF_ERROR(WriteStatus(ctx));
+  LOG(INFO) << ctx.Describe() << ": starting submission attempt " << attempt << " (driver pod "
+            << s.driver_info.pod_name << ")";
+  return ReconcileInFlight(ctx);
+}
+
+ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
+  const int attempt = ctx.status.submission_attempts;
+  const std::string& pod_name = ctx.status.driver_info.pod_name;
+  if (FindDriverPod(ctx.ns, pod_name, /*ask_server=*/false) != nullptr) return Adopt(ctx, "driver pod exists");
+
+  if (std::optional<Result<ProcessResult>> result = submitter_.PeekResult(ctx.key, attempt)) {
+    if (result->ok() && (*result)->ok()) return Adopt(ctx, "spark-submit succeeded");
+    // spark-submit may have failed only because the pod was already there (an earlier run of this attempt).
+    if (FindDriverPod(ctx.ns, pod_name, /*ask_server=*/true) != nullptr) return Adopt(ctx, "driver pod exists");
+    std::string message = "spark-submit could not be started: " + result->status().message();
+    if (result->ok()) {
+      // The reason first (the output tail is mostly a stack trace), then the tail for the details.
+      const std::string reason = SubmitFailureReason((*result)->output_tail);
+      message = "spark-submit failed (" + (*result)->Describe() + ")" + (reason.empty() ? "" : ": " + reason) +
+                "\n--- last output ---\n" + (*result)->output_tail;
+    }
+    ctx.status.application_state = {AppState::kSubmissionFailed, message};
+    ctx.status.termination_time = kube::FormatTime(Now());
+    RETURN_IF_ERROR(WriteStatus(ctx));
+    submitter_.Clear(ctx.key, attempt);
+    LOG(WARNING) << ctx.Describe() << ": submission attempt " << attempt << " failed: "
+                 << (result->ok() ? (*result)->Describe() : result->status().ToString());
+    events_.Warning(*ctx.object, "SparkApplicationSubmissionFailed", message);
+    metrics_.submission_failed.Increment();
+    return ReconcileFinished(ctx);  // Schedules a retry if the restart policy allows one.
+  }
+  if (submitter_.InFlight(ctx.key, attempt)) return {};  // The submitter enqueues the app when done.
+
+  // Marked but neither running nor finished here: the first try, or a restart after a crash. Either way the
+  // server is the judge of whether the attempt's driver already exists.
+  if (FindDriverPod(ctx.ns, pod_name, /*ask_server=*/true) != nullptr) return Adopt(ctx, "driver pod exists");
+  if (!ctx.app) return InternalError("spec no longer parses: " + ctx.spec_error);
+  SubmissionContext submission{options_.spark_submit, options_.master, attempt, options_.auth_confs};
+  Result<std::vector<std::string>> argv = BuildSubmitArgs(*ctx.app, submission);
+  if (!argv.ok()) {
+    ctx.status.application_state = {AppState::kSubmissionFailed, argv.status().message()};
+    ctx.status.termination_time = kube::FormatTime(Now());
+    RETURN_IF_ERROR(WriteStatus(ctx));
+    events_.Warning(*ctx.object, "SparkApplicationSubmissionFailed", argv.status().message());
+    metrics_.submission_failed.Increment();
+    return {};
+  }
+  submitter_.Submit(ctx.key, attempt, std::move(*argv));
+  return {};
+}
+
+ReconcileResult Reconciler::Adopt(Context& ctx, const std::string& how) {
+  const int attempt = ctx.status.submission_attempts;
+  ctx.status.application_state = {AppState::kSubmitted, ""};
+  if (ctx.status.submission_time.empty()) ctx.status.submission_time = kube::FormatTime(Now());
+  ctx.status.execution_attempts += 1;
+  RETURN_IF_ERROR(WriteStatus(ctx));
+  submitter_.Clear(ctx.key, attempt);
+  const std::string message = "submission attempt " + std::to_string(attempt) + ", driver pod " +
+                              ctx.status.driver_info.pod_name + " (" + how + ")";
+  LOG(INFO) << ctx.Describe() << ": SUBMITTED: " << message;
+  events_.Normal(*ctx.object, "SparkApplicationSubmitted", message);
+  metrics_.submitted.Increment();
+  return ReconcileDriver(ctx);
+}
+
+ReconcileResult Reconciler::ReconcileDriver(Context& ctx) {
+  const std::string pod_name = ctx.status.driver_info.pod_name;
+  const kube::ObjectPtr pod = FindDriverPod(ctx.ns, pod_name, /*ask_server=*/true);
+  if (pod == nullptr) {
+    const int64_t grace = options_.driver_startup_grace.count();
+    // The app id is taken from the driver pod the first time it is seen.
+    const bool seen = !ctx.status.app_id.empty();
+    if (!seen && SecondsSince(ctx.status.submission_time) < grace) {
+      return RequeueAfter(Remaining(ctx.status.submission_time, grace));
+    }
+    return Terminate(ctx, true,
+                     seen ? "driver pod " + pod_name + " disappeared (deleted?)"
+                          : "driver pod " + pod_name + " did not appear within " + std::to_string(grace) +
+                                "s of submission");
+  }
+  EnsureDriverOwnedAndExposed(ctx, *pod);
+  const DriverObservation driver = ObserveDriver(*pod);
+  if (!driver.app_id.empty()) ctx.status.app_id = driver.app_id;
+  // Spark labels every driver with its app id; a pod that lacks it (not made by spark-submit) still needs one.
+  if (ctx.status.app_id.empty()) {
+    std::string uid = UidOf(*ctx.object);
+    std::erase(uid, '-');
+    ctx.status.app_id = "spark-" + uid;
+  }
+  std::vector<kube::ObjectPtr> pods = caches_.app_pods(ctx.ns, ctx.name);
+  std::vector<const rapidjson::Value*> pod_values;
+  for (const kube::ObjectPtr& p : pods) pod_values.push_back(p.get());
+  ctx.status.executor_state = ObserveExecutors(pod_values, ctx.status.submission_attempts);
+
+  if (driver.state == AppState::kCompleted) return Terminate(ctx, false, "");
+  if (driver.state == AppState::kFailed) return Terminate(ctx, true, driver.error_message);
+  const AppState before = ctx.state();
+  ctx.status.application_state = {driver.state, driver.error_message};
+  RETURN_IF_ERROR(WriteStatus(ctx));
+  if (before != AppState::kRunning && driver.state == AppState::kRunning) {
+    LOG(INFO) << ctx.Describe() << ": RUNNING (driver pod " << pod_name << ")";
+    events_.Normal(*ctx.object, "SparkDriverRunning", "driver pod " + pod_name + " is running");
+  }
+  // Pod events drive the next step; this only catches a missed one.
+  return RequeueAfter(std::chrono::seconds(60));
+}
+
+ReconcileResult Reconciler::Terminate(Context& ctx, bool failed, const std::string& message) {
+  const api::RestartPolicy policy = ctx.restart();
+  const int runs = ctx.status.execution_attempts;
+  const bool rerun = policy.type == api::RestartPolicyType::kAlways ||
+                     (policy.type == api::RestartPolicyType::kOnFailure && failed &&
+                      runs <= policy.on_failure_retries.value_or(0));
+  ctx.status.termination_time = kube::FormatTime(Now());
+  const std::string run = "run " + std::to_string(runs) + " (driver pod " + ctx.status.driver_info.pod_name + ")";
+  if (rerun) {
+    const int64_t interval = policy.on_failure_retry_interval.value_or(5);
+    ctx.status.application_state = {AppState::kPendingRerun, message};
+    RETURN_IF_ERROR(WriteStatus(ctx));
+    const std::string text = run + (failed ? " failed: " + message : " completed") + "; running again in " +
+                             std::to_string(interval) + "s (restartPolicy " +
+                             std::string(api::EnumName(*policy.type)) + ")";
+    LOG(INFO) << ctx.Describe() << ": PENDING_RERUN: " << text;
+    if (failed) {
+      events_.Warning(*ctx.object, "SparkApplicationPendingRerun", text);
+    } else {
+      events_.Normal(*ctx.object, "SparkApplicationPendingRerun", text);
+    }
+    metrics_.reruns.Increment();
+    return RequeueAfter(std::chrono::seconds(interval));
+  }
+  ctx.status.application_state = {failed ? AppState::kFailed : AppState::kCompleted, message};
+  RETURN_IF_ERROR(WriteStatus(ctx));
+  if (failed) {
+    LOG(WARNING) << ctx.Describe() << ": FAILED: " << run << ": " << message;
+    events_.Warning(*ctx.object, "SparkApplicationFailed", run + " failed: " + message);
+    metrics_.failed.Increment();
+  } else {
+    LOG(INFO) << ctx.Describe() << ": COMPLETED: " << run;
+    events_.Normal(*ctx.object, "SparkApplicationCompleted", run + " completed");
+    metrics_.completed.Increment();
+  }
+  return ReconcileFinished(ctx);
+}
+
+ReconcileResult Reconciler::ReconcileFinished(Context& ctx) {
+  const api::RestartPolicy policy = ctx.restart();
+  const AppState state = ctx.state();
+  if (state == AppState::kPendingRerun) {
+    const int64_t interval = policy.on_failure_retry_interval.value_or(5);
+    if (SecondsSince(ctx.status.termination_time) < interval) {
+      return RequeueAfter(Remaining(ctx.status.termination_time, interval));
+    }
+    return StartAttempt(ctx);
+  }
+  // A finished app whose spec changed since it was run is run again, from a clean slate.
+  if (ctx.observed_generation && *ctx.observed_generation != ctx.generation) {
+    bool waiting = false;
+    for (const kube::ObjectPtr& pod : caches_.app_pods(ctx.ns, ctx.name)) {
+      if (GetString(*pod, {"metadata", "labels", kSparkRoleLabel}) != "driver") continue;
+      waiting = true;  // Old drivers go first: new attempts reuse their names.
+      if (GetString(*pod, {"metadata", "deletionTimestamp"}).empty()) {
+        (void)client_->Delete(kube::resources::kPods, ctx.ns, NameOf(*pod));
+      }
+    }
+    if (waiting) return RequeueAfter(std::chrono::seconds(1));
+    LOG(INFO) << ctx.Describe() << ": spec changed (generation " << ctx.generation << "), running it again";
+    ctx.status = {};
+    ctx.status.application_state.state = AppState::kNew;
+    RETURN_IF_ERROR(WriteStatus(ctx));
+    events_.Normal(*ctx.object, "SparkApplicationSpecUpdated", "spec changed; the application runs again");
+    return RequeueAfter(std::chrono::milliseconds(100));
+  }
+  if (state == AppState::kSubmissionFailed && ctx.app && policy.type != api::RestartPolicyType::kNever) {
+    const int failures = ctx.status.submission_attempts - ctx.status.execution_attempts;
+    if (policy.type == api::RestartPolicyType::kAlways ||
+        failures <= policy.on_submission_failure_retries.value_or(0)) {
+      const int64_t interval = policy.on_submission_failure_retry_interval.value_or(5);
+      if (SecondsSince(ctx.status.termination_time) < interval) {
+        return RequeueAfter(Remaining(ctx.status.termination_time, interval));
+      }
+      return StartAttempt(ctx);
+    }
+  }
+  if (ctx.app && ctx.app->spec.time_to_live_seconds && !ctx.status.termination_time.empty()) {
+    const int64_t ttl = *ctx.app->spec.time_to_live_seconds;
+    if (SecondsSince(ctx.status.termination_time) < ttl) return RequeueAfter(Remaining(ctx.status.termination_time, ttl));
+    LOG(INFO) << ctx.Describe() << ": timeToLiveSeconds (" << ttl << ") passed, deleting the application";
+    kube::DeleteOptions options;
+    options.propagation = kube::Propagation::kBackground;
+    options.precondition_uid = UidOf(*ctx.object);
+    return client_->Delete(kube::resources::kSparkApplications, ctx.ns, ctx.name, options);
+  }
+  return {};
+}
+
+void Reconciler::EnsureDriverOwnedAndExposed(Context& ctx, const rapidjson::Value& pod) {
+  const std::string uid = UidOf(*ctx.object);
+  bool owned = false;
+  if (const rapidjson::Value* owners = FindPath(pod, {"metadata", "ownerReferences"});
+      owners != nullptr && owners->IsArray()) {
+    for (const rapidjson::Value& o : owners->GetArray()) owned |= GetString(o, {"uid"}) == uid;
+  }
+  if (!owned) {
+    // Deleting the app then deletes the driver, and with it the executors Spark made the driver own.
+    rapidjson::Document patch(rapidjson::kObjectType);
+    rapidjson::Value owners(rapidjson::kArrayType);
+    owners.PushBack(OwnerReference(*ctx.object, patch.GetAllocator()), patch.GetAllocator());
+    SetPath(patch, {"metadata", "ownerReferences"}, std::move(owners));
+    const Result<rapidjson::Document> patched = client_->Patch(kube::resources::kPods, ctx.ns, NameOf(pod),
+                                                               kube::PatchType::kStrategicMerge, ToJson(patch));
+    if (!patched.ok()) LOG(WARNING) << ctx.Describe() << ": owning driver pod: " << patched.status().ToString();
+  }
+
+  api::DriverInfo& info = ctx.status.driver_info;
+  if (!ctx.app || (!info.web_ui_service_name.empty() && !info.web_ui_url.empty())) return;
+  const Result<UiServiceInfo> service =
+      EnsureUiService(*client_, *ctx.object, ctx.status.submission_attempts, SparkUiPort(*ctx.app));
+  if (!service.ok()) {
+    LOG(WARNING) << ctx.Describe() << ": UI service: " << service.status().ToString();
+    return;
+  }
+  info.web_ui_service_name = service->name;
+  if (service->node_port > 0) info.web_ui_port = service->node_port;
+  const std::string node = GetString(pod, {"spec", "nodeName"});
+  if (node.empty() || service->node_port <= 0) return;
+  const Result<std::string> address = NodeAddress(*client_, node);
+  if (address.ok()) info.web_ui_url = *address + ":" + std::to_string(service->node_port);
+}
+
+Status Reconciler::WriteStatus(Context& ctx) {
+  if (ctx.status == ctx.old_status) return OkStatus();
+  rapidjson::Document doc = CopyJson(*ctx.object);
+  const rapidjson::Document status = api::StatusToJson(ctx.status);
+  SetPath(doc, {"status"}, rapidjson::Value(status, doc.GetAllocator()));
+  ASSIGN_OR_RETURN(rapidjson::Document updated, client_->UpdateStatus(kube::resources::kSparkApplications, doc));
+  ctx.object = Share(std::move(updated));
+  ctx.old_status = ctx.status;
+  return OkStatus();
+}
+
+Status Reconciler::WriteObservedGeneration(Context& ctx) {
+  if (ctx.observed_generation == ctx.generation) return OkStatus();
+  // With the resourceVersion, the merge patch is conditional like the status update that follows it.
+  const std::string patch = R"({"metadata":{"resourceVersion":")" + ResourceVersionOf(*ctx.object) +
+                            R"(","annotations":{")" + std::string(kObservedGenerationAnnotation) + R"(":")" +
+                            std::to_string(ctx.generation) + R"("}}})";
+  ASSIGN_OR_RETURN(rapidjson::Document updated, client_->Patch(kube::resources::kSparkApplications, ctx.ns,
+                                                               ctx.name, kube::PatchType::kMerge, patch));
+  ctx.object = Share(std::move(updated));
+  ctx.observed_generation = ctx.generation;
+  return OkStatus();
+}
+
+kube::ObjectPtr Reconciler::FindDriverPod(const std::string& ns, const std::string& name, bool ask_server) {
+  if (kube::ObjectPtr cached = caches_.pod(ns + "/" + name); cached != nullptr) return cached;
+  if (!ask_server) return nullptr;
+  Result<rapidjson::Document> pod = client_->Get(kube::resources::kPods, ns, name);
+  return pod.ok() ? Share(std::move(*pod)) : nullptr;
+}
+
+}  // namespace spark_operator::controller

@@ -1,0 +1,84 @@
+// The state machine of one SparkApplication, run for its key by the manager's workers. Level-triggered and
+// idempotent: it reads the app and its pods from the informer caches, decides the one next step, writes the
+// status with a conditional update (a Conflict just means "look again"), and never submits an attempt whose
+// driver pod exists.
+//
+//   NEW --validate--> FAILED (invalid spec; stays until metadata.generation changes). FAILED rather than
+//         SUBMISSION_FAILED because nothing was submitted and retrying cannot help: errorMessage names every
+//         problem, a Warning Event (SparkApplicationValidationFailed) says the same.
+//   Any finished app whose spec changed (metadata.generation != the observed-generation annotation) has its
+//   old driver pods deleted and runs again from NEW. A spec change while the app runs is not acted on.
+//   NEW --mark attempt N in status, then spark-submit--> SUBMITTED | SUBMISSION_FAILED
+//   SUBMITTED --driver Running--> RUNNING --driver exits--> COMPLETED | FAILED
+//   FAILED / COMPLETED --restartPolicy--> PENDING_RERUN --interval--> NEW (attempt N+1)
+//   SUBMISSION_FAILED --onSubmissionFailureRetries--> NEW (attempt N+1)
+//
+// "Attempt N in flight" is state NEW with driverInfo.podName set: it is written BEFORE spark-submit runs, so
+// after a crash the restarted controller finds the mark, adopts the driver pod if it exists (its name is
+// deterministic, "<app>-<N>-driver") or runs attempt N again, which the API server makes safe: a second
+// pod of the same name cannot be created.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/kube/client.h"
+#include "common/kube/store.h"
+#include "common/workqueue.h"
+#include "controller/controller_metrics.h"
+#include "controller/events.h"
+#include "controller/submitter.h"
+
+namespace spark_operator::controller {
+
+struct ReconcilerOptions {
+  std::string spark_submit;
+  std::string master;                   // k8s://https://...
+  std::vector<std::string> auth_confs;  // spark.kubernetes.authenticate.submission.*
+  // How long a submitted app may wait for its driver pod to appear before it is FAILED.
+  std::chrono::seconds driver_startup_grace{120};
+};
+
+// Read access to the informer caches.
+struct CacheView {
+  std::function<kube::ObjectPtr(const std::string& key)> app;
+  std::function<kube::ObjectPtr(const std::string& key)> pod;  // "namespace/podName"
+  std::function<std::vector<kube::ObjectPtr>(const std::string& ns, const std::string& app)> app_pods;
+};
+
+class Reconciler {
+ public:
+  Reconciler(std::shared_ptr<kube::Client> client, CacheView caches, Submitter& submitter, Events& events,
+             ControllerMetrics& metrics, ReconcilerOptions options);
+
+  ReconcileResult Reconcile(const std::string& key);
+
+ private:
+  struct Context;  // One reconcile's view of the app; defined in reconciler.cc.
+
+  ReconcileResult ReconcileNew(Context& ctx);
+  ReconcileResult StartAttempt(Context& ctx);
+  ReconcileResult ReconcileInFlight(Context& ctx);
+  ReconcileResult ReconcileDriver(Context& ctx);
+  ReconcileResult ReconcileFinished(Context& ctx);
+  ReconcileResult Adopt(Context& ctx, const std::string& how);
+  ReconcileResult Terminate(Context& ctx, bool failed, const std::string& message);
+  void EnsureDriverOwnedAndExposed(Context& ctx, const rapidjson::Value& pod);
+
+  Status WriteStatus(Context& ctx);
+  Status WriteObservedGeneration(Context& ctx);
+  // The driver pod from the cache, else from the API server (the cache may lag a fresh pod).
+  kube::ObjectPtr FindDriverPod(const std::string& ns, const std::string& name, bool ask_server);
+
+  const std::shared_ptr<kube::Client> client_;
+  const CacheView caches_;
+  Submitter& submitter_;
+  Events& events_;
+  ControllerMetrics& metrics_;
+  const ReconcilerOptions options_;
+};
+
+}  // namespace spark_operator::controller

@@ -1,0 +1,186 @@
+#include "controller/submission.h"
+
+#include <cstdlib>
+#include <map>
+
+#include "api/quantity.h"
+#include "controller/labels.h"
+
+namespace spark_operator::controller {
+namespace {
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) {
+    if (!out.empty()) out += ",";
+    out += item;
+  }
+  return out;
+}
+
+class ArgvBuilder {
+ public:
+  void Flag(const std::string& flag, const std::string& value) {
+    argv_.push_back(flag);
+    argv_.push_back(value);
+  }
+  void Conf(const std::string& key, const std::string& value) { Flag("--conf", key + "=" + value); }
+  void ConfMap(const std::string& prefix, const api::StringMap& values) {
+    for (const auto& [k, v] : values) Conf(prefix + k, v);
+  }
+  void Push(const std::string& arg) { argv_.push_back(arg); }
+  std::vector<std::string> Take() { return std::move(argv_); }
+
+ private:
+  std::vector<std::string> argv_;
+};
+
+// Labels and annotations for one pod role ("driver" or "executor"); later sources win.
+struct PodMeta {
+  api::StringMap labels;
+  api::StringMap annotations;
+};
+
+PodMeta BuildPodMeta(const api::SparkApplication& app, const api::PodSpec& pod, int attempt) {
+  const api::SparkApplicationSpec& spec = app.spec;
+  PodMeta meta;
+  // The app's own labels are propagated, as users of other Spark operators expect; the pod's labels override.
+  meta.labels = app.metadata.labels;
+  for (const auto& [k, v] : pod.labels) meta.labels[k] = v;
+  meta.labels[kAppNameLabel] = LabelValueFor(app.metadata.name);
+  meta.labels[kAttemptLabel] = std::to_string(attempt);
+  meta.labels[kLaunchedByLabel] = "true";
+
+  meta.annotations = pod.annotations;
+  meta.annotations[kAppNameAnnotation] = app.metadata.name;
+  if (!spec.spark_config_map.empty()) meta.annotations[kSparkConfigMapAnnotation] = spec.spark_config_map;
+  if (!spec.hadoop_config_map.empty()) meta.annotations[kHadoopConfigMapAnnotation] = spec.hadoop_config_map;
+  for (const api::ConfigMapMount& cm : pod.config_maps) {
+    meta.annotations[kConfigMapAnnotationPrefix + cm.name] = cm.path;
+  }
+  for (const api::SecretMount& secret : pod.secrets) {
+    if (secret.secret_type == api::SecretType::kGCPServiceAccount) {
+      meta.annotations[kGcpServiceAccountAnnotationPrefix + secret.name] = secret.path;
+    }
+  }
+  return meta;
+}
+
+// Everything spark.kubernetes.<role>.* and friends for one pod role.
+Status AddPodConfs(ArgvBuilder& b, const api::SparkApplication& app, const api::PodSpec& pod,
+                   const std::string& role, int attempt) {
+  const std::string k8s = "spark.kubernetes." + role + ".";
+  if (pod.cores) {
+    // Spark parses spark.<role>.cores as an integer; the exact (possibly fractional) amount becomes the pod's
+    // CPU request.
+    b.Conf("spark." + role + ".cores", std::to_string(api::SparkCores(*pod.cores)));
+    b.Conf(k8s + "request.cores", api::CpuQuantity(*pod.cores));
+  }
+  if (!pod.core_limit.empty()) b.Conf(k8s + "limit.cores", pod.core_limit);
+  if (!pod.memory_overhead.empty()) {
+    Result<std::string> overhead = api::ToSparkMemory(pod.memory_overhead);
+    if (!overhead.ok()) return overhead.status().WithContext("spec." + role + ".memoryOverhead");
+    b.Conf("spark." + role + ".memoryOverhead", *overhead);
+  }
+  if (!pod.image.empty()) b.Conf(k8s + "container.image", pod.image);
+
+  const PodMeta meta = BuildPodMeta(app, pod, attempt);
+  b.ConfMap(k8s + "label.", meta.labels);
+  b.ConfMap(k8s + "annotation.", meta.annotations);
+  b.ConfMap(k8s + "node.selector.", pod.node_selector);
+  for (const api::SecretMount& secret : pod.secrets) {
+    // GCPServiceAccount secrets are mounted by the webhook through the annotation above.
+    if (secret.secret_type != api::SecretType::kGCPServiceAccount) b.Conf(k8s + "secrets." + secret.name, secret.path);
+  }
+  const std::string env_prefix = role == "driver" ? "spark.kubernetes.driverEnv." : "spark.executorEnv.";
+  for (const api::EnvVar& env : pod.env) b.Conf(env_prefix + env.name, env.value);
+  return OkStatus();
+}
+
+Result<std::string> Memory(const std::string& quantity, const std::string& field) {
+  Result<std::string> memory = api::ToSparkMemory(quantity);
+  if (!memory.ok()) return memory.status().WithContext(field);
+  return memory;
+}
+
+}  // namespace
+
+std::string SubmitFailureReason(const std::string& output) {
+  std::string main_exception;
+  std::string other;
+  size_t start = 0;
+  while (start < output.size()) {
+    size_t end = output.find('\n', start);
+    if (end == std::string::npos) end = output.size();
+    const std::string line = output.substr(start, end - start);
+    if (line.rfind("Exception in thread", 0) == 0) {
+      main_exception = line;
+    } else if (line.rfind("\tat ", 0) != 0 &&
+               (line.find("Exception:") != std::string::npos || line.find(" ERROR ") != std::string::npos)) {
+      other = line;
+    }
+    start = end + 1;
+  }
+  return !main_exception.empty() ? main_exception : other;
+}
+
+int SparkUiPort(const api::SparkApplication& app) {
+  const auto it = app.spec.spark_conf.find("spark.ui.port");
+  if (it == app.spec.spark_conf.end()) return 4040;
+  const int port = std::atoi(it->second.c_str());
+  return port > 0 && port < 65536 ? port : 4040;
+}
+
+Result<std::vector<std::string>> BuildSubmitArgs(const api::SparkApplication& app, const SubmissionContext& context) {
+  const api::SparkApplicationSpec& spec = app.spec;
+  if (spec.mode == api::DeployMode::kClient) {
+    return InvalidArgumentError("spec.mode: client mode is not supported: it would run the driver inside the operator");
+  }
+  ArgvBuilder b;
+  b.Push(context.spark_submit);
+  b.Flag("--master", context.master);
+  b.Flag("--deploy-mode", "cluster");
+  b.Flag("--name", app.metadata.name);
+  if (!spec.main_class.empty()) b.Flag("--class", spec.main_class);
+  if (!spec.deps.jars.empty()) b.Flag("--jars", Join(spec.deps.jars));
+  if (!spec.deps.files.empty()) b.Flag("--files", Join(spec.deps.files));
+  if (!spec.deps.py_files.empty()) b.Flag("--py-files", Join(spec.deps.py_files));
+  if (!spec.driver.memory.empty()) {
+    ASSIGN_OR_RETURN(const std::string memory, Memory(spec.driver.memory, "spec.driver.memory"));
+    b.Flag("--driver-memory", memory);
+  }
+  if (!spec.executor.memory.empty()) {
+    ASSIGN_OR_RETURN(const std::string memory, Memory(spec.executor.memory, "spec.executor.memory"));
+    b.Flag("--executor-memory", memory);
+  }
+
+  // The user's sparkConf and hadoopConf go first: for a key given twice spark-submit keeps the last, so the
+  // settings the operator depends on (namespace, pod name, labels) cannot be overridden by accident.
+  b.ConfMap("", spec.spark_conf);
+  b.ConfMap("spark.hadoop.", spec.hadoop_conf);
+
+  b.Conf("spark.kubernetes.namespace", app.metadata.namespace_);
+  b.Conf("spark.kubernetes.driver.pod.name", DriverPodName(app.metadata.name, context.attempt));
+  b.Conf("spark.kubernetes.submission.waitAppCompletion", "false");
+  if (spec.executor.instances) b.Conf("spark.executor.instances", std::to_string(*spec.executor.instances));
+  if (!spec.image.empty()) b.Conf("spark.kubernetes.container.image", spec.image);
+  if (spec.image_pull_policy) {
+    b.Conf("spark.kubernetes.container.image.pullPolicy", std::string(api::EnumName(*spec.image_pull_policy)));
+  }
+  if (!spec.image_pull_secrets.empty()) {
+    b.Conf("spark.kubernetes.container.image.pullSecrets", Join(spec.image_pull_secrets));
+  }
+  b.ConfMap("spark.kubernetes.node.selector.", spec.node_selector);
+  if (!spec.driver.service_account.empty()) {
+    b.Conf("spark.kubernetes.authenticate.driver.serviceAccountName", spec.driver.service_account);
+  }
+  RETURN_IF_ERROR(AddPodConfs(b, app, spec.driver, "driver", context.attempt));
+  RETURN_IF_ERROR(AddPodConfs(b, app, spec.executor, "executor", context.attempt));
+  for (const std::string& conf : context.auth_confs) b.Flag("--conf", conf);
+
+  b.Push(spec.main_application_file);
+  for (const std::string& arg : spec.arguments) b.Push(arg);
+  return b.Take();
+}
+
+}  // namespace spark_operator::controller

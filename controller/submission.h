@@ -1,0 +1,33 @@
+// SparkApplication spec -> spark-submit command line, the way Spark's "Running on Kubernetes" documents each
+// option. Pure: no I/O, so every field's mapping is unit-tested.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "api/types.h"
+#include "common/status.h"
+
+namespace spark_operator::controller {
+
+struct SubmissionContext {
+  std::string spark_submit;  // argv[0].
+  std::string master;        // "k8s://https://host:port".
+  int attempt = 1;           // Goes into the driver pod name and the submission-attempt label.
+  // Confs that let spark-submit reach the API server (spark.kubernetes.authenticate.submission.*), added last.
+  std::vector<std::string> auth_confs;
+};
+
+// The full argv (argv[0] = context.spark_submit). Expects a defaulted, validated app. InvalidArgument when a
+// quantity cannot be converted (Validate() rejects those first) or the mode is client, which would run the
+// driver inside the controller.
+Result<std::vector<std::string>> BuildSubmitArgs(const api::SparkApplication& app, const SubmissionContext& context);
+
+// The line of spark-submit's output that says why it failed ("Exception in thread "main" ...: <reason>",
+// else the last exception or ERROR line), or "" when there is none.
+std::string SubmitFailureReason(const std::string& output);
+
+// The Spark UI port of the app: spark.ui.port from sparkConf, else 4040.
+int SparkUiPort(const api::SparkApplication& app);
+
+}  // namespace spark_operator::controller

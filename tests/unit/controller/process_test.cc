@@ -1,0 +1,63 @@
+// spark-submit runner: argv without a shell, output tail, exit codes, timeouts that kill the process group.
+#include <catch2/catch.hpp>
+
+#include "controller/process.h"
+
+namespace spark_operator::controller {
+namespace {
+
+TEST_CASE("runs argv without a shell and captures output and exit code") {
+  ProcessOptions options;
+  options.argv = {"/bin/sh", "-c", "echo out; echo err >&2; exit 3"};
+  const Result<ProcessResult> r = RunProcess(options);
+  REQUIRE(r.ok());
+  CHECK(r->exit_code == 3);
+  CHECK_FALSE(r->ok());
+  CHECK(r->output_tail == "out\nerr\n");
+  CHECK(r->Describe() == "exit code 3");
+
+  // Shell metacharacters in an argument are just bytes.
+  options.argv = {"/bin/echo", "$(touch /tmp/should-not-exist); x"};
+  const Result<ProcessResult> echo = RunProcess(options);
+  REQUIRE(echo.ok());
+  CHECK(echo->output_tail == "$(touch /tmp/should-not-exist); x\n");
+}
+
+TEST_CASE("keeps only the tail of long output") {
+  ProcessOptions options;
+  options.argv = {"/bin/sh", "-c", "head -c 100000 /dev/zero | tr '\\0' a; echo END"};
+  options.tail_bytes = 100;
+  const Result<ProcessResult> r = RunProcess(options);
+  REQUIRE(r.ok());
+  CHECK(r->ok());
+  CHECK(r->output_tail.size() == 100);
+  CHECK(r->output_tail.substr(96) == "END\n");
+}
+
+TEST_CASE("a timeout kills the whole process group") {
+  ProcessOptions options;
+  options.argv = {"/bin/sh", "-c", "sleep 30 & sleep 30"};
+  options.timeout = std::chrono::milliseconds(300);
+  const Result<ProcessResult> r = RunProcess(options);
+  REQUIRE(r.ok());
+  CHECK(r->timed_out);
+  CHECK(r->duration < std::chrono::seconds(5));
+}
+
+TEST_CASE("the extra environment reaches the child") {
+  ProcessOptions options;
+  options.argv = {"/bin/sh", "-c", "echo $KUBECONFIG"};
+  options.extra_env = {"KUBECONFIG=/dev/null"};
+  const Result<ProcessResult> r = RunProcess(options);
+  REQUIRE(r.ok());
+  CHECK(r->output_tail == "/dev/null\n");
+}
+
+TEST_CASE("a missing program is an error, not a crash") {
+  ProcessOptions options;
+  options.argv = {"/nonexistent/spark-submit"};
+  CHECK_FALSE(RunProcess(options).ok());
+}
+
+}  // namespace
+}  // namespace spark_operator::controller

@@ -1,0 +1,32 @@
+// The Spark UI Service object: NodePort, owned by the app, selecting the current attempt's driver.
+#include <catch2/catch.hpp>
+
+#include "common/json.h"
+#include "controller/ui_service.h"
+
+namespace spark_operator::controller {
+namespace {
+
+TEST_CASE("the UI service is a NodePort owned by the app selecting the attempt's driver on the UI port") {
+  Result<rapidjson::Document> app = ParseJson(R"({"apiVersion":"spark-operator.k8s.io/v1alpha1",
+      "kind":"SparkApplication","metadata":{"name":"pi","namespace":"jobs","uid":"u-1"}})");
+  REQUIRE(app.ok());
+  const rapidjson::Document svc = BuildUiService(*app, 3, 4999);
+  CHECK(NameOf(svc) == "pi-ui-svc");
+  CHECK(NamespaceOf(svc) == "jobs");
+  CHECK(GetString(svc, {"spec", "type"}) == "NodePort");
+  CHECK(GetString(svc, {"spec", "selector", "spark-operator.k8s.io/app-name"}) == "pi");
+  CHECK(GetString(svc, {"spec", "selector", "spark-role"}) == "driver");
+  CHECK(GetString(svc, {"spec", "selector", "spark-operator.k8s.io/submission-attempt"}) == "3");
+  CHECK(GetInt(svc["spec"]["ports"][0], {"port"}) == 4999);
+  CHECK(GetInt(svc["spec"]["ports"][0], {"targetPort"}) == 4999);
+  const rapidjson::Value& owner = svc["metadata"]["ownerReferences"][0];
+  CHECK(GetString(owner, {"kind"}) == "SparkApplication");
+  CHECK(GetString(owner, {"apiVersion"}) == "spark-operator.k8s.io/v1alpha1");
+  CHECK(GetString(owner, {"uid"}) == "u-1");
+  CHECK(GetBool(owner, {"controller"}));
+  CHECK(GetBool(owner, {"blockOwnerDeletion"}));
+}
+
+}  // namespace
+}  // namespace spark_operator::controller
