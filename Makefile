@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 image-tag ?= latest
 
-.PHONY: all deps build test test-unit crd demo demo-initializer cluster-up cluster-down spark image clean
+.PHONY: all deps build test test-unit crd demo demo-stop demo-initializer cluster-up cluster-down spark image clean
 
 all: build
 
@@ -39,6 +39,9 @@ spark:
 
 demo: build
 	tools/demo.sh $(BUILD_DIR)
+
+demo-stop:
+	tools/demo.sh stop
 
 demo-initializer: build
 	tools/demo-initializer.sh $(BUILD_DIR)
