@@ -23,10 +23,12 @@ test: build
 test-unit: build
 	cd $(BUILD_DIR) && ctest -L unit --output-on-failure
 
-# The CRD in deploy/crd is generated from the C++ types in api/; a unit test fails when it is stale.
+# The CRD in deploy/crd and the field reference in docs/ are generated from the C++ types in api/; unit tests
+# fail when either is stale.
 crd: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target spark-operator-crdgen
-	$(BUILD_DIR)/bin/spark-operator-crdgen --out=deploy/crd/spark-operator.k8s.io_sparkapplications.yaml
+	$(BUILD_DIR)/bin/spark-operator-crdgen --out=deploy/crd/spark-operator.k8s.io_sparkapplications.yaml \
+	  --markdown-out=docs/spark-application.md
 
 cluster-up:
 	tools/cluster/up.sh

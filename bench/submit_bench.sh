@@ -5,6 +5,13 @@
 # apps/min. Needs the local cluster (tools/cluster/up.sh), the CRD and tools/spark/fetch.sh.
 #
 #   bench/submit_bench.sh [N=6] [C=2] [BUILD_DIR=build-ctl]
+#
+# Measured 2026-11-26 on the 2-core dev machine (load 3-6 from other builds), Spark 4.2.0, kwok node:
+#   N=10 C=2: all SUBMITTED in 17.8 s = 33.7 apps/min, spark-submit 3.62 s mean
+#   N=10 C=1: all SUBMITTED in 37.5 s = 16.0 apps/min, spark-submit 3.81 s mean
+#   N=8  C=2 (load ~7): 23.0 s = 20.9 apps/min, spark-submit 5.57 s mean
+# Fewer spark-submit runs than apps are counted because an app is SUBMITTED as soon as its driver pod exists,
+# before spark-submit exits (~0.8 s later).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 N="${1:-6}"

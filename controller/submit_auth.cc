@@ -2,7 +2,11 @@
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 #include <cstdlib>
 #include <filesystem>
@@ -35,13 +39,33 @@ bool IsEcKey(const std::string& pem) {
   return ec;
 }
 
+constexpr char kDirPrefix[] = "spark-operator-auth-";
+
+// A controller killed with SIGKILL leaves its credential copies behind; the next one removes the directories
+// whose process is gone.
+void RemoveStaleDirs() {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::temp_directory_path(), ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(kDirPrefix, 0) != 0) continue;
+    const long pid = std::atol(name.c_str() + sizeof(kDirPrefix) - 1);
+    if (pid > 0 && kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+      std::error_code ignored;
+      std::filesystem::remove_all(entry.path(), ignored);
+    }
+  }
+}
+
 }  // namespace
 
 Result<SubmitAuth> PrepareSubmitAuth(const kube::RestConfig& config) {
   SubmitAuth auth;
   auth.master = "k8s://" + config.server;
   auth.env.push_back("KUBECONFIG=/dev/null");
-  std::string templ = (std::filesystem::temp_directory_path() / "spark-operator-auth-XXXXXX").string();
+  RemoveStaleDirs();
+  std::string templ = (std::filesystem::temp_directory_path() /
+                       (std::string(kDirPrefix) + std::to_string(getpid()) + "-XXXXXX"))
+                          .string();
   if (mkdtemp(templ.data()) == nullptr) return InternalError("creating a private directory for spark-submit");
   auth.dir = templ;
   const std::string p = kPrefix;

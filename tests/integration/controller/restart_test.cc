@@ -1,4 +1,4 @@
-// Restart safety with the real binary: killed (SIGKILL) right after it marked a submission, a new controller
+// Restart safety with the real binary: killed (SIGKILL, no clean shutdown) right after it marked a submission, a new controller
 // process adopts the attempt instead of submitting a second driver.
 #include <fcntl.h>
 #include <signal.h>
@@ -31,10 +31,11 @@ class ControllerProcess {
     REQUIRE(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ) == 0);
     posix_spawn_file_actions_destroy(&actions);
   }
-  ~ControllerProcess() { Kill(); }
-  void Kill() {
+  // A clean stop at the end, so the controller removes its private credential files.
+  ~ControllerProcess() { Kill(SIGTERM); }
+  void Kill(int sig = SIGKILL) {
     if (pid_ <= 0) return;
-    kill(pid_, SIGKILL);
+    kill(pid_, sig);
     waitpid(pid_, nullptr, 0);
     pid_ = -1;
   }

@@ -1,0 +1,231 @@
+#include "api/reference.h"
+
+#include <string_view>
+
+#include "api/fields.h"
+
+namespace spark_operator::api {
+namespace {
+
+template <class T>
+inline constexpr bool kIsStruct = !kIsScalar<T> && !kIsOptional<T> && !kIsVector<T> && !kIsMap<T>;
+
+template <class T>
+std::string TypeName() {
+  if constexpr (std::is_same_v<T, std::string> || std::is_enum_v<T>) {
+    return "string";
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return "boolean";
+  } else if constexpr (std::is_same_v<T, double>) {
+    return "number";
+  } else if constexpr (std::is_integral_v<T>) {
+    return sizeof(T) == 4 ? "integer (int32)" : "integer (int64)";
+  } else if constexpr (kIsOptional<T>) {
+    return TypeName<typename T::value_type>();
+  } else if constexpr (kIsVector<T>) {
+    return "list of " + TypeName<typename T::value_type>();
+  } else if constexpr (kIsMap<T>) {
+    return "map of string to " + TypeName<typename T::mapped_type>();
+  } else {
+    return "object";
+  }
+}
+
+// The allowed values of an enum, also inside an optional, a list or a map.
+template <class T>
+std::vector<std::string> EnumValues() {
+  if constexpr (std::is_enum_v<T>) {
+    return {EnumNames<T>::kNames.begin(), EnumNames<T>::kNames.end()};
+  } else if constexpr (kIsOptional<T> || kIsVector<T>) {
+    return EnumValues<typename T::value_type>();
+  } else if constexpr (kIsMap<T>) {
+    return EnumValues<typename T::mapped_type>();
+  } else {
+    return {};
+  }
+}
+
+// The same checks as ApplyCheck (api/crd.cc) and Validate(), in words.
+std::string CheckWords(Check check, bool is_list) {
+  const std::string each = is_list ? "each " : "";
+  switch (check) {
+    case Check::kDnsSubdomain:
+      return each + "a DNS-1123 subdomain (lowercase object name, at most 253 characters)";
+    case Check::kAbsolutePath:
+      return "absolute path without `..` segments";
+    case Check::kEnvVarName:
+      return "letters, digits, `_`, `-`, `.`; not starting with a digit";
+    case Check::kMemory:
+      return "memory: Spark form (`512m`, `2g`) or Kubernetes form (`512Mi`, `2Gi`, `1G`)";
+    case Check::kCpu:
+      return "CPU quantity: cores (`2`, `0.5`) or millicores (`1200m`)";
+    case Check::kLabels:
+      return "keys are qualified names (`[prefix/]name`), values label values";
+    case Check::kAnnotationKeys:
+      return "keys are qualified names (`[prefix/]name`)";
+    case Check::kDateTime:
+      return "RFC 3339 time";
+    case Check::kNone:
+      break;
+  }
+  return "";
+}
+
+std::string Rules(const FieldDoc& doc, bool is_list) {
+  std::string rules;
+  if (doc.minimum) {
+    rules = (doc.exclusive_minimum ? "greater than " : "at least ") + std::to_string(*doc.minimum);
+  }
+  const std::string check = CheckWords(doc.check, is_list);
+  if (!check.empty()) rules += (rules.empty() ? "" : "; ") + check;
+  return rules;
+}
+
+// "... Defaults to 1g." -> "1g": the descriptions carry the defaults ApplyDefaults fills in (a unit test checks
+// the two agree).
+std::string DefaultFrom(std::string_view description) {
+  constexpr std::string_view kMarker = "Defaults to ";
+  const size_t start = description.find(kMarker);
+  if (start == std::string_view::npos) return "";
+  std::string_view rest = description.substr(start + kMarker.size());
+  size_t end = rest.find(". ");
+  if (end == std::string_view::npos) end = rest.ends_with('.') ? rest.size() - 1 : rest.size();
+  return std::string(rest.substr(0, end));
+}
+
+class ReferenceBuilder {
+ public:
+  ReferenceBuilder(std::string prefix, std::vector<FieldReference>& out) : prefix_(std::move(prefix)), out_(out) {}
+
+  template <class T>
+  void Field(const char* name, const T&, const FieldDoc& doc) {
+    FieldReference row;
+    row.path = JoinPath(prefix_, name);
+    row.type = TypeName<T>();
+    row.values = EnumValues<T>();
+    row.rules = Rules(doc, kIsVector<T>);
+    row.default_value = DefaultFrom(doc.description);
+    row.required = doc.required;
+    row.description = doc.description;
+    const std::string path = row.path;
+    out_.push_back(std::move(row));
+    if constexpr (kIsVector<T>) {
+      Nested<typename T::value_type>(path + "[]");
+    } else if constexpr (kIsMap<T>) {
+      Nested<typename T::mapped_type>(path + ".<key>");
+    } else if constexpr (kIsOptional<T>) {
+      Nested<typename T::value_type>(path);
+    } else {
+      Nested<T>(path);
+    }
+  }
+
+ private:
+  template <class T>
+  void Nested(const std::string& path) {
+    if constexpr (kIsStruct<T>) {
+      const T instance{};  // VisitFields needs an object; the builder only looks at member types.
+      ReferenceBuilder nested(path, out_);
+      VisitFields(instance, nested);
+    }
+  }
+
+  const std::string prefix_;
+  std::vector<FieldReference>& out_;
+};
+
+template <class T>
+std::vector<FieldReference> Reference(const std::string& root) {
+  std::vector<FieldReference> rows;
+  const T instance{};
+  ReferenceBuilder builder(root, rows);
+  VisitFields(instance, builder);
+  return rows;
+}
+
+// A table cell: no line breaks, and '|' would end the cell.
+std::string Cell(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '|') {
+      out += "\\|";
+    } else if (c == '\n') {
+      out += ' ';
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string Table(const std::vector<FieldReference>& rows) {
+  std::string out = "| field | type | default | required | description |\n|---|---|---|---|---|\n";
+  for (const FieldReference& row : rows) {
+    std::string type = row.type;
+    if (!row.values.empty()) {
+      type += ", one of";
+      for (size_t i = 0; i < row.values.size(); ++i) type += (i == 0 ? " `" : ", `") + row.values[i] + "`";
+    }
+    if (!row.rules.empty()) type += "; " + row.rules;
+    out += "| `" + row.path + "` | " + Cell(type) + " | " +
+           (row.default_value.empty() ? "" : "`" + Cell(row.default_value) + "`") + " | " +
+           (row.required ? "yes" : "") + " | " + Cell(row.description) + " |\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<FieldReference> SparkApplicationSpecReference() { return Reference<SparkApplicationSpec>("spec"); }
+
+std::vector<FieldReference> SparkApplicationStatusReference() { return Reference<SparkApplicationStatus>("status"); }
+
+std::string SparkApplicationReferenceMarkdown() {
+  std::string out =
+      "<!-- Generated by spark-operator-crdgen from api/fields.h. Do not edit: change api/fields.h and run "
+      "`make crd`. -->\n"
+      "# SparkApplication reference\n"
+      "\n"
+      "`apiVersion: " +
+      std::string(kApiVersion) + "`, `kind: " + kKind + "`, namespaced; plural `" + kPlural + "`, short name `" +
+      kShortName +
+      "`.\n"
+      "\n"
+      "The same field descriptions produce this page, the CRD's OpenAPI schema "
+      "(`deploy/crd/spark-operator.k8s.io_sparkapplications.yaml`) and the controller's parsing and validation, "
+      "so `kubectl explain sparkapplication.spec.driver` says the same.\n"
+      "\n"
+      "- A list of objects is written `[]` in a path (`spec.driver.secrets[].name`); a map's values `.<key>`.\n"
+      "- *default*: what the controller uses when the field is left out. It fills defaults in memory and never "
+      "writes them back, so `kubectl get -o yaml` shows the spec as you wrote it.\n"
+      "- *required*: the field must be set (in a list item: in each item). The API server rejects an object "
+      "without it.\n"
+      "- Unknown spec fields are rejected (`kubectl` strict field validation) or pruned by the API server; a "
+      "value that breaks a rule the schema cannot express fails the application with every problem in "
+      "`status.applicationState.errorMessage`.\n"
+      "\n"
+      "Rules across fields, checked by the controller (`api/validate.cc`):\n"
+      "\n"
+      "- `mainClass` is required for `Java` and `Scala` applications.\n"
+      "- `image` is required unless both `driver.image` and `executor.image` are set.\n"
+      "- `deps.pyFiles` only for `Python` applications.\n"
+      "- `coreLimit` is at least `cores`, per pod.\n"
+      "- Mount paths (`configMaps[].path`, `secrets[].path`) are distinct within a pod.\n"
+      "- `restartPolicy.onFailureRetries` and `onSubmissionFailureRetries` only with type `OnFailure`; the two "
+      "intervals only with `OnFailure` or `Always`.\n"
+      "- `mode: client` is accepted but not submitted (it would run the driver inside the controller): the "
+      "application ends `SUBMISSION_FAILED`.\n"
+      "\n"
+      "## spec\n"
+      "\n" +
+      Table(SparkApplicationSpecReference()) +
+      "\n"
+      "## status\n"
+      "\n"
+      "Written by the controller through the status subresource.\n"
+      "\n" +
+      Table(SparkApplicationStatusReference());
+  return out;
+}
+
+}  // namespace spark_operator::api
