@@ -24,10 +24,7 @@ SPARK_SUBMIT="${SPARK_SUBMIT:-$HOME/.cache/spark-operator/spark-$SPARK_VERSION/b
 NS="bench-$$"
 PORT=$((20000 + $$ % 10000))
 
-# *.k8s.io is a protected group: the CRD needs the api-approved annotation (added here if the YAML lacks it).
-K get crd sparkapplications.spark-operator.k8s.io >/dev/null 2>&1 ||
-  K annotate --local -f "$ROOT/deploy/crd/spark-operator.k8s.io_sparkapplications.yaml" -o yaml \
-    "api-approved.kubernetes.io=unapproved, experimental-only" | K apply -f - >/dev/null
+K apply -k "$ROOT/deploy/crd" >/dev/null
 K create namespace "$NS" >/dev/null
 LOG="/tmp/submit-bench-$NS.log"
 "$BUILD/bin/spark-operator-controller" --kubeconfig="$KUBECONFIG_PATH" --namespaces="$NS" \

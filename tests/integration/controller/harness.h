@@ -42,13 +42,8 @@ inline void EnsureCrd(kube::Client& client) {
   const Result<std::string> yaml =
       kube::ReadFile(SourceDir() + "/deploy/crd/spark-operator.k8s.io_sparkapplications.yaml");
   REQUIRE(yaml.ok());
-  Result<rapidjson::Document> crd = YamlToJson(*yaml);
+  const Result<rapidjson::Document> crd = YamlToJson(*yaml);
   REQUIRE(crd.ok());
-  // *.k8s.io groups are protected: the API server refuses the CRD without this annotation (the generated
-  // YAML lacks it at the time of writing; harmless once it has it).
-  if (GetString(*crd, {"metadata", "annotations", "api-approved.kubernetes.io"}).empty()) {
-    SetString(*crd, {"metadata", "annotations", "api-approved.kubernetes.io"}, "unapproved, experimental-only");
-  }
   const auto created = client.Create(kube::resources::kCustomResourceDefinitions, "", *crd);
   if (!created.ok()) REQUIRE(IsAlreadyExists(created.status()));
   REQUIRE(Eventually([&] { return client.List(kube::resources::kSparkApplications, "default").ok(); }));
