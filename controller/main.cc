@@ -22,6 +22,13 @@ DEFINE_int32(metrics_port, 8080, "Port for /metrics, /healthz and /readyz; -1 di
 DEFINE_int32(resync_period, 300, "Seconds between full resyncs of the SparkApplication cache.");
 DEFINE_int32(driver_startup_grace_period, 120,
              "Seconds a submitted application may wait for its driver pod before it is FAILED.");
+DEFINE_bool(prepare_tenant, true,
+            "Before submitting, apply the driver's ServiceAccount, the Role and RoleBinding spark-driver and (with "
+            "quota flags) the ResourceQuota spark-quota in the app's namespace; false where admins manage RBAC.");
+DEFINE_int32(tenant_quota_pods, 0, "Hard pod limit of the spark-quota ResourceQuota; 0: no pod limit.");
+DEFINE_string(tenant_quota_cpu, "", "Hard requests.cpu of spark-quota (\"16\", \"500m\"); empty: no CPU limit.");
+DEFINE_string(tenant_quota_memory, "",
+              "Hard requests.memory of spark-quota (\"64Gi\", or Spark's \"64g\"); empty: no memory limit.");
 
 namespace {
 volatile std::sig_atomic_t g_signal = 0;
@@ -58,6 +65,10 @@ int main(int argc, char** argv) {
   options.metrics_port = FLAGS_metrics_port;
   options.resync_period = std::chrono::seconds(FLAGS_resync_period);
   options.driver_startup_grace = std::chrono::seconds(FLAGS_driver_startup_grace_period);
+  options.tenant.enabled = FLAGS_prepare_tenant;
+  options.tenant.quota_pods = FLAGS_tenant_quota_pods;
+  options.tenant.quota_cpu = FLAGS_tenant_quota_cpu;
+  options.tenant.quota_memory = FLAGS_tenant_quota_memory;
 
   auto manager = spark_operator::controller::Manager::Create(std::move(options));
   if (!manager.ok()) {

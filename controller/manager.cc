@@ -30,6 +30,7 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   if (access(options.spark_submit.c_str(), X_OK) != 0) {
     return InvalidArgumentError("spark-submit " + options.spark_submit + " is not an executable file");
   }
+  RETURN_IF_ERROR(ValidateTenantOptions(options.tenant));
   std::unique_ptr<Manager> m(new Manager(std::move(options)));
   ASSIGN_OR_RETURN(const kube::RestConfig config, kube::LoadRestConfig(m->options_.kubeconfig));
   ASSIGN_OR_RETURN(m->client_, kube::Client::Create(config));
@@ -106,6 +107,10 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   reconciler.master = m->auth_.master;
   reconciler.auth_confs = m->auth_.confs;
   reconciler.driver_startup_grace = m->options_.driver_startup_grace;
+  if (m->options_.tenant.enabled) {
+    m->tenant_ = std::make_unique<TenantPreparer>(m->client_, m->options_.tenant);
+    reconciler.prepare_tenant = [self](const api::SparkApplication& app) { return self->tenant_->Prepare(app); };
+  }
   m->reconciler_ = std::make_unique<Reconciler>(m->client_, std::move(caches), *m->submitter_, *m->events_,
                                                 *m->metrics_, std::move(reconciler));
   return m;

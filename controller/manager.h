@@ -24,6 +24,7 @@
 #include "controller/reconciler.h"
 #include "controller/submit_auth.h"
 #include "controller/submitter.h"
+#include "controller/tenant.h"
 
 namespace spark_operator::controller {
 
@@ -41,6 +42,7 @@ struct ManagerOptions {
   std::string lease_name = "spark-operator-controller";
   std::string identity;                 // Empty: <hostname>_<pid>.
   int metrics_port = -1;                // -1: no HTTP server; 0: any free port.
+  TenantOptions tenant;                 // Namespace preparation before submission (--prepare-tenant).
 };
 
 class Manager {
@@ -79,6 +81,7 @@ class Manager {
   std::unique_ptr<Events> events_;
   std::unique_ptr<WorkQueue> queue_;
   std::unique_ptr<Submitter> submitter_;
+  std::unique_ptr<TenantPreparer> tenant_;  // Null with --prepare-tenant=false.
   std::unique_ptr<Reconciler> reconciler_;
   std::vector<std::unique_ptr<kube::Informer>> app_informers_;
   std::vector<std::unique_ptr<kube::Informer>> pod_informers_;

@@ -184,6 +184,17 @@ ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
   // server is the judge of whether the attempt's driver already exists.
   if (FindDriverPod(ctx.ns, pod_name, /*ask_server=*/true) != nullptr) return Adopt(ctx, "driver pod exists");
   if (!ctx.app) return InternalError("spec no longer parses: " + ctx.spec_error);
+  if (options_.prepare_tenant) {
+    if (const Status prepared = options_.prepare_tenant(*ctx.app); !prepared.ok()) {
+      ctx.status.application_state = {AppState::kSubmissionFailed, prepared.message()};
+      ctx.status.termination_time = kube::FormatTime(Now());
+      RETURN_IF_ERROR(WriteStatus(ctx));
+      LOG(WARNING) << ctx.Describe() << ": submission attempt " << attempt << ": " << prepared.message();
+      events_.Warning(*ctx.object, "SparkApplicationSubmissionFailed", prepared.message());
+      metrics_.submission_failed.Increment();
+      return ReconcileFinished(ctx);  // The admin may grant what was missing: retried by the restart policy.
+    }
+  }
   SubmissionContext submission{options_.spark_submit, options_.master, attempt, options_.auth_confs};
   Result<std::vector<std::string>> argv = BuildSubmitArgs(*ctx.app, submission);
   if (!argv.ok()) {

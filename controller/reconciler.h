@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "api/types.h"
 #include "common/kube/client.h"
 #include "common/kube/store.h"
 #include "common/workqueue.h"
@@ -40,6 +41,8 @@ struct ReconcilerOptions {
   std::vector<std::string> auth_confs;  // spark.kubernetes.authenticate.submission.*
   // How long a submitted app may wait for its driver pod to appear before it is FAILED.
   std::chrono::seconds driver_startup_grace{120};
+  // Run before each spark-submit (controller/tenant.h); unset when --prepare-tenant=false.
+  std::function<Status(const api::SparkApplication&)> prepare_tenant;
 };
 
 // Read access to the informer caches.

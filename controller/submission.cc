@@ -5,6 +5,7 @@
 
 #include "api/quantity.h"
 #include "controller/labels.h"
+#include "controller/tenant.h"
 
 namespace spark_operator::controller {
 namespace {
@@ -171,9 +172,8 @@ Result<std::vector<std::string>> BuildSubmitArgs(const api::SparkApplication& ap
     b.Conf("spark.kubernetes.container.image.pullSecrets", Join(spec.image_pull_secrets));
   }
   b.ConfMap("spark.kubernetes.node.selector.", spec.node_selector);
-  if (!spec.driver.service_account.empty()) {
-    b.Conf("spark.kubernetes.authenticate.driver.serviceAccountName", spec.driver.service_account);
-  }
+  // The account tenant preparation created (controller/tenant.h), not Spark's fallback `default`.
+  b.Conf("spark.kubernetes.authenticate.driver.serviceAccountName", EffectiveServiceAccount(app));
   RETURN_IF_ERROR(AddPodConfs(b, app, spec.driver, "driver", context.attempt));
   RETURN_IF_ERROR(AddPodConfs(b, app, spec.executor, "executor", context.attempt));
   for (const std::string& conf : context.auth_confs) b.Flag("--conf", conf);

@@ -1,0 +1,89 @@
+// Tenant preparation: before an app is submitted, its namespace gets what a Spark driver needs, so that users
+// need no hand-made RBAC: the driver's ServiceAccount, the Role `spark-driver` (executor pods, services,
+// ConfigMaps, PVCs), a RoleBinding to it and, when the controller is given limits, the ResourceQuota
+// `spark-quota`. Everything is written with server-side apply (field manager `spark-operator`, force), so a
+// re-apply is a no-op and a hand edit of an owned field is put back.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "api/types.h"
+#include "common/kube/client.h"
+#include "common/kube/resource.h"
+#include "common/status.h"
+
+namespace spark_operator::controller {
+
+inline constexpr char kDefaultServiceAccount[] = "spark";
+inline constexpr char kDriverRoleName[] = "spark-driver";
+inline constexpr char kTenantQuotaName[] = "spark-quota";
+inline constexpr char kTenantFieldManager[] = "spark-operator";
+
+struct TenantOptions {
+  bool enabled = true;  // --prepare-tenant; off where admins manage RBAC themselves.
+  // Hard limits of `spark-quota`; 0 / empty leaves that resource unlimited, all unset means no quota object.
+  int64_t quota_pods = 0;
+  std::string quota_cpu;     // Kubernetes CPU quantity ("8", "500m"): requests.cpu.
+  std::string quota_memory;  // Memory, Spark or Kubernetes suffixes ("16g", "16Gi"): requests.memory.
+  // How long a prepared (namespace, service account) is trusted before it is applied again: someone may have
+  // deleted the Role since.
+  std::chrono::seconds cache_ttl{60};
+};
+
+// InvalidArgument naming the flag when a quota value is not a quantity.
+Status ValidateTenantOptions(const TenantOptions& options);
+
+// The service account the driver runs as: spec.driver.serviceAccount, else `spark`. Both the submission
+// (spark.kubernetes.authenticate.driver.serviceAccountName) and tenant preparation use this one function.
+std::string EffectiveServiceAccount(const api::SparkApplication& app);
+
+// `spark-driver` for the default service account, `spark-driver-<sa>` for another one: the binding's subject
+// list is atomic under server-side apply, so two service accounts in one namespace sharing a binding would
+// take it from each other on every apply.
+std::string DriverRoleBindingName(const std::string& service_account);
+
+struct TenantObject {
+  const kube::Resource* resource;
+  std::string kind;  // For messages: "creating Role spark-driver: ...".
+  std::string name;
+  rapidjson::Document object;  // The apply body.
+};
+
+// The objects to apply in the app's namespace, in order: ServiceAccount, Role, RoleBinding[, ResourceQuota].
+// Pure. Expects options that passed ValidateTenantOptions.
+std::vector<TenantObject> BuildTenantObjects(const api::SparkApplication& app, const TenantOptions& options);
+
+// Applies BuildTenantObjects, remembering for options.cache_ttl which (namespace, service account, options)
+// are done. Safe to call from every reconcile worker at once.
+class TenantPreparer {
+ public:
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
+  TenantPreparer(std::shared_ptr<kube::Client> client, TenantOptions options, Clock clock = nullptr);
+
+  // "preparing namespace <ns>: creating Role spark-driver: <server message>" on failure.
+  Status Prepare(const api::SparkApplication& app);
+  // Number of applies made (objects written), for tests and logs.
+  int64_t applies() const;
+
+ private:
+  std::string CacheKey(const api::SparkApplication& app) const;
+
+  const std::shared_ptr<kube::Client> client_;
+  const TenantOptions options_;
+  const std::string options_fingerprint_;
+  const Clock clock_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::chrono::steady_clock::time_point> prepared_;  // Key -> when applied.
+  int64_t applies_ = 0;
+};
+
+}  // namespace spark_operator::controller
