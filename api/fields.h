@@ -209,9 +209,9 @@ SO_API_FIELDS(ApplicationState) {
 
 SO_API_FIELDS(DriverInfo) {
   v.Field("podName", s.pod_name, {.description = "Name of the driver pod."});
-  v.Field("webUIPort", s.web_ui_port, {.description = "Port of the Spark web UI."});
+  v.Field("webUIPort", s.web_ui_port, {.description = "Node port of the Service that exposes the Spark web UI."});
   v.Field("webUIServiceName", s.web_ui_service_name, {.description = "Service exposing the Spark web UI."});
-  v.Field("webUIURL", s.web_ui_url, {.description = "URL of the Spark web UI."});
+  v.Field("webUIURL", s.web_ui_url, {.description = "Where the Spark web UI is reached: <node address>:<node port>."});
 }
 
 SO_API_FIELDS(SparkApplicationStatus) {

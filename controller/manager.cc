@@ -218,7 +218,7 @@ void Manager::Stop() {
     torn_down_ = true;
   }
   if (elector_ != nullptr) elector_->Stop();
-  queue_->ShutDown();
+  if (queue_ != nullptr) queue_->ShutDown();  // Null when Create failed before making it.
   if (workers_.joinable()) workers_.join();
   for (auto& informer : app_informers_) informer->Stop();
   for (auto& informer : pod_informers_) informer->Stop();

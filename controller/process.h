@@ -16,7 +16,8 @@ struct ProcessOptions {
   // Added to (or replacing entries of) the controller's own environment, "NAME=value".
   std::vector<std::string> extra_env;
   std::chrono::milliseconds timeout{std::chrono::minutes(5)};
-  size_t tail_bytes = 4096;
+  // Large enough to hold the line that says why spark-submit failed: a JVM's stack traces come after it.
+  size_t tail_bytes = 64 * 1024;
 };
 
 struct ProcessResult {

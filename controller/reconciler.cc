@@ -164,9 +164,11 @@ ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
     std::string message = "spark-submit could not be started: " + result->status().message();
     if (result->ok()) {
       // The reason first (the output tail is mostly a stack trace), then the tail for the details.
-      const std::string reason = SubmitFailureReason((*result)->output_tail);
+      const std::string& output = (*result)->output_tail;
+      const std::string reason = SubmitFailureReason(output);
+      constexpr size_t kShownTail = 2048;  // Enough for the last frames without flooding the status.
       message = "spark-submit failed (" + (*result)->Describe() + ")" + (reason.empty() ? "" : ": " + reason) +
-                "\n--- last output ---\n" + (*result)->output_tail;
+                "\n--- last output ---\n" + output.substr(output.size() > kShownTail ? output.size() - kShownTail : 0);
     }
     ctx.status.application_state = {AppState::kSubmissionFailed, message};
     ctx.status.termination_time = kube::FormatTime(Now());
