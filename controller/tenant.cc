@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 #include <string_view>
+#include <thread>
 
 #include "api/quantity.h"
 #include "common/json.h"
@@ -70,6 +71,24 @@ rapidjson::Document Base(const char* api_version, const char* kind, const std::s
   SetString(doc, {"metadata", "labels", "app.kubernetes.io/managed-by"}, "spark-operator");
   SetString(doc, {"metadata", "labels", "app.kubernetes.io/part-of"}, "spark-operator");
   return doc;
+}
+
+// Quota admission refuses every pod ("status unknown for quota") until the quota controller has written the
+// quota's status, so spark-submit right after a new or changed quota would fail; wait for it, briefly.
+void WaitForQuotaStatus(kube::Client& client, const std::string& ns) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (true) {
+    const Result<rapidjson::Document> quota = client.Get(kube::resources::kResourceQuotas, ns, kTenantQuotaName);
+    if (!quota.ok()) return;  // Not ours to judge: spark-submit reports what the server says.
+    const rapidjson::Value* spec = FindPath(*quota, {"spec", "hard"});
+    const rapidjson::Value* status = FindPath(*quota, {"status", "hard"});
+    if (spec != nullptr && status != nullptr && ToJson(*spec) == ToJson(*status)) return;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      LOG(WARNING) << ns << "/" << kTenantQuotaName << ": the quota controller has not filled in its status yet";
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
 }
 
 }  // namespace
@@ -184,6 +203,7 @@ Status TenantPreparer::Prepare(const api::SparkApplication& app) {
                         applied.status().message(),
                     applied.status().http_status());
     }
+    if (object.resource == &kube::resources::kResourceQuotas) WaitForQuotaStatus(*client_, ns);
   }
   const std::lock_guard lock(mu_);
   applies_ += written;

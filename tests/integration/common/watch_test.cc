@@ -113,7 +113,9 @@ TEST_CASE("after etcd compaction a watch from an old version is Gone and the inf
   const TestNamespace noise(client, "noise");
   REQUIRE(client->Create(kConfigMaps, ns.name(), ConfigMap(ns.name(), "before")).ok());
 
-  InformerOptions options{kConfigMaps, ns.name()};
+  InformerOptions options;
+  options.resource = kConfigMaps;
+  options.ns = ns.name();
   options.min_watch_timeout = std::chrono::seconds(1);  // Re-watch often, from the version it last saw.
   Informer informer(client, options);
   std::mutex seen_mutex;
@@ -151,7 +153,9 @@ TEST_CASE("1,000 objects churned by another client end with the cache equal to t
   auto client = AdminClient();
   const TestNamespace ns(client);
   // kube-controller-manager adds kube-root-ca.crt to every namespace; the selector leaves it out.
-  InformerOptions options{kConfigMaps, ns.name()};
+  InformerOptions options;
+  options.resource = kConfigMaps;
+  options.ns = ns.name();
   options.label_selector = "churn=yes";
   Informer informer(client, options);
   std::atomic<int> adds{0}, deletes{0};
