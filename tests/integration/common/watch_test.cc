@@ -15,6 +15,7 @@ using testing::ConfigMap;
 using testing::Eventually;
 using testing::TestNamespace;
 const Resource& kConfigMaps = resources::kConfigMaps;
+constexpr char kTestLabel[] = "test=watch";
 
 std::string EventName(const WatchEvent& e) {
   static const char* kNames[] = {"ADDED", "MODIFIED", "DELETED", "BOOKMARK", "ERROR"};
@@ -72,10 +73,11 @@ TEST_CASE("a watch sees create, update and delete in order") {
   REQUIRE(list.ok());
   WatchOptions options;
   options.resource_version = GetString(*list, {"metadata", "resourceVersion"});
+  options.label_selector = kTestLabel;  // Not kube-root-ca.crt, which kube-controller-manager adds meanwhile.
   auto watch = client->Watch(kConfigMaps, ns.name(), options);
   REQUIRE(watch.ok());
 
-  REQUIRE(client->Create(kConfigMaps, ns.name(), ConfigMap(ns.name(), "w", {{"v", "1"}})).ok());
+  REQUIRE(client->Create(kConfigMaps, ns.name(), ConfigMap(ns.name(), "w", {{"v", "1"}}, {{"test", "watch"}})).ok());
   REQUIRE(client->Patch(kConfigMaps, ns.name(), "w", PatchType::kMerge, R"({"data":{"v":"2"}})").ok());
   REQUIRE(client->Delete(kConfigMaps, ns.name(), "w").ok());
 
@@ -91,9 +93,12 @@ TEST_CASE("a watch cut mid-stream resumes from the last version without losing o
   REQUIRE(list.ok());
   WatchOptions options;
   options.resource_version = GetString(*list, {"metadata", "resourceVersion"});
+  options.label_selector = kTestLabel;
   auto first = client->Watch(kConfigMaps, ns.name(), options);
   REQUIRE(first.ok());
-  for (int i = 0; i < 6; ++i) REQUIRE(client->Create(kConfigMaps, ns.name(), ConfigMap(ns.name(), "c" + std::to_string(i))).ok());
+  for (int i = 0; i < 6; ++i) {
+    REQUIRE(client->Create(kConfigMaps, ns.name(), ConfigMap(ns.name(), "c" + std::to_string(i), {}, {{"test", "watch"}})).ok());
+  }
 
   std::string version;
   CHECK(NextEvent(**first, &version) == "ADDED c0");
