@@ -2,14 +2,15 @@
 # `make test`: unit tests, then a local cluster for the integration and end-to-end tests, stopped afterwards
 # whatever happens.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
 build_dir=${1:-build}
 
 # A cluster the developer already had running is left running.
 was_up=0
 if kubectl --kubeconfig .local/cluster/kubeconfig get --raw /readyz >/dev/null 2>&1; then was_up=1; fi
 cleanup() {
-  if ((!was_up)); then tools/cluster/down.sh >/dev/null 2>&1 || true; fi
+  if ((!was_up)); then "$root/tools/cluster/down.sh" >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
 
