@@ -15,25 +15,9 @@
 #include "common/json.h"
 #include "common/kube/client.h"
 #include "common/kube/config.h"
+#include "tests/support/paths.h"
 
 namespace spark_operator::testing {
-
-// $SO_SOURCE_DIR, else the checkout the test was built from.
-inline std::string SourceDir() {
-  const char* dir = std::getenv("SO_SOURCE_DIR");
-  return dir != nullptr ? dir : SO_SOURCE_DIR_DEFAULT;
-}
-
-// $SO_BIN_DIR, else the build's bin/ folder (the services' executables).
-inline std::string BinDir() {
-  const char* dir = std::getenv("SO_BIN_DIR");
-  return dir != nullptr ? dir : SO_BIN_DIR_DEFAULT;
-}
-
-inline std::string ClusterDir() {
-  const char* dir = std::getenv("SO_CLUSTER_DIR");
-  return dir != nullptr ? dir : SourceDir() + "/.local/cluster";
-}
 
 // A value of the cluster's env file (APISERVER_URL, ETCD_ENDPOINT, ADMIN_TOKEN, ...).
 inline std::string ClusterEnv(const std::string& key) {

@@ -10,6 +10,7 @@
 #include <rapidjson/document.h>
 
 #include "common/yaml.h"
+#include "tests/support/paths.h"
 
 namespace spark_operator::api::testing {
 
@@ -99,13 +100,7 @@ inline rapidjson::Document Yaml(const std::string& yaml) {
   return std::move(doc).value();
 }
 
-// The source tree: $SO_SOURCE_DIR as CTest sets it, else the tree this file was compiled from, so the tests
-// also work when the binary is run by hand.
-inline std::string SourceDir() {
-  if (const char* root = std::getenv("SO_SOURCE_DIR"); root != nullptr && *root != '\0') return root;
-  const std::string here = __FILE__;
-  return here.substr(0, here.rfind("/tests/unit/api/"));
-}
+using spark_operator::testing::SourceDir;
 
 inline std::string ReadSourceFile(const std::string& relative) {
   const std::string path = SourceDir() + "/" + relative;

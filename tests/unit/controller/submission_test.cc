@@ -7,6 +7,7 @@
 
 #include "api/spark_application.h"
 #include "common/yaml.h"
+#include "tests/support/spark_app.h"
 #include "controller/labels.h"
 #include "controller/submission.h"
 
@@ -69,15 +70,6 @@ spec:
   restartPolicy: {type: Never}
 )";
 
-api::SparkApplication Load(const std::string& yaml) {
-  Result<rapidjson::Document> doc = YamlToJson(yaml);
-  REQUIRE(doc.ok());
-  Result<api::SparkApplication> app = api::ParseSparkApplication(*doc);
-  INFO(app.status().ToString());
-  REQUIRE(app.ok());
-  api::ApplyDefaults(*app);
-  return std::move(*app);
-}
 
 SubmissionContext Context() { return {"/opt/spark/bin/spark-submit", "k8s://https://10.0.0.1:6443", 2, {}}; }
 
@@ -106,7 +98,7 @@ std::string Conf(const std::vector<std::string>& argv, const std::string& key) {
 }
 
 TEST_CASE("argv starts with spark-submit, master, cluster mode and the app's name") {
-  const auto argv = Argv(Load(kFull));
+  const auto argv = Argv(testing::LoadApp(kFull));
   REQUIRE(argv.size() > 8);
   CHECK(argv[0] == "/opt/spark/bin/spark-submit");
   CHECK(FlagValue(argv, "--master") == "k8s://https://10.0.0.1:6443");
@@ -117,20 +109,20 @@ TEST_CASE("argv starts with spark-submit, master, cluster mode and the app's nam
 }
 
 TEST_CASE("the main file comes after every option, followed by the arguments in order") {
-  const auto argv = Argv(Load(kFull));
+  const auto argv = Argv(testing::LoadApp(kFull));
   const std::vector<std::string> tail(argv.end() - 4, argv.end());
   CHECK(tail == std::vector<std::string>{"local:///opt/app/main.py", "--input", "s3a://bucket/in", "42"});
 }
 
 TEST_CASE("deps become --jars, --files and --py-files, comma-separated") {
-  const auto argv = Argv(Load(kFull));
+  const auto argv = Argv(testing::LoadApp(kFull));
   CHECK(FlagValue(argv, "--jars") == "local:///opt/jars/a.jar,local:///opt/jars/b.jar");
   CHECK(FlagValue(argv, "--files") == "local:///opt/files/f.txt");
   CHECK(FlagValue(argv, "--py-files") == "local:///opt/py/lib.zip");
 }
 
 TEST_CASE("memory, cores, core limits and overheads map to Spark's options") {
-  const auto argv = Argv(Load(kFull));
+  const auto argv = Argv(testing::LoadApp(kFull));
   CHECK(FlagValue(argv, "--driver-memory") == "2g");
   CHECK(FlagValue(argv, "--executor-memory") == "4g");
   CHECK(Conf(argv, "spark.driver.cores") == "1");  // ceil(0.5): Spark wants an integer.
@@ -145,7 +137,7 @@ TEST_CASE("memory, cores, core limits and overheads map to Spark's options") {
 }
 
 TEST_CASE("namespace, deterministic driver pod name, images, pull policy and secrets") {
-  const auto argv = Argv(Load(kFull));
+  const auto argv = Argv(testing::LoadApp(kFull));
   CHECK(Conf(argv, "spark.kubernetes.namespace") == "jobs");  // The user's sparkConf cannot move it.
   CHECK(Conf(argv, "spark.kubernetes.driver.pod.name") == "full-2-driver");
   CHECK(Conf(argv, "spark.kubernetes.container.image") == "example/spark:1");
@@ -157,7 +149,7 @@ TEST_CASE("namespace, deterministic driver pod name, images, pull policy and sec
 }
 
 TEST_CASE("labels: the app's, the pod's, and the operator's own on both pods") {
-  const auto argv = Argv(Load(kFull));
+  const auto argv = Argv(testing::LoadApp(kFull));
   for (const std::string role : {"driver", "executor"}) {
     const std::string p = "spark.kubernetes." + role + ".label.";
     CHECK(Conf(argv, p + "team") == "data");
@@ -169,7 +161,7 @@ TEST_CASE("labels: the app's, the pod's, and the operator's own on both pods") {
 }
 
 TEST_CASE("annotations: the pod's plus the initializer's for config maps and GCP service accounts") {
-  const auto argv = Argv(Load(kFull));
+  const auto argv = Argv(testing::LoadApp(kFull));
   const std::string d = "spark.kubernetes.driver.annotation.";
   const std::string e = "spark.kubernetes.executor.annotation.";
   CHECK(Conf(argv, d + "example.com/owner") == "me");
@@ -185,7 +177,7 @@ TEST_CASE("annotations: the pod's plus the initializer's for config maps and GCP
 }
 
 TEST_CASE("secrets, env, node selectors, hadoopConf and sparkConf") {
-  const auto argv = Argv(Load(kFull));
+  const auto argv = Argv(testing::LoadApp(kFull));
   CHECK(Conf(argv, "spark.kubernetes.executor.secrets.creds") == "/etc/creds");
   CHECK(Conf(argv, "spark.kubernetes.driver.secrets.gcp-key") == "<missing>");  // Mounted by the webhook.
   CHECK(Conf(argv, "spark.kubernetes.driverEnv.MODE") == "test");
@@ -200,12 +192,12 @@ TEST_CASE("secrets, env, node selectors, hadoopConf and sparkConf") {
 TEST_CASE("submission auth confs are passed through") {
   SubmissionContext context = Context();
   context.auth_confs = {"spark.kubernetes.authenticate.submission.oauthTokenFile=/tmp/t"};
-  const auto argv = Argv(Load(kFull), context);
+  const auto argv = Argv(testing::LoadApp(kFull), context);
   CHECK(Conf(argv, "spark.kubernetes.authenticate.submission.oauthTokenFile") == "/tmp/t");
 }
 
 TEST_CASE("a minimal Scala app gets the defaults and no empty options") {
-  const auto argv = Argv(Load(R"(
+  const auto argv = Argv(testing::LoadApp(R"(
 apiVersion: spark-operator.k8s.io/v1alpha1
 kind: SparkApplication
 metadata: {name: pi, namespace: default}
@@ -225,13 +217,13 @@ spec:
 }
 
 TEST_CASE("client mode is refused rather than running the driver in the operator") {
-  api::SparkApplication app = Load(kFull);
+  api::SparkApplication app = testing::LoadApp(kFull);
   app.spec.mode = api::DeployMode::kClient;
   CHECK_FALSE(BuildSubmitArgs(app, Context()).ok());
 }
 
 TEST_CASE("the UI port comes from spark.ui.port") {
-  api::SparkApplication app = Load(kFull);
+  api::SparkApplication app = testing::LoadApp(kFull);
   CHECK(SparkUiPort(app) == 4040);
   app.spec.spark_conf["spark.ui.port"] = "4999";
   CHECK(SparkUiPort(app) == 4999);

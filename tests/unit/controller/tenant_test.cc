@@ -10,6 +10,7 @@
 #include "common/json.h"
 #include "common/kube/config.h"
 #include "common/yaml.h"
+#include "tests/support/spark_app.h"
 #include "controller/submission.h"
 #include "controller/tenant.h"
 
@@ -31,13 +32,7 @@ spec:
   driver: {)";
   if (!service_account.empty()) yaml += "serviceAccount: " + service_account;
   yaml += "}\n";
-  Result<rapidjson::Document> doc = YamlToJson(yaml);
-  REQUIRE(doc.ok());
-  Result<api::SparkApplication> app = api::ParseSparkApplication(*doc);
-  INFO(app.status().ToString());
-  REQUIRE(app.ok());
-  api::ApplyDefaults(*app);
-  return std::move(*app);
+  return testing::LoadApp(yaml);
 }
 
 std::string Conf(const std::vector<std::string>& argv, const std::string& key) {
