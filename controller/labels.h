@@ -16,12 +16,6 @@ inline constexpr char kAppNameAnnotation[] = "spark-operator.k8s.io/app-name";
 // The spec generation the current status belongs to: a terminal app is run again when the spec changes.
 inline constexpr char kObservedGenerationAnnotation[] = "spark-operator.k8s.io/observed-generation";
 
-// Read by the initializer's mutating webhook, which mounts what they name.
-inline constexpr char kSparkConfigMapAnnotation[] = "spark-operator.k8s.io/sparkConfigMap";
-inline constexpr char kHadoopConfigMapAnnotation[] = "spark-operator.k8s.io/hadoopConfigMap";
-inline constexpr char kConfigMapAnnotationPrefix[] = "spark-operator.k8s.io/configMap.";
-inline constexpr char kGcpServiceAccountAnnotationPrefix[] = "spark-operator.k8s.io/GCPServiceAccount.";
-
 // Set by Spark itself.
 inline constexpr char kSparkRoleLabel[] = "spark-role";
 inline constexpr char kSparkAppSelectorLabel[] = "spark-app-selector";

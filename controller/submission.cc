@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <map>
 
+#include "api/annotations.h"
 #include "api/quantity.h"
 #include "controller/labels.h"
 #include "controller/tenant.h"
@@ -54,14 +55,14 @@ PodMeta BuildPodMeta(const api::SparkApplication& app, const api::PodSpec& pod, 
 
   meta.annotations = pod.annotations;
   meta.annotations[kAppNameAnnotation] = app.metadata.name;
-  if (!spec.spark_config_map.empty()) meta.annotations[kSparkConfigMapAnnotation] = spec.spark_config_map;
-  if (!spec.hadoop_config_map.empty()) meta.annotations[kHadoopConfigMapAnnotation] = spec.hadoop_config_map;
+  if (!spec.spark_config_map.empty()) meta.annotations[std::string(api::kSparkConfigMapAnnotation)] = spec.spark_config_map;
+  if (!spec.hadoop_config_map.empty()) meta.annotations[std::string(api::kHadoopConfigMapAnnotation)] = spec.hadoop_config_map;
   for (const api::ConfigMapMount& cm : pod.config_maps) {
-    meta.annotations[kConfigMapAnnotationPrefix + cm.name] = cm.path;
+    meta.annotations[std::string(api::kConfigMapAnnotationPrefix) + cm.name] = cm.path;
   }
   for (const api::SecretMount& secret : pod.secrets) {
     if (secret.secret_type == api::SecretType::kGCPServiceAccount) {
-      meta.annotations[kGcpServiceAccountAnnotationPrefix + secret.name] = secret.path;
+      meta.annotations[std::string(api::kGcpServiceAccountAnnotationPrefix) + secret.name] = secret.path;
     }
   }
   return meta;

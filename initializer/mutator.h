@@ -10,16 +10,17 @@
 
 #include <rapidjson/document.h>
 
+#include "api/annotations.h"
 #include "common/status.h"
 
 namespace spark_operator::initializer {
 
-inline constexpr std::string_view kAnnotationPrefix = "spark-operator.k8s.io/";
-inline constexpr std::string_view kSparkConfigMapAnnotation = "spark-operator.k8s.io/sparkConfigMap";
-inline constexpr std::string_view kHadoopConfigMapAnnotation = "spark-operator.k8s.io/hadoopConfigMap";
-inline constexpr std::string_view kConfigMapAnnotationPrefix = "spark-operator.k8s.io/configMap.";
-inline constexpr std::string_view kGcpServiceAccountAnnotationPrefix = "spark-operator.k8s.io/GCPServiceAccount.";
-inline constexpr std::string_view kSecretAnnotationPrefix = "spark-operator.k8s.io/secret.";
+using api::kAnnotationPrefix;
+using api::kConfigMapAnnotationPrefix;
+using api::kGcpServiceAccountAnnotationPrefix;
+using api::kHadoopConfigMapAnnotation;
+using api::kSecretAnnotationPrefix;
+using api::kSparkConfigMapAnnotation;
 
 inline constexpr std::string_view kSparkConfDir = "/etc/spark/conf";
 inline constexpr std::string_view kHadoopConfDir = "/etc/hadoop/conf";
