@@ -16,4 +16,8 @@ inline constexpr std::string_view kConfigMapAnnotationPrefix = "spark-operator.k
 inline constexpr std::string_view kGcpServiceAccountAnnotationPrefix = "spark-operator.k8s.io/GCPServiceAccount.";
 inline constexpr std::string_view kSecretAnnotationPrefix = "spark-operator.k8s.io/secret.";
 
+// Where the sparkConfigMap and hadoopConfigMap annotations mount, as the original project did.
+inline constexpr std::string_view kSparkConfDir = "/etc/spark/conf";
+inline constexpr std::string_view kHadoopConfDir = "/etc/hadoop/conf";
+
 }  // namespace spark_operator::api

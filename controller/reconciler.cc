@@ -8,6 +8,7 @@
 #include "common/json.h"
 #include "common/kube/time_format.h"
 #include "controller/labels.h"
+#include "controller/mount_check.h"
 #include "controller/pod_state.h"
 #include "controller/submission.h"
 #include "controller/ui_service.h"
@@ -243,6 +244,20 @@ ReconcileResult Reconciler::ReconcileDriver(Context& ctx) {
   }
   EnsureDriverOwnedAndExposed(ctx, *pod);
   const DriverObservation driver = ObserveDriver(*pod);
+  if (ctx.app && driver.state != AppState::kCompleted && driver.state != AppState::kFailed) {
+    if (const std::vector<std::string> missing = MissingInitializerMounts(*ctx.app, *pod); !missing.empty()) {
+      // Running the job without the configuration it asked for is worse than not running it.
+      const Status deleted = client_->Delete(kube::resources::kPods, ctx.ns, pod_name);
+      std::string list;
+      for (const std::string& m : missing) list += (list.empty() ? "" : ", ") + m;
+      return Terminate(ctx, true,
+                       "driver pod " + pod_name + " was created without " + list +
+                           ": the spark-operator-initializer webhook did not mutate it (is it installed, with its "
+                           "MutatingWebhookConfiguration covering namespace " + ctx.ns + "? see deploy/initializer-only); " +
+                           (deleted.ok() || IsNotFound(deleted) ? "the pod was deleted rather than run without them"
+                                                                : "deleting the pod failed: " + deleted.message()));
+    }
+  }
   if (!driver.app_id.empty()) ctx.status.app_id = driver.app_id;
   // Spark labels every driver with its app id; a pod that lacks it (not made by spark-submit) still needs one.
   if (ctx.status.app_id.empty()) {

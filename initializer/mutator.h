@@ -22,8 +22,8 @@ using api::kHadoopConfigMapAnnotation;
 using api::kSecretAnnotationPrefix;
 using api::kSparkConfigMapAnnotation;
 
-inline constexpr std::string_view kSparkConfDir = "/etc/spark/conf";
-inline constexpr std::string_view kHadoopConfDir = "/etc/hadoop/conf";
+using api::kHadoopConfDir;
+using api::kSparkConfDir;
 // Where spark-submit points SPARK_CONF_DIR in the pods it makes; replaced by the sparkConfigMap annotation.
 inline constexpr std::string_view kSparkInternalConfDir = "/opt/spark/conf";
 inline constexpr std::string_view kSparkConfigMapVolume = "spark-configmap-volume";
