@@ -82,7 +82,14 @@ int main(int argc, char** argv) {
     return 1;
   }
   while (g_signal == 0 && !(*manager)->Done()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  LOG(INFO) << "shutting down" << (g_signal != 0 ? " on signal " + std::to_string(g_signal) : "");
+  if (g_signal == 0) {
+    // The manager stops by itself only when it lost the leader-election lease. Exiting non-zero makes the
+    // restart visible and lets the new process campaign again with a clean state.
+    LOG(ERROR) << "lost the leader-election lease; exiting";
+    (*manager)->Stop();
+    return 2;
+  }
+  LOG(INFO) << "shutting down on signal " << g_signal;
   (*manager)->Stop();
   return 0;
 }
