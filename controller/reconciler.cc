@@ -99,23 +99,49 @@ ReconcileResult Reconciler::Reconcile(const std::string& key) {
   }
   ctx.status = ctx.old_status;
 
-  ReconcileResult result;
-  switch (ctx.state()) {
-    case AppState::kNew:
-      result = ReconcileNew(ctx);
-      break;
-    case AppState::kSubmitted:
-    case AppState::kRunning:
-    case AppState::kUnknown:
-      result = ReconcileDriver(ctx);
-      break;
-    default:
-      result = ReconcileFinished(ctx);
-  }
+  const ReconcileResult result = ReconcileState(ctx);
   // Someone (often our own previous write, not yet in the cache) changed the app: look again shortly.
   if (IsConflict(result.status)) return RequeueAfter(std::chrono::milliseconds(200));
   if (IsNotFound(result.status)) return {};
   return result;
+}
+
+ReconcileResult Reconciler::ReconcileState(Context& ctx) {
+  const bool spec_changed = ctx.observed_generation && *ctx.observed_generation != ctx.generation;
+  if (spec_changed && ctx.state() != AppState::kNew) return RestartForSpecChange(ctx);
+  switch (ctx.state()) {
+    case AppState::kNew:
+      return ReconcileNew(ctx);
+    case AppState::kSubmitted:
+    case AppState::kRunning:
+    case AppState::kUnknown:
+      return ReconcileDriver(ctx);
+    default:
+      return ReconcileFinished(ctx);
+  }
+}
+
+ReconcileResult Reconciler::RestartForSpecChange(Context& ctx) {
+  // A spark-submit of the old spec may still be running (the app is RUNNING as soon as its pod exists); its
+  // outcome would be taken for the new run's, which reuses the attempt number. Let it end, then forget it.
+  const int attempt = ctx.status.submission_attempts;
+  if (submitter_.InFlight(ctx.key, attempt)) return RequeueAfter(std::chrono::seconds(1));
+  submitter_.Clear(ctx.key, attempt);
+  bool waiting = false;
+  for (const kube::ObjectPtr& pod : caches_.app_pods(ctx.ns, ctx.name)) {
+    if (GetString(*pod, {"metadata", "labels", kSparkRoleLabel}) != "driver") continue;
+    waiting = true;  // Old drivers go first: new attempts reuse their names.
+    if (GetString(*pod, {"metadata", "deletionTimestamp"}).empty()) {
+      (void)client_->Delete(kube::resources::kPods, ctx.ns, NameOf(*pod));
+    }
+  }
+  if (waiting) return RequeueAfter(std::chrono::seconds(1));
+  LOG(INFO) << ctx.Describe() << ": spec changed (generation " << ctx.generation << "), running it again";
+  ctx.status = {};
+  ctx.status.application_state.state = AppState::kNew;
+  RETURN_IF_ERROR(WriteStatus(ctx));
+  events_.Normal(*ctx.object, "SparkApplicationSpecUpdated", "spec changed; the application runs again");
+  return RequeueAfter(std::chrono::milliseconds(100));
 }
 
 ReconcileResult Reconciler::ReconcileNew(Context& ctx) {
@@ -330,24 +356,6 @@ ReconcileResult Reconciler::ReconcileFinished(Context& ctx) {
       return RequeueAfter(Remaining(ctx.status.termination_time, interval));
     }
     return StartAttempt(ctx);
-  }
-  // A finished app whose spec changed since it was run is run again, from a clean slate.
-  if (ctx.observed_generation && *ctx.observed_generation != ctx.generation) {
-    bool waiting = false;
-    for (const kube::ObjectPtr& pod : caches_.app_pods(ctx.ns, ctx.name)) {
-      if (GetString(*pod, {"metadata", "labels", kSparkRoleLabel}) != "driver") continue;
-      waiting = true;  // Old drivers go first: new attempts reuse their names.
-      if (GetString(*pod, {"metadata", "deletionTimestamp"}).empty()) {
-        (void)client_->Delete(kube::resources::kPods, ctx.ns, NameOf(*pod));
-      }
-    }
-    if (waiting) return RequeueAfter(std::chrono::seconds(1));
-    LOG(INFO) << ctx.Describe() << ": spec changed (generation " << ctx.generation << "), running it again";
-    ctx.status = {};
-    ctx.status.application_state.state = AppState::kNew;
-    RETURN_IF_ERROR(WriteStatus(ctx));
-    events_.Normal(*ctx.object, "SparkApplicationSpecUpdated", "spec changed; the application runs again");
-    return RequeueAfter(std::chrono::milliseconds(100));
   }
   if (state == AppState::kSubmissionFailed && ctx.app && policy.type != api::RestartPolicyType::kNever) {
     const int failures = ctx.status.submission_attempts - ctx.status.execution_attempts;

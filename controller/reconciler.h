@@ -6,8 +6,8 @@
 //   NEW --validate--> FAILED (invalid spec; stays until metadata.generation changes). FAILED rather than
 //         SUBMISSION_FAILED because nothing was submitted and retrying cannot help: errorMessage names every
 //         problem, a Warning Event (SparkApplicationValidationFailed) says the same.
-//   Any finished app whose spec changed (metadata.generation != the observed-generation annotation) has its
-//   old driver pods deleted and runs again from NEW. A spec change while the app runs is not acted on.
+//   Any app past NEW whose spec changed (metadata.generation != the observed-generation annotation), running
+//   or finished, has its driver pods deleted and runs again from NEW, as users of kubeflow's operator expect.
 //   NEW --mark attempt N in status, then spark-submit--> SUBMITTED | SUBMISSION_FAILED
 //   SUBMITTED --driver Running--> RUNNING --driver exits--> COMPLETED | FAILED
 //   FAILED / COMPLETED --restartPolicy--> PENDING_RERUN --interval--> NEW (attempt N+1)
@@ -62,6 +62,8 @@ class Reconciler {
  private:
   struct Context;  // One reconcile's view of the app; defined in reconciler.cc.
 
+  ReconcileResult ReconcileState(Context& ctx);
+  ReconcileResult RestartForSpecChange(Context& ctx);
   ReconcileResult ReconcileNew(Context& ctx);
   ReconcileResult StartAttempt(Context& ctx);
   ReconcileResult ReconcileInFlight(Context& ctx);
