@@ -216,7 +216,6 @@ SO_API_FIELDS(DriverInfo) {
 
 SO_API_FIELDS(SparkApplicationStatus) {
   v.Field("appId", s.app_id, {.description = "spark.app.id of the current run."});
-  v.Field("submissionID", s.submission_id, {.description = "Operator-generated ID of the current submission."});
   v.Field("applicationState", s.application_state, {.description = "State of the application."});
   v.Field("driverInfo", s.driver_info, {.description = "The current run's driver."});
   v.Field("executorState", s.executor_state, {.description = "State of each executor pod, by pod name."});

@@ -210,7 +210,6 @@ struct DriverInfo {
 
 struct SparkApplicationStatus {
   std::string app_id;  // spark.app.id of the current run.
-  std::string submission_id;
   ApplicationState application_state;
   DriverInfo driver_info;
   std::map<std::string, ExecutorState> executor_state;  // Executor pod name -> state.

@@ -83,7 +83,6 @@ spec:
   timeToLiveSeconds: 3600
 status:
   appId: spark-123
-  submissionID: sub-1
   applicationState: {state: RUNNING, errorMessage: "none yet"}
   driverInfo: {podName: full-driver, webUIPort: 4040, webUIServiceName: full-ui-svc, webUIURL: "http://full:4040"}
   executorState: {full-exec-1: RUNNING, full-exec-2: PENDING}
