@@ -3,9 +3,9 @@
 #include <glog/logging.h>
 
 #include <csignal>
-#include <sstream>
 #include <thread>
 
+#include "common/strings.h"
 #include "controller/manager.h"
 
 DEFINE_string(kubeconfig, "", "Path to a kubeconfig; empty: $KUBECONFIG, the in-cluster service account, ~/.kube/config.");
@@ -34,15 +34,6 @@ namespace {
 volatile std::sig_atomic_t g_signal = 0;
 void OnSignal(int sig) { g_signal = sig; }
 
-std::vector<std::string> SplitCommas(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -53,7 +44,7 @@ int main(int argc, char** argv) {
 
   spark_operator::controller::ManagerOptions options;
   options.kubeconfig = FLAGS_kubeconfig;
-  options.namespaces = SplitCommas(FLAGS_namespaces);
+  options.namespaces = spark_operator::SplitCommas(FLAGS_namespaces);
   options.workers = FLAGS_workers;
   options.spark_submit = FLAGS_spark_submit;
   options.submission_concurrency = FLAGS_submission_concurrency;

@@ -7,8 +7,6 @@
 #include <cerrno>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
-#include <sstream>
 
 #include <glog/logging.h>
 #include <openssl/bio.h>
@@ -19,6 +17,8 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+
+#include "common/file.h"
 
 namespace spark_operator::initializer {
 namespace {
@@ -147,27 +147,6 @@ Result<X509Ptr> ParseCert(const std::string& pem) {
   return cert;
 }
 
-Status ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError(path + " not found");
-  std::ostringstream text;
-  text << in.rdbuf();
-  *out = text.str();
-  return OkStatus();
-}
-
-Status WriteFileAtomically(const std::string& path, const std::string& content, mode_t mode) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    if (!out.flush()) return InternalError("writing " + tmp);
-  }
-  chmod(tmp.c_str(), mode);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) return InternalError("renaming " + tmp + " to " + path);
-  return OkStatus();
-}
-
 }  // namespace
 
 std::vector<std::string> ServiceDnsNames(const std::string& service, const std::string& ns) {
@@ -238,10 +217,10 @@ bool NeedsRenewal(const CertBundle& bundle, const std::vector<std::string>& sans
 
 Result<CertBundle> DirCertStore::Load() {
   CertBundle bundle;
-  RETURN_IF_ERROR(ReadFile(dir_ + "/ca.crt", &bundle.ca_cert_pem));
-  RETURN_IF_ERROR(ReadFile(dir_ + "/ca.key", &bundle.ca_key_pem));
-  RETURN_IF_ERROR(ReadFile(dir_ + "/tls.crt", &bundle.cert_pem));
-  RETURN_IF_ERROR(ReadFile(dir_ + "/tls.key", &bundle.key_pem));
+  ASSIGN_OR_RETURN(bundle.ca_cert_pem, ReadFile(dir_ + "/ca.crt"));
+  ASSIGN_OR_RETURN(bundle.ca_key_pem, ReadFile(dir_ + "/ca.key"));
+  ASSIGN_OR_RETURN(bundle.cert_pem, ReadFile(dir_ + "/tls.crt"));
+  ASSIGN_OR_RETURN(bundle.key_pem, ReadFile(dir_ + "/tls.key"));
   return bundle;
 }
 

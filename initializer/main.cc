@@ -6,7 +6,6 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
 #include <gflags/gflags.h>
@@ -14,6 +13,7 @@
 
 #include "common/kube/client.h"
 #include "common/kube/config.h"
+#include "common/strings.h"
 #include "initializer/cert_sync.h"
 #include "initializer/certs.h"
 #include "initializer/kube_certs.h"
@@ -54,14 +54,6 @@ namespace {
 using spark_operator::Status;
 namespace init = spark_operator::initializer;
 
-std::vector<std::string> SplitCommas(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream in(text);
-  for (std::string item; std::getline(in, item, ',');) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
 
 int Fail(const Status& status) {
   LOG(ERROR) << status.ToString();
@@ -124,7 +116,7 @@ int main(int argc, char** argv) {
   const bool self_managed = cert_file.empty();
   if (self_managed) {
     cert_options.sans = init::ServiceDnsNames(FLAGS_service_name, FLAGS_service_namespace);
-    for (const std::string& san : SplitCommas(FLAGS_extra_san)) cert_options.sans.push_back(san);
+    for (const std::string& san : spark_operator::SplitCommas(FLAGS_extra_san)) cert_options.sans.push_back(san);
     cert_options.common_name = FLAGS_service_name + "." + FLAGS_service_namespace + ".svc";
     cert_file = serving_store.cert_file();
     key_file = serving_store.key_file();

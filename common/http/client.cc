@@ -78,10 +78,11 @@ Client::Client(std::string base_url, std::unique_ptr<Impl> impl)
 
 Client::~Client() = default;
 
-Result<std::unique_ptr<Connection>> Client::TakeConnection() {
+Result<std::unique_ptr<Connection>> Client::TakeConnection(bool& reused) {
   {
     const std::lock_guard<std::mutex> lock(pool_mutex_);
-    if (!idle_.empty()) {
+    reused = !idle_.empty();
+    if (reused) {
       auto connection = std::move(idle_.back());
       idle_.pop_back();
       return connection;
@@ -99,16 +100,11 @@ void Client::ReturnConnection(std::unique_ptr<Connection> connection) {
 }
 
 Result<Response> Client::Send(const Request& request) {
-  // A pooled connection may have been closed by the server while idle; such a failure is retried once on a
-  // fresh connection. The server closes idle connections only between requests, so nothing ran twice.
-  size_t pooled;
-  {
-    const std::lock_guard<std::mutex> lock(pool_mutex_);
-    pooled = idle_.size();
-  }
-  for (int attempt = 0;; ++attempt) {
-    const bool may_be_stale = attempt == 0 && pooled > 0;
-    ASSIGN_OR_RETURN(std::unique_ptr<Connection> connection, TakeConnection());
+  // A pooled connection may have been closed by the server while idle; such a failure is retried on a fresh
+  // connection. The server closes idle connections only between requests, so nothing ran twice.
+  for (;;) {
+    bool reused = false;
+    ASSIGN_OR_RETURN(std::unique_ptr<Connection> connection, TakeConnection(reused));
     Status status = connection->Write(request);
     if (status.ok()) {
       Result<Response> response = connection->ReadResponse();
@@ -118,7 +114,7 @@ Result<Response> Client::Send(const Request& request) {
       }
       status = response.status();
     }
-    if (!(may_be_stale && IsStaleConnectionError(status))) return status;
+    if (!(reused && IsStaleConnectionError(status))) return status;
     VLOG(1) << "retrying " << request.method << " " << request.target << " on a new connection: "
             << status.ToString();
   }

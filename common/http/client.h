@@ -84,7 +84,8 @@ class Client {
   struct Impl;
   Client(std::string base_url, std::unique_ptr<Impl> impl);
 
-  Result<std::unique_ptr<Connection>> TakeConnection();
+  // An idle connection from the pool (`reused` set), else a new one.
+  Result<std::unique_ptr<Connection>> TakeConnection(bool& reused);
   void ReturnConnection(std::unique_ptr<Connection> connection);
 
   const std::string base_url_;

@@ -1,11 +1,7 @@
 #include "common/kube/config.h"
 
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "common/base64.h"
 #include "common/json.h"
@@ -44,14 +40,6 @@ Result<std::string> FileOrData(const rapidjson::Value& section, const std::strin
 }
 
 }  // namespace
-
-Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFoundError("cannot read " + path + ": " + std::strerror(errno));
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
-}
 
 Result<RestConfig> ParseKubeconfig(std::string_view yaml, const std::string& base_dir, const std::string& context) {
   ASSIGN_OR_RETURN(const rapidjson::Document config, YamlToJson(yaml));

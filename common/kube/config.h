@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/file.h"
 #include "common/http/client.h"
 #include "common/status.h"
 
@@ -42,8 +43,5 @@ Result<RestConfig> InClusterConfig(const InClusterPaths& paths = {});
 // The order kubectl and controller-runtime use: an explicit kubeconfig, then $KUBECONFIG, then the in-cluster
 // service account, then ~/.kube/config.
 Result<RestConfig> LoadRestConfig(const std::string& kubeconfig_path, const std::string& context = "");
-
-// Reads a whole file, with the path in the error.
-Result<std::string> ReadFile(const std::string& path);
 
 }  // namespace spark_operator::kube

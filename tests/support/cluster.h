@@ -21,7 +21,7 @@ namespace spark_operator::testing {
 
 // A value of the cluster's env file (APISERVER_URL, ETCD_ENDPOINT, ADMIN_TOKEN, ...).
 inline std::string ClusterEnv(const std::string& key) {
-  const Result<std::string> text = kube::ReadFile(ClusterDir() + "/env");
+  const Result<std::string> text = ReadFile(ClusterDir() + "/env");
   if (!text.ok()) return "";
   size_t start = 0;
   while (start < text->size()) {

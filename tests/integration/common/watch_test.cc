@@ -66,14 +66,21 @@ std::map<std::string, std::string> CacheVersions(const Store& store) {
   return versions;
 }
 
-TEST_CASE("a watch sees create, update and delete in order") {
-  auto client = AdminClient();
-  const TestNamespace ns(client);
-  const Result<rapidjson::Document> list = client->List(kConfigMaps, ns.name());
+// Watches the test's own ConfigMaps (not kube-root-ca.crt, which kube-controller-manager adds meanwhile) from
+// the current version on.
+WatchOptions FromNow(Client& client, const std::string& ns) {
+  const Result<rapidjson::Document> list = client.List(kConfigMaps, ns);
   REQUIRE(list.ok());
   WatchOptions options;
   options.resource_version = GetString(*list, {"metadata", "resourceVersion"});
-  options.label_selector = kTestLabel;  // Not kube-root-ca.crt, which kube-controller-manager adds meanwhile.
+  options.label_selector = kTestLabel;
+  return options;
+}
+
+TEST_CASE("a watch sees create, update and delete in order") {
+  auto client = AdminClient();
+  const TestNamespace ns(client);
+  WatchOptions options = FromNow(*client, ns.name());
   auto watch = client->Watch(kConfigMaps, ns.name(), options);
   REQUIRE(watch.ok());
 
@@ -89,11 +96,7 @@ TEST_CASE("a watch sees create, update and delete in order") {
 TEST_CASE("a watch cut mid-stream resumes from the last version without losing or repeating events") {
   auto client = AdminClient();
   const TestNamespace ns(client);
-  const Result<rapidjson::Document> list = client->List(kConfigMaps, ns.name());
-  REQUIRE(list.ok());
-  WatchOptions options;
-  options.resource_version = GetString(*list, {"metadata", "resourceVersion"});
-  options.label_selector = kTestLabel;
+  WatchOptions options = FromNow(*client, ns.name());
   auto first = client->Watch(kConfigMaps, ns.name(), options);
   REQUIRE(first.ok());
   for (int i = 0; i < 6; ++i) {

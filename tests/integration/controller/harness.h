@@ -30,7 +30,7 @@ using spark_operator::testing::TestNamespace;
 inline std::string SparkSubmitPath() {
   if (const char* path = std::getenv("SPARK_SUBMIT"); path != nullptr) return path;
   std::string version = "4.2.0";
-  if (Result<std::string> env = kube::ReadFile(SourceDir() + "/tools/versions.env"); env.ok()) {
+  if (Result<std::string> env = ReadFile(SourceDir() + "/tools/versions.env"); env.ok()) {
     const size_t at = env->find("SPARK_VERSION=");
     if (at != std::string::npos) version = env->substr(at + 14, env->find('\n', at) - at - 14);
   }
@@ -40,7 +40,7 @@ inline std::string SparkSubmitPath() {
 
 inline void EnsureCrd(kube::Client& client) {
   const Result<std::string> yaml =
-      kube::ReadFile(SourceDir() + "/deploy/crd/spark-operator.k8s.io_sparkapplications.yaml");
+      ReadFile(SourceDir() + "/deploy/crd/spark-operator.k8s.io_sparkapplications.yaml");
   REQUIRE(yaml.ok());
   const Result<rapidjson::Document> crd = YamlToJson(*yaml);
   REQUIRE(crd.ok());
@@ -76,7 +76,7 @@ class RunningController {
 
 // The example app (deploy/examples) under another name, with optional extra spec YAML merged in.
 inline rapidjson::Document ExampleApp(const std::string& ns, const std::string& name) {
-  const Result<std::string> yaml = kube::ReadFile(SourceDir() + "/deploy/examples/spark-application-example.yaml");
+  const Result<std::string> yaml = ReadFile(SourceDir() + "/deploy/examples/spark-application-example.yaml");
   REQUIRE(yaml.ok());
   Result<rapidjson::Document> app = YamlToJson(*yaml);
   REQUIRE(app.ok());

@@ -98,7 +98,7 @@ TEST_CASE("the Role lets the driver manage executor pods, services, ConfigMaps a
 TEST_CASE("the Role's rules are those of the kustomize component deploy/components/spark-job-rbac") {
   const char* dir = std::getenv("SO_SOURCE_DIR");
   const std::string source = dir != nullptr ? dir : SO_SOURCE_DIR_DEFAULT;
-  const Result<std::string> yaml = kube::ReadFile(source + "/deploy/components/spark-job-rbac/role.yaml");
+  const Result<std::string> yaml = ReadFile(source + "/deploy/components/spark-job-rbac/role.yaml");
   REQUIRE(yaml.ok());
   const Result<rapidjson::Document> component = YamlToJson(*yaml);
   REQUIRE(component.ok());
