@@ -22,6 +22,8 @@ fail() {
 }
 # shellcheck source=../tests/e2e/initializer_lib.bash
 . "$root/tests/e2e/initializer_lib.bash"
+# shellcheck source=lib/progress.bash
+. "$root/tools/lib/progress.bash"
 
 stop_services() {
   local name pid
@@ -54,11 +56,16 @@ work="$state"  # initializer_lib.bash keeps its files in $work.
 stop_services
 
 step "local cluster: real kube-apiserver, etcd, controller-manager, scheduler and a kwok node (tools/cluster/up.sh)"
-"$root/tools/cluster/up.sh" >"$state/up.log" 2>&1 || fail "tools/cluster/up.sh failed (see $state/up.log)"
+run_with_progress cluster "$state/up.log" \
+  "the first run builds kube-apiserver, etcd and kwok from Go modules (about 15-30 min on 2 cores), later runs start in about 10 s" \
+  "$root/tools/cluster/up.sh" || fail "tools/cluster/up.sh failed (see $state/up.log)"
 init_load_cluster_env "$root/.local/cluster"
 echo "API server $APISERVER_URL"
 
 step "Apache Spark's spark-submit (tools/spark/fetch.sh: jars from Maven Central, installed once)"
+run_with_progress spark "$state/spark-fetch.log" \
+  "the first run downloads Spark's jars from Maven Central (about 1-3 min), later runs take a second" \
+  "$root/tools/spark/fetch.sh" || fail "tools/spark/fetch.sh failed (see $state/spark-fetch.log)"
 init_fetch_spark
 echo "$submit"
 
