@@ -8,7 +8,7 @@
 
 #include "api/fields.h"
 #include "api/spark_application.h"
-#include "common/json.h"
+#include "common/base/json.h"
 
 namespace spark_operator::api {
 namespace {

@@ -18,7 +18,7 @@
 
 namespace spark_operator::api {
 
-// Named value checks shared by Validate() and the CRD schema (api/validation.h holds the rules).
+// Named value checks shared by Validate() and the CRD schema (api/name_rules.h holds the rules).
 enum class Check {
   kNone,
   kDnsSubdomain,   // A Kubernetes object name; applies to each element of a list.

@@ -12,8 +12,8 @@
 #include <rapidjson/document.h>
 
 #include "api/types.h"
-#include "common/json.h"
-#include "common/status.h"
+#include "common/base/json.h"
+#include "common/base/status.h"
 
 namespace spark_operator::api {
 

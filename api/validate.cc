@@ -7,7 +7,7 @@
 #include "api/fields.h"
 #include "api/quantity.h"
 #include "api/spark_application.h"
-#include "api/validation.h"
+#include "api/name_rules.h"
 
 namespace spark_operator::api {
 namespace {

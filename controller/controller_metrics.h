@@ -1,7 +1,7 @@
 // The controller's Prometheus series, registered once on the manager's registry.
 #pragma once
 
-#include "common/metrics.h"
+#include "common/metrics/metrics.h"
 
 namespace spark_operator::controller {
 

@@ -1,28 +1,16 @@
 #include "controller/labels.h"
 
-#include <cstdint>
-#include <cstdio>
+#include "api/name_rules.h"
 
 namespace spark_operator::controller {
 namespace {
 
 constexpr size_t kMaxLength = 63;
 
-std::string Hash8(std::string_view text) {
-  uint32_t h = 2166136261u;  // FNV-1a: stable across builds and processes, which std::hash is not.
-  for (const char c : text) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 16777619u;
-  }
-  char buf[9];
-  std::snprintf(buf, sizeof buf, "%08x", h);
-  return buf;
-}
-
 // `name` with `suffix`, cutting `name` (and adding a hash of it) when the whole would exceed 63 characters.
 std::string Fit(std::string_view name, std::string_view suffix) {
   if (name.size() + suffix.size() <= kMaxLength) return std::string(name) + std::string(suffix);
-  const std::string hash = Hash8(name);
+  const std::string hash = api::NameHash8(name);
   std::string prefix(name.substr(0, kMaxLength - suffix.size() - hash.size() - 1));
   // Names must end alphanumeric; a cut may leave '-' or '.' at the end.
   while (!prefix.empty() && (prefix.back() == '-' || prefix.back() == '.')) prefix.pop_back();

@@ -19,7 +19,6 @@ inline constexpr char kObservedGenerationAnnotation[] = "spark-operator.k8s.io/o
 // Set by Spark itself.
 inline constexpr char kSparkRoleLabel[] = "spark-role";
 inline constexpr char kSparkAppSelectorLabel[] = "spark-app-selector";
-inline constexpr char kDriverContainerName[] = "spark-kubernetes-driver";
 
 // A valid label value for `name`: itself when short enough, else a prefix plus a hash of the whole.
 std::string LabelValueFor(std::string_view name);

@@ -5,7 +5,7 @@
 #include <csignal>
 #include <thread>
 
-#include "common/strings.h"
+#include "common/base/strings.h"
 #include "controller/manager.h"
 
 DEFINE_string(kubeconfig, "", "Path to a kubeconfig; empty: $KUBECONFIG, the in-cluster service account, ~/.kube/config.");

@@ -3,7 +3,7 @@
 #include <glog/logging.h>
 #include <unistd.h>
 
-#include "common/json.h"
+#include "common/base/json.h"
 #include "controller/labels.h"
 
 namespace spark_operator::controller {

@@ -2,8 +2,8 @@
 
 #include <set>
 
-#include "api/annotations.h"
-#include "common/json.h"
+#include "api/mounts.h"
+#include "common/base/json.h"
 #include "controller/labels.h"
 
 namespace spark_operator::controller {
@@ -14,16 +14,14 @@ std::string WithoutTrailingSlash(std::string path) {
   return path;
 }
 
-// The mount paths of the Spark container: the one named as Spark names it, else the first.
+// The mount paths of the Spark container.
 std::set<std::string> DriverMountPaths(const rapidjson::Value& pod) {
   std::set<std::string> paths;
   const rapidjson::Value* containers = FindPath(pod, {"spec", "containers"});
-  if (containers == nullptr || !containers->IsArray() || containers->Empty()) return paths;
-  const rapidjson::Value* spark = &(*containers)[0];
-  for (const rapidjson::Value& c : containers->GetArray()) {
-    if (GetString(c, {"name"}) == kDriverContainerName) spark = &c;
-  }
-  if (const rapidjson::Value* mounts = FindPath(*spark, {"volumeMounts"}); mounts && mounts->IsArray()) {
+  const int index = containers == nullptr ? -1 : api::SparkContainerIndex(*containers);
+  if (index < 0) return paths;
+  const rapidjson::Value& spark = (*containers)[static_cast<rapidjson::SizeType>(index)];
+  if (const rapidjson::Value* mounts = FindPath(spark, {"volumeMounts"}); mounts && mounts->IsArray()) {
     for (const rapidjson::Value& m : mounts->GetArray()) paths.insert(WithoutTrailingSlash(GetString(m, {"mountPath"})));
   }
   return paths;
@@ -32,24 +30,11 @@ std::set<std::string> DriverMountPaths(const rapidjson::Value& pod) {
 }  // namespace
 
 std::vector<std::string> MissingInitializerMounts(const api::SparkApplication& app, const rapidjson::Value& pod) {
-  const api::SparkApplicationSpec& spec = app.spec;
-  std::vector<std::pair<std::string, std::string>> wanted;  // What, where.
-  if (!spec.spark_config_map.empty()) {
-    wanted.emplace_back("sparkConfigMap " + spec.spark_config_map, std::string(api::kSparkConfDir));
-  }
-  if (!spec.hadoop_config_map.empty()) {
-    wanted.emplace_back("hadoopConfigMap " + spec.hadoop_config_map, std::string(api::kHadoopConfDir));
-  }
-  for (const api::ConfigMapMount& cm : spec.driver.config_maps) wanted.emplace_back("configMap " + cm.name, cm.path);
-  for (const api::SecretMount& secret : spec.driver.secrets) {
-    if (secret.secret_type == api::SecretType::kGCPServiceAccount) {
-      wanted.emplace_back("GCPServiceAccount secret " + secret.name, secret.path);
-    }
-  }
   const std::set<std::string> present = DriverMountPaths(pod);
   std::vector<std::string> missing;
-  for (const auto& [what, where] : wanted) {
-    if (present.count(WithoutTrailingSlash(where)) == 0) missing.push_back(what + " at " + where);
+  for (const api::RequestedMount& mount : api::RequestedMounts(app.spec, app.spec.driver)) {
+    if (present.count(WithoutTrailingSlash(mount.path)) > 0) continue;
+    missing.push_back(std::string(api::MountKindName(mount.kind)) + " " + mount.object_name + " at " + mount.path);
   }
   return missing;
 }

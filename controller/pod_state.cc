@@ -1,6 +1,7 @@
 #include "controller/pod_state.h"
 
-#include "common/json.h"
+#include "api/mounts.h"
+#include "common/base/json.h"
 #include "controller/labels.h"
 
 namespace spark_operator::controller {
@@ -12,7 +13,7 @@ const rapidjson::Value* DriverContainerStatus(const rapidjson::Value& pod) {
   const rapidjson::Value* statuses = FindPath(pod, {"status", "containerStatuses"});
   if (statuses == nullptr || !statuses->IsArray() || statuses->Empty()) return nullptr;
   for (const rapidjson::Value& s : statuses->GetArray()) {
-    if (GetString(s, {"name"}) == kDriverContainerName) return &s;
+    if (GetString(s, {"name"}) == api::kDriverContainerName) return &s;
   }
   return &(*statuses)[0];
 }

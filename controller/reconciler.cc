@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "api/spark_application.h"
-#include "common/json.h"
+#include "common/base/json.h"
 #include "common/kube/time_format.h"
 #include "controller/labels.h"
 #include "controller/mount_check.h"

@@ -28,7 +28,7 @@
 #include "api/types.h"
 #include "common/kube/client.h"
 #include "common/kube/store.h"
-#include "common/workqueue.h"
+#include "common/runtime/workqueue.h"
 #include "controller/controller_metrics.h"
 #include "controller/events.h"
 #include "controller/submitter.h"

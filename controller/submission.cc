@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <map>
 
-#include "api/annotations.h"
+#include "api/mounts.h"
 #include "api/quantity.h"
 #include "controller/labels.h"
 #include "controller/tenant.h"
@@ -55,16 +55,7 @@ PodMeta BuildPodMeta(const api::SparkApplication& app, const api::PodSpec& pod, 
 
   meta.annotations = pod.annotations;
   meta.annotations[kAppNameAnnotation] = app.metadata.name;
-  if (!spec.spark_config_map.empty()) meta.annotations[std::string(api::kSparkConfigMapAnnotation)] = spec.spark_config_map;
-  if (!spec.hadoop_config_map.empty()) meta.annotations[std::string(api::kHadoopConfigMapAnnotation)] = spec.hadoop_config_map;
-  for (const api::ConfigMapMount& cm : pod.config_maps) {
-    meta.annotations[std::string(api::kConfigMapAnnotationPrefix) + cm.name] = cm.path;
-  }
-  for (const api::SecretMount& secret : pod.secrets) {
-    if (secret.secret_type == api::SecretType::kGCPServiceAccount) {
-      meta.annotations[std::string(api::kGcpServiceAccountAnnotationPrefix) + secret.name] = secret.path;
-    }
-  }
+  for (auto& [key, value] : api::MountAnnotations(spec, pod)) meta.annotations[key] = std::move(value);
   return meta;
 }
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "api/types.h"
-#include "common/status.h"
+#include "common/base/status.h"
 
 namespace spark_operator::controller {
 

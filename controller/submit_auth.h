@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "common/kube/config.h"
-#include "common/status.h"
+#include "common/base/status.h"
 
 namespace spark_operator::controller {
 

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "api/quantity.h"
-#include "common/json.h"
+#include "common/base/json.h"
 
 namespace spark_operator::controller {
 namespace {

@@ -19,7 +19,7 @@
 #include "api/types.h"
 #include "common/kube/client.h"
 #include "common/kube/resource.h"
-#include "common/status.h"
+#include "common/base/status.h"
 
 namespace spark_operator::controller {
 

@@ -1,6 +1,6 @@
 #include "controller/ui_service.h"
 
-#include "common/json.h"
+#include "common/base/json.h"
 #include "controller/labels.h"
 
 namespace spark_operator::controller {

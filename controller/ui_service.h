@@ -8,7 +8,7 @@
 #include <rapidjson/document.h>
 
 #include "common/kube/client.h"
-#include "common/status.h"
+#include "common/base/status.h"
 
 namespace spark_operator::controller {
 

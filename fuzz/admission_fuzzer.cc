@@ -5,9 +5,10 @@
 #include <cstdint>
 #include <string_view>
 
-#include "common/json.h"
+#include "common/base/json.h"
 #include "initializer/admission.h"
 #include "initializer/mutator.h"
+#include "api/mounts.h"
 
 namespace init = spark_operator::initializer;
 
@@ -22,8 +23,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The annotation parser alone, on whatever object the input is.
   auto doc = spark_operator::ParseJson(body);
   if (doc.ok()) {
-    const init::ParsedAnnotations parsed = init::ParseAnnotations(*doc);
-    for (const init::MountRequest& m : parsed.mounts) {
+    const spark_operator::api::ParsedMountAnnotations parsed = spark_operator::api::ParseMountAnnotations(*doc);
+    for (const spark_operator::api::Mount& m : parsed.mounts) {
       if (m.volume_name.size() > 63 || m.mount_path.empty() || m.mount_path[0] != '/') __builtin_trap();
     }
   }

@@ -12,8 +12,8 @@ cxx="${CXX_FUZZ:-clang++}"
 "$cxx" -std=c++20 -g -O1 -fsanitize=fuzzer,address \
   -I"$root" \
   "$root/fuzz/admission_fuzzer.cc" \
-  "$root/initializer/admission.cc" "$root/initializer/annotations.cc" "$root/initializer/mutator.cc" \
-  "$root/common/json.cc" "$root/common/status.cc" "$root/common/base64.cc" "$root/api/validation.cc" \
+  "$root/initializer/admission.cc" "$root/api/mounts.cc" "$root/initializer/mutator.cc" \
+  "$root/common/base/json.cc" "$root/common/base/status.cc" "$root/common/base/base64.cc" "$root/api/name_rules.cc" \
   -lcrypto -o "$out/admission_fuzzer"
 cp -n "$root"/fuzz/corpus/* "$out/corpus/" 2>/dev/null || true
 "$out/admission_fuzzer" -max_total_time="$seconds" -max_len=16384 -timeout=10 -artifact_prefix="$out/" \

@@ -3,8 +3,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "common/base64.h"
-#include "common/json.h"
+#include "common/base/base64.h"
+#include "common/base/json.h"
 
 namespace spark_operator::initializer {
 namespace {

@@ -8,7 +8,7 @@
 
 #include <rapidjson/document.h>
 
-#include "common/status.h"
+#include "common/base/status.h"
 #include "initializer/mutator.h"
 
 namespace spark_operator::initializer {

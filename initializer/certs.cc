@@ -18,7 +18,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "common/file.h"
+#include "common/base/file.h"
 
 namespace spark_operator::initializer {
 namespace {

@@ -5,8 +5,8 @@
 
 #include <glog/logging.h>
 
-#include "common/base64.h"
-#include "common/json.h"
+#include "common/base/base64.h"
+#include "common/base/json.h"
 
 namespace spark_operator::initializer {
 namespace {

@@ -13,7 +13,7 @@
 
 #include "common/kube/client.h"
 #include "common/kube/config.h"
-#include "common/strings.h"
+#include "common/base/strings.h"
 #include "initializer/cert_sync.h"
 #include "initializer/certs.h"
 #include "initializer/kube_certs.h"

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "common/json.h"
+#include "common/base/json.h"
 
 namespace spark_operator::initializer {
 namespace {
@@ -15,15 +15,6 @@ std::string Str(const Value& v) { return v.IsString() ? std::string(v.GetString(
 const Value* ArrayAt(const Value& root, JsonPath path) {
   const Value* v = FindPath(root, path);
   return v != nullptr && v->IsArray() ? v : nullptr;
-}
-
-// The container Spark runs in: the driver or executor container by name, else the first one.
-int SparkContainerIndex(const Value& containers) {
-  for (rapidjson::SizeType i = 0; i < containers.Size(); ++i) {
-    const std::string name = GetString(containers[i], {"name"});
-    if (name == kDriverContainer || name == kExecutorContainer) return static_cast<int>(i);
-  }
-  return containers.Empty() ? -1 : 0;
 }
 
 const Value* FindByName(const Value* array, std::string_view key, std::string_view wanted) {
@@ -89,11 +80,11 @@ class PatchBuilder {
   rapidjson::Document doc_;
 };
 
-Value MakeVolume(const MountRequest& r, rapidjson::Document::AllocatorType& a) {
+Value MakeVolume(const api::Mount& r, rapidjson::Document::AllocatorType& a) {
   Value volume(rapidjson::kObjectType);
   volume.AddMember("name", JsonString(r.volume_name, a), a);
   Value source(rapidjson::kObjectType);
-  if (r.kind == ObjectKind::kConfigMap) {
+  if (!api::IsSecretMount(r.kind)) {
     source.AddMember("name", JsonString(r.object_name, a), a);
     volume.AddMember("configMap", std::move(source), a);
   } else {
@@ -103,7 +94,7 @@ Value MakeVolume(const MountRequest& r, rapidjson::Document::AllocatorType& a) {
   return volume;
 }
 
-Value MakeMount(const MountRequest& r, rapidjson::Document::AllocatorType& a) {
+Value MakeMount(const api::Mount& r, rapidjson::Document::AllocatorType& a) {
   Value mount(rapidjson::kObjectType);
   mount.AddMember("name", JsonString(r.volume_name, a), a);
   mount.AddMember("mountPath", JsonString(r.mount_path, a), a);
@@ -111,7 +102,7 @@ Value MakeMount(const MountRequest& r, rapidjson::Document::AllocatorType& a) {
   return mount;
 }
 
-Value MakeEnv(const EnvVar& env, rapidjson::Document::AllocatorType& a) {
+Value MakeEnv(const api::MountEnv& env, rapidjson::Document::AllocatorType& a) {
   Value var(rapidjson::kObjectType);
   var.AddMember("name", JsonString(env.name, a), a);
   var.AddMember("value", JsonString(env.value, a), a);
@@ -119,11 +110,19 @@ Value MakeEnv(const EnvVar& env, rapidjson::Document::AllocatorType& a) {
 }
 
 std::string NormalisedMountPath(const Value& mount) {
-  Result<std::string> p = ValidateMountPath(GetString(mount, {"mountPath"}));
+  Result<std::string> p = api::NormaliseMountPath(GetString(mount, {"mountPath"}));
   return p.ok() ? *p : GetString(mount, {"mountPath"});
 }
 
 }  // namespace
+
+Result<InvalidAnnotationPolicy> ParseInvalidAnnotationPolicy(std::string_view text) {
+  if (text == "deny") return InvalidAnnotationPolicy::kDeny;
+  if (text == "warn") return InvalidAnnotationPolicy::kWarn;
+  return InvalidArgumentError("invalid annotation policy \"" + std::string(text) + "\": want deny or warn");
+}
+
+const char* ObjectKindName(ObjectKind kind) { return kind == ObjectKind::kConfigMap ? "ConfigMap" : "Secret"; }
 
 Mutator::Mutator(MutatorOptions options, const ObjectChecker* checker) : options_(options), checker_(checker) {
   static const AlwaysExistsChecker kAlwaysExists;
@@ -134,13 +133,13 @@ Decision Mutator::Mutate(const Value& pod, const std::string& ns) const {
   Decision decision;
   const Value* annotations = FindPath(pod, {"metadata", "annotations"});
   if (annotations == nullptr) return decision;
-  ParsedAnnotations parsed = ParseAnnotations(*annotations);
+  api::ParsedMountAnnotations parsed = api::ParseMountAnnotations(*annotations);
   decision.warnings = std::move(parsed.unknown);
   if (parsed.mounts.empty() && parsed.problems.empty()) return decision;
 
   std::vector<std::string> problems = std::move(parsed.problems);
   const Value* containers = ArrayAt(pod, {"spec", "containers"});
-  const int index = containers == nullptr ? -1 : SparkContainerIndex(*containers);
+  const int index = containers == nullptr ? -1 : api::SparkContainerIndex(*containers);
   if (index < 0) {
     if (!parsed.mounts.empty()) problems.push_back(parsed.mounts.front().annotation + ": the pod has no containers");
     parsed.mounts.clear();
@@ -156,11 +155,11 @@ Decision Mutator::Mutate(const Value& pod, const std::string& ns) const {
   const std::string container_name = container == nullptr ? "" : GetString(*container, {"name"});
 
   std::vector<std::string> env_added;
-  for (const MountRequest& r : parsed.mounts) {
+  for (const api::Mount& r : parsed.mounts) {
     // An already-mutated pod (or one the user wrote by hand the same way) needs nothing: same volume name and
     // source, same mount. Anything else under the same name or path is a clash the user must hear about.
     const Value* existing_volume = FindByName(volumes, "name", r.volume_name);
-    const std::string wanted_source = std::string(ObjectKindName(r.kind)) + " " + r.object_name;
+    const std::string wanted_source = std::string(api::MountObjectKind(r.kind)) + " " + r.object_name;
     if (existing_volume != nullptr && VolumeSource(*existing_volume) != wanted_source) {
       problems.push_back(r.annotation + ": the pod already has a volume \"" + r.volume_name + "\" from " +
                          VolumeSource(*existing_volume) + ", not " + wanted_source);
@@ -177,8 +176,8 @@ Decision Mutator::Mutate(const Value& pod, const std::string& ns) const {
                          GetString(*existing_mount, {"name"}) + "\" at \"" + r.mount_path + "\"");
       continue;
     }
-    if (Status s = checker_->Check(r.kind, ns, r.object_name); !s.ok()) {
-      const std::string object = std::string(ObjectKindName(r.kind)) + " \"" + ns + "/" + r.object_name + "\"";
+    if (Status s = checker_->Check(ObjectKindOf(r.kind), ns, r.object_name); !s.ok()) {
+      const std::string object = std::string(api::MountObjectKind(r.kind)) + " \"" + ns + "/" + r.object_name + "\"";
       decision.warnings.push_back(IsNotFound(s) ? r.annotation + ": " + object +
                                                       " not found; the pod will not start until it exists"
                                                 : r.annotation + ": could not check " + object + ": " + s.message());
@@ -197,7 +196,7 @@ Decision Mutator::Mutate(const Value& pod, const std::string& ns) const {
       } else if (existing_env == nullptr) {
         env_added.push_back(r.env->name);
         patch.Append(container_path + "/env", env != nullptr, MakeEnv(*r.env, a));
-      } else if (r.env->name == "SPARK_CONF_DIR" && GetString(*existing_env, {"value"}) == kSparkInternalConfDir &&
+      } else if (r.env->name == "SPARK_CONF_DIR" && GetString(*existing_env, {"value"}) == api::kSparkInternalConfDir &&
                  !FindPath(*existing_env, {"valueFrom"})) {
         // spark-submit (3.x, 4.x) always sets this in driver and executor containers, pointing at a directory
         // of its own; keeping it would make the annotation's SPARK_CONF_DIR never take effect. Its own

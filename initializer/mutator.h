@@ -10,26 +10,10 @@
 
 #include <rapidjson/document.h>
 
-#include "api/annotations.h"
-#include "common/status.h"
+#include "api/mounts.h"
+#include "common/base/status.h"
 
 namespace spark_operator::initializer {
-
-using api::kAnnotationPrefix;
-using api::kConfigMapAnnotationPrefix;
-using api::kGcpServiceAccountAnnotationPrefix;
-using api::kHadoopConfigMapAnnotation;
-using api::kSecretAnnotationPrefix;
-using api::kSparkConfigMapAnnotation;
-
-using api::kHadoopConfDir;
-using api::kSparkConfDir;
-// Where spark-submit points SPARK_CONF_DIR in the pods it makes; replaced by the sparkConfigMap annotation.
-inline constexpr std::string_view kSparkInternalConfDir = "/opt/spark/conf";
-inline constexpr std::string_view kSparkConfigMapVolume = "spark-configmap-volume";
-inline constexpr std::string_view kHadoopConfigMapVolume = "hadoop-configmap-volume";
-inline constexpr std::string_view kDriverContainer = "spark-kubernetes-driver";
-inline constexpr std::string_view kExecutorContainer = "spark-kubernetes-executor";
 
 // What happens to an annotation that cannot be honoured (bad path or name, clashing mount).
 enum class InvalidAnnotationPolicy { kDeny, kWarn };
@@ -37,6 +21,9 @@ Result<InvalidAnnotationPolicy> ParseInvalidAnnotationPolicy(std::string_view te
 
 enum class ObjectKind { kConfigMap, kSecret };
 const char* ObjectKindName(ObjectKind kind);
+inline ObjectKind ObjectKindOf(api::MountKind kind) {
+  return api::IsSecretMount(kind) ? ObjectKind::kSecret : ObjectKind::kConfigMap;
+}
 
 // Answers whether a referenced object exists. OK: exists; NotFound: missing (becomes a warning); any other
 // error: unknown (also a warning, the pod is still mutated). Implementations must be thread-safe.
@@ -52,37 +39,6 @@ class AlwaysExistsChecker final : public ObjectChecker {
   Status Check(ObjectKind, const std::string&, const std::string&) const override { return OkStatus(); }
 };
 
-struct EnvVar {
-  std::string name;
-  std::string value;
-};
-
-// One mount asked for by one annotation.
-struct MountRequest {
-  std::string annotation;  // The full annotation key, quoted in messages.
-  ObjectKind kind = ObjectKind::kConfigMap;
-  std::string object_name;
-  std::string volume_name;
-  std::string mount_path;  // Normalised: no trailing or doubled '/'.
-  std::optional<EnvVar> env;
-};
-
-// Reading the annotations: the mounts asked for, and one message per annotation that cannot be honoured
-// ("<annotation>: <why>"). Unknown keys under our prefix give `unknown` messages (always warnings).
-struct ParsedAnnotations {
-  std::vector<MountRequest> mounts;  // Sorted by annotation key, valid ones only.
-  std::vector<std::string> problems;
-  std::vector<std::string> unknown;
-};
-ParsedAnnotations ParseAnnotations(const rapidjson::Value& annotations);
-
-// Helpers exposed for tests and the fuzzer. Object names are checked with api::IsDns1123Subdomain.
-// The normalised path, or an error message without the annotation prefix.
-Result<std::string> ValidateMountPath(std::string_view path);
-// A DNS-1123 label (<= 63 chars) derived from the object name; hashed when the name has dots or is long.
-std::string VolumeNameFor(std::string_view object_name, std::string_view suffix);
-// RFC 6901 escaping of one reference token: '~' -> "~0", '/' -> "~1".
-std::string EscapeJsonPointerToken(std::string_view token);
 
 struct MutatorOptions {
   InvalidAnnotationPolicy policy = InvalidAnnotationPolicy::kDeny;

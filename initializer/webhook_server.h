@@ -6,8 +6,8 @@
 #include <string>
 
 #include "common/http/server.h"
-#include "common/metrics.h"
-#include "common/status.h"
+#include "common/metrics/metrics.h"
+#include "common/base/status.h"
 #include "initializer/admission.h"
 #include "initializer/mutator.h"
 

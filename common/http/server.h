@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "common/http/tls_server_context.h"
-#include "common/status.h"
+#include "common/base/status.h"
 
 namespace spark_operator::http {
 

@@ -9,7 +9,7 @@
 
 #include <boost/asio/ssl/context.hpp>
 
-#include "common/status.h"
+#include "common/base/status.h"
 
 namespace spark_operator::http {
 

@@ -2,8 +2,8 @@
 
 #include <glog/logging.h>
 
-#include "common/base64.h"
-#include "common/json.h"
+#include "common/base/base64.h"
+#include "common/base/json.h"
 #include "common/kube/errors.h"
 
 namespace spark_operator::kube {

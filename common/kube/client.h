@@ -17,8 +17,8 @@
 #include "common/http/client.h"
 #include "common/kube/config.h"
 #include "common/kube/resource.h"
-#include "common/rate_limiter.h"
-#include "common/status.h"
+#include "common/base/rate_limiter.h"
+#include "common/base/status.h"
 
 namespace spark_operator::kube {
 

@@ -3,9 +3,9 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "common/base64.h"
-#include "common/json.h"
-#include "common/yaml.h"
+#include "common/base/base64.h"
+#include "common/base/json.h"
+#include "common/base/yaml.h"
 
 namespace spark_operator::kube {
 namespace {

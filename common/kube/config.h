@@ -6,9 +6,9 @@
 #include <string>
 #include <string_view>
 
-#include "common/file.h"
+#include "common/base/file.h"
 #include "common/http/client.h"
-#include "common/status.h"
+#include "common/base/status.h"
 
 namespace spark_operator::kube {
 

@@ -1,6 +1,6 @@
 #include "common/kube/errors.h"
 
-#include "common/json.h"
+#include "common/base/json.h"
 
 namespace spark_operator::kube {
 

@@ -4,7 +4,7 @@
 
 #include <string_view>
 
-#include "common/status.h"
+#include "common/base/status.h"
 
 namespace spark_operator::kube {
 

@@ -18,10 +18,10 @@
 
 #include <rapidjson/document.h>
 
-#include "common/clock.h"
+#include "common/base/clock.h"
 #include "common/kube/client.h"
 #include "common/kube/time_format.h"
-#include "common/status.h"
+#include "common/base/status.h"
 
 namespace spark_operator::kube {
 

@@ -5,8 +5,8 @@
 
 #include <glog/logging.h>
 
-#include "common/backoff.h"
-#include "common/json.h"
+#include "common/base/backoff.h"
+#include "common/base/json.h"
 
 namespace spark_operator::kube {
 namespace {

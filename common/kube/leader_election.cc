@@ -6,7 +6,7 @@
 
 #include <glog/logging.h>
 
-#include "common/json.h"
+#include "common/base/json.h"
 #include "common/kube/time_format.h"
 
 namespace spark_operator::kube {

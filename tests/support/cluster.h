@@ -12,7 +12,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "common/json.h"
+#include "common/base/json.h"
 #include "common/kube/client.h"
 #include "common/kube/config.h"
 #include "tests/support/paths.h"

@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "api/spark_application.h"
-#include "common/yaml.h"
+#include "common/base/yaml.h"
 
 namespace spark_operator::testing {
 

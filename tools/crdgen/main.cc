@@ -8,9 +8,9 @@
 
 #include <gflags/gflags.h>
 
-#include "api/crd.h"
-#include "api/reference.h"
-#include "common/file.h"
+#include "tools/crdgen/crd.h"
+#include "tools/crdgen/reference.h"
+#include "common/base/file.h"
 
 DEFINE_string(out, "", "File to write the CRD YAML to; standard output when empty.");
 DEFINE_string(markdown_out, "", "File to write the SparkApplication field reference (Markdown) to; not written "

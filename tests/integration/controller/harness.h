@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "common/json.h"
-#include "common/yaml.h"
+#include "common/base/json.h"
+#include "common/base/yaml.h"
 #include "controller/labels.h"
 #include "controller/manager.h"
 #include "tests/support/cluster.h"

@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "common/base64.h"
+#include "common/base/base64.h"
 #include "common/http/client.h"
 #include "common/http/tls_server_context.h"
 #include "initializer/certs.h"

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "api/spark_application.h"
-#include "common/json.h"
+#include "common/base/json.h"
 #include "fixtures.h"
 
 namespace spark_operator::api {

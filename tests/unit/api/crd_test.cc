@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "api/crd.h"
-#include "common/json.h"
-#include "common/yaml.h"
+#include "tools/crdgen/crd.h"
+#include "common/base/json.h"
+#include "common/base/yaml.h"
 #include "fixtures.h"
 
 namespace spark_operator::api {

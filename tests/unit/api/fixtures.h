@@ -9,7 +9,7 @@
 #include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 
-#include "common/yaml.h"
+#include "common/base/yaml.h"
 #include "tests/support/paths.h"
 
 namespace spark_operator::api::testing {

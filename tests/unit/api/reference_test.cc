@@ -4,9 +4,9 @@
 #include <string>
 #include <string_view>
 
-#include "api/reference.h"
+#include "tools/crdgen/reference.h"
 #include "api/spark_application.h"
-#include "common/json.h"
+#include "common/base/json.h"
 #include "fixtures.h"
 
 namespace spark_operator::api {

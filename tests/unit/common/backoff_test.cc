@@ -1,4 +1,4 @@
-#include "common/backoff.h"
+#include "common/base/backoff.h"
 
 #include <chrono>
 

@@ -8,7 +8,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "common/json.h"
+#include "common/base/json.h"
 #include "common/kube/time_format.h"
 
 namespace spark_operator::kube {

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "common/base64.h"
-#include "common/json.h"
-#include "common/yaml.h"
+#include "common/base/base64.h"
+#include "common/base/json.h"
+#include "common/base/yaml.h"
 
 namespace spark_operator {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "common/base64.h"
+#include "common/base/base64.h"
 #include "common/kube/config.h"
 
 namespace spark_operator::kube {

@@ -1,4 +1,4 @@
-#include "common/rate_limiter.h"
+#include "common/base/rate_limiter.h"
 
 #include <atomic>
 #include <chrono>

@@ -1,4 +1,4 @@
-#include "common/workqueue.h"
+#include "common/runtime/workqueue.h"
 
 #include <array>
 #include <atomic>

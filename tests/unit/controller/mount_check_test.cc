@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "common/json.h"
+#include "common/base/json.h"
 #include "controller/mount_check.h"
 #include "tests/support/spark_app.h"
 

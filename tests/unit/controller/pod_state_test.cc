@@ -1,7 +1,7 @@
 // Driver and executor pods -> application and executor states.
 #include <catch2/catch.hpp>
 
-#include "common/json.h"
+#include "common/base/json.h"
 #include "controller/pod_state.h"
 
 namespace spark_operator::controller {

@@ -7,9 +7,9 @@
 #include <catch2/catch.hpp>
 
 #include "api/spark_application.h"
-#include "common/json.h"
+#include "common/base/json.h"
 #include "common/kube/config.h"
-#include "common/yaml.h"
+#include "common/base/yaml.h"
 #include "tests/support/spark_app.h"
 #include "controller/submission.h"
 #include "controller/tenant.h"

@@ -1,7 +1,7 @@
 // The Spark UI Service object: NodePort, owned by the app, selecting the current attempt's driver.
 #include <catch2/catch.hpp>
 
-#include "common/json.h"
+#include "common/base/json.h"
 #include "controller/ui_service.h"
 
 namespace spark_operator::controller {

@@ -2,8 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "common/base64.h"
-#include "common/json.h"
+#include "common/base/base64.h"
+#include "common/base/json.h"
 
 namespace spark_operator::initializer {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <vector>
 
-#include "common/json.h"
+#include "common/base/json.h"
 
 namespace spark_operator::testing {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "common/json.h"
+#include "common/base/json.h"
 #include "tests/unit/initializer/json_patch.h"
 
 namespace spark_operator::initializer {
@@ -264,23 +264,6 @@ TEST_CASE("missing ConfigMaps and Secrets give warnings, the mount still happens
   CHECK_THAT(d.warnings[1], Catch::Contains("ConfigMap \"spark/missing\" not found"));
   CHECK(checker.checked == std::vector<std::string>{"Secret spark/ok"});
   CHECK(d.patch.find("spark-configmap-volume") != std::string::npos);
-}
-
-TEST_CASE("volume names are valid DNS labels, deterministic and distinct") {
-  CHECK(VolumeNameFor("abc", "configmap-vol") == "abc-configmap-vol");
-  const std::string dotted = VolumeNameFor("a.b", "configmap-vol");
-  CHECK(dotted != VolumeNameFor("a-b", "configmap-vol"));
-  CHECK(dotted.find('.') == std::string::npos);
-  const std::string long_name(200, 'x');
-  const std::string v = VolumeNameFor(long_name, "secret-vol");
-  CHECK(v.size() <= 63);
-  CHECK(v == VolumeNameFor(long_name, "secret-vol"));
-  CHECK(v != VolumeNameFor(long_name + "y", "secret-vol"));
-}
-
-TEST_CASE("JSON pointer tokens escape ~ and /") {
-  CHECK(EscapeJsonPointerToken("a/b~c") == "a~1b~0c");
-  CHECK(EscapeJsonPointerToken("plain") == "plain");
 }
 
 TEST_CASE("the invalid annotation policy flag parses deny and warn only") {

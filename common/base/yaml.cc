@@ -1,4 +1,4 @@
-#include "common/yaml.h"
+#include "common/base/yaml.h"
 
 #include <cstdlib>
 #include <regex>

@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "api/validation.h"
+#include "api/name_rules.h"
 
 namespace spark_operator::api {
 namespace {

@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <mutex>
 
-#include "common/clock.h"
-#include "common/status.h"
+#include "common/base/clock.h"
+#include "common/base/status.h"
 
 namespace spark_operator {
 

@@ -1,4 +1,4 @@
-#include "common/json.h"
+#include "common/base/json.h"
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/prettywriter.h>

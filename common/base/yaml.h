@@ -7,7 +7,7 @@
 
 #include <rapidjson/document.h>
 
-#include "common/status.h"
+#include "common/base/status.h"
 
 namespace spark_operator {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "common/clock.h"
+#include "common/base/clock.h"
 
 namespace spark_operator {
 

@@ -1,5 +1,7 @@
-#include "api/validation.h"
+#include "api/name_rules.h"
 
+#include <cstdint>
+#include <cstdio>
 #include <string>
 
 namespace spark_operator::api {
@@ -81,6 +83,17 @@ bool IsCleanAbsolutePath(std::string_view v) {
     start = end + 1;
   }
   return true;
+}
+
+std::string NameHash8(std::string_view text) {
+  uint32_t h = 2166136261u;
+  for (const char c : text) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 16777619u;
+  }
+  char buf[9];
+  std::snprintf(buf, sizeof buf, "%08x", h);
+  return buf;
 }
 
 Status ValidateDns1123Subdomain(std::string_view field, std::string_view value) {

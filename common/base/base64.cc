@@ -1,4 +1,4 @@
-#include "common/base64.h"
+#include "common/base/base64.h"
 
 #include <openssl/evp.h>
 

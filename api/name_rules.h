@@ -6,9 +6,10 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
-#include "common/status.h"
+#include "common/base/status.h"
 
 namespace spark_operator::api {
 
@@ -31,6 +32,10 @@ bool IsLabelValue(std::string_view value);
 bool IsEnvVarName(std::string_view value);
 // Absolute, and no ".." segment that could climb out of the intended directory.
 bool IsCleanAbsolutePath(std::string_view value);
+
+// Eight hex digits of FNV-1a over `text`: stable across builds and processes (std::hash is not), for names that
+// must be cut to fit a length limit yet stay distinct.
+std::string NameHash8(std::string_view text);
 
 // OK, or InvalidArgument "<field>: <value> <what is wrong>", e.g.
 // `spec.driver.configMaps[0].name: "My_Map" must be a DNS-1123 subdomain (...)`.

@@ -1,4 +1,4 @@
-#include "api/reference.h"
+#include "tools/crdgen/reference.h"
 
 #include <string_view>
 

@@ -1,10 +1,10 @@
-#include "api/crd.h"
+#include "tools/crdgen/crd.h"
 
 #include "api/fields.h"
 #include "api/quantity.h"
-#include "api/validation.h"
-#include "common/json.h"
-#include "common/yaml.h"
+#include "api/name_rules.h"
+#include "common/base/json.h"
+#include "common/base/yaml.h"
 
 namespace spark_operator::api {
 namespace {

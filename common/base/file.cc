@@ -1,4 +1,4 @@
-#include "common/file.h"
+#include "common/base/file.h"
 
 #include <sys/stat.h>
 

@@ -22,9 +22,9 @@
 #include <unordered_set>
 #include <utility>
 
-#include "common/backoff.h"
-#include "common/clock.h"
-#include "common/status.h"
+#include "common/base/backoff.h"
+#include "common/base/clock.h"
+#include "common/base/status.h"
 
 namespace spark_operator {
 
