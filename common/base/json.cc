@@ -1,18 +1,77 @@
 #include "common/base/json.h"
 
+#include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 namespace spark_operator {
 
+namespace {
+
+// Passes SAX events on to the Document and stops the parse when objects and arrays nest too deep.
+class DepthLimitedHandler {
+ public:
+  explicit DepthLimitedHandler(rapidjson::Document& doc) : doc_(doc) {}
+  bool too_deep() const { return too_deep_; }
+
+  bool Null() { return doc_.Null(); }
+  bool Bool(bool b) { return doc_.Bool(b); }
+  bool Int(int i) { return doc_.Int(i); }
+  bool Uint(unsigned i) { return doc_.Uint(i); }
+  bool Int64(int64_t i) { return doc_.Int64(i); }
+  bool Uint64(uint64_t i) { return doc_.Uint64(i); }
+  bool Double(double d) { return doc_.Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return doc_.RawNumber(s, n, copy); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  bool StartObject() { return Enter() && doc_.StartObject(); }
+  bool EndObject(rapidjson::SizeType members) { return Leave() && doc_.EndObject(members); }
+  bool StartArray() { return Enter() && doc_.StartArray(); }
+  bool EndArray(rapidjson::SizeType elements) { return Leave() && doc_.EndArray(elements); }
+
+ private:
+  bool Enter() {
+    if (++depth_ <= kMaxJsonDepth) return true;
+    too_deep_ = true;
+    return false;
+  }
+  bool Leave() {
+    --depth_;
+    return true;
+  }
+
+  rapidjson::Document& doc_;
+  int depth_ = 0;
+  bool too_deep_ = false;
+};
+
+}  // namespace
+
 Result<rapidjson::Document> ParseJson(std::string_view text) {
   rapidjson::Document doc;
-  doc.Parse(text.data(), text.size());
-  if (doc.HasParseError()) {
-    return InvalidArgumentError(std::string("malformed JSON at offset ") + std::to_string(doc.GetErrorOffset()) +
-                                ": " + rapidjson::GetParseError_En(doc.GetParseError()));
+  rapidjson::Reader reader;
+  bool too_deep = false;
+  // Populate hands the Document's own SAX handler to the generator and takes the root value when it succeeds.
+  auto generate = [&](rapidjson::Document& handler) {
+    rapidjson::MemoryStream memory(text.data(), text.size());
+    rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> input(memory);
+    DepthLimitedHandler limited(handler);
+    reader.Parse<rapidjson::kParseIterativeFlag>(input, limited);
+    too_deep = limited.too_deep();
+    return !reader.HasParseError();
+  };
+  doc.Populate(generate);
+  if (too_deep) {
+    return InvalidArgumentError("JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels at offset " +
+                                std::to_string(reader.GetErrorOffset()));
+  }
+  if (reader.HasParseError()) {
+    return InvalidArgumentError(std::string("malformed JSON at offset ") + std::to_string(reader.GetErrorOffset()) +
+                                ": " + rapidjson::GetParseError_En(reader.GetParseErrorCode()));
   }
   return doc;
 }

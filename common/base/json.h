@@ -15,6 +15,13 @@ namespace spark_operator {
 
 using JsonPath = std::initializer_list<std::string_view>;
 
+// Objects and arrays may nest this deep in parsed JSON; deeper input is rejected. Kubernetes objects nest a few
+// dozen levels at most (a CRD's schema is among the deepest), and every later recursive walk of a document
+// (Accept, CopyFrom, operator==) then stays far from the end of any thread's stack.
+inline constexpr int kMaxJsonDepth = 256;
+
+// The one way into a Document from text: iterative (no recursion however the input nests) and depth-capped, so
+// it is safe on anything from the network. Errors are InvalidArgument with the offset.
 Result<rapidjson::Document> ParseJson(std::string_view text);
 std::string ToJson(const rapidjson::Value& value);
 std::string ToPrettyJson(const rapidjson::Value& value);

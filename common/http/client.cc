@@ -52,6 +52,10 @@ Result<std::shared_ptr<asio::ssl::context>> MakeTlsContext(const TlsOptions& tls
 
 bool IsStaleConnectionError(const Status& status) { return status.code() == StatusCode::kUnavailable; }
 
+// Methods that may be sent twice: the callers of PUT, PATCH and DELETE make them conditional or harmless to
+// repeat (resourceVersion, preconditions), and the client has always retried them.
+bool MayResend(const std::string& method) { return method != "POST"; }
+
 }  // namespace
 
 struct Client::Impl {
@@ -81,13 +85,16 @@ Client::~Client() = default;
 Result<std::unique_ptr<Connection>> Client::TakeConnection(bool& reused) {
   {
     const std::lock_guard<std::mutex> lock(pool_mutex_);
-    reused = !idle_.empty();
-    if (reused) {
+    while (!idle_.empty()) {
       auto connection = std::move(idle_.back());
       idle_.pop_back();
+      // A connection the server has already closed is dropped here, before any request could reach it.
+      if (connection->LooksClosed()) continue;
+      reused = true;
       return connection;
     }
   }
+  reused = false;
   auto connection = std::make_unique<Connection>(impl_->server, impl_->ssl, impl_->options);
   RETURN_IF_ERROR(connection->Connect());
   return connection;
@@ -100,13 +107,16 @@ void Client::ReturnConnection(std::unique_ptr<Connection> connection) {
 }
 
 Result<Response> Client::Send(const Request& request) {
-  // A pooled connection may have been closed by the server while idle; such a failure is retried on a fresh
-  // connection. The server closes idle connections only between requests, so nothing ran twice.
+  // A pooled connection may have been closed by the server while idle, which shows only when it is used; such
+  // a failure is retried on a fresh connection. A failed write never reached the handler. A failure after the
+  // whole request was written may also be a server that took the request and died: harmless to repeat for
+  // the other methods, but a POST is not sent twice.
   for (;;) {
     bool reused = false;
     ASSIGN_OR_RETURN(std::unique_ptr<Connection> connection, TakeConnection(reused));
     Status status = connection->Write(request);
-    if (status.ok()) {
+    const bool written = status.ok();
+    if (written) {
       Result<Response> response = connection->ReadResponse();
       if (response.ok()) {
         ReturnConnection(std::move(connection));
@@ -114,7 +124,7 @@ Result<Response> Client::Send(const Request& request) {
       }
       status = response.status();
     }
-    if (!(reused && IsStaleConnectionError(status))) return status;
+    if (!(reused && IsStaleConnectionError(status) && (!written || MayResend(request.method)))) return status;
     VLOG(1) << "retrying " << request.method << " " << request.target << " on a new connection: "
             << status.ToString();
   }
@@ -134,12 +144,20 @@ ResponseStream::ResponseStream(std::unique_ptr<Connection> connection, int statu
 ResponseStream::~ResponseStream() = default;
 
 Result<std::optional<std::string>> ResponseStream::ReadLine(std::chrono::milliseconds idle_timeout) {
+  const size_t max_line = connection_->options().max_line_bytes;
+  size_t searched = 0;  // pending_ before this has no newline.
   for (;;) {
-    const size_t newline = pending_.find('\n');
+    const size_t newline = pending_.find('\n', searched);
     if (newline != std::string::npos) {
       std::string line = pending_.substr(0, newline);
       pending_.erase(0, newline + 1);
       return std::optional<std::string>(std::move(line));
+    }
+    searched = pending_.size();
+    if (pending_.size() > max_line) {
+      pending_.clear();
+      body_done_ = true;  // The stream is out of step; the caller starts a new one.
+      return InternalError("streamed line longer than " + std::to_string(max_line) + " bytes");
     }
     if (body_done_) {
       if (pending_.empty()) return std::optional<std::string>();
@@ -150,7 +168,15 @@ Result<std::optional<std::string>> ResponseStream::ReadLine(std::chrono::millise
 }
 
 Result<std::string> ResponseStream::ReadAll(std::chrono::milliseconds timeout) {
-  while (!body_done_) RETURN_IF_ERROR(connection_->ReadStreamPiece(timeout, pending_, body_done_));
+  const uint64_t max_body = connection_->options().max_response_bytes;
+  while (!body_done_) {
+    RETURN_IF_ERROR(connection_->ReadStreamPiece(timeout, pending_, body_done_));
+    if (pending_.size() > max_body) {
+      pending_.clear();
+      body_done_ = true;
+      return InternalError("response body larger than " + std::to_string(max_body) + " bytes");
+    }
+  }
   return std::exchange(pending_, "");
 }
 

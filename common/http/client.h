@@ -4,6 +4,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -23,10 +25,20 @@ struct TlsOptions {
   std::string server_name;  // Name to verify instead of the URL's host.
 };
 
+// Resolves a host name to IP addresses (as text). The default is the system resolver, getaddrinfo.
+using Resolver = std::function<Result<std::vector<std::string>>(const std::string& host)>;
+
 struct ClientOptions {
+  // Covers name resolution, TCP connect and TLS handshake, each step on its own.
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds request_timeout{60'000};
   size_t max_idle_connections = 8;
+  // A larger response body (Send, ResponseStream::ReadAll) is an error and its connection is dropped. Lists
+  // are read in pages, and etcd stores objects of at most 1.5 MiB, so this is far above any real answer.
+  uint64_t max_response_bytes = 64ull << 20;
+  // A streamed line (one watch event) longer than this is an error, not a buffer that grows without end.
+  size_t max_line_bytes = 16 << 20;
+  Resolver resolver;  // Empty: the system resolver. Tests substitute a slow one.
 };
 
 struct Request {
@@ -53,9 +65,10 @@ class ResponseStream {
   ResponseStream& operator=(const ResponseStream&) = delete;
 
   int status() const { return status_; }
-  // The next newline-terminated line; nullopt at the end of the body. Waits at most `idle_timeout`.
+  // The next newline-terminated line; nullopt at the end of the body. Waits at most `idle_timeout`. A line
+  // longer than ClientOptions::max_line_bytes is an Internal error, and the stream is then unusable.
   Result<std::optional<std::string>> ReadLine(std::chrono::milliseconds idle_timeout);
-  // The rest of the body, for error responses.
+  // The rest of the body, for error responses; at most ClientOptions::max_response_bytes.
   Result<std::string> ReadAll(std::chrono::milliseconds timeout);
   // Safe from any thread: makes a blocked ReadLine return Cancelled.
   void Cancel();
@@ -74,6 +87,9 @@ class Client {
                                                 const ClientOptions& options = {});
   ~Client();
 
+  // A request that fails on a pooled connection the server had closed is sent again on a new connection,
+  // unless it is a POST that was completely written: the server may have acted on it, so that failure is
+  // returned (Unavailable) rather than risking the POST twice.
   Result<Response> Send(const Request& request);
   // Sends the request and returns once the response headers are in.
   Result<std::unique_ptr<ResponseStream>> OpenStream(const Request& request);

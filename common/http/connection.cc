@@ -1,5 +1,14 @@
 #include "common/http/connection.h"
 
+#include <poll.h>
+
+#include <charconv>
+#include <condition_variable>
+#include <limits>
+#include <mutex>
+#include <system_error>
+#include <thread>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
@@ -16,12 +25,67 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 
-constexpr uint64_t kMaxResponseBytes = 512ull << 20;  // A list of many objects can be large.
-
 bool IsIpAddress(const std::string& host) {
   boost::system::error_code ec;
   asio::ip::make_address(host, ec);
   return !ec;
+}
+
+Result<std::vector<std::string>> SystemResolve(const std::string& host) {
+  asio::io_context io;
+  tcp::resolver resolver(io);
+  boost::system::error_code ec;
+  const auto results = resolver.resolve(host, "0", ec);
+  if (ec) return UnavailableError("resolving " + host + ": " + ec.message());
+  std::vector<std::string> addresses;
+  for (const auto& entry : results) addresses.push_back(entry.endpoint().address().to_string());
+  return addresses;
+}
+
+// getaddrinfo cannot be cancelled, and Asio's async_resolve waits for it on shutdown, so the lookup runs on a
+// thread of its own that is left behind when the deadline passes; it ends whenever the lookup does.
+Result<std::vector<tcp::endpoint>> Resolve(const std::string& host, const std::string& port, const Resolver& resolver,
+                                           std::chrono::milliseconds timeout) {
+  boost::system::error_code ec;
+  unsigned short port_number = 0;
+  if (const auto parsed = std::from_chars(port.data(), port.data() + port.size(), port_number);
+      parsed.ec != std::errc() || parsed.ptr != port.data() + port.size()) {
+    return InvalidArgumentError("bad port \"" + port + "\"");
+  }
+  if (const auto address = asio::ip::make_address(host, ec); !ec) {
+    return std::vector<tcp::endpoint>{tcp::endpoint(address, port_number)};
+  }
+  struct Lookup {
+    std::mutex mutex;
+    std::condition_variable done_cv;
+    bool done = false;
+    Result<std::vector<std::string>> result = InternalError("not resolved");
+  };
+  auto lookup = std::make_shared<Lookup>();
+  try {
+    std::thread([lookup, host, resolver] {
+      Result<std::vector<std::string>> result = resolver ? resolver(host) : SystemResolve(host);
+      const std::lock_guard<std::mutex> lock(lookup->mutex);
+      lookup->result = std::move(result);
+      lookup->done = true;
+      lookup->done_cv.notify_all();
+    }).detach();
+  } catch (const std::system_error& e) {
+    return UnavailableError("resolving " + host + ": " + e.what());
+  }
+  std::unique_lock<std::mutex> lock(lookup->mutex);
+  if (!lookup->done_cv.wait_for(lock, timeout, [&] { return lookup->done; })) {
+    return DeadlineExceededError("resolving " + host + ": timed out after " + std::to_string(timeout.count()) +
+                                 "ms");
+  }
+  RETURN_IF_ERROR(lookup->result.status());
+  std::vector<tcp::endpoint> endpoints;
+  for (const std::string& text : *lookup->result) {
+    const auto address = asio::ip::make_address(text, ec);
+    if (!ec) endpoints.emplace_back(address, port_number);
+  }
+  if (endpoints.empty()) return UnavailableError("resolving " + host + ": no addresses");
+  return endpoints;
 }
 
 }  // namespace
@@ -73,11 +137,13 @@ Status Connection::NetworkError(const char* step, const boost::system::error_cod
 }
 
 Status Connection::Connect() {
-  tcp::resolver resolver(io_);
-  boost::system::error_code ec;
-  const auto endpoints = resolver.resolve(server_.host, server_.port, ec);
-  if (ec) return NetworkError("resolving", ec);
-  ec = Run(options_.connect_timeout, [&](auto handler) { lowest().async_connect(endpoints, handler); });
+  Result<std::vector<tcp::endpoint>> endpoints =
+      Resolve(server_.host, server_.port, options_.resolver, options_.connect_timeout);
+  if (!endpoints.ok()) {
+    reusable_ = false;
+    return endpoints.status();
+  }
+  boost::system::error_code ec = Run(options_.connect_timeout, [&](auto handler) { lowest().async_connect(*endpoints, handler); });
   if (ec) return NetworkError("connecting to", ec);
   lowest().socket().set_option(tcp::no_delay(true), ec);
   if (!tls_stream_) return OkStatus();
@@ -118,11 +184,28 @@ Status Connection::Write(const Request& request) {
 
 Result<Response> Connection::ReadResponse() {
   bhttp::response_parser<bhttp::string_body> parser;
-  parser.body_limit(kMaxResponseBytes);
-  const auto ec = Run(options_.request_timeout, [&](auto handler) {
-    WithStream([&](auto& stream) { bhttp::async_read(stream, buffer_, parser, handler); });
+  parser.body_limit(options_.max_response_bytes);
+  const auto too_large = [&] {
+    reusable_ = false;  // The rest of the body is still on its way: drop the connection.
+    return InternalError("response from " + server_.host + ":" + server_.port + " is larger than " +
+                         std::to_string(options_.max_response_bytes) + " bytes");
+  };
+  auto ec = Run(options_.request_timeout, [&](auto handler) {
+    WithStream([&](auto& stream) { bhttp::async_read_header(stream, buffer_, parser, handler); });
   });
+  // Checked here as well as by the parser: a declared length over the limit is refused before any body.
+  if (ec == bhttp::error::body_limit ||
+      (!ec && parser.content_length() && *parser.content_length() > options_.max_response_bytes)) {
+    return too_large();
+  }
+  if (!ec && !parser.is_done()) {
+    ec = Run(options_.request_timeout, [&](auto handler) {
+      WithStream([&](auto& stream) { bhttp::async_read(stream, buffer_, parser, handler); });
+    });
+  }
+  if (ec == bhttp::error::body_limit) return too_large();
   if (ec) return NetworkError("reading from", ec);
+  if (parser.get().body().size() > options_.max_response_bytes) return too_large();
   auto message = parser.release();
   if (!message.keep_alive()) reusable_ = false;
   Response response;
@@ -135,7 +218,9 @@ Result<Response> Connection::ReadResponse() {
 Result<int> Connection::ReadStreamHeader() {
   reusable_ = false;  // A streamed connection is never returned to the pool.
   stream_parser_.emplace();
-  stream_parser_->body_limit(boost::none);
+  // The stream's reader bounds what it keeps (max_line_bytes, max_response_bytes). Not boost::none: Boost
+  // 1.74's parser compares a declared Content-Length against none as if it were a limit of 0.
+  stream_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
   const auto ec = Run(options_.request_timeout, [&](auto handler) {
     WithStream([&](auto& stream) { bhttp::async_read_header(stream, buffer_, *stream_parser_, handler); });
   });
@@ -164,6 +249,14 @@ Status Connection::ReadStreamPiece(std::chrono::milliseconds timeout, std::strin
   out.append(piece, sizeof piece - body.size);
   done = stream_parser_->is_done();
   return OkStatus();
+}
+
+bool Connection::LooksClosed() {
+  if (buffer_.size() > 0) return true;  // Bytes after the last response: nothing a healthy server sends.
+  pollfd fd{};
+  fd.fd = lowest().socket().native_handle();
+  fd.events = POLLIN;
+  return ::poll(&fd, 1, 0) != 0;  // Readable (data, end of stream, reset) or poll failed.
 }
 
 void Connection::Cancel() {

@@ -43,6 +43,11 @@ class Connection {
   // Appends the next received piece of body to `out`; sets `done` at the end of the body.
   Status ReadStreamPiece(std::chrono::milliseconds timeout, std::string& out, bool& done);
 
+  // True when an idle connection has something to read (the server's close, a reset, stray bytes): it must
+  // not carry a request. Does not block.
+  bool LooksClosed();
+  const ClientOptions& options() const { return options_; }
+
   // Safe from any thread: aborts the operation in progress and every later one.
   void Cancel();
   // False after an error, or when the server asked to close.

@@ -9,6 +9,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -38,12 +39,15 @@ struct Server::Impl {
   Routes routes;
   std::atomic<bool> stopping{false};
   bool stopped = false;
-  std::mutex mutex;  // Guards sessions and stopped.
+  std::mutex mutex;  // Guards sessions, stopped and accept_paused.
   std::condition_variable sessions_done;
   std::map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
+  bool accept_paused = false;  // At max_connections: Unregister resumes accepting.
   // Declared after the members sessions use: the io_context is destroyed first, with any session it holds.
   net::io_context ioc;
   tcp::acceptor acceptor{net::make_strand(ioc)};
+  net::steady_timer accept_timer{acceptor.get_executor()};  // Back-off after a failed accept.
+  std::chrono::milliseconds accept_delay{0};
   std::vector<std::thread> threads;
   uint16_t port = 0;
 
@@ -60,6 +64,16 @@ struct Server::Impl {
     std::lock_guard lock(mutex);
     sessions.erase(session);
     if (sessions.empty()) sessions_done.notify_all();
+    if (accept_paused && !stopping && sessions.size() < options.max_connections) {
+      accept_paused = false;
+      net::post(acceptor.get_executor(), [this] { DoAccept(); });
+    }
+  }
+  // True when a new connection may be accepted now; otherwise the next Unregister resumes accepting.
+  bool ReserveAccept() {
+    std::lock_guard lock(mutex);
+    accept_paused = sessions.size() >= options.max_connections;
+    return !accept_paused;
   }
 };
 
@@ -226,11 +240,22 @@ ServerResponse Server::Impl::Dispatch(const ServerRequest& request) const {
 }
 
 void Server::Impl::DoAccept() {
+  if (stopping || !ReserveAccept()) return;
   acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
-      if (ec != net::error::operation_aborted) LOG(WARNING) << "accept failed: " << ec.message();
-      if (!acceptor.is_open()) return;
-    } else if (options.tls) {
+      if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+      // Out of file descriptors (or memory) the listener stays readable: retrying at once would spin.
+      accept_delay = accept_delay.count() == 0 ? options.accept_backoff_initial
+                                               : std::min(accept_delay * 2, options.accept_backoff_max);
+      LOG(WARNING) << "accept failed: " << ec.message() << "; next accept in " << accept_delay.count() << "ms";
+      accept_timer.expires_after(accept_delay);
+      accept_timer.async_wait([this](beast::error_code timer_ec) {
+        if (!timer_ec) DoAccept();
+      });
+      return;
+    }
+    accept_delay = std::chrono::milliseconds(0);
+    if (options.tls) {
       auto session = std::make_shared<Session<true>>(this, std::move(socket), options.tls->Current());
       Register(session);
       session->Start();
@@ -280,6 +305,7 @@ void Server::Stop() {
   net::post(impl_->acceptor.get_executor(), [impl = impl_.get()] {
     boost::system::error_code ignored;
     impl->acceptor.close(ignored);
+    impl->accept_timer.cancel();
   });
   std::vector<std::shared_ptr<SessionBase>> live;
   {

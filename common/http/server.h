@@ -48,6 +48,13 @@ struct ServerOptions {
   // Time allowed to read one request once it started, and to wait for the next one on a kept-alive connection.
   std::chrono::milliseconds read_timeout = std::chrono::seconds(10);
   std::chrono::milliseconds idle_timeout = std::chrono::seconds(60);
+  // Open connections at most; beyond it the server accepts no more (they wait in the listen backlog) until
+  // one closes. Each costs a file descriptor and a little memory.
+  size_t max_connections = 1024;
+  // After a failed accept (out of file descriptors, ...) the next one waits this long, doubling up to the
+  // maximum, so that a listener that stays readable does not spin a core. A successful accept resets it.
+  std::chrono::milliseconds accept_backoff_initial = std::chrono::milliseconds(50);
+  std::chrono::milliseconds accept_backoff_max = std::chrono::seconds(1);
   // How long Stop() lets in-flight requests finish before closing everything.
   std::chrono::milliseconds stop_grace = std::chrono::seconds(5);
   // TLS when set (the context is consulted on each new connection, so certificate reloads apply).

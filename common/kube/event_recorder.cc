@@ -268,7 +268,15 @@ void EventRecorder::Send(const Pending& event) {
     SetPath(doc, {"count"}, rapidjson::Value(decision.count));
     SetString(doc, {"reportingComponent"}, options_.component);
     SetString(doc, {"reportingInstance"}, instance_);
-    status = WithRetries(what, [&] { return sink_->Create(doc); });
+    // The name carries this recorder's own nanosecond suffix, so when a retried create finds the Event there,
+    // it is the one an earlier attempt wrote before its answer was lost.
+    bool retried = false;
+    status = WithRetries(what, [&] {
+      const Status created = sink_->Create(doc);
+      if (retried && IsAlreadyExists(created)) return OkStatus();
+      retried = true;
+      return created;
+    });
     if (status.ok()) {
       const std::lock_guard<std::mutex> lock(mutex_);
       ++stats_.created;

@@ -2,6 +2,7 @@
 #include "common/kube/event_recorder.h"
 
 #include <condition_variable>
+#include <deque>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -110,8 +111,12 @@ class FakeSink final : public EventSink {
   }
   void FailNext(int n, Status status) {
     const std::lock_guard<std::mutex> lock(mu_);
-    failures_ = n;
-    failure_ = std::move(status);
+    failures_.assign(static_cast<size_t>(n), std::move(status));
+  }
+  // The next calls fail with these, in order.
+  void FailWith(std::vector<Status> statuses) {
+    const std::lock_guard<std::mutex> lock(mu_);
+    failures_.assign(statuses.begin(), statuses.end());
   }
   void Block(bool blocked) {
     const std::lock_guard<std::mutex> lock(mu_);
@@ -124,9 +129,10 @@ class FakeSink final : public EventSink {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [this] { return !blocked_; });
     calls_.push_back(std::move(call));
-    if (failures_ > 0) {
-      --failures_;
-      return failure_;
+    if (!failures_.empty()) {
+      Status failure = failures_.front();
+      failures_.pop_front();
+      return failure;
     }
     return OkStatus();
   }
@@ -134,8 +140,7 @@ class FakeSink final : public EventSink {
   std::mutex mu_;
   std::condition_variable cv_;
   std::vector<Call> calls_;
-  int failures_ = 0;
-  Status failure_;
+  std::deque<Status> failures_;
   bool blocked_ = false;
 };
 
@@ -234,6 +239,31 @@ TEST_CASE("EventRecorder retries transient failures and gives up on permanent on
   CHECK(sent[9].op == "patch");
   CHECK(sent[10].op == "create");
   CHECK(GetInt(Body(sent[10]), {"count"}) == 2);
+}
+
+TEST_CASE("a retried create that finds its Event already there counts as written", "[event_recorder]") {
+  auto sink = std::make_unique<FakeSink>();
+  FakeSink& calls = *sink;
+  EventRecorder recorder(std::move(sink), FastOptions());
+  // The first POST reached the API server but its answer was lost; the retry finds the Event by its name.
+  calls.FailWith({UnavailableError("reading from api: end of stream"), AlreadyExistsError("events \"x\" exists")});
+  recorder.Record(kPod, EventType::kNormal, "Submitted", "once");
+  REQUIRE(recorder.Flush(seconds(5)));
+  REQUIRE(calls.calls().size() == 2);
+  CHECK(calls.calls()[1].name == calls.calls()[0].name);
+  CHECK(recorder.stats().created == 1);
+  CHECK(recorder.stats().failed == 0);
+  // So its repeat patches that Event rather than creating a second one.
+  recorder.Record(kPod, EventType::kNormal, "Submitted", "once");
+  REQUIRE(recorder.Flush(seconds(5)));
+  REQUIRE(calls.calls().size() == 3);
+  CHECK(calls.calls()[2].op == "patch");
+
+  // AlreadyExists on the first attempt is not ours to claim: it stays a failure.
+  calls.FailWith({AlreadyExistsError("events \"y\" exists")});
+  recorder.Record(kPod, EventType::kNormal, "Submitted", "other");
+  REQUIRE(recorder.Flush(seconds(5)));
+  CHECK(recorder.stats().failed == 1);
 }
 
 TEST_CASE("EventRecorder drops events when its queue is full instead of blocking", "[event_recorder]") {
