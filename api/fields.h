@@ -188,10 +188,10 @@ SO_API_FIELDS(SparkApplicationSpec) {
   v.Field("submissionByUser", s.submission_by_user,
           {.description = "True when the user runs spark-submit for the application; the operator then never "
                           "does, and tracks into .status the newest driver pod created since the application "
-                          "that carries the labels spark-operator.k8s.io/app-name=<name> and "
-                          "spark-operator.k8s.io/launched-by-spark-operator=true (pass both as "
-                          "--conf spark.kubernetes.driver.label.<key>=<value>). It runs once: restartPolicy does "
-                          "not apply. Defaults to false."});
+                          "that carries the labels spark-operator.k8s.io/app-name (the application's name) and "
+                          "spark-operator.k8s.io/launched-by-spark-operator=true, each passed to spark-submit as "
+                          "--conf spark.kubernetes.driver.label.KEY=VALUE. It runs once: restartPolicy does not "
+                          "apply. Defaults to false."});
   v.Field("sparkVersion", s.spark_version, {.description = "Spark version of the image, for information."});
   v.Field("image", s.image, {.description = "Container image of the driver and executors."});
   v.Field("imagePullPolicy", s.image_pull_policy, {.description = "Image pull policy. Defaults to IfNotPresent."});
