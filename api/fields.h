@@ -31,11 +31,17 @@ enum class Check {
   kDateTime,       // RFC 3339 timestamp (schema format only; written by the operator).
 };
 
+// Upper bounds of durations in seconds: a wait longer than these is a mistake, and bounded values keep the
+// controller's time arithmetic far from overflow.
+inline constexpr int64_t kMaxRetryIntervalSeconds = 24 * 60 * 60;            // A day.
+inline constexpr int64_t kMaxTimeToLiveSeconds = 10LL * 365 * 24 * 60 * 60;  // About ten years.
+
 struct FieldDoc {
   const char* description = "";
   bool required = false;  // After defaults: Validate() reports it missing, the schema lists it.
   std::optional<int64_t> minimum = std::nullopt;
   bool exclusive_minimum = false;
+  std::optional<int64_t> maximum = std::nullopt;
   Check check = Check::kNone;
 };
 
@@ -159,11 +165,13 @@ SO_API_FIELDS(RestartPolicy) {
   v.Field("onFailureRetries", s.on_failure_retries,
           {.description = "OnFailure only: reruns after a failed run. Defaults to 3.", .minimum = 0});
   v.Field("onFailureRetryInterval", s.on_failure_retry_interval,
-          {.description = "Seconds between a failed run and the rerun. Defaults to 5.", .minimum = 0});
+          {.description = "Seconds between a failed run and the rerun. Defaults to 5.", .minimum = 0,
+           .maximum = kMaxRetryIntervalSeconds});
   v.Field("onSubmissionFailureRetries", s.on_submission_failure_retries,
           {.description = "OnFailure only: resubmissions after spark-submit fails. Defaults to 3.", .minimum = 0});
   v.Field("onSubmissionFailureRetryInterval", s.on_submission_failure_retry_interval,
-          {.description = "Seconds between a failed submission and the next. Defaults to 5.", .minimum = 0});
+          {.description = "Seconds between a failed submission and the next. Defaults to 5.", .minimum = 0,
+           .maximum = kMaxRetryIntervalSeconds});
 }
 
 SO_API_FIELDS(SparkApplicationSpec) {
@@ -178,8 +186,12 @@ SO_API_FIELDS(SparkApplicationSpec) {
   v.Field("driver", s.driver, {.description = "The driver pod."});
   v.Field("executor", s.executor, {.description = "The executor pods."});
   v.Field("submissionByUser", s.submission_by_user,
-          {.description = "True when the user submits the application; the operator then never runs "
-                          "spark-submit for it. Defaults to false."});
+          {.description = "True when the user runs spark-submit for the application; the operator then never "
+                          "does, and tracks into .status the newest driver pod created since the application "
+                          "that carries the labels spark-operator.k8s.io/app-name (the application's name) and "
+                          "spark-operator.k8s.io/launched-by-spark-operator=true, each passed to spark-submit as "
+                          "--conf spark.kubernetes.driver.label.KEY=VALUE. It runs once: restartPolicy does not "
+                          "apply. Defaults to false."});
   v.Field("sparkVersion", s.spark_version, {.description = "Spark version of the image, for information."});
   v.Field("image", s.image, {.description = "Container image of the driver and executors."});
   v.Field("imagePullPolicy", s.image_pull_policy, {.description = "Image pull policy. Defaults to IfNotPresent."});
@@ -199,7 +211,7 @@ SO_API_FIELDS(SparkApplicationSpec) {
   v.Field("restartPolicy", s.restart_policy, {.description = "When to rerun the application."});
   v.Field("timeToLiveSeconds", s.time_to_live_seconds,
           {.description = "Seconds after termination before the SparkApplication is deleted. Unset keeps it.",
-           .minimum = 0});
+           .minimum = 0, .maximum = kMaxTimeToLiveSeconds});
 }
 
 SO_API_FIELDS(ApplicationState) {

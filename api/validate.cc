@@ -55,6 +55,13 @@ void CheckString(const std::string& path, const std::string& value, Check check,
   }
 }
 
+// The bounds of durations (api/fields.h): no value may make the controller's time arithmetic overflow.
+void CheckMaximum(const std::string& path, double value, const FieldDoc& doc, Problems& problems) {
+  if (doc.maximum && value > static_cast<double>(*doc.maximum)) {
+    problems.push_back(path + ": must be at most " + std::to_string(*doc.maximum));
+  }
+}
+
 class FieldChecker {
  public:
   FieldChecker(std::string path, Problems& problems) : path_(std::move(path)), problems_(problems) {}
@@ -72,6 +79,7 @@ class FieldChecker {
     if constexpr (kIsOptional<T>) {
       if (value) CheckValue(path, *value, doc);
     } else if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+      CheckMaximum(path, static_cast<double>(value), doc, problems_);
       if (!doc.minimum) return;
       const auto min = static_cast<double>(*doc.minimum);
       const double v = static_cast<double>(value);

@@ -10,6 +10,8 @@ namespace spark_operator::controller {
 inline constexpr char kAppNameLabel[] = "spark-operator.k8s.io/app-name";
 inline constexpr char kAttemptLabel[] = "spark-operator.k8s.io/submission-attempt";
 inline constexpr char kLaunchedByLabel[] = "spark-operator.k8s.io/launched-by-spark-operator";
+// The UID of the app a driver was submitted for: names are reused when an app is deleted and created again.
+inline constexpr char kAppUidLabel[] = "spark-operator.k8s.io/app-uid";
 // Label values stop at 63 characters but app names may be longer, so the full name also travels as an
 // annotation; the pod handler prefers it.
 inline constexpr char kAppNameAnnotation[] = "spark-operator.k8s.io/app-name";

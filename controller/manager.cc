@@ -106,6 +106,7 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   reconciler.spark_submit = m->options_.spark_submit;
   reconciler.master = m->auth_.master;
   reconciler.auth_confs = m->auth_.confs;
+  reconciler.pod_template_dir = m->auth_.dir;
   reconciler.driver_startup_grace = m->options_.driver_startup_grace;
   if (m->options_.tenant.enabled) {
     m->tenant_ = std::make_unique<TenantPreparer>(m->client_, m->options_.tenant);

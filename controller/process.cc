@@ -4,9 +4,11 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -93,33 +95,50 @@ Result<ProcessResult> RunProcess(const ProcessOptions& options) {
   ProcessResult result;
   std::string& tail = result.output_tail;
   const auto deadline = start + options.timeout;
+  // Readable when the child exits; without it (a kernel before 5.3) the loop polls for the exit instead.
+  Fd pidfd{static_cast<int>(syscall(SYS_pidfd_open, pid, 0))};
   char buf[8192];
-  bool open = true;
-  while (open) {
+  bool output_open = true;
+  bool exited = false;
+  // Until the output ends AND the child exits, or the deadline: a child that closes its output and keeps
+  // running must not hold a submitter thread forever.
+  while (output_open || !exited) {
+    siginfo_t info{};
+    // WNOWAIT leaves the child unreaped, so its pid (the group's id) cannot be reused before the kill below.
+    exited = exited || (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+                        info.si_pid == pid);
+    if (!output_open && exited) break;
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       result.timed_out = true;
-      kill(-pid, SIGKILL);
       break;
     }
-    pollfd pfd{read_end.fd, POLLIN, 0};
-    const int ready = poll(&pfd, 1, static_cast<int>(std::min<int64_t>(left.count(), 1000)));
-    if (ready < 0 && errno != EINTR) break;
-    if (ready <= 0) continue;
-    const ssize_t n = read(read_end.fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      open = false;  // EOF: every writer (the launcher and its children) is gone or closed its output.
+    pollfd fds[2];
+    nfds_t n_fds = 0;
+    if (output_open) fds[n_fds++] = pollfd{read_end.fd, POLLIN, 0};
+    if (!exited && pidfd.fd >= 0) fds[n_fds++] = pollfd{pidfd.fd, POLLIN, 0};
+    const int64_t cap = !exited && pidfd.fd < 0 ? 20 : 1000;
+    const int ready = poll(fds, n_fds, static_cast<int>(std::min<int64_t>(left.count(), cap)));
+    if (ready < 0 && errno != EINTR) {
+      result.timed_out = true;  // Cannot wait any more: end it as if the deadline had come.
       break;
+    }
+    if (ready <= 0 || !output_open || (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+    const ssize_t n = read(read_end.fd, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (n <= 0) {
+      output_open = false;  // EOF: every writer (the launcher and its children) is gone or closed its output.
+      continue;
     }
     tail.append(buf, static_cast<size_t>(n));
     if (tail.size() > 2 * options.tail_bytes) tail.erase(0, tail.size() - options.tail_bytes);
   }
+  // The group goes before the child is reaped: until then its pid, the group id, cannot name another group.
+  // Children the launcher left behind must not outlive a finished submission either.
+  kill(-pid, SIGKILL);
   int wstatus = 0;
   while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
   }
-  // Children the launcher left behind must not outlive a finished submission either.
-  kill(-pid, SIGKILL);
   if (tail.size() > options.tail_bytes) tail.erase(0, tail.size() - options.tail_bytes);
   result.duration =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);

@@ -7,11 +7,13 @@
 #include "api/spark_application.h"
 #include "common/base/json.h"
 #include "common/kube/time_format.h"
+#include "controller/driver_pod.h"
 #include "controller/labels.h"
 #include "controller/mount_check.h"
 #include "controller/pod_state.h"
 #include "controller/submission.h"
 #include "controller/ui_service.h"
+#include "controller/wait.h"
 
 namespace spark_operator::controller {
 
@@ -31,7 +33,8 @@ struct Reconciler::Context {
 
   AppState state() const { return status.application_state.state.value_or(AppState::kNew); }
   api::RestartPolicy restart() const {
-    if (app) return app->spec.restart_policy;
+    // A user-submitted app runs once: only the user can submit it again.
+    if (app && !app->spec.submission_by_user) return app->spec.restart_policy;
     api::RestartPolicy never;
     never.type = api::RestartPolicyType::kNever;
     return never;
@@ -43,16 +46,8 @@ namespace {
 
 kube::WallTime Now() { return std::chrono::system_clock::now(); }
 
-// Seconds since an RFC 3339 time in the status; a missing or unreadable time counts as long ago.
-int64_t SecondsSince(const std::string& time) {
-  const Result<kube::WallTime> t = kube::ParseTime(time);
-  if (!t.ok()) return INT64_MAX / 2;
-  return std::chrono::duration_cast<std::chrono::seconds>(Now() - *t).count();
-}
-
-std::chrono::seconds Remaining(const std::string& since, int64_t seconds) {
-  return std::chrono::seconds(std::max<int64_t>(1, seconds - SecondsSince(since)));
-}
+// Seconds left of a wait of `seconds` from `since`; saturating (controller/wait.h).
+int64_t Left(const std::string& since, int64_t seconds) { return SecondsLeft(since, seconds, Now()); }
 
 kube::ObjectPtr Share(rapidjson::Document doc) { return std::make_shared<const rapidjson::Document>(std::move(doc)); }
 
@@ -70,9 +65,12 @@ Reconciler::Reconciler(std::shared_ptr<kube::Client> client, CacheView caches, S
 ReconcileResult Reconciler::Reconcile(const std::string& key) {
   const kube::ObjectPtr object = caches_.app(key);
   if (object == nullptr) {
-    submitter_.Forget(key);  // Deleted: owner references let the garbage collector remove its pods and service.
+    // Deleted: its queued submissions go; owner references let the garbage collector remove its pods.
+    submitter_.Forget(key);
     return {};
   }
+  // A namesake deleted before this app was created may have left queued submissions or results.
+  submitter_.Forget(key, UidOf(*object));
   if (!GetString(*object, {"metadata", "deletionTimestamp"}).empty()) return {};
 
   Context ctx;
@@ -125,8 +123,9 @@ ReconcileResult Reconciler::RestartForSpecChange(Context& ctx) {
   // A spark-submit of the old spec may still be running (the app is RUNNING as soon as its pod exists); its
   // outcome would be taken for the new run's, which reuses the attempt number. Let it end, then forget it.
   const int attempt = ctx.status.submission_attempts;
-  if (submitter_.InFlight(ctx.key, attempt)) return RequeueAfter(std::chrono::seconds(1));
-  submitter_.Clear(ctx.key, attempt);
+  const std::string uid = UidOf(*ctx.object);
+  if (submitter_.InFlight(uid, attempt)) return RequeueAfter(std::chrono::seconds(1));
+  submitter_.Clear(uid, attempt);
   bool waiting = false;
   for (const kube::ObjectPtr& pod : caches_.app_pods(ctx.ns, ctx.name)) {
     if (GetString(*pod, {"metadata", "labels", kSparkRoleLabel}) != "driver") continue;
@@ -158,7 +157,17 @@ ReconcileResult Reconciler::ReconcileNew(Context& ctx) {
     metrics_.failed.Increment();
     return {};
   }
+  if (ctx.app->spec.submission_by_user) return ReconcileUserSubmitted(ctx);
   return StartAttempt(ctx);
+}
+
+ReconcileResult Reconciler::ReconcileUserSubmitted(Context& ctx) {
+  const kube::ObjectPtr pod = FindUserSubmittedDriver(caches_.app_pods(ctx.ns, ctx.name), *ctx.object);
+  if (pod == nullptr) return {};  // The pod informer enqueues the app when the user's driver appears.
+  RETURN_IF_ERROR(WriteObservedGeneration(ctx));
+  ctx.status.driver_info.pod_name = NameOf(*pod);
+  ctx.status.submission_time = GetString(*pod, {"metadata", "creationTimestamp"});
+  return Adopt(ctx, "submitted by the user");
 }
 
 ReconcileResult Reconciler::StartAttempt(Context& ctx) {
@@ -181,37 +190,33 @@ ReconcileResult Reconciler::StartAttempt(Context& ctx) {
 
 ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
   const int attempt = ctx.status.submission_attempts;
+  const std::string uid = UidOf(*ctx.object);
   const std::string& pod_name = ctx.status.driver_info.pod_name;
-  if (FindDriverPod(ctx.ns, pod_name, /*ask_server=*/false) != nullptr) return Adopt(ctx, "driver pod exists");
+  ASSIGN_OR_RETURN(kube::ObjectPtr pod, FindDriverPod(ctx.ns, pod_name, /*ask_server=*/false));
+  if (pod != nullptr) return ClaimDriver(ctx, *pod);
 
-  if (std::optional<Result<ProcessResult>> result = submitter_.PeekResult(ctx.key, attempt)) {
+  if (std::optional<Result<ProcessResult>> result = submitter_.PeekResult(uid, attempt)) {
     if (result->ok() && (*result)->ok()) return Adopt(ctx, "spark-submit succeeded");
     // spark-submit may have failed only because the pod was already there (an earlier run of this attempt).
-    if (FindDriverPod(ctx.ns, pod_name, /*ask_server=*/true) != nullptr) return Adopt(ctx, "driver pod exists");
-    std::string message = "spark-submit could not be started: " + result->status().message();
-    if (result->ok()) {
-      // The reason first (the output tail is mostly a stack trace), then the tail for the details.
-      const std::string& output = (*result)->output_tail;
-      const std::string reason = SubmitFailureReason(output);
-      constexpr size_t kShownTail = 2048;  // Enough for the last frames without flooding the status.
-      message = "spark-submit failed (" + (*result)->Describe() + ")" + (reason.empty() ? "" : ": " + reason) +
-                "\n--- last output ---\n" + output.substr(output.size() > kShownTail ? output.size() - kShownTail : 0);
-    }
+    ASSIGN_OR_RETURN(pod, FindDriverPod(ctx.ns, pod_name, /*ask_server=*/true));
+    if (pod != nullptr) return ClaimDriver(ctx, *pod);
+    const std::string message = SubmitFailureMessage(*result);
     ctx.status.application_state = {AppState::kSubmissionFailed, message};
     ctx.status.termination_time = kube::FormatTime(Now());
     RETURN_IF_ERROR(WriteStatus(ctx));
-    submitter_.Clear(ctx.key, attempt);
+    submitter_.Clear(uid, attempt);
     LOG(WARNING) << ctx.Describe() << ": submission attempt " << attempt << " failed: "
                  << (result->ok() ? (*result)->Describe() : result->status().ToString());
     events_.Warning(*ctx.object, "SparkApplicationSubmissionFailed", message);
     metrics_.submission_failed.Increment();
     return ReconcileFinished(ctx);  // Schedules a retry if the restart policy allows one.
   }
-  if (submitter_.InFlight(ctx.key, attempt)) return {};  // The submitter enqueues the app when done.
+  if (submitter_.InFlight(uid, attempt)) return {};  // The submitter enqueues the app when done.
 
   // Marked but neither running nor finished here: the first try, or a restart after a crash. Either way the
   // server is the judge of whether the attempt's driver already exists.
-  if (FindDriverPod(ctx.ns, pod_name, /*ask_server=*/true) != nullptr) return Adopt(ctx, "driver pod exists");
+  ASSIGN_OR_RETURN(pod, FindDriverPod(ctx.ns, pod_name, /*ask_server=*/true));
+  if (pod != nullptr) return ClaimDriver(ctx, *pod);
   if (!ctx.app) return InternalError("spec no longer parses: " + ctx.spec_error);
   if (options_.prepare_tenant) {
     if (const Status prepared = options_.prepare_tenant(*ctx.app); !prepared.ok()) {
@@ -224,7 +229,13 @@ ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
       return ReconcileFinished(ctx);  // The admin may grant what was missing: retried by the restart policy.
     }
   }
-  SubmissionContext submission{options_.spark_submit, options_.master, attempt, options_.auth_confs};
+  SubmissionContext submission{options_.spark_submit, options_.master, attempt, options_.auth_confs, ""};
+  std::vector<Submitter::File> files;
+  if (!options_.pod_template_dir.empty()) {
+    submission.driver_pod_template =
+        options_.pod_template_dir + "/" + uid + "-" + std::to_string(attempt) + "-driver-template.json";
+    files.push_back({submission.driver_pod_template, DriverPodTemplate(*ctx.object)});
+  }
   Result<std::vector<std::string>> argv = BuildSubmitArgs(*ctx.app, submission);
   if (!argv.ok()) {
     ctx.status.application_state = {AppState::kSubmissionFailed, argv.status().message()};
@@ -234,8 +245,40 @@ ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
     metrics_.submission_failed.Increment();
     return {};
   }
-  submitter_.Submit(ctx.key, attempt, std::move(*argv));
+  submitter_.Submit(ctx.key, uid, attempt, std::move(*argv), std::move(files));
   return {};
+}
+
+ReconcileResult Reconciler::ClaimDriver(Context& ctx, const rapidjson::Value& pod) {
+  const std::string& pod_name = ctx.status.driver_info.pod_name;
+  switch (DriverOwner(pod, UidOf(*ctx.object))) {
+    case PodOwner::kThisApp:
+      return Adopt(ctx, "driver pod exists");
+    case PodOwner::kOtherApp: {
+      // The driver of a deleted app of the same name: the garbage collector removes it, but its name is needed
+      // now. The UID precondition spares a pod that replaced it meanwhile.
+      if (GetString(pod, {"metadata", "deletionTimestamp"}).empty()) {
+        kube::DeleteOptions options;
+        options.precondition_uid = UidOf(pod);
+        const Status deleted = client_->Delete(kube::resources::kPods, ctx.ns, pod_name, options);
+        if (!deleted.ok() && !IsNotFound(deleted) && !IsConflict(deleted)) return deleted;
+        LOG(INFO) << ctx.Describe() << ": deleting driver pod " << pod_name << " of an earlier app of the same name";
+      }
+      return RequeueAfter(std::chrono::seconds(1));
+    }
+    case PodOwner::kUnknown:
+      break;
+  }
+  // Someone else's pod holds the name: this attempt cannot have its driver; the next one gets another name.
+  const std::string message = "driver pod " + pod_name + " already exists and was not submitted for this application";
+  ctx.status.application_state = {AppState::kSubmissionFailed, message};
+  ctx.status.termination_time = kube::FormatTime(Now());
+  RETURN_IF_ERROR(WriteStatus(ctx));
+  submitter_.Clear(UidOf(*ctx.object), ctx.status.submission_attempts);
+  LOG(WARNING) << ctx.Describe() << ": " << message;
+  events_.Warning(*ctx.object, "SparkApplicationSubmissionFailed", message);
+  metrics_.submission_failed.Increment();
+  return ReconcileFinished(ctx);
 }
 
 ReconcileResult Reconciler::Adopt(Context& ctx, const std::string& how) {
@@ -244,7 +287,7 @@ ReconcileResult Reconciler::Adopt(Context& ctx, const std::string& how) {
   if (ctx.status.submission_time.empty()) ctx.status.submission_time = kube::FormatTime(Now());
   ctx.status.execution_attempts += 1;
   RETURN_IF_ERROR(WriteStatus(ctx));
-  submitter_.Clear(ctx.key, attempt);
+  submitter_.Clear(UidOf(*ctx.object), attempt);
   const std::string message = "submission attempt " + std::to_string(attempt) + ", driver pod " +
                               ctx.status.driver_info.pod_name + " (" + how + ")";
   LOG(INFO) << ctx.Describe() << ": SUBMITTED: " << message;
@@ -255,13 +298,14 @@ ReconcileResult Reconciler::Adopt(Context& ctx, const std::string& how) {
 
 ReconcileResult Reconciler::ReconcileDriver(Context& ctx) {
   const std::string pod_name = ctx.status.driver_info.pod_name;
-  const kube::ObjectPtr pod = FindDriverPod(ctx.ns, pod_name, /*ask_server=*/true);
+  // Only a confirmed absence counts: an error reading the pod is returned (retried with back-off), status as is.
+  ASSIGN_OR_RETURN(const kube::ObjectPtr pod, FindDriverPod(ctx.ns, pod_name, /*ask_server=*/true));
   if (pod == nullptr) {
     const int64_t grace = options_.driver_startup_grace.count();
     // The app id is taken from the driver pod the first time it is seen.
     const bool seen = !ctx.status.app_id.empty();
-    if (!seen && SecondsSince(ctx.status.submission_time) < grace) {
-      return RequeueAfter(Remaining(ctx.status.submission_time, grace));
+    if (!seen && Left(ctx.status.submission_time, grace) > 0) {
+      return RequeueAfter(RequeueDelay(Left(ctx.status.submission_time, grace)));
     }
     return Terminate(ctx, true,
                      seen ? "driver pod " + pod_name + " disappeared (deleted?)"
@@ -331,7 +375,7 @@ ReconcileResult Reconciler::Terminate(Context& ctx, bool failed, const std::stri
       events_.Normal(*ctx.object, "SparkApplicationPendingRerun", text);
     }
     metrics_.reruns.Increment();
-    return RequeueAfter(std::chrono::seconds(interval));
+    return RequeueAfter(RequeueDelay(interval));
   }
   ctx.status.application_state = {failed ? AppState::kFailed : AppState::kCompleted, message};
   RETURN_IF_ERROR(WriteStatus(ctx));
@@ -352,8 +396,8 @@ ReconcileResult Reconciler::ReconcileFinished(Context& ctx) {
   const AppState state = ctx.state();
   if (state == AppState::kPendingRerun) {
     const int64_t interval = policy.on_failure_retry_interval.value_or(5);
-    if (SecondsSince(ctx.status.termination_time) < interval) {
-      return RequeueAfter(Remaining(ctx.status.termination_time, interval));
+    if (const int64_t left = Left(ctx.status.termination_time, interval); left > 0) {
+      return RequeueAfter(RequeueDelay(left));
     }
     return StartAttempt(ctx);
   }
@@ -362,15 +406,15 @@ ReconcileResult Reconciler::ReconcileFinished(Context& ctx) {
     if (policy.type == api::RestartPolicyType::kAlways ||
         failures <= policy.on_submission_failure_retries.value_or(0)) {
       const int64_t interval = policy.on_submission_failure_retry_interval.value_or(5);
-      if (SecondsSince(ctx.status.termination_time) < interval) {
-        return RequeueAfter(Remaining(ctx.status.termination_time, interval));
+      if (const int64_t left = Left(ctx.status.termination_time, interval); left > 0) {
+        return RequeueAfter(RequeueDelay(left));
       }
       return StartAttempt(ctx);
     }
   }
   if (ctx.app && ctx.app->spec.time_to_live_seconds && !ctx.status.termination_time.empty()) {
     const int64_t ttl = *ctx.app->spec.time_to_live_seconds;
-    if (SecondsSince(ctx.status.termination_time) < ttl) return RequeueAfter(Remaining(ctx.status.termination_time, ttl));
+    if (const int64_t left = Left(ctx.status.termination_time, ttl); left > 0) return RequeueAfter(RequeueDelay(left));
     LOG(INFO) << ctx.Describe() << ": timeToLiveSeconds (" << ttl << ") passed, deleting the application";
     kube::DeleteOptions options;
     options.propagation = kube::Propagation::kBackground;
@@ -438,11 +482,13 @@ Status Reconciler::WriteObservedGeneration(Context& ctx) {
   return OkStatus();
 }
 
-kube::ObjectPtr Reconciler::FindDriverPod(const std::string& ns, const std::string& name, bool ask_server) {
+Result<kube::ObjectPtr> Reconciler::FindDriverPod(const std::string& ns, const std::string& name, bool ask_server) {
   if (kube::ObjectPtr cached = caches_.pod(ns + "/" + name); cached != nullptr) return cached;
-  if (!ask_server) return nullptr;
+  if (!ask_server) return kube::ObjectPtr();
   Result<rapidjson::Document> pod = client_->Get(kube::resources::kPods, ns, name);
-  return pod.ok() ? Share(std::move(*pod)) : nullptr;
+  if (pod.ok()) return Share(std::move(*pod));
+  if (IsNotFound(pod.status())) return kube::ObjectPtr();
+  return pod.status().WithContext("reading driver pod " + ns + "/" + name);
 }
 
 }  // namespace spark_operator::controller

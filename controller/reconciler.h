@@ -16,7 +16,11 @@
 // "Attempt N in flight" is state NEW with driverInfo.podName set: it is written BEFORE spark-submit runs, so
 // after a crash the restarted controller finds the mark, adopts the driver pod if it exists (its name is
 // deterministic, "<app>-<N>-driver") or runs attempt N again, which the API server makes safe: a second
-// pod of the same name cannot be created.
+// pod of the same name cannot be created. Adoption checks the app's UID (label or owner reference, set when
+// spark-submit creates the pod, through a pod template), so a re-created app never takes its namesake's driver.
+//
+// spec.submissionByUser: NEW waits for a driver pod the user submitted (controller/driver_pod.h) and goes
+// SUBMITTED with it; no spark-submit runs, no rerun follows.
 #pragma once
 
 #include <chrono>
@@ -39,6 +43,9 @@ struct ReconcilerOptions {
   std::string spark_submit;
   std::string master;                   // k8s://https://...
   std::vector<std::string> auth_confs;  // spark.kubernetes.authenticate.submission.*
+  // A directory only the controller writes, for the driver pod templates it gives spark-submit; empty: none,
+  // and the driver pod is owned only once the reconciler sees it.
+  std::string pod_template_dir;
   // How long a submitted app may wait for its driver pod to appear before it is FAILED.
   std::chrono::seconds driver_startup_grace{120};
   // Run before each spark-submit (controller/tenant.h); unset when --prepare-tenant=false.
@@ -65,18 +72,22 @@ class Reconciler {
   ReconcileResult ReconcileState(Context& ctx);
   ReconcileResult RestartForSpecChange(Context& ctx);
   ReconcileResult ReconcileNew(Context& ctx);
+  ReconcileResult ReconcileUserSubmitted(Context& ctx);
   ReconcileResult StartAttempt(Context& ctx);
   ReconcileResult ReconcileInFlight(Context& ctx);
   ReconcileResult ReconcileDriver(Context& ctx);
   ReconcileResult ReconcileFinished(Context& ctx);
+  // A pod found at the attempt's driver name: adopted when it was submitted for this app (by UID).
+  ReconcileResult ClaimDriver(Context& ctx, const rapidjson::Value& pod);
   ReconcileResult Adopt(Context& ctx, const std::string& how);
   ReconcileResult Terminate(Context& ctx, bool failed, const std::string& message);
   void EnsureDriverOwnedAndExposed(Context& ctx, const rapidjson::Value& pod);
 
   Status WriteStatus(Context& ctx);
   Status WriteObservedGeneration(Context& ctx);
-  // The driver pod from the cache, else from the API server (the cache may lag a fresh pod).
-  kube::ObjectPtr FindDriverPod(const std::string& ns, const std::string& name, bool ask_server);
+  // The driver pod from the cache, else from the API server (the cache may lag a fresh pod). Null only when
+  // it is not in the cache and (with ask_server) the server says 404; any other failure is an error.
+  Result<kube::ObjectPtr> FindDriverPod(const std::string& ns, const std::string& name, bool ask_server);
 
   const std::shared_ptr<kube::Client> client_;
   const CacheView caches_;

@@ -52,6 +52,8 @@ PodMeta BuildPodMeta(const api::SparkApplication& app, const api::PodSpec& pod, 
   meta.labels[kAppNameLabel] = LabelValueFor(app.metadata.name);
   meta.labels[kAttemptLabel] = std::to_string(attempt);
   meta.labels[kLaunchedByLabel] = "true";
+  // Which app, not just which name: adoption after a crash checks it (controller/driver_pod.h).
+  if (!app.metadata.uid.empty()) meta.labels[kAppUidLabel] = app.metadata.uid;
 
   meta.annotations = pod.annotations;
   meta.annotations[kAppNameAnnotation] = app.metadata.name;
@@ -117,6 +119,16 @@ std::string SubmitFailureReason(const std::string& output) {
   return !main_exception.empty() ? main_exception : other;
 }
 
+std::string SubmitFailureMessage(const Result<ProcessResult>& result) {
+  if (!result.ok()) return "spark-submit could not be started: " + result.status().message();
+  // The reason first (the output tail is mostly a stack trace), then the tail for the details.
+  const std::string& output = result->output_tail;
+  const std::string reason = SubmitFailureReason(output);
+  constexpr size_t kShownTail = 2048;  // Enough for the last frames without flooding the status.
+  return "spark-submit failed (" + result->Describe() + ")" + (reason.empty() ? "" : ": " + reason) +
+         "\n--- last output ---\n" + output.substr(output.size() > kShownTail ? output.size() - kShownTail : 0);
+}
+
 int SparkUiPort(const api::SparkApplication& app) {
   const auto it = app.spec.spark_conf.find("spark.ui.port");
   if (it == app.spec.spark_conf.end()) return 4040;
@@ -155,6 +167,9 @@ Result<std::vector<std::string>> BuildSubmitArgs(const api::SparkApplication& ap
   b.Conf("spark.kubernetes.namespace", app.metadata.namespace_);
   b.Conf("spark.kubernetes.driver.pod.name", DriverPodName(app.metadata.name, context.attempt));
   b.Conf("spark.kubernetes.submission.waitAppCompletion", "false");
+  if (!context.driver_pod_template.empty()) {
+    b.Conf("spark.kubernetes.driver.podTemplateFile", context.driver_pod_template);
+  }
   if (spec.executor.instances) b.Conf("spark.executor.instances", std::to_string(*spec.executor.instances));
   if (!spec.image.empty()) b.Conf("spark.kubernetes.container.image", spec.image);
   if (spec.image_pull_policy) {

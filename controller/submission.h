@@ -7,6 +7,7 @@
 
 #include "api/types.h"
 #include "common/base/status.h"
+#include "controller/process.h"
 
 namespace spark_operator::controller {
 
@@ -16,6 +17,9 @@ struct SubmissionContext {
   int attempt = 1;           // Goes into the driver pod name and the submission-attempt label.
   // Confs that let spark-submit reach the API server (spark.kubernetes.authenticate.submission.*), added last.
   std::vector<std::string> auth_confs;
+  // A pod template the controller wrote (controller/driver_pod.h), given to spark-submit after the user's
+  // sparkConf so that it wins; empty for none.
+  std::string driver_pod_template;
 };
 
 // The full argv (argv[0] = context.spark_submit). Expects a defaulted, validated app. InvalidArgument when a
@@ -26,6 +30,9 @@ Result<std::vector<std::string>> BuildSubmitArgs(const api::SparkApplication& ap
 // The line of spark-submit's output that says why it failed ("Exception in thread "main" ...: <reason>",
 // else the last exception or ERROR line), or "" when there is none.
 std::string SubmitFailureReason(const std::string& output);
+
+// The status message of a failed run: why it failed, then the last of its output.
+std::string SubmitFailureMessage(const Result<ProcessResult>& result);
 
 // The Spark UI port of the app: spark.ui.port from sparkConf, else 4040.
 int SparkUiPort(const api::SparkApplication& app);

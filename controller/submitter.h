@@ -1,6 +1,6 @@
 // Runs spark-submit for apps off the reconcile workers, at most `concurrency` at a time, and remembers each
-// outcome until the reconciler collects it. Keys are "namespace/name" plus the attempt number, so a result
-// can never be mistaken for another attempt's.
+// outcome until the reconciler collects it. Attempts are keyed by the app's UID plus the attempt number, so a
+// result can never be mistaken for another attempt's, nor for that of an earlier app of the same name.
 #pragma once
 
 #include <chrono>
@@ -37,21 +37,39 @@ class Submitter {
   Submitter(const Submitter&) = delete;
   Submitter& operator=(const Submitter&) = delete;
 
-  // Queues attempt `attempt` of `key`; ignored if that attempt is already queued, running or finished.
-  void Submit(const std::string& key, int attempt, std::vector<std::string> argv);
-  bool InFlight(const std::string& key, int attempt) const;
+  // A file spark-submit reads (a pod template), written just before it runs and removed after.
+  struct File {
+    std::string path;
+    std::string content;
+  };
+
+  // Queues attempt `attempt` of the app with UID `uid` (`key` is its "namespace/name", passed to on_done);
+  // ignored if that attempt is already queued, running or finished.
+  void Submit(const std::string& key, const std::string& uid, int attempt, std::vector<std::string> argv,
+              std::vector<File> files = {});
+  bool InFlight(const std::string& uid, int attempt) const;
   // The outcome of a finished attempt; it stays until Clear, so a status write that fails can be retried.
-  std::optional<Result<ProcessResult>> PeekResult(const std::string& key, int attempt) const;
-  void Clear(const std::string& key, int attempt);
-  // Drops everything about `key` (the app was deleted).
-  void Forget(const std::string& key);
+  std::optional<Result<ProcessResult>> PeekResult(const std::string& uid, int attempt) const;
+  void Clear(const std::string& uid, int attempt);
+  // Drops the queued attempts and results of `key` that belong to any app but `keep_uid` (empty: every one):
+  // the app was deleted, or deleted and created again under the same name. A running spark-submit cannot be
+  // recalled; its driver pod carries the owner reference of the deleted app, so the garbage collector
+  // removes it.
+  void Forget(const std::string& key, const std::string& keep_uid = "");
   size_t Running() const;
+  size_t Queued() const;
 
  private:
-  using AttemptKey = std::pair<std::string, int>;
+  using AttemptKey = std::pair<std::string, int>;  // UID, attempt.
   struct Job {
-    AttemptKey key;
+    AttemptKey id;
+    std::string key;
     std::vector<std::string> argv;
+    std::vector<File> files;
+  };
+  struct Outcome {
+    std::string key;
+    Result<ProcessResult> result;
   };
   void Loop();
 
@@ -60,9 +78,10 @@ class Submitter {
   std::condition_variable cv_;
   bool stop_ = false;
   std::deque<Job> queue_;
-  std::set<AttemptKey> in_flight_;  // Queued or running.
+  std::map<AttemptKey, std::string> in_flight_;  // Queued or running, with the app's key.
   size_t running_ = 0;
-  std::map<AttemptKey, Result<ProcessResult>> results_;
+  std::map<AttemptKey, Outcome> results_;
+  std::set<AttemptKey> unwanted_;  // Running attempts of forgotten apps.
   std::vector<std::thread> threads_;
 };
 

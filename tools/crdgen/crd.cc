@@ -60,6 +60,7 @@ class SchemaBuilder {
       schema.AddMember("minimum", *doc.minimum, a_);
       if (doc.exclusive_minimum) schema.AddMember("exclusiveMinimum", true, a_);
     }
+    if (doc.maximum) schema.AddMember("maximum", *doc.maximum, a_);
     ApplyCheck(schema, doc.check, a_);
     properties_.AddMember(StringRef(name), schema, a_);
     if (doc.required) required_.PushBack(StringRef(name), a_);

@@ -76,6 +76,7 @@ std::string Rules(const FieldDoc& doc, bool is_list) {
   if (doc.minimum) {
     rules = (doc.exclusive_minimum ? "greater than " : "at least ") + std::to_string(*doc.minimum);
   }
+  if (doc.maximum) rules += (rules.empty() ? "at most " : ", at most ") + std::to_string(*doc.maximum);
   const std::string check = CheckWords(doc.check, is_list);
   if (!check.empty()) rules += (rules.empty() ? "" : "; ") + check;
   return rules;

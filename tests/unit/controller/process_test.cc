@@ -1,7 +1,9 @@
 // spark-submit runner: argv without a shell, output tail, exit codes, timeouts that kill the process group.
 #include <catch2/catch.hpp>
 
+#include "common/base/file.h"
 #include "controller/process.h"
+#include "tests/support/cluster.h"
 
 namespace spark_operator::controller {
 namespace {
@@ -42,6 +44,34 @@ TEST_CASE("a timeout kills the whole process group") {
   REQUIRE(r.ok());
   CHECK(r->timed_out);
   CHECK(r->duration < std::chrono::seconds(5));
+}
+
+TEST_CASE("a child that closes its output but keeps running is killed at the deadline, not waited for") {
+  ProcessOptions options;
+  options.argv = {"/bin/sh", "-c", "echo started; exec >/dev/null 2>&1; sleep 30"};
+  options.timeout = std::chrono::milliseconds(500);
+  const Result<ProcessResult> r = RunProcess(options);
+  REQUIRE(r.ok());
+  CHECK(r->timed_out);
+  CHECK(r->output_tail == "started\n");
+  CHECK(r->duration < std::chrono::seconds(10));
+  CHECK(r->Describe().rfind("timed out", 0) == 0);
+}
+
+TEST_CASE("children the launcher leaves behind are killed when it exits") {
+  ProcessOptions options;
+  // The straggler writes nowhere, so the output ends when the launcher exits.
+  options.argv = {"/bin/sh", "-c", "sleep 30 >/dev/null 2>&1 & echo $!"};
+  const Result<ProcessResult> r = RunProcess(options);
+  REQUIRE(r.ok());
+  CHECK(r->exit_code == 0);
+  const std::string pid = r->output_tail.substr(0, r->output_tail.find('\n'));
+  REQUIRE_FALSE(pid.empty());
+  // Gone, or a zombie waiting for init: either way no longer running.
+  CHECK(spark_operator::testing::Eventually([&] {
+    const Result<std::string> stat = ReadFile("/proc/" + pid + "/stat");
+    return !stat.ok() || stat->find(") Z ") != std::string::npos;
+  }, std::chrono::seconds(5)));
 }
 
 TEST_CASE("the extra environment reaches the child") {

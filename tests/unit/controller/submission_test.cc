@@ -157,7 +157,17 @@ TEST_CASE("labels: the app's, the pod's, and the operator's own on both pods") {
     CHECK(Conf(argv, p + kAppNameLabel) == "full");
     CHECK(Conf(argv, p + kAttemptLabel) == "2");
     CHECK(Conf(argv, p + kLaunchedByLabel) == "true");
+    CHECK(Conf(argv, p + kAppUidLabel) == "0f7c7c2e-1111-2222-3333-444455556666");
   }
+}
+
+TEST_CASE("the controller's driver pod template is given to spark-submit and wins over the user's") {
+  api::SparkApplication app = testing::LoadApp(kFull);
+  CHECK(Conf(Argv(app), "spark.kubernetes.driver.podTemplateFile") == "<missing>");
+  app.spec.spark_conf["spark.kubernetes.driver.podTemplateFile"] = "/home/user/template.yaml";
+  SubmissionContext context = Context();
+  context.driver_pod_template = "/tmp/spark-operator-auth-1/uid-2-driver-template.json";
+  CHECK(Conf(Argv(app, context), "spark.kubernetes.driver.podTemplateFile") == context.driver_pod_template);
 }
 
 TEST_CASE("annotations: the pod's plus the initializer's for config maps and GCP service accounts") {

@@ -1,0 +1,61 @@
+#include "controller/driver_pod.h"
+
+#include "common/kube/time_format.h"
+#include "controller/labels.h"
+#include "controller/ui_service.h"
+
+namespace spark_operator::controller {
+
+PodOwner DriverOwner(const rapidjson::Value& pod, const std::string& app_uid) {
+  bool other = false;
+  const std::string label = GetString(pod, {"metadata", "labels", kAppUidLabel});
+  if (!label.empty()) {
+    if (label == app_uid) return PodOwner::kThisApp;
+    other = true;
+  }
+  if (const rapidjson::Value* owners = FindPath(pod, {"metadata", "ownerReferences"});
+      owners != nullptr && owners->IsArray()) {
+    for (const rapidjson::Value& o : owners->GetArray()) {
+      if (GetString(o, {"kind"}) != "SparkApplication") continue;
+      if (GetString(o, {"uid"}) == app_uid) return PodOwner::kThisApp;
+      other = true;
+    }
+  }
+  return other ? PodOwner::kOtherApp : PodOwner::kUnknown;
+}
+
+std::string DriverPodTemplate(const rapidjson::Value& app) {
+  rapidjson::Document pod(rapidjson::kObjectType);
+  auto& a = pod.GetAllocator();
+  SetString(pod, {"apiVersion"}, "v1");
+  SetString(pod, {"kind"}, "Pod");
+  rapidjson::Value owners(rapidjson::kArrayType);
+  owners.PushBack(OwnerReference(app, a), a);
+  SetPath(pod, {"metadata", "ownerReferences"}, std::move(owners));
+  // spark-submit expects a spec to merge its container into.
+  SetPath(pod, {"spec"}, rapidjson::Value(rapidjson::kObjectType));
+  return ToJson(pod);
+}
+
+kube::ObjectPtr FindUserSubmittedDriver(const std::vector<kube::ObjectPtr>& pods, const rapidjson::Value& app) {
+  const std::string uid = UidOf(app);
+  const Result<kube::WallTime> app_created = kube::ParseTime(GetString(app, {"metadata", "creationTimestamp"}));
+  kube::ObjectPtr newest;
+  kube::WallTime newest_created{};
+  for (const kube::ObjectPtr& pod : pods) {
+    if (GetString(*pod, {"metadata", "labels", kSparkRoleLabel}) != "driver") continue;
+    if (!GetString(*pod, {"metadata", "deletionTimestamp"}).empty()) continue;
+    if (DriverOwner(*pod, uid) == PodOwner::kOtherApp) continue;
+    const Result<kube::WallTime> created = kube::ParseTime(GetString(*pod, {"metadata", "creationTimestamp"}));
+    if (!created.ok()) continue;
+    // A driver older than the app was submitted for an earlier app of the same name.
+    if (app_created.ok() && *created < *app_created) continue;
+    if (newest == nullptr || *created > newest_created) {
+      newest = pod;
+      newest_created = *created;
+    }
+  }
+  return newest;
+}
+
+}  // namespace spark_operator::controller

@@ -1,0 +1,32 @@
+// Which SparkApplication a driver pod belongs to, decided by the app's UID rather than its name (a deleted and
+// re-created app has the same name), and the pod template that makes the app the owner of its driver from the
+// moment the pod is created.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/base/json.h"
+#include "common/kube/store.h"
+
+namespace spark_operator::controller {
+
+enum class PodOwner {
+  kThisApp,   // The app-uid label or a SparkApplication owner reference names the app's UID.
+  kOtherApp,  // They name another UID: a leftover of a deleted app of the same name.
+  kUnknown,   // Neither is there: not made by this controller for a SparkApplication.
+};
+
+PodOwner DriverOwner(const rapidjson::Value& pod, const std::string& app_uid);
+
+// The pod template (JSON, which spark-submit reads as YAML) for the app's driver: the app as its controlling
+// owner. spark-submit keeps metadata.ownerReferences of a template (the integration tests check it with the real
+// spark-submit), so the driver never exists without an owner, even if the controller dies right after
+// submitting.
+std::string DriverPodTemplate(const rapidjson::Value& app);
+
+// For spec.submissionByUser: the newest driver pod (label spark-role=driver) among `pods`, the pods labelled
+// with the app's name, that was created no earlier than the app and is not owned by another app; null if none.
+kube::ObjectPtr FindUserSubmittedDriver(const std::vector<kube::ObjectPtr>& pods, const rapidjson::Value& app);
+
+}  // namespace spark_operator::controller

@@ -1,0 +1,113 @@
+// The reconciler against a fake API server: an error reading the driver pod is not its absence.
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "common/http/server.h"
+#include "common/base/json.h"
+#include "common/kube/client.h"
+#include "common/metrics/metrics.h"
+#include "controller/reconciler.h"
+
+namespace spark_operator::controller {
+namespace {
+
+class NoEvents final : public Events {
+ public:
+  void Normal(const rapidjson::Value&, const std::string&, const std::string&) override {}
+  void Warning(const rapidjson::Value&, const std::string& reason, const std::string&) override {
+    warnings.push_back(reason);
+  }
+  std::vector<std::string> warnings;
+};
+
+// A RUNNING app whose driver pod the cache does not hold.
+constexpr char kRunningApp[] = R"({"apiVersion":"spark-operator.k8s.io/v1alpha1","kind":"SparkApplication",
+  "metadata":{"name":"pi","namespace":"jobs","uid":"uid-1","resourceVersion":"7","generation":1,
+              "annotations":{"spark-operator.k8s.io/observed-generation":"1"}},
+  "spec":{"type":"Scala","mainClass":"Pi","mainApplicationFile":"local:///opt/pi.jar","image":"spark:4"},
+  "status":{"appId":"spark-1","applicationState":{"state":"RUNNING"},"driverInfo":{"podName":"pi-1-driver"},
+            "submissionAttempts":1,"executionAttempts":1,"submissionTime":"2026-12-01T10:00:00Z"}})";
+
+struct FakeApiServer {
+  std::atomic<int> pod_status{500};
+  std::atomic<int> pod_gets{0};
+  std::mutex mu;
+  std::vector<std::string> status_writes;  // Bodies of PUT .../sparkapplications/pi/status.
+  std::unique_ptr<http::Server> server;
+
+  FakeApiServer() {
+    http::Server::Routes routes;
+    routes["/api/v1/namespaces/jobs/pods/pi-1-driver"] = [this](const http::ServerRequest&) {
+      ++pod_gets;
+      const int code = pod_status;
+      http::ServerResponse r = http::ServerResponse::Text(
+          code, R"({"kind":"Status","apiVersion":"v1","status":"Failure","code":)" + std::to_string(code) +
+                    (code == 404 ? R"(,"reason":"NotFound"})" : R"(,"reason":"InternalError"})"));
+      r.content_type = "application/json";
+      return r;
+    };
+    routes["/apis/spark-operator.k8s.io/v1alpha1/namespaces/jobs/sparkapplications/pi/status"] =
+        [this](const http::ServerRequest& request) {
+          const std::lock_guard lock(mu);
+          status_writes.push_back(request.body);
+          http::ServerResponse r = http::ServerResponse::Text(200, request.body);
+          r.content_type = "application/json";
+          return r;
+        };
+    http::ServerOptions options;
+    options.address = "127.0.0.1";
+    Result<std::unique_ptr<http::Server>> started = http::Server::Start(options, std::move(routes));
+    REQUIRE(started.ok());
+    server = std::move(*started);
+  }
+  size_t Writes() {
+    const std::lock_guard lock(mu);
+    return status_writes.size();
+  }
+};
+
+TEST_CASE("a failed read of a missing driver pod leaves a RUNNING app as it is; only a 404 fails it") {
+  FakeApiServer api;
+  kube::RestConfig config;
+  config.server = "http://127.0.0.1:" + std::to_string(api.server->port());
+  config.timeout = std::chrono::seconds(5);
+  Result<std::shared_ptr<kube::Client>> client = kube::Client::Create(config);
+  REQUIRE(client.ok());
+  Result<rapidjson::Document> app = ParseJson(kRunningApp);
+  REQUIRE(app.ok());
+  const kube::ObjectPtr object = std::make_shared<const rapidjson::Document>(std::move(*app));
+
+  CacheView caches;
+  caches.app = [&](const std::string& key) { return key == "jobs/pi" ? object : nullptr; };
+  caches.pod = [](const std::string&) { return kube::ObjectPtr(); };  // Not synced, or lagging.
+  caches.app_pods = [](const std::string&, const std::string&) { return std::vector<kube::ObjectPtr>{}; };
+  Submitter submitter(SubmitterOptions{});
+  NoEvents events;
+  metrics::Registry registry;
+  ControllerMetrics metrics(registry);
+  Reconciler reconciler(*client, caches, submitter, events, metrics, ReconcilerOptions{});
+
+  const ReconcileResult failed_read = reconciler.Reconcile("jobs/pi");
+  CHECK(api.pod_gets >= 1);
+  CHECK_FALSE(failed_read.status.ok());  // Retried with back-off.
+  CHECK(api.Writes() == 0);
+  CHECK(events.warnings.empty());
+
+  api.pod_status = 404;
+  const ReconcileResult absent = reconciler.Reconcile("jobs/pi");
+  CHECK(absent.status.ok());
+  REQUIRE(api.Writes() == 1);
+  Result<rapidjson::Document> written = ParseJson(api.status_writes[0]);
+  REQUIRE(written.ok());
+  CHECK(GetString(*written, {"status", "applicationState", "state"}) == "FAILED");
+  CHECK(GetString(*written, {"status", "applicationState", "errorMessage"}) ==
+        "driver pod pi-1-driver disappeared (deleted?)");
+}
+
+}  // namespace
+}  // namespace spark_operator::controller

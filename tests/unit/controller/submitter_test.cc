@@ -1,0 +1,113 @@
+// The spark-submit pool: attempts are keyed by the app's UID, and a deleted app's queued submissions never run.
+#include <unistd.h>
+
+#include <atomic>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "common/base/file.h"
+#include "controller/submitter.h"
+#include "tests/support/cluster.h"
+
+namespace spark_operator::controller {
+namespace {
+
+using spark_operator::testing::Eventually;
+
+std::string TempDir() {
+  std::string dir = "/tmp/submitter-test-XXXXXX";
+  REQUIRE(mkdtemp(dir.data()) != nullptr);
+  return dir;
+}
+
+// A run that blocks until `gate` exists, so that later submissions stay queued behind it.
+std::vector<std::string> WaitFor(const std::string& gate) {
+  return {"/bin/sh", "-c", "while [ ! -e '" + gate + "' ]; do sleep 0.05; done"};
+}
+
+std::vector<std::string> Touch(const std::string& path) { return {"/bin/sh", "-c", "touch '" + path + "'"}; }
+
+TEST_CASE("a deleted app's queued submission is cancelled and never runs") {
+  const std::string dir = TempDir();
+  std::atomic<int> done{0};
+  SubmitterOptions options;
+  options.concurrency = 1;
+  options.on_done = [&](const std::string&) { ++done; };
+  Submitter submitter(options);
+  submitter.Submit("ns/blocker", "uid-blocker", 1, WaitFor(dir + "/gate"));
+  REQUIRE(Eventually([&] { return submitter.Running() == 1; }, std::chrono::seconds(10)));
+  submitter.Submit("ns/app", "uid-old", 1, Touch(dir + "/old-ran"));
+  CHECK(submitter.InFlight("uid-old", 1));
+  CHECK(submitter.Queued() == 1);
+
+  submitter.Forget("ns/app");  // The app was deleted.
+  CHECK_FALSE(submitter.InFlight("uid-old", 1));
+  CHECK(submitter.Queued() == 0);
+
+  REQUIRE(WriteFileAtomically(dir + "/gate", "").ok());
+  REQUIRE(Eventually([&] { return submitter.PeekResult("uid-blocker", 1).has_value(); }, std::chrono::seconds(10)));
+  // Submit a marker behind it: once that ran, anything still queued before it would have run too.
+  submitter.Submit("ns/other", "uid-other", 1, Touch(dir + "/other-ran"));
+  REQUIRE(Eventually([&] { return submitter.PeekResult("uid-other", 1).has_value(); }, std::chrono::seconds(10)));
+  CHECK(access((dir + "/other-ran").c_str(), F_OK) == 0);
+  CHECK(access((dir + "/old-ran").c_str(), F_OK) != 0);
+  CHECK_FALSE(submitter.PeekResult("uid-old", 1).has_value());
+  CHECK(done == 2);
+}
+
+TEST_CASE("an app re-created under the same name neither sees nor cancels by mistake its namesake's attempts") {
+  const std::string dir = TempDir();
+  SubmitterOptions options;
+  options.concurrency = 1;
+  Submitter submitter(options);
+  submitter.Submit("ns/app", "uid-old", 1, Touch(dir + "/old-ran"));
+  REQUIRE(Eventually([&] { return submitter.PeekResult("uid-old", 1).has_value(); }, std::chrono::seconds(10)));
+  // The new app's attempt 1 is its own: not the old result, not in flight.
+  CHECK_FALSE(submitter.PeekResult("uid-new", 1).has_value());
+  CHECK_FALSE(submitter.InFlight("uid-new", 1));
+
+  submitter.Submit("ns/blocker", "uid-blocker", 1, WaitFor(dir + "/gate"));
+  REQUIRE(Eventually([&] { return submitter.Running() == 1; }, std::chrono::seconds(10)));
+  submitter.Submit("ns/app", "uid-new", 1, Touch(dir + "/new-ran"));
+  // The reconciler of the new app forgets whatever the old one left, keeping its own.
+  submitter.Forget("ns/app", "uid-new");
+  CHECK_FALSE(submitter.PeekResult("uid-old", 1).has_value());
+  CHECK(submitter.InFlight("uid-new", 1));
+  REQUIRE(WriteFileAtomically(dir + "/gate", "").ok());
+  REQUIRE(Eventually([&] { return submitter.PeekResult("uid-new", 1).has_value(); }, std::chrono::seconds(10)));
+  CHECK(access((dir + "/new-ran").c_str(), F_OK) == 0);
+}
+
+TEST_CASE("a deleted app's running submission finishes, and its result is not kept") {
+  const std::string dir = TempDir();
+  std::atomic<int> done{0};
+  SubmitterOptions options;
+  options.concurrency = 1;
+  options.on_done = [&](const std::string&) { ++done; };
+  Submitter submitter(options);
+  submitter.Submit("ns/app", "uid-old", 1, WaitFor(dir + "/gate"));
+  REQUIRE(Eventually([&] { return submitter.Running() == 1; }, std::chrono::seconds(10)));
+  submitter.Forget("ns/app");
+  REQUIRE(WriteFileAtomically(dir + "/gate", "").ok());
+  REQUIRE(Eventually([&] { return done == 1; }, std::chrono::seconds(10)));
+  CHECK_FALSE(submitter.PeekResult("uid-old", 1).has_value());
+  CHECK_FALSE(submitter.InFlight("uid-old", 1));
+}
+
+TEST_CASE("files given with a submission exist while it runs and are removed after") {
+  const std::string dir = TempDir();
+  SubmitterOptions options;
+  Submitter submitter(options);
+  const std::string file = dir + "/template.json";
+  submitter.Submit("ns/app", "uid", 1, {"/bin/sh", "-c", "cat '" + file + "'; stat -c %a '" + file + "'"},
+                   {{file, R"({"kind":"Pod"})"}});
+  REQUIRE(Eventually([&] { return submitter.PeekResult("uid", 1).has_value(); }, std::chrono::seconds(10)));
+  const std::optional<Result<ProcessResult>> result = submitter.PeekResult("uid", 1);
+  REQUIRE(result->ok());
+  CHECK((*result)->output_tail == "{\"kind\":\"Pod\"}600\n");
+  CHECK(access(file.c_str(), F_OK) != 0);
+}
+
+}  // namespace
+}  // namespace spark_operator::controller
