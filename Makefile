@@ -28,7 +28,7 @@ test-unit: build
 crd: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target spark-operator-crdgen
 	$(BUILD_DIR)/bin/spark-operator-crdgen --out=deploy/crd/spark-operator.k8s.io_sparkapplications.yaml \
-	  --markdown-out=docs/spark-application.md
+	  --markdown-out=docs/spark-application.md --policy-markdown-out=docs/submission-policy.md
 
 cluster-up:
 	tools/cluster/up.sh

@@ -8,6 +8,7 @@
 #include "api/quantity.h"
 #include "api/spark_application.h"
 #include "api/name_rules.h"
+#include "api/submission_policy.h"
 
 namespace spark_operator::api {
 namespace {
@@ -145,6 +146,7 @@ void CheckAcrossFields(const SparkApplicationSpec& spec, Problems& problems) {
   }
   CheckPod("spec.driver", spec.driver, problems);
   CheckPod("spec.executor", spec.executor, problems);
+  for (std::string& p : SubmissionPolicyProblems(spec)) problems.push_back(std::move(p));
 
   const RestartPolicy& restart = spec.restart_policy;
   const RestartPolicyType type = restart.type.value_or(RestartPolicyType::kNever);

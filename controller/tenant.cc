@@ -91,7 +91,47 @@ void WaitForQuotaStatus(kube::Client& client, const std::string& ns) {
   }
 }
 
+kube::InvolvedObject AppReference(const api::SparkApplication& app) {
+  kube::InvolvedObject ref;
+  ref.api_version = api::kApiVersion;
+  ref.kind = "SparkApplication";
+  ref.name = app.metadata.name;
+  ref.ns = app.metadata.namespace_;
+  ref.uid = app.metadata.uid;
+  ref.resource_version = app.metadata.resource_version;
+  return ref;
+}
+
+std::string QuotedList(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "\"" : ", \"") + item + "\"";
+  return out;
+}
+
 }  // namespace
+
+std::vector<std::string> ConflictingManagers(std::string_view message) {
+  constexpr std::string_view kMarker = "conflict with \"";
+  std::vector<std::string> out;
+  for (size_t at = message.find(kMarker); at != std::string_view::npos; at = message.find(kMarker, at)) {
+    at += kMarker.size();
+    const size_t end = message.find('"', at);
+    if (end == std::string_view::npos) break;
+    std::string manager(message.substr(at, end - at));
+    if (std::find(out.begin(), out.end(), manager) == out.end()) out.push_back(std::move(manager));
+    at = end;
+  }
+  return out;
+}
+
+bool ManagedByOperator(const rapidjson::Value& object) {
+  const rapidjson::Value* fields = FindPath(object, {"metadata", "managedFields"});
+  if (fields == nullptr || !fields->IsArray()) return false;
+  for (const rapidjson::Value& entry : fields->GetArray()) {
+    if (GetString(entry, {"manager"}) == kTenantFieldManager) return true;
+  }
+  return false;
+}
 
 Status ValidateTenantOptions(const TenantOptions& options) {
   if (options.quota_pods < 0) return InvalidArgumentError("--tenant-quota-pods must not be negative");
@@ -158,13 +198,20 @@ std::vector<TenantObject> BuildTenantObjects(const api::SparkApplication& app, c
   return out;
 }
 
-TenantPreparer::TenantPreparer(std::shared_ptr<kube::Client> client, TenantOptions options, Clock clock)
+TenantPreparer::TenantPreparer(std::shared_ptr<kube::Client> client, TenantOptions options, Clock clock,
+                               std::shared_ptr<kube::EventRecorder> recorder)
     : client_(std::move(client)),
       options_(std::move(options)),
       // A preparer built with other quota limits must not trust what one with the old limits applied.
       options_fingerprint_(std::to_string(options_.quota_pods) + "|" + options_.quota_cpu + "|" +
                            options_.quota_memory),
-      clock_(clock ? std::move(clock) : [] { return std::chrono::steady_clock::now(); }) {}
+      clock_(clock ? std::move(clock) : [] { return std::chrono::steady_clock::now(); }),
+      recorder_(recorder ? std::move(recorder) : std::make_shared<kube::EventRecorder>(client_)) {}
+
+void TenantPreparer::Warn(const api::SparkApplication& app, const std::string& reason, const std::string& message) {
+  LOG(WARNING) << app.metadata.namespace_ << "/" << app.metadata.name << ": " << message;
+  recorder_->Record(AppReference(app), kube::EventType::kWarning, reason, message);
+}
 
 std::string TenantPreparer::CacheKey(const api::SparkApplication& app) const {
   return app.metadata.namespace_ + "/" + EffectiveServiceAccount(app) + "/" + options_fingerprint_;
@@ -185,14 +232,43 @@ Status TenantPreparer::Prepare(const api::SparkApplication& app) {
   }
   // Applied outside the lock: two workers preparing the same namespace at once both apply, which is harmless.
   const std::string& ns = app.metadata.namespace_;
+  const std::string sa = EffectiveServiceAccount(app);
+  // An account that exists and that the operator did not make is someone else's: binding the Role to it
+  // would grant an arbitrary account the driver's rights. (An account made between this read and the apply
+  // below is shared from then on; the window is one round trip.)
+  bool bind = true;
+  if (const Result<rapidjson::Document> account = client_->Get(kube::resources::kServiceAccounts, ns, sa);
+      account.ok()) {
+    bind = ManagedByOperator(*account);
+  } else if (!IsNotFound(account.status())) {
+    return Status(account.status().code(),
+                  "preparing namespace " + ns + ": reading ServiceAccount " + sa + ": " + account.status().message(),
+                  account.status().http_status());
+  }
+  if (!bind) {
+    Warn(app, "ServiceAccountNotManaged",
+         "ServiceAccount " + ns + "/" + sa + " exists and is not managed by spark-operator: Role " +
+             kDriverRoleName + " is not bound to it; the driver runs with the rights an administrator gave it");
+  }
   kube::PatchOptions apply;
   apply.field_manager = kTenantFieldManager;
-  apply.force = true;
+  apply.force = false;
   int64_t written = 0;
   for (const TenantObject& object : BuildTenantObjects(app, options_)) {
+    const bool about_account = object.resource == &kube::resources::kServiceAccounts ||
+                               object.resource == &kube::resources::kRoleBindings;
+    if (!bind && about_account) continue;
     const Result<rapidjson::Document> applied =
         client_->Patch(*object.resource, ns, object.name, kube::PatchType::kApply, ToJson(object.object), apply);
     ++written;
+    if (!applied.ok() && IsConflict(applied.status())) {
+      const std::vector<std::string> managers = ConflictingManagers(applied.status().message());
+      Warn(app, "TenantObjectConflict",
+           object.kind + " " + ns + "/" + object.name + " is managed by " +
+               (managers.empty() ? std::string("another field manager") : QuotedList(managers)) +
+               ", so spark-operator leaves it as it is: " + applied.status().message());
+      continue;
+    }
     if (!applied.ok()) {
       {
         const std::lock_guard lock(mu_);
@@ -212,8 +288,8 @@ Status TenantPreparer::Prepare(const api::SparkApplication& app) {
     std::erase_if(prepared_, [&](const auto& entry) { return now - entry.second >= options_.cache_ttl; });
   }
   prepared_[key] = now;
-  LOG(INFO) << ns << "/" << EffectiveServiceAccount(app) << ": namespace prepared (service account, Role "
-            << kDriverRoleName << ", RoleBinding " << DriverRoleBindingName(EffectiveServiceAccount(app))
+  LOG(INFO) << ns << "/" << sa << ": namespace prepared (" << (bind ? "service account, " : "") << "Role "
+            << kDriverRoleName << (bind ? ", RoleBinding " + DriverRoleBindingName(sa) : "")
             << (HasQuota(options_) ? ", ResourceQuota " + std::string(kTenantQuotaName) : "") << ")";
   return OkStatus();
 }

@@ -1,8 +1,14 @@
 // Tenant preparation: before an app is submitted, its namespace gets what a Spark driver needs, so that users
 // need no hand-made RBAC: the driver's ServiceAccount, the Role `spark-driver` (executor pods, services,
 // ConfigMaps, PVCs), a RoleBinding to it and, when the controller is given limits, the ResourceQuota
-// `spark-quota`. Everything is written with server-side apply (field manager `spark-operator`, force), so a
-// re-apply is a no-op and a hand edit of an owned field is put back.
+// `spark-quota`. Everything is written with server-side apply (field manager `spark-operator`) without force:
+// a re-apply is a no-op, and an object someone else manages is never taken over; the conflict is reported as
+// a Warning Event on the app (reason TenantObjectConflict) naming the other manager, and the app goes on.
+//
+// The Role is bound only to a service account the operator manages: one it applied itself (its field
+// manager is in the account's managedFields). A spec naming an account that exists and is someone else's
+// gets no binding (Event ServiceAccountNotManaged): the driver runs as that account with the rights an
+// administrator gave it, and the operator never grants an existing account anything.
 #pragma once
 
 #include <chrono>
@@ -12,12 +18,14 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <rapidjson/document.h>
 
 #include "api/types.h"
 #include "common/kube/client.h"
+#include "common/kube/event_recorder.h"
 #include "common/kube/resource.h"
 #include "common/base/status.h"
 
@@ -62,25 +70,36 @@ struct TenantObject {
 // Pure. Expects options that passed ValidateTenantOptions.
 std::vector<TenantObject> BuildTenantObjects(const api::SparkApplication& app, const TenantOptions& options);
 
+// The field managers named in a server-side apply conflict ("... conflict with \"kubectl-edit\" using ...").
+std::vector<std::string> ConflictingManagers(std::string_view message);
+
+// Whether `object` (as read from the API server) has kTenantFieldManager among its managedFields.
+bool ManagedByOperator(const rapidjson::Value& object);
+
 // Applies BuildTenantObjects, remembering for options.cache_ttl which (namespace, service account, options)
 // are done. Safe to call from every reconcile worker at once.
 class TenantPreparer {
  public:
   using Clock = std::function<std::chrono::steady_clock::time_point()>;
-  TenantPreparer(std::shared_ptr<kube::Client> client, TenantOptions options, Clock clock = nullptr);
+  // Events go to `recorder`; null: a recorder of its own on `client`.
+  TenantPreparer(std::shared_ptr<kube::Client> client, TenantOptions options, Clock clock = nullptr,
+                 std::shared_ptr<kube::EventRecorder> recorder = nullptr);
 
-  // "preparing namespace <ns>: creating Role spark-driver: <server message>" on failure.
+  // "preparing namespace <ns>: creating Role spark-driver: <server message>" on failure. Conflicts with
+  // other managers and unmanaged service accounts are Events, not failures.
   Status Prepare(const api::SparkApplication& app);
   // Number of applies made (objects written), for tests and logs.
   int64_t applies() const;
 
  private:
   std::string CacheKey(const api::SparkApplication& app) const;
+  void Warn(const api::SparkApplication& app, const std::string& reason, const std::string& message);
 
   const std::shared_ptr<kube::Client> client_;
   const TenantOptions options_;
   const std::string options_fingerprint_;
   const Clock clock_;
+  const std::shared_ptr<kube::EventRecorder> recorder_;
   mutable std::mutex mu_;
   std::map<std::string, std::chrono::steady_clock::time_point> prepared_;  // Key -> when applied.
   int64_t applies_ = 0;

@@ -88,7 +88,14 @@ Status AddSans(X509* cert, const std::vector<std::string>& sans) {
 }
 
 Result<X509Ptr> MakeCert(EVP_PKEY* key, const std::string& cn, X509* issuer, EVP_PKEY* issuer_key,
-                         std::chrono::hours validity, bool ca, const std::vector<std::string>& sans) {
+                         std::chrono::seconds validity, bool ca, const std::vector<std::string>& sans) {
+  if (issuer != nullptr) {
+    // A certificate outliving its issuer could not be verified for its last part: end with the issuer.
+    int days = 0, seconds = 0;
+    if (ASN1_TIME_diff(&days, &seconds, nullptr, X509_get0_notAfter(issuer)) == 1) {
+      validity = std::min(validity, std::chrono::seconds(int64_t{days} * 86400 + seconds));
+    }
+  }
   X509Ptr cert(X509_new());
   X509_set_version(cert.get(), 2);
   unsigned char serial_bytes[16];
@@ -147,6 +154,13 @@ Result<X509Ptr> ParseCert(const std::string& pem) {
   return cert;
 }
 
+Result<PkeyPtr> ParseKey(const std::string& pem) {
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  if (!key) return OpenSslError("parsing key");
+  return key;
+}
+
 }  // namespace
 
 std::vector<std::string> ServiceDnsNames(const std::string& service, const std::string& ns) {
@@ -160,7 +174,7 @@ Result<CertBundle> GenerateCertificates(const CertOptions& options) {
   if (!ca_key || !key) return OpenSslError("generating a P-256 key");
   const std::string cn = options.common_name.empty() ? options.sans.front() : options.common_name;
   ASSIGN_OR_RETURN(X509Ptr ca, MakeCert(ca_key.get(), "spark-operator-initializer-ca", nullptr, nullptr,
-                                        options.validity, true, {}));
+                                        options.ca_validity, true, {}));
   ASSIGN_OR_RETURN(X509Ptr cert, MakeCert(key.get(), cn, ca.get(), ca_key.get(), options.validity, false,
                                           options.sans));
   CertBundle bundle;
@@ -169,6 +183,56 @@ Result<CertBundle> GenerateCertificates(const CertOptions& options) {
   ASSIGN_OR_RETURN(bundle.cert_pem, CertPem(cert.get()));
   ASSIGN_OR_RETURN(bundle.key_pem, KeyPem(key.get()));
   return bundle;
+}
+
+Result<CertBundle> IssueServingCertificate(const CertBundle& ca_bundle, const CertOptions& options) {
+  if (options.sans.empty()) return InvalidArgumentError("a serving certificate needs at least one name");
+  ASSIGN_OR_RETURN(X509Ptr ca, ParseCert(ca_bundle.ca_cert_pem));
+  ASSIGN_OR_RETURN(PkeyPtr ca_key, ParseKey(ca_bundle.ca_key_pem));
+  PkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
+  if (!key) return OpenSslError("generating a P-256 key");
+  const std::string cn = options.common_name.empty() ? options.sans.front() : options.common_name;
+  ASSIGN_OR_RETURN(X509Ptr cert, MakeCert(key.get(), cn, ca.get(), ca_key.get(), options.validity, false,
+                                          options.sans));
+  CertBundle bundle;
+  bundle.ca_cert_pem = ca_bundle.ca_cert_pem;
+  bundle.ca_key_pem = ca_bundle.ca_key_pem;
+  ASSIGN_OR_RETURN(bundle.cert_pem, CertPem(cert.get()));
+  ASSIGN_OR_RETURN(bundle.key_pem, KeyPem(key.get()));
+  return bundle;
+}
+
+Status ValidateCertOptions(const CertOptions& options) {
+  if (options.renew_before.count() <= 0) return InvalidArgumentError("renew-before must be positive");
+  if (options.validity <= options.renew_before) {
+    return InvalidArgumentError("the certificate validity must be longer than the renewal margin");
+  }
+  if (options.ca_validity <= 2 * options.renew_before) {
+    return InvalidArgumentError("the CA validity must be longer than twice the renewal margin");
+  }
+  return OkStatus();
+}
+
+std::vector<std::string> SplitPemCertificates(const std::string& pem) {
+  std::vector<std::string> out;
+  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  // PEM_read_bio_X509 skips what is not a certificate block and fails at the end of the input.
+  while (X509Ptr cert = X509Ptr(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr))) {
+    if (Result<std::string> text = CertPem(cert.get()); text.ok()) out.push_back(std::move(*text));
+  }
+  ERR_clear_error();
+  return out;
+}
+
+bool CaNeedsRenewal(const CertBundle& bundle, std::chrono::system_clock::time_point now,
+                    std::chrono::seconds renew_before) {
+  const Result<CertInfo> info = InspectCertificate(bundle.ca_cert_pem);
+  Result<X509Ptr> ca = ParseCert(bundle.ca_cert_pem);
+  Result<PkeyPtr> key = ParseKey(bundle.ca_key_pem);
+  if (!info.ok() || !ca.ok() || !key.ok()) return true;
+  const bool matches = X509_check_private_key(ca->get(), key->get()) == 1;
+  ERR_clear_error();
+  return !matches || info->not_after - now < 2 * renew_before;
 }
 
 Result<CertInfo> InspectCertificate(const std::string& cert_pem) {
@@ -195,7 +259,7 @@ Result<CertInfo> InspectCertificate(const std::string& cert_pem) {
 }
 
 bool NeedsRenewal(const CertBundle& bundle, const std::vector<std::string>& sans,
-                  std::chrono::system_clock::time_point now, std::chrono::hours renew_before) {
+                  std::chrono::system_clock::time_point now, std::chrono::seconds renew_before) {
   const Result<CertInfo> info = InspectCertificate(bundle.cert_pem);
   const Result<CertInfo> ca_info = InspectCertificate(bundle.ca_cert_pem);
   if (!info.ok() || !ca_info.ok()) return true;
@@ -248,14 +312,14 @@ Status EnsureCertificates(CertStore& store, CaBundlePublisher& publisher, const 
   if (renewed != nullptr) *renewed = false;
   Result<CertBundle> stored = store.Load();
   if (!stored.ok() && !IsNotFound(stored.status())) return stored.status().WithContext("loading certificates");
-  if (stored.ok() && !NeedsRenewal(*stored, options.sans, std::chrono::system_clock::now())) {
-    return OkStatus();
-  }
-  ASSIGN_OR_RETURN(CertBundle bundle, GenerateCertificates(options));
+  const auto now = std::chrono::system_clock::now();
+  const bool ca_due = !stored.ok() || CaNeedsRenewal(*stored, now, options.renew_before);
+  if (!ca_due && !NeedsRenewal(*stored, options.sans, now, options.renew_before)) return OkStatus();
+  ASSIGN_OR_RETURN(CertBundle bundle, ca_due ? GenerateCertificates(options) : IssueServingCertificate(*stored, options));
   if (Status saved = store.Save(bundle); IsAlreadyExists(saved) || IsConflict(saved)) {
     // Another replica stored a bundle between our Load and Save. Using its bundle keeps one CA for all.
     ASSIGN_OR_RETURN(CertBundle winner, store.Load());
-    if (NeedsRenewal(winner, options.sans, std::chrono::system_clock::now())) {
+    if (NeedsRenewal(winner, options.sans, now, options.renew_before)) {
       return saved.WithContext("saving certificates (another writer stored a bundle that is not usable)");
     }
     LOG(INFO) << "another replica stored new certificates first; using those";
@@ -263,7 +327,8 @@ Status EnsureCertificates(CertStore& store, CaBundlePublisher& publisher, const 
   } else if (!saved.ok()) {
     return saved.WithContext("saving certificates");
   }
-  LOG(INFO) << "made a new serving certificate for " << options.sans.front();
+  LOG(INFO) << "made a new serving certificate for " << options.sans.front()
+            << (ca_due ? " and a new CA" : " from the current CA");
   if (renewed != nullptr) *renewed = true;
   return publisher.Publish(bundle);
 }

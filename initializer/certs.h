@@ -21,14 +21,28 @@ struct CertBundle {
 struct CertOptions {
   std::string common_name;
   std::vector<std::string> sans;  // DNS names and IP addresses (recognised by their syntax).
-  std::chrono::hours validity = std::chrono::hours(24 * 365);
+  std::chrono::seconds validity = std::chrono::hours(24 * 365);  // Of the serving certificate.
+  std::chrono::seconds ca_validity = std::chrono::hours(24 * 365 * 10);
+  // A serving certificate is renewed when less than this remains of it.
+  std::chrono::seconds renew_before = std::chrono::hours(24 * 30);
 };
 
 // "<svc>.<ns>.svc" and "<svc>.<ns>.svc.cluster.local" (and "<svc>", "<svc>.<ns>").
 std::vector<std::string> ServiceDnsNames(const std::string& service, const std::string& ns);
 
-// A new P-256 CA and a serving certificate with `options.sans`, both valid from now for `validity`.
+// A new P-256 CA (valid for `ca_validity`) and a serving certificate with `options.sans` (for `validity`).
 Result<CertBundle> GenerateCertificates(const CertOptions& options);
+
+// A new serving certificate from the CA of `ca` (its ca_cert_pem and ca_key_pem), valid for `validity` but
+// never past the CA. The CA is kept: the API server already trusts it, so the new certificate can be served
+// at once.
+Result<CertBundle> IssueServingCertificate(const CertBundle& ca, const CertOptions& options);
+
+// InvalidArgument naming the field when certificates made with `options` would be renewed at once.
+Status ValidateCertOptions(const CertOptions& options);
+
+// The certificates in a PEM bundle, one PEM block each (read with OpenSSL; other blocks are skipped).
+std::vector<std::string> SplitPemCertificates(const std::string& pem);
 
 struct CertInfo {
   std::chrono::system_clock::time_point not_after;
@@ -36,11 +50,16 @@ struct CertInfo {
 };
 Result<CertInfo> InspectCertificate(const std::string& cert_pem);
 
-// True when `bundle` cannot be used as is: unparsable, expiring within `renew_before`, missing one of
-// `sans`, or not signed by its CA.
+// True when the serving certificate of `bundle` cannot be used as is: unparsable, expiring within
+// `renew_before` (or its CA is), missing one of `sans`, or not signed by its CA.
 bool NeedsRenewal(const CertBundle& bundle, const std::vector<std::string>& sans,
                   std::chrono::system_clock::time_point now,
-                  std::chrono::hours renew_before = std::chrono::hours(24 * 30));
+                  std::chrono::seconds renew_before = std::chrono::hours(24 * 30));
+
+// True when the CA must be replaced: unparsable, its key does not match, or less than twice `renew_before`
+// remains. Twice, so that the new CA can be published and trusted while the old one is still valid.
+bool CaNeedsRenewal(const CertBundle& bundle, std::chrono::system_clock::time_point now,
+                    std::chrono::seconds renew_before);
 
 // Where the bundle lives between restarts. DirCertStore: ca.crt, ca.key, tls.crt, tls.key in one folder
 // (the server reads tls.crt/tls.key from there). Writes go through a temporary file and rename, so the server
@@ -84,8 +103,11 @@ class LoggingCaPublisher final : public CaBundlePublisher {
   std::string logged_ca_;
 };
 
-// Loads the stored bundle, makes a new one when NeedsRenewal says so, saves it and publishes the CA.
-// Called at start and then periodically; `renewed` tells whether a new bundle was made. When Save reports
+// Loads the stored bundle and, when NeedsRenewal or CaNeedsRenewal says so, replaces it, saves it and
+// publishes the CA. Only the serving certificate is replaced while the CA is good, so a renewal does not
+// change what the API server must trust; a new CA is made only when the old one nears its end (CertSync then
+// serves it only once it is published). Called at start and then periodically; `renewed` tells whether a
+// new bundle was made. When Save reports
 // that another writer got there first (AlreadyExists, Conflict), the stored bundle is used instead.
 Status EnsureCertificates(CertStore& store, CaBundlePublisher& publisher, const CertOptions& options,
                           bool* renewed = nullptr);

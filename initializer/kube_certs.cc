@@ -12,8 +12,6 @@ namespace spark_operator::initializer {
 namespace {
 
 constexpr int kUpdateAttempts = 5;
-constexpr std::string_view kPemBegin = "-----BEGIN CERTIFICATE-----";
-constexpr std::string_view kPemEnd = "-----END CERTIFICATE-----";
 
 std::string DecodedOrEmpty(const rapidjson::Value& secret, const char* key) {
   const Result<std::string> decoded = Base64Decode(GetString(secret, {"data", key}));
@@ -62,18 +60,6 @@ Status SecretCertStore::Save(const CertBundle& bundle) {
   resource_version_ = ResourceVersionOf(*written);
   LOG(INFO) << "stored the webhook certificates in Secret " << ns_ << "/" << name_;
   return OkStatus();
-}
-
-std::vector<std::string> SplitPemCertificates(const std::string& pem) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while ((pos = pem.find(kPemBegin, pos)) != std::string::npos) {
-    const size_t end = pem.find(kPemEnd, pos);
-    if (end == std::string::npos) break;
-    out.push_back(pem.substr(pos, end + kPemEnd.size() - pos) + "\n");
-    pos = end + kPemEnd.size();
-  }
-  return out;
 }
 
 std::string DesiredCaBundle(const std::string& ca_cert_pem, const std::string& current_pem) {

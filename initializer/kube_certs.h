@@ -36,8 +36,8 @@ class SecretCertStore final : public CertStore {
 // Fetch, set caBundle where it differs, update; a conflicting concurrent writer makes it start over (a few
 // times). NotFound when the configuration does not exist (yet): the caller retries later.
 //
-// caBundle holds the new CA followed by the previous one while that is still valid: during a renewal the
-// replicas pick up the new certificate from the Secret one by one, and the API server must trust both.
+// caBundle holds the new CA followed by the previous one while that is still valid: CertSync serves a
+// certificate from a new CA only after it is published, while the old CA still covers what is served now.
 class WebhookCaPublisher final : public CaBundlePublisher {
  public:
   WebhookCaPublisher(std::shared_ptr<kube::Client> client, std::string config_name)
@@ -48,9 +48,6 @@ class WebhookCaPublisher final : public CaBundlePublisher {
   const std::shared_ptr<kube::Client> client_;
   const std::string config_name_;
 };
-
-// The PEM blocks of `pem` that are certificates, each ending in a newline.
-std::vector<std::string> SplitPemCertificates(const std::string& pem);
 
 // What caBundle should hold (PEM, before base64) given the new CA and what it holds now.
 std::string DesiredCaBundle(const std::string& ca_cert_pem, const std::string& current_pem);

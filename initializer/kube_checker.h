@@ -1,10 +1,13 @@
 // The ObjectChecker of a running initializer: asks the API server whether a referenced ConfigMap or Secret
 // exists in the pod's namespace. The answer only ever becomes a warning, so the check is kept cheap and
-// bounded: a short request timeout (the API server waits for the whole webhook at most timeoutSeconds, 5 s
-// in our configuration) and a small cache, since every executor of one application asks the same question.
+// bounded: every lookup runs on its own thread and the caller waits only until its deadline (the HTTP
+// client's own timeouts do not bound connect, retry and read together); one lookup per object at a time,
+// shared by every pod asking the same question; and a small cache, since every executor of one application
+// asks the same question.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -26,18 +29,31 @@ class KubeObjectChecker final : public ObjectChecker {
   explicit KubeObjectChecker(std::shared_ptr<kube::Client> client,
                              std::chrono::milliseconds ttl = std::chrono::seconds(10));
 
-  Status Check(ObjectKind kind, const std::string& ns, const std::string& name) const override;
+  // DeadlineExceeded when the answer is not in by `deadline` (the lookup goes on and fills the cache), or
+  // when too many lookups hang already; then nothing new is started.
+  Status Check(ObjectKind kind, const std::string& ns, const std::string& name,
+               CheckDeadline deadline) const override;
 
  private:
+  struct Lookup {
+    bool done = false;
+    Status status;
+  };
   struct Entry {
     Status status;
     std::chrono::steady_clock::time_point expires;
   };
+  // Shared with the lookup threads, which may outlive a wait (and the checker).
+  struct State {
+    std::mutex mutex;
+    std::condition_variable done;
+    std::unordered_map<std::string, Entry> cache;
+    std::unordered_map<std::string, std::shared_ptr<Lookup>> in_flight;
+  };
 
   const std::shared_ptr<kube::Client> client_;
   const std::chrono::milliseconds ttl_;
-  mutable std::mutex mutex_;
-  mutable std::unordered_map<std::string, Entry> cache_;
+  const std::shared_ptr<State> state_ = std::make_shared<State>();
 };
 
 }  // namespace spark_operator::initializer

@@ -46,6 +46,18 @@ DEFINE_int32(ca_publish_retry_seconds, 10,
 DEFINE_string(cert_secret_name, "spark-operator-initializer-certs",
               "Secret in --service-namespace holding the self-managed CA and certificate, shared by all "
               "replicas. Empty: each replica keeps its own in --cert-dir (only for a single replica).");
+DEFINE_int64(cert_validity_seconds, 365 * 24 * 3600, "Lifetime of a self-managed serving certificate.");
+DEFINE_int64(ca_validity_seconds, 10LL * 365 * 24 * 3600,
+             "Lifetime of the self-managed CA. Serving certificates are renewed from the same CA; a new CA is made "
+             "when less than twice --cert-renew-before-seconds remains of it.");
+DEFINE_int64(cert_renew_before_seconds, 30 * 24 * 3600,
+             "A self-managed serving certificate is renewed when less than this remains of it.");
+DEFINE_int32(ca_propagation_seconds, 30,
+             "After a new CA is published, how long the old certificate is still served, so that every API "
+             "server trusts the new CA before it is used.");
+DEFINE_int32(check_budget_ms, 2000,
+             "One deadline for all existence checks of one pod (connection included), well inside the webhook's "
+             "timeoutSeconds; objects not checked by then only give a warning.");
 DEFINE_string(kubeconfig, "", "Kubeconfig file. Empty: $KUBECONFIG, the in-cluster service account, then "
                               "~/.kube/config; with none of them the webhook runs without a client.");
 
@@ -118,10 +130,17 @@ int main(int argc, char** argv) {
     cert_options.sans = init::ServiceDnsNames(FLAGS_service_name, FLAGS_service_namespace);
     for (const std::string& san : spark_operator::SplitCommas(FLAGS_extra_san)) cert_options.sans.push_back(san);
     cert_options.common_name = FLAGS_service_name + "." + FLAGS_service_namespace + ".svc";
+    cert_options.validity = std::chrono::seconds(FLAGS_cert_validity_seconds);
+    cert_options.ca_validity = std::chrono::seconds(FLAGS_ca_validity_seconds);
+    cert_options.renew_before = std::chrono::seconds(FLAGS_cert_renew_before_seconds);
+    if (Status s = init::ValidateCertOptions(cert_options); !s.ok()) {
+      return Fail(s.WithContext("--cert-validity-seconds, --ca-validity-seconds, --cert-renew-before-seconds"));
+    }
     cert_file = serving_store.cert_file();
     key_file = serving_store.key_file();
   }
-  init::CertSync cert_sync(secret_store.get(), &serving_store, publisher.get(), cert_options);
+  init::CertSync cert_sync(secret_store.get(), &serving_store, publisher.get(), cert_options,
+                           std::chrono::seconds(FLAGS_ca_propagation_seconds));
   if (self_managed) {
     if (Status s = cert_sync.RunOnce(); !s.ok()) return Fail(s);
   }
@@ -138,6 +157,7 @@ int main(int argc, char** argv) {
   options.threads = FLAGS_threads;
   options.tls = *tls;
   options.mutator.policy = *policy;
+  options.mutator.check_budget = std::chrono::milliseconds(FLAGS_check_budget_ms);
   options.checker = kube_checker != nullptr ? static_cast<const init::ObjectChecker*>(kube_checker.get())
                                             : &always_exists;
   auto server = init::WebhookServer::Start(options);
@@ -155,8 +175,8 @@ int main(int argc, char** argv) {
     renewer = std::thread([&] {
       std::unique_lock lock(mutex);
       const auto interval = [&] {
-        return std::chrono::seconds(cert_sync.ca_published() ? FLAGS_cert_check_interval_seconds
-                                                              : FLAGS_ca_publish_retry_seconds);
+        const bool settled = cert_sync.ca_published() && !cert_sync.switch_pending();
+        return std::chrono::seconds(settled ? FLAGS_cert_check_interval_seconds : FLAGS_ca_publish_retry_seconds);
       };
       while (!wake.wait_for(lock, interval(), [&] { return stopping; })) {
         if (Status s = cert_sync.RunOnce(); !s.ok()) LOG(ERROR) << "checking certificates: " << s.ToString();

@@ -155,6 +155,7 @@ Decision Mutator::Mutate(const Value& pod, const std::string& ns) const {
   const std::string container_name = container == nullptr ? "" : GetString(*container, {"name"});
 
   std::vector<std::string> env_added;
+  const CheckDeadline check_deadline = std::chrono::steady_clock::now() + options_.check_budget;
   for (const api::Mount& r : parsed.mounts) {
     // An already-mutated pod (or one the user wrote by hand the same way) needs nothing: same volume name and
     // source, same mount. Anything else under the same name or path is a clash the user must hear about.
@@ -176,11 +177,17 @@ Decision Mutator::Mutate(const Value& pod, const std::string& ns) const {
                          GetString(*existing_mount, {"name"}) + "\" at \"" + r.mount_path + "\"");
       continue;
     }
-    if (Status s = checker_->Check(ObjectKindOf(r.kind), ns, r.object_name); !s.ok()) {
+    if (Status s = checker_->Check(ObjectKindOf(r.kind), ns, r.object_name, check_deadline); !s.ok()) {
       const std::string object = std::string(api::MountObjectKind(r.kind)) + " \"" + ns + "/" + r.object_name + "\"";
-      decision.warnings.push_back(IsNotFound(s) ? r.annotation + ": " + object +
-                                                      " not found; the pod will not start until it exists"
-                                                : r.annotation + ": could not check " + object + ": " + s.message());
+      if (IsNotFound(s)) {
+        decision.warnings.push_back(r.annotation + ": " + object + " not found; the pod will not start until it exists");
+      } else if (s.code() == StatusCode::kDeadlineExceeded) {
+        decision.warnings.push_back(r.annotation + ": " + object + " was not checked: the API server did not answer " +
+                                    "within the webhook's " + std::to_string(options_.check_budget.count()) +
+                                    " ms budget; the pod is admitted, and will not start if it does not exist");
+      } else {
+        decision.warnings.push_back(r.annotation + ": could not check " + object + ": " + s.message());
+      }
     }
     if (existing_volume == nullptr) {
       patch.Append("/spec/volumes", volumes != nullptr, MakeVolume(r, a));

@@ -3,6 +3,7 @@
 // question (does the referenced ConfigMap/Secret exist?) goes through ObjectChecker.
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,23 +26,33 @@ inline ObjectKind ObjectKindOf(api::MountKind kind) {
   return api::IsSecretMount(kind) ? ObjectKind::kSecret : ObjectKind::kConfigMap;
 }
 
+using CheckDeadline = std::chrono::steady_clock::time_point;
+
 // Answers whether a referenced object exists. OK: exists; NotFound: missing (becomes a warning); any other
-// error: unknown (also a warning, the pod is still mutated). Implementations must be thread-safe.
+// error: unknown (also a warning, the pod is still mutated). An answer not known by `deadline` is
+// DeadlineExceeded, returned at the deadline at the latest: the API server gives the whole webhook 5 s.
+// Implementations must be thread-safe.
 class ObjectChecker {
  public:
   virtual ~ObjectChecker() = default;
-  virtual Status Check(ObjectKind kind, const std::string& ns, const std::string& name) const = 0;
+  virtual Status Check(ObjectKind kind, const std::string& ns, const std::string& name,
+                       CheckDeadline deadline) const = 0;
 };
 
-// Until the Kubernetes client is wired in, every object is assumed to exist.
+// Without a Kubernetes client every object is assumed to exist.
 class AlwaysExistsChecker final : public ObjectChecker {
  public:
-  Status Check(ObjectKind, const std::string&, const std::string&) const override { return OkStatus(); }
+  Status Check(ObjectKind, const std::string&, const std::string&, CheckDeadline) const override {
+    return OkStatus();
+  }
 };
 
 
 struct MutatorOptions {
   InvalidAnnotationPolicy policy = InvalidAnnotationPolicy::kDeny;
+  // One deadline for all existence checks of one pod, connection set-up included. Well inside the
+  // webhook's timeoutSeconds (5 s), so that a slow API server costs a warning, never a refused pod.
+  std::chrono::milliseconds check_budget{2000};
 };
 
 struct Decision {

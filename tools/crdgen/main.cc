@@ -2,19 +2,23 @@
 // to --markdown-out. Both are generated from api/fields.h; `make crd` writes the committed copies:
 //   spark-operator-crdgen --out=deploy/crd/spark-operator.k8s.io_sparkapplications.yaml
 //                         --markdown-out=docs/spark-application.md
+//                         --policy-markdown-out=docs/submission-policy.md
 
 #include <iostream>
 #include <string>
 
 #include <gflags/gflags.h>
 
+#include "api/submission_policy.h"
+#include "common/base/file.h"
 #include "tools/crdgen/crd.h"
 #include "tools/crdgen/reference.h"
-#include "common/base/file.h"
 
 DEFINE_string(out, "", "File to write the CRD YAML to; standard output when empty.");
 DEFINE_string(markdown_out, "", "File to write the SparkApplication field reference (Markdown) to; not written "
                                 "when empty.");
+DEFINE_string(policy_markdown_out, "", "File to write what a SparkApplication may not ask of spark-submit "
+                                       "(Markdown) to; not written when empty.");
 
 namespace {
 
@@ -31,6 +35,10 @@ int main(int argc, char** argv) {
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   if (!FLAGS_markdown_out.empty() &&
       !Write(FLAGS_markdown_out, spark_operator::api::SparkApplicationReferenceMarkdown())) {
+    return 1;
+  }
+  if (!FLAGS_policy_markdown_out.empty() &&
+      !Write(FLAGS_policy_markdown_out, spark_operator::api::SubmissionPolicyMarkdown())) {
     return 1;
   }
   const std::string yaml = spark_operator::api::SparkApplicationCrdYaml();

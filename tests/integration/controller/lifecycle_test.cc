@@ -149,8 +149,10 @@ TEST_CASE("an invalid spec and a failing spark-submit end with clear errors whil
   RemovePath(invalid, {"spec", "image"});
   CreateApp(*client, invalid);
   rapidjson::Document broken = ExampleApp(ns.name(), "broken");
-  // A local file in cluster mode needs an upload path; spark-submit fails without creating anything.
-  SetString(broken, {"spec", "mainApplicationFile"}, "/nonexistent/app.jar");
+  // spark-submit downloads a remote pod template itself; one it cannot fetch fails it before it creates
+  // anything. (A local file would be refused by validation: docs/submission-policy.md.)
+  SetString(broken, {"spec", "sparkConf", "spark.kubernetes.driver.podTemplateFile"},
+            "http://127.0.0.1:1/nonexistent-template.yaml");
   CreateApp(*client, broken);
   rapidjson::Document retry = CopyJson(broken);
   SetString(retry, {"metadata", "name"}, "broken-retry");

@@ -234,5 +234,76 @@ TEST_CASE("a prepared namespace is not applied again within the TTL, and is repa
   CHECK(client->Get(kube::resources::kRoleBindings, ns.name(), "spark-driver-other").ok());
 }
 
+// An Event about `app` whose "type/reason: message" starts with `prefix` and contains `text`.
+bool HasEventWith(kube::Client& client, const std::string& ns, const std::string& app, const std::string& prefix,
+                  const std::string& text) {
+  for (const std::string& e : Events(client, ns, app)) {
+    if (e.rfind(prefix, 0) == 0 && e.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST_CASE("a service account the operator did not make is not bound to the driver Role; an Event says why") {
+  auto client = AdminClient();
+  const TestNamespace ns(client, "tenant");
+  REQUIRE(client->Create(kube::resources::kServiceAccounts, ns.name(),
+                         Json(R"({"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"admin-made"}})"))
+              .ok());
+  TenantPreparer preparer(client, TenantOptions{});
+  api::SparkApplication app;
+  app.metadata.name = "borrow";
+  app.metadata.namespace_ = ns.name();
+  app.spec.driver.service_account = "admin-made";
+
+  REQUIRE(preparer.Prepare(app).ok());
+  CHECK(IsNotFound(client->Get(kube::resources::kRoleBindings, ns.name(), "spark-driver-admin-made").status()));
+  const rapidjson::Document sa = Get(*client, kube::resources::kServiceAccounts, ns.name(), "admin-made");
+  CHECK(FindPath(sa, {"metadata", "labels"}) == nullptr);  // Not taken over either.
+  CHECK(client->Get(kube::resources::kRoles, ns.name(), "spark-driver").ok());
+  CHECK(Eventually([&] {
+    return HasEventWith(*client, ns.name(), "borrow", "Warning/ServiceAccountNotManaged",
+                        "ServiceAccount " + ns.name() + "/admin-made exists and is not managed by spark-operator");
+  }));
+
+  // The account the operator made itself is bound as before.
+  app.spec.driver.service_account = "own";
+  REQUIRE(preparer.Prepare(app).ok());
+  const rapidjson::Document binding = Get(*client, kube::resources::kRoleBindings, ns.name(), "spark-driver-own");
+  CHECK(GetString(binding["subjects"][0], {"name"}) == "own");
+  // ... and stays bound on the next round, now that it exists.
+  TenantPreparer again(client, TenantOptions{});
+  REQUIRE(again.Prepare(app).ok());
+  CHECK(again.applies() == 3);
+}
+
+TEST_CASE("a Role someone else manages is not taken over; the conflict is an Event naming that manager") {
+  auto client = AdminClient();
+  const TestNamespace ns(client, "tenant");
+  const std::string admin_role = R"({"apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role",
+      "metadata":{"name":"spark-driver","namespace":")" + ns.name() + R"("},
+      "rules":[{"apiGroups":[""],"resources":["pods"],"verbs":["get","list","create","delete"]}]})";
+  kube::PatchOptions admin_apply;
+  admin_apply.field_manager = "platform-team";
+  REQUIRE(client->Patch(kube::resources::kRoles, ns.name(), "spark-driver", kube::PatchType::kApply, admin_role,
+                        admin_apply)
+              .ok());
+  const std::string rules_before = ToJson(Get(*client, kube::resources::kRoles, ns.name(), "spark-driver")["rules"]);
+
+  TenantPreparer preparer(client, TenantOptions{});
+  api::SparkApplication app;
+  app.metadata.name = "pi";
+  app.metadata.namespace_ = ns.name();
+  REQUIRE(preparer.Prepare(app).ok());
+
+  CHECK(ToJson(Get(*client, kube::resources::kRoles, ns.name(), "spark-driver")["rules"]) == rules_before);
+  CHECK(Eventually([&] {
+    return HasEventWith(*client, ns.name(), "pi", "Warning/TenantObjectConflict",
+                        "Role " + ns.name() + "/spark-driver is managed by \"platform-team\"");
+  }));
+  // The rest is prepared: the app runs with the Role the platform team wrote.
+  const rapidjson::Document binding = Get(*client, kube::resources::kRoleBindings, ns.name(), "spark-driver");
+  CHECK(GetString(binding["subjects"][0], {"name"}) == "spark");
+}
+
 }  // namespace
 }  // namespace spark_operator::controller::testing

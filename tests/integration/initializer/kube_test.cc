@@ -12,6 +12,8 @@ namespace {
 const kube::Resource& kSecrets = kube::resources::kSecrets;
 const kube::Resource& kWebhookConfigs = kube::resources::kMutatingWebhookConfigurations;
 
+CheckDeadline Soon() { return std::chrono::steady_clock::now() + std::chrono::seconds(5); }
+
 CertOptions Options() {
   CertOptions options;
   options.sans = ServiceDnsNames("spark-operator-initializer", "spark-operator");
@@ -139,22 +141,22 @@ TEST_CASE("the object checker tells existing, missing and unknown ConfigMaps and
   REQUIRE(checker_client.ok());
 
   const KubeObjectChecker checker(*checker_client, std::chrono::milliseconds(0));
-  CHECK(checker.Check(ObjectKind::kConfigMap, ns.name(), "present").ok());
-  CHECK(IsNotFound(checker.Check(ObjectKind::kConfigMap, ns.name(), "absent")));
-  CHECK(IsNotFound(checker.Check(ObjectKind::kSecret, ns.name(), "present")));
+  CHECK(checker.Check(ObjectKind::kConfigMap, ns.name(), "present", Soon()).ok());
+  CHECK(IsNotFound(checker.Check(ObjectKind::kConfigMap, ns.name(), "absent", Soon())));
+  CHECK(IsNotFound(checker.Check(ObjectKind::kSecret, ns.name(), "present", Soon())));
 
   // Within the TTL a missing object stays missing; afterwards the new answer is seen.
   const KubeObjectChecker cached(*checker_client, std::chrono::seconds(60));
-  CHECK(IsNotFound(cached.Check(ObjectKind::kSecret, ns.name(), "later")));
+  CHECK(IsNotFound(cached.Check(ObjectKind::kSecret, ns.name(), "later", Soon())));
   REQUIRE(client->Create(kSecrets, ns.name(), Json(R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"later"}})")).ok());
-  CHECK(IsNotFound(cached.Check(ObjectKind::kSecret, ns.name(), "later")));
-  CHECK(checker.Check(ObjectKind::kSecret, ns.name(), "later").ok());
+  CHECK(IsNotFound(cached.Check(ObjectKind::kSecret, ns.name(), "later", Soon())));
+  CHECK(checker.Check(ObjectKind::kSecret, ns.name(), "later", Soon()).ok());
 
   // An API server that cannot be reached is "unknown" (a "could not check" warning), not "missing".
   kube::RestConfig unreachable = AdminConfig();
   unreachable.server = "https://127.0.0.1:1";
   const KubeObjectChecker lost(*NewCheckerClient(unreachable));
-  const Status status = lost.Check(ObjectKind::kConfigMap, ns.name(), "present");
+  const Status status = lost.Check(ObjectKind::kConfigMap, ns.name(), "present", Soon());
   CHECK_FALSE(status.ok());
   CHECK_FALSE(IsNotFound(status));
 }

@@ -160,3 +160,30 @@ TEST_CASE("quota options that are not quantities are refused, naming the flag") 
 
 }  // namespace
 }  // namespace spark_operator::controller
+
+namespace spark_operator::controller {
+namespace {
+
+TEST_CASE("the managers named in a server-side apply conflict are read from the server's message") {
+  CHECK(ConflictingManagers(R"(Apply failed with 2 conflicts: conflict with "platform-team" using )"
+                            R"(rbac.authorization.k8s.io/v1: .rules; conflict with "kubectl-edit": .metadata.x; )"
+                            R"(conflict with "platform-team": .y)") ==
+        std::vector<std::string>{"platform-team", "kubectl-edit"});
+  CHECK(ConflictingManagers("conflict").empty());
+  CHECK(ConflictingManagers(R"(conflict with "unterminated)").empty());
+}
+
+TEST_CASE("an object is the operator's when its field manager is among the managedFields") {
+  const auto object = [](const std::string& managers) {
+    Result<rapidjson::Document> doc = ParseJson(R"({"metadata":{"managedFields":[)" + managers + "]}}");
+    REQUIRE(doc.ok());
+    return std::move(*doc);
+  };
+  CHECK(ManagedByOperator(object(R"({"manager":"kubectl"},{"manager":"spark-operator","operation":"Apply"})")));
+  CHECK_FALSE(ManagedByOperator(object(R"({"manager":"kubectl-create","operation":"Update"})")));
+  CHECK_FALSE(ManagedByOperator(object("")));
+  CHECK_FALSE(ManagedByOperator(*ParseJson(R"({"metadata":{"labels":{"app.kubernetes.io/managed-by":"spark-operator"}}})")));
+}
+
+}  // namespace
+}  // namespace spark_operator::controller

@@ -57,7 +57,7 @@ std::string DriverPodWith(const std::string& annotations, const std::string& vol
 
 class FakeChecker : public ObjectChecker {
  public:
-  Status Check(ObjectKind kind, const std::string& ns, const std::string& name) const override {
+  Status Check(ObjectKind kind, const std::string& ns, const std::string& name, CheckDeadline) const override {
     if (name == "missing") return NotFoundError("not found");
     if (name == "broken") return UnavailableError("connection refused");
     checked.push_back(std::string(ObjectKindName(kind)) + " " + ns + "/" + name);
