@@ -79,6 +79,7 @@ cleanup() {
   ((started_cluster)) && "$root/tools/cluster/down.sh" >/dev/null 2>&1
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM # so that the EXIT trap runs on a signal too
 
 # ---------------------------------------------------------------- setup
 if ! "$root/tools/cluster/status.sh" >/dev/null 2>&1; then
