@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 image-tag ?= latest
 
-.PHONY: all deps build test test-unit crd demo demo-stop demo-initializer cluster-up cluster-down spark image clean
+.PHONY: all deps build test test-unit test-fault crd demo demo-stop demo-initializer cluster-up cluster-down spark image clean
 
 all: build
 
@@ -22,6 +22,11 @@ test: build
 
 test-unit: build
 	cd $(BUILD_DIR) && ctest -L unit --output-on-failure
+
+# The fault-injection suite (tests/fault/fault_suite.sh): FAULT_APPS SparkApplications (default 1000, about half
+# an hour on 2 cores) under controller kills, API server restarts and stops, and a certificate renewal.
+test-fault: build
+	cd $(BUILD_DIR) && ctest -L fault --output-on-failure
 
 # The CRD in deploy/crd and the field reference in docs/ are generated from the C++ types in api/; unit tests
 # fail when either is stale.

@@ -20,14 +20,15 @@ kc() { kubectl --kubeconfig "$kubeconfig" "$@"; }
 
 # Starts the binary on free loopback ports (it picks them: --port=0) and sets init_pid and init_port.
 # The serving certificate and its CA go to the Secret <secret> in <namespace>; the CA is published to the
-# MutatingWebhookConfiguration <config>, retried every second until that exists.
-init_start() { # <binary> <config> <namespace> <secret>
+# MutatingWebhookConfiguration <config>, retried every second until that exists. Further arguments are extra flags.
+init_start() { # <binary> <config> <namespace> <secret> [flag]...
   local bin="$1" config="$2" ns="$3" secret="$4" i
+  shift 4
   [ -x "$bin" ] || fail "initializer binary $bin not found (build the target spark-operator-initializer)"
   init_log="$work/initializer.log"
   "$bin" --address=127.0.0.1 --port=0 --metrics-port=0 --kubeconfig="$kubeconfig" --extra-san=127.0.0.1 \
     --cert-dir="$work/certs" --webhook-config-name="$config" --service-namespace="$ns" \
-    --cert-secret-name="$secret" --ca-publish-retry-seconds=1 >"$init_log" 2>&1 &
+    --cert-secret-name="$secret" --ca-publish-retry-seconds=1 "$@" >"$init_log" 2>&1 &
   init_pid=$!
   for i in $(seq 1 300); do
     init_port="$(sed -n 's#.*serving /mutate-pods on https://127\.0\.0\.1:\([0-9]*\).*#\1#p' "$init_log" | head -n1)"
