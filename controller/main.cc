@@ -18,6 +18,10 @@ DEFINE_bool(leader_elect, false, "Run leader election so that only one replica r
 DEFINE_string(lease_namespace, "default", "Namespace of the leader-election Lease.");
 DEFINE_string(lease_name, "spark-operator-controller", "Name of the leader-election Lease.");
 DEFINE_string(identity, "", "Leader-election identity; empty: <hostname>_<pid>.");
+DEFINE_int32(lease_duration, 15, "Seconds a standby waits, after it last saw the Lease renewed, before taking it.");
+DEFINE_double(renew_deadline, 10,
+              "Seconds after its last successful renewal was sent that the leader stops acting; below --lease-duration.");
+DEFINE_double(retry_period, 2, "Seconds between attempts to acquire or renew the Lease.");
 DEFINE_int32(metrics_port, 8080, "Port for /metrics, /healthz and /readyz; -1 disables the server.");
 DEFINE_int32(resync_period, 300, "Seconds between full resyncs of the SparkApplication cache.");
 DEFINE_int32(driver_startup_grace_period, 120,
@@ -53,6 +57,9 @@ int main(int argc, char** argv) {
   options.lease_namespace = FLAGS_lease_namespace;
   options.lease_name = FLAGS_lease_name;
   options.identity = FLAGS_identity;
+  options.lease_duration = std::chrono::seconds(FLAGS_lease_duration);
+  options.renew_deadline = std::chrono::milliseconds(static_cast<int64_t>(FLAGS_renew_deadline * 1000));
+  options.retry_period = std::chrono::milliseconds(static_cast<int64_t>(FLAGS_retry_period * 1000));
   options.metrics_port = FLAGS_metrics_port;
   options.resync_period = std::chrono::seconds(FLAGS_resync_period);
   options.driver_startup_grace = std::chrono::seconds(FLAGS_driver_startup_grace_period);

@@ -33,7 +33,9 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   RETURN_IF_ERROR(ValidateTenantOptions(options.tenant));
   std::unique_ptr<Manager> m(new Manager(std::move(options)));
   ASSIGN_OR_RETURN(const kube::RestConfig config, kube::LoadRestConfig(m->options_.kubeconfig));
-  ASSIGN_OR_RETURN(m->client_, kube::Client::Create(config));
+  kube::ClientOptions client_options;
+  client_options.user_agent = "spark-operator-controller/" + m->Identity();
+  ASSIGN_OR_RETURN(m->client_, kube::Client::Create(config, client_options));
   ASSIGN_OR_RETURN(m->auth_, PrepareSubmitAuth(config));
   m->metrics_ = std::make_unique<ControllerMetrics>(m->registry_);
   m->recorder_ = std::make_shared<kube::EventRecorder>(m->client_);
@@ -131,6 +133,10 @@ kube::Informer* Manager::InformerFor(const std::vector<std::unique_ptr<kube::Inf
   return nullptr;
 }
 
+std::string Manager::Identity() const {
+  return options_.identity.empty() ? DefaultIdentity() : options_.identity;
+}
+
 void Manager::EnqueuePod(const kube::ObjectPtr& pod) {
   const std::string app = PodAppName(*pod);
   if (!app.empty()) queue_->Add(NamespaceOf(*pod) + "/" + app);
@@ -165,7 +171,10 @@ Status Manager::Start() {
   kube::LeaderElectionConfig election;
   election.lease_namespace = options_.lease_namespace;
   election.lease_name = options_.lease_name;
-  election.identity = options_.identity.empty() ? DefaultIdentity() : options_.identity;
+  election.identity = Identity();
+  election.lease_duration = options_.lease_duration;
+  election.renew_deadline = options_.renew_deadline;
+  election.retry_period = options_.retry_period;
   // The elector's thread must return quickly; starting informers and threads is quick.
   election.on_started_leading = [this] {
     LOG(INFO) << "became the leader; starting controllers";

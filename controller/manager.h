@@ -41,6 +41,9 @@ struct ManagerOptions {
   std::string lease_namespace = "default";
   std::string lease_name = "spark-operator-controller";
   std::string identity;                 // Empty: <hostname>_<pid>.
+  std::chrono::seconds lease_duration{15};
+  std::chrono::milliseconds renew_deadline{10'000};
+  std::chrono::milliseconds retry_period{2'000};
   int metrics_port = -1;                // -1: no HTTP server; 0: any free port.
   TenantOptions tenant;                 // Namespace preparation before submission (--prepare-tenant).
 };
@@ -71,6 +74,8 @@ class Manager {
                               const std::string& ns) const;
   void EnqueuePod(const kube::ObjectPtr& pod);
   bool Ready() const;
+  // --identity, else <hostname>_<pid>: names this replica in the Lease and in its requests' User-Agent.
+  std::string Identity() const;
 
   const ManagerOptions options_;
   std::shared_ptr<kube::Client> client_;
