@@ -3,6 +3,7 @@
 #include <glog/logging.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <thread>
 
 #include "common/strings.h"
@@ -84,7 +85,13 @@ int main(int argc, char** argv) {
     // The manager stops by itself only when it lost the leader-election lease. Exiting non-zero makes the
     // restart visible and lets the new process campaign again with a clean state.
     LOG(ERROR) << "lost the leader-election lease; exiting";
-    (*manager)->Stop();
+    // Writes and spark-submits are fenced already; a hung API server must not hold the exit up while requests
+    // wait out their timeouts.
+    constexpr std::chrono::seconds kGrace{5};
+    if (!(*manager)->StopWithin(kGrace)) {
+      LOG(ERROR) << "stopping took longer than " << kGrace.count() << " s; exiting anyway";
+      std::_Exit(2);
+    }
     return 2;
   }
   LOG(INFO) << "shutting down on signal " << g_signal;

@@ -73,7 +73,8 @@ void Submitter::Loop() {
     process.argv = std::move(job.argv);
     process.extra_env = options_.extra_env;
     process.timeout = options_.timeout;
-    Result<ProcessResult> result = RunProcess(process);
+    const Status may_start = options_.may_start ? options_.may_start() : OkStatus();
+    Result<ProcessResult> result = may_start.ok() ? RunProcess(process) : Result<ProcessResult>(may_start);
     if (result.ok()) {
       LOG(INFO) << job.key.first << ": spark-submit attempt " << job.key.second << " finished: "
                 << result->Describe() << " in " << result->duration.count() << " ms";
