@@ -3,6 +3,7 @@
 #include <glog/logging.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <thread>
 
 #include "common/base/strings.h"
@@ -18,6 +19,10 @@ DEFINE_bool(leader_elect, false, "Run leader election so that only one replica r
 DEFINE_string(lease_namespace, "default", "Namespace of the leader-election Lease.");
 DEFINE_string(lease_name, "spark-operator-controller", "Name of the leader-election Lease.");
 DEFINE_string(identity, "", "Leader-election identity; empty: <hostname>_<pid>.");
+DEFINE_int32(lease_duration, 15, "Seconds a standby waits, after it last saw the Lease renewed, before taking it.");
+DEFINE_double(renew_deadline, 10,
+              "Seconds after its last successful renewal was sent that the leader stops acting; below --lease-duration.");
+DEFINE_double(retry_period, 2, "Seconds between attempts to acquire or renew the Lease.");
 DEFINE_int32(metrics_port, 8080, "Port for /metrics, /healthz and /readyz; -1 disables the server.");
 DEFINE_int32(resync_period, 300, "Seconds between full resyncs of the SparkApplication cache.");
 DEFINE_int32(driver_startup_grace_period, 120,
@@ -53,6 +58,9 @@ int main(int argc, char** argv) {
   options.lease_namespace = FLAGS_lease_namespace;
   options.lease_name = FLAGS_lease_name;
   options.identity = FLAGS_identity;
+  options.lease_duration = std::chrono::seconds(FLAGS_lease_duration);
+  options.renew_deadline = std::chrono::milliseconds(static_cast<int64_t>(FLAGS_renew_deadline * 1000));
+  options.retry_period = std::chrono::milliseconds(static_cast<int64_t>(FLAGS_retry_period * 1000));
   options.metrics_port = FLAGS_metrics_port;
   options.resync_period = std::chrono::seconds(FLAGS_resync_period);
   options.driver_startup_grace = std::chrono::seconds(FLAGS_driver_startup_grace_period);
@@ -77,7 +85,13 @@ int main(int argc, char** argv) {
     // The manager stops by itself only when it lost the leader-election lease. Exiting non-zero makes the
     // restart visible and lets the new process campaign again with a clean state.
     LOG(ERROR) << "lost the leader-election lease; exiting";
-    (*manager)->Stop();
+    // Writes and spark-submits are fenced already; a hung API server must not hold the exit up while requests
+    // wait out their timeouts.
+    constexpr std::chrono::seconds kGrace{5};
+    if (!(*manager)->StopWithin(kGrace)) {
+      LOG(ERROR) << "stopping took longer than " << kGrace.count() << " s; exiting anyway";
+      std::_Exit(2);
+    }
     return 2;
   }
   LOG(INFO) << "shutting down on signal " << g_signal;

@@ -3,6 +3,10 @@
 #include <glog/logging.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
 #include "common/base/json.h"
 #include "controller/labels.h"
 
@@ -15,6 +19,14 @@ std::string PodAppName(const rapidjson::Value& pod) {
   std::string app = GetString(pod, {"metadata", "annotations", kAppNameAnnotation});
   if (app.empty()) app = GetString(pod, {"metadata", "labels", kAppNameLabel});
   return app;
+}
+
+// Each network step of a write (connect, TLS handshake, send, receive; twice over when a pooled connection
+// turns out stale) gets a sixth of the gap between the gate closing and the Lease expiring, so that a write
+// sent just before the gate closed has landed or been abandoned before a successor can take over.
+std::chrono::milliseconds WriteTimeout(const ManagerOptions& o) {
+  const auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(o.lease_duration) - o.renew_deadline;
+  return std::max(std::chrono::milliseconds(1), gap / 6);
 }
 
 std::string DefaultIdentity() {
@@ -33,7 +45,24 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   RETURN_IF_ERROR(ValidateTenantOptions(options.tenant));
   std::unique_ptr<Manager> m(new Manager(std::move(options)));
   ASSIGN_OR_RETURN(const kube::RestConfig config, kube::LoadRestConfig(m->options_.kubeconfig));
-  ASSIGN_OR_RETURN(m->client_, kube::Client::Create(config));
+  kube::ClientOptions client_options;
+  client_options.user_agent = "spark-operator-controller/" + m->Identity();
+  if (m->options_.leader_elect) {
+    RETURN_IF_ERROR(kube::ValidateLeaderElectionConfig(m->ElectionConfig()));
+    m->gate_ = std::make_shared<kube::LeaderGate>();
+    // The elector's own client: a renewal never waits behind the controller's requests in the rate limiter,
+    // and a hung request is abandoned after a retry period, leaving time for another before the deadline.
+    kube::RestConfig elector_config = config;
+    elector_config.qps = 0;
+    elector_config.timeout = m->options_.retry_period;
+    kube::ClientOptions elector_options;
+    elector_options.user_agent = client_options.user_agent + " (leader election)";
+    elector_options.connect_timeout = m->options_.retry_period;
+    ASSIGN_OR_RETURN(m->elector_client_, kube::Client::Create(elector_config, elector_options));
+    client_options.write_gate = [gate = m->gate_] { return gate->Check(); };
+    client_options.write_timeout = WriteTimeout(m->options_);
+  }
+  ASSIGN_OR_RETURN(m->client_, kube::Client::Create(config, client_options));
   ASSIGN_OR_RETURN(m->auth_, PrepareSubmitAuth(config));
   m->metrics_ = std::make_unique<ControllerMetrics>(m->registry_);
   m->recorder_ = std::make_shared<kube::EventRecorder>(m->client_);
@@ -48,6 +77,7 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   submitter.concurrency = m->options_.submission_concurrency;
   submitter.timeout = m->options_.submission_timeout;
   submitter.extra_env = m->auth_.env;
+  if (m->gate_ != nullptr) submitter.may_start = [gate = m->gate_] { return gate->Check(); };
   submitter.on_done = [self](const std::string& key) { self->queue_->Add(key); };
   submitter.on_result = [self](const ProcessResult& r) {
     self->metrics_->submit_seconds.Observe(static_cast<double>(r.duration.count()) / 1000.0);
@@ -132,6 +162,10 @@ kube::Informer* Manager::InformerFor(const std::vector<std::unique_ptr<kube::Inf
   return nullptr;
 }
 
+std::string Manager::Identity() const {
+  return options_.identity.empty() ? DefaultIdentity() : options_.identity;
+}
+
 void Manager::EnqueuePod(const kube::ObjectPtr& pod) {
   const std::string app = PodAppName(*pod);
   if (!app.empty()) queue_->Add(NamespaceOf(*pod) + "/" + app);
@@ -163,32 +197,52 @@ Status Manager::Start() {
     StartControllers();
     return OkStatus();
   }
-  kube::LeaderElectionConfig election;
-  election.lease_namespace = options_.lease_namespace;
-  election.lease_name = options_.lease_name;
-  election.identity = options_.identity.empty() ? DefaultIdentity() : options_.identity;
-  // The elector's thread must return quickly; starting informers and threads is quick.
+  kube::LeaderElectionConfig election = ElectionConfig();
+  election.gate = gate_;
+  // The elector must go on renewing while the caches fill: the start runs on a thread of its own.
   election.on_started_leading = [this] {
     LOG(INFO) << "became the leader; starting controllers";
-    StartControllers();
+    const std::lock_guard lock(start_mutex_);
+    if (!stopped_) starter_ = std::thread([this] { StartControllers(); });
   };
   election.on_stopped_leading = [this] {
     LOG(WARNING) << "leadership ended; stopping";
     stopped_ = true;
   };
-  ASSIGN_OR_RETURN(elector_, kube::LeaderElector::Create(client_, election));
+  ASSIGN_OR_RETURN(elector_, kube::LeaderElector::Create(elector_client_, election));
   elector_->Start();
   return OkStatus();
 }
 
+kube::LeaderElectionConfig Manager::ElectionConfig() const {
+  kube::LeaderElectionConfig election;
+  election.lease_namespace = options_.lease_namespace;
+  election.lease_name = options_.lease_name;
+  election.identity = Identity();
+  election.lease_duration = options_.lease_duration;
+  election.renew_deadline = options_.renew_deadline;
+  election.retry_period = options_.retry_period;
+  return election;
+}
+
 void Manager::StartControllers() {
-  const std::lock_guard lock(start_mutex_);
-  if (controllers_started_ || stopped_) return;
-  for (auto& informer : pod_informers_) informer->Start();
-  for (auto& informer : app_informers_) informer->Start();
+  {
+    const std::lock_guard lock(start_mutex_);
+    if (controllers_started_ || stopped_) return;
+    for (auto& informer : pod_informers_) informer->Start();
+    for (auto& informer : app_informers_) informer->Start();
+  }
   // Reconciling before the pod cache is filled would look for driver pods in an empty cache; the reconciler
-  // asks the server in that case anyway, so waiting only saves requests.
-  for (auto& informer : pod_informers_) informer->WaitForSync(std::chrono::seconds(30));
+  // asks the server in that case anyway, so waiting only saves requests. Not under the lock, so that Stop
+  // need not wait for it.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  for (auto& informer : pod_informers_) {
+    while (!Done() && std::chrono::steady_clock::now() < deadline &&
+           !informer->WaitForSync(std::chrono::milliseconds(200))) {
+    }
+  }
+  const std::lock_guard lock(start_mutex_);
+  if (controllers_started_ || Done()) return;
   workers_ = std::thread([this] {
     RunWorkers(*queue_, options_.workers, [this](const std::string& key) { return reconciler_->Reconcile(key); });
   });
@@ -219,6 +273,7 @@ void Manager::Stop() {
     torn_down_ = true;
   }
   if (elector_ != nullptr) elector_->Stop();
+  if (starter_.joinable()) starter_.join();  // The elector, stopped, starts no other.
   if (queue_ != nullptr) queue_->ShutDown();  // Null when Create failed before making it.
   if (workers_.joinable()) workers_.join();
   for (auto& informer : app_informers_) informer->Stop();
@@ -226,6 +281,21 @@ void Manager::Stop() {
   submitter_.reset();  // Waits for running spark-submits (bounded by the submission timeout).
   if (server_ != nullptr) server_->Stop();
   if (recorder_ != nullptr) recorder_->Flush(std::chrono::seconds(2));
+}
+
+bool Manager::StopWithin(std::chrono::milliseconds grace) {
+  auto stopped = std::make_shared<std::atomic<bool>>(false);
+  std::thread([this, stopped] {
+    Stop();
+    *stopped = true;
+  }).detach();
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  while (!*stopped && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (*stopped) return true;
+  CleanupSubmitAuth(auth_);
+  return false;
 }
 
 }  // namespace spark_operator::controller

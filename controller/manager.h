@@ -1,6 +1,7 @@
 // Wires the controller together, controller-runtime style: informers on SparkApplications and on the pods the
 // operator launched, a work queue fed by both, N reconcile workers, the spark-submit pool, optional leader
-// election, and an HTTP server with /metrics, /healthz and /readyz.
+// election (fenced: writes and spark-submits stop before the Lease can expire), and an HTTP server with
+// /metrics, /healthz and /readyz.
 #pragma once
 
 #include <atomic>
@@ -41,6 +42,9 @@ struct ManagerOptions {
   std::string lease_namespace = "default";
   std::string lease_name = "spark-operator-controller";
   std::string identity;                 // Empty: <hostname>_<pid>.
+  std::chrono::seconds lease_duration{15};
+  std::chrono::milliseconds renew_deadline{10'000};
+  std::chrono::milliseconds retry_period{2'000};
   int metrics_port = -1;                // -1: no HTTP server; 0: any free port.
   TenantOptions tenant;                 // Namespace preparation before submission (--prepare-tenant).
 };
@@ -56,7 +60,12 @@ class Manager {
   Status Start();
   // Idempotent. With leader election, losing the lease also stops (and `Done()` turns true).
   void Stop();
-  bool Done() const { return stopped_; }
+  // Stop, given at most `grace`: false when it is still waiting (on requests to a hung API server, or on running
+  // spark-submits). The credentials made for spark-submit are removed either way; after false the caller must
+  // exit without destroying the manager.
+  bool StopWithin(std::chrono::milliseconds grace);
+  // Stopped, or leadership lapsed: from then on no write and no spark-submit starts.
+  bool Done() const { return stopped_ || LeadershipLost(); }
 
   // True once this replica runs its controllers (at once, or after winning the election).
   bool Active() const { return controllers_started_; }
@@ -67,13 +76,20 @@ class Manager {
  private:
   explicit Manager(ManagerOptions options) : options_(std::move(options)) {}
   void StartControllers();
+  bool LeadershipLost() const { return gate_ != nullptr && gate_->EverHeld() && !gate_->Held(); }
   kube::Informer* InformerFor(const std::vector<std::unique_ptr<kube::Informer>>& informers,
                               const std::string& ns) const;
   void EnqueuePod(const kube::ObjectPtr& pod);
   bool Ready() const;
+  // --identity, else <hostname>_<pid>: names this replica in the Lease and in its requests' User-Agent.
+  std::string Identity() const;
+  kube::LeaderElectionConfig ElectionConfig() const;  // Without callbacks and gate.
 
   const ManagerOptions options_;
+  // With leader election, every write of client_ and every spark-submit checks it (see LeaderGate).
+  std::shared_ptr<kube::LeaderGate> gate_;
   std::shared_ptr<kube::Client> client_;
+  std::shared_ptr<kube::Client> elector_client_;  // Short timeouts, no rate limit: renewals never queue.
   SubmitAuth auth_;
   metrics::Registry registry_;
   std::unique_ptr<ControllerMetrics> metrics_;
@@ -87,6 +103,7 @@ class Manager {
   std::vector<std::unique_ptr<kube::Informer>> pod_informers_;
   std::unique_ptr<kube::LeaderElector> elector_;
   std::unique_ptr<http::Server> server_;
+  std::thread starter_;  // With leader election: starts the controllers off the elector's thread.
   std::thread workers_;
   std::mutex start_mutex_;
   std::atomic<bool> controllers_started_{false};

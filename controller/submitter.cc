@@ -104,7 +104,9 @@ void Submitter::Loop() {
     process.argv = std::move(job.argv);
     process.extra_env = options_.extra_env;
     process.timeout = options_.timeout;
-    Result<ProcessResult> result = WriteFiles(job.files);
+    // A replica that may no longer be the leader starts nothing: the refusal is the attempt's result.
+    const Status may_start = options_.may_start ? options_.may_start() : OkStatus();
+    Result<ProcessResult> result = may_start.ok() ? WriteFiles(job.files) : Result<ProcessResult>(may_start);
     if (result.ok()) result = RunProcess(process);
     for (const File& file : job.files) std::remove(file.path.c_str());
     if (result.ok()) {

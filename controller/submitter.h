@@ -28,6 +28,9 @@ struct SubmitterOptions {
   std::function<void(const std::string& key)> on_done;
   // Called with every finished run, for metrics.
   std::function<void(const ProcessResult&)> on_result;
+  // Checked just before each spark-submit starts (the leader-election fence): a refusal becomes the attempt's
+  // result instead.
+  std::function<Status()> may_start;
 };
 
 class Submitter {

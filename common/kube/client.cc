@@ -1,5 +1,7 @@
 #include "common/kube/client.h"
 
+#include <algorithm>
+
 #include <glog/logging.h>
 
 #include "common/base/base64.h"
@@ -47,15 +49,34 @@ Result<WatchEventType> ParseEventType(const std::string& type) {
 
 }  // namespace
 
-Result<std::shared_ptr<Client>> Client::Create(const RestConfig& config) {
-  http::ClientOptions options;
-  options.request_timeout = config.timeout;
-  ASSIGN_OR_RETURN(std::unique_ptr<http::Client> http, http::Client::Create(config.server, config.tls, options));
-  return std::shared_ptr<Client>(new Client(config, std::move(http)));
+Result<std::shared_ptr<Client>> Client::Create(const RestConfig& config, ClientOptions options) {
+  http::ClientOptions http_options;
+  http_options.request_timeout = config.timeout;
+  if (options.connect_timeout.count() > 0) http_options.connect_timeout = options.connect_timeout;
+  ASSIGN_OR_RETURN(std::unique_ptr<http::Client> http, http::Client::Create(config.server, config.tls, http_options));
+  std::unique_ptr<http::Client> write_http;
+  if (options.write_timeout.count() > 0) {
+    http_options.request_timeout = options.write_timeout;
+    http_options.connect_timeout = std::min(http_options.connect_timeout, options.write_timeout);
+    ASSIGN_OR_RETURN(write_http, http::Client::Create(config.server, config.tls, http_options));
+  }
+  return std::shared_ptr<Client>(new Client(config, std::move(options), std::move(http), std::move(write_http)));
 }
 
-Client::Client(RestConfig config, std::unique_ptr<http::Client> http)
-    : config_(std::move(config)), http_(std::move(http)), rate_limiter_(config_.qps, config_.burst) {}
+Client::Client(RestConfig config, ClientOptions options, std::unique_ptr<http::Client> http,
+               std::unique_ptr<http::Client> write_http)
+    : config_(std::move(config)),
+      options_(std::move(options)),
+      http_(std::move(http)),
+      write_http_(std::move(write_http)),
+      rate_limiter_(config_.qps, config_.burst) {}
+
+// The gate is checked after the rate limiter let the request go, the last moment before it is sent.
+Result<http::Response> Client::Send(const http::Request& request) {
+  if (request.method == "GET" || request.method == "HEAD") return http_->Send(request);
+  if (options_.write_gate) RETURN_IF_ERROR(options_.write_gate());
+  return (write_http_ != nullptr ? write_http_ : http_)->Send(request);
+}
 
 Result<std::string> Client::BearerToken() {
   if (config_.bearer_token_file.empty()) return config_.bearer_token;
@@ -85,6 +106,7 @@ Result<http::Request> Client::NewRequest(const std::string& method, std::string 
   request.headers.emplace_back("Accept", "application/json");
   if (!request.body.empty()) request.headers.emplace_back("Content-Type", content_type);
   ASSIGN_OR_RETURN(const std::string token, BearerToken());
+  if (!options_.user_agent.empty()) request.headers.emplace_back("User-Agent", options_.user_agent);
   if (!token.empty()) {
     request.headers.emplace_back("Authorization", "Bearer " + token);
   } else if (!config_.username.empty()) {
@@ -98,13 +120,13 @@ Result<http::Request> Client::NewRequest(const std::string& method, std::string 
 Result<http::Response> Client::Raw(const std::string& method, const std::string& path, const std::string& body,
                                    const std::string& content_type) {
   ASSIGN_OR_RETURN(const http::Request request, NewRequest(method, path, body, content_type));
-  return http_->Send(request);
+  return Send(request);
 }
 
 Result<rapidjson::Document> Client::Call(const std::string& method, std::string target, std::string body,
                                          const std::string& content_type) {
   ASSIGN_OR_RETURN(const http::Request request, NewRequest(method, std::move(target), std::move(body), content_type));
-  Result<http::Response> response = http_->Send(request);
+  Result<http::Response> response = Send(request);
   if (!response.ok()) return response.status().WithContext(method + " " + request.target);
   if (response->status >= 400) {
     const Status error = StatusFromResponse(response->status, response->body);

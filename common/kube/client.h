@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -63,9 +64,22 @@ struct WatchEvent {
 
 class WatchStream;
 
+// What one client instance needs beyond where the server is.
+struct ClientOptions {
+  std::string user_agent;  // Empty: the HTTP client's default.
+  // Checked just before each request that changes something (POST, PUT, PATCH, DELETE) is sent; a refusal fails
+  // that request unsent. The leader-election fence of a controller.
+  std::function<Status()> write_gate;
+  // Non-zero: bounds each network step (connect, TLS handshake, send, receive) of those requests instead of
+  // config.timeout, so that a write cannot stay in flight long after the gate closed.
+  std::chrono::milliseconds write_timeout{0};
+  // Non-zero: bounds connecting and the TLS handshake of every request (default 10 s).
+  std::chrono::milliseconds connect_timeout{0};
+};
+
 class Client {
  public:
-  static Result<std::shared_ptr<Client>> Create(const RestConfig& config);
+  static Result<std::shared_ptr<Client>> Create(const RestConfig& config, ClientOptions options = {});
 
   Result<rapidjson::Document> Get(const Resource& resource, std::string_view ns, std::string_view name);
   // One page; follow `metadata.continue` with ListOptions::continue_token, or use ListAll.
@@ -90,7 +104,9 @@ class Client {
   const RestConfig& config() const { return config_; }
 
  private:
-  Client(RestConfig config, std::unique_ptr<http::Client> http);
+  Client(RestConfig config, ClientOptions options, std::unique_ptr<http::Client> http,
+         std::unique_ptr<http::Client> write_http);
+  Result<http::Response> Send(const http::Request& request);
   Result<http::Request> NewRequest(const std::string& method, std::string target, std::string body = "",
                                    const std::string& content_type = "application/json");
   Result<rapidjson::Document> Call(const std::string& method, std::string target, std::string body = "",
@@ -98,7 +114,9 @@ class Client {
   Result<std::string> BearerToken();
 
   const RestConfig config_;
+  const ClientOptions options_;
   std::unique_ptr<http::Client> http_;
+  std::unique_ptr<http::Client> write_http_;  // Null: writes go through http_.
   TokenBucketRateLimiter rate_limiter_;
 
   std::mutex token_mutex_;

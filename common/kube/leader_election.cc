@@ -178,6 +178,27 @@ bool LeaseCandidate::Release() {
   return true;
 }
 
+// ---------------------------------------------------------------- LeaderGate
+
+Status LeaderGate::Check() const {
+  if (Held()) return OkStatus();
+  if (!EverHeld()) return UnavailableError("not the leader: this replica has not acquired the lease");
+  const auto ago = std::chrono::duration_cast<std::chrono::milliseconds>(
+      clock_.Now() - Clock::TimePoint(Clock::Duration(until_.load())));
+  return UnavailableError("not the leader: the lease was last renewed in time " + std::to_string(ago.count()) +
+                          " ms ago" + (closed_ ? " (leadership ended)" : ""));
+}
+
+void LeaderGate::HoldUntil(Clock::TimePoint deadline) {
+  const Clock::Duration::rep ticks = deadline.time_since_epoch().count();
+  Clock::Duration::rep current = until_.load();
+  while (!closed_ && current < ticks) {
+    // Lapsed is final: the process has begun to stop acting, so a renewal answering late must not reopen it.
+    if (current != kNever && clock_.Now().time_since_epoch().count() >= current) return;
+    if (until_.compare_exchange_weak(current, ticks)) return;
+  }
+}
+
 // ---------------------------------------------------------------- LeaderElector
 
 Status ValidateLeaderElectionConfig(const LeaderElectionConfig& config) {
@@ -214,7 +235,8 @@ LeaderElector::LeaderElector(std::unique_ptr<LeaseLock> lock, LeaderElectionConf
     : lock_(std::move(lock)),
       config_(std::move(config)),
       clock_(clock),
-      candidate_(*lock_, config_.identity, config_.lease_duration, clock_) {
+      candidate_(*lock_, config_.identity, config_.lease_duration, clock_),
+      gate_(config_.gate != nullptr ? config_.gate : std::make_shared<LeaderGate>(clock)) {
   subscription_ = clock_.Subscribe([this] {
     const std::lock_guard<std::mutex> lock(mutex_);
     wake_.notify_all();
@@ -232,18 +254,13 @@ void LeaderElector::Start() {
 }
 
 void LeaderElector::Stop() {
+  gate_->Close();  // At once: the thread may be stuck in a request for a while.
   {
     const std::lock_guard<std::mutex> lock(mutex_);
     stop_ = true;
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
-}
-
-bool LeaderElector::IsLeader() const {
-  if (!leading_) return false;
-  const Clock::TimePoint last_renew{Clock::Duration(last_renew_.load())};
-  return clock_.Now() - last_renew < config_.renew_deadline;
 }
 
 std::string LeaderElector::leader() const {
@@ -282,7 +299,7 @@ bool LeaderElector::Acquire() {
     const bool acquired = candidate_.TryAcquireOrRenew();
     ReportTransition();
     if (acquired) {
-      last_renew_ = sent.time_since_epoch().count();
+      gate_->HoldUntil(sent + config_.renew_deadline);
       return true;
     }
     if (!SleepUntil(clock_.Now() + Jittered(config_.retry_period))) return false;
@@ -295,10 +312,7 @@ void LeaderElector::Renew() {
     const Clock::TimePoint sent = clock_.Now();
     const bool renewed = candidate_.TryAcquireOrRenew();
     ReportTransition();
-    if (renewed) {
-      last_renew_ = sent.time_since_epoch().count();
-      continue;
-    }
+    if (renewed) gate_->HoldUntil(sent + config_.renew_deadline);
     // client-go keeps retrying until the deadline even when another holder is observed; nobody writes
     // another holder unless our lease expired or was released, so giving up at once is only earlier.
     if (!candidate_.IsLeader()) {
@@ -306,8 +320,7 @@ void LeaderElector::Renew() {
                    << candidate_.observed_record().holder_identity;
       return;
     }
-    const Clock::TimePoint last_renew{Clock::Duration(last_renew_.load())};
-    if (clock_.Now() - last_renew >= config_.renew_deadline) {
+    if (!gate_->Held()) {  // Also when a hung renewal succeeded only after the deadline.
       LOG(WARNING) << config_.identity << " could not renew lease " << lock_->Describe() << " within "
                    << config_.renew_deadline.count() << "ms";
       return;
@@ -317,11 +330,10 @@ void LeaderElector::Renew() {
 
 void LeaderElector::Run() {
   if (!Acquire()) return;
-  leading_ = true;
   LOG(INFO) << config_.identity << " acquired lease " << lock_->Describe() << " and is leading";
   if (config_.on_started_leading) config_.on_started_leading();
   Renew();
-  leading_ = false;
+  gate_->Close();
   // As client-go, also after a failed renewal: Release writes only if the last record seen still names us, and
   // only over that version, so it cannot clear a successor's Lease.
   if (config_.release_on_cancel && candidate_.IsLeader() && candidate_.Release()) {

@@ -55,7 +55,7 @@ class LeaseLock {
 };
 
 // The Lease `ns`/`name`. Give the elector a client of its own (not rate-limited behind a busy controller) whose
-// request timeout is below renew_deadline, as client-go bounds each renewal by the deadline.
+// request timeout is well below renew_deadline, so that a hung request leaves time for another attempt.
 std::unique_ptr<LeaseLock> NewLeaseLock(std::shared_ptr<Client> client, std::string ns, std::string name);
 
 // One candidate's decisions, without threads or callbacks: what LeaderElector's thread runs each retry period.
@@ -90,6 +90,34 @@ class LeaseCandidate {
   WallTime last_timestamp_{};
 };
 
+// Whether this process may act as the leader now, on its own monotonic clock: from acquisition until
+// renew_deadline after the last successful renewal was SENT. Others take the Lease only lease_duration after
+// they saw that renewal, so a replica that acts only while Held() (and whose writes cannot stay in flight for
+// more than lease_duration - renew_deadline) never acts at the same time as its successor, even when a hung
+// request keeps its elector from noticing. The elector opens and extends it; every write checks it. Lock-free.
+class LeaderGate {
+ public:
+  explicit LeaderGate(const Clock& clock = Clock::Real()) : clock_(clock) {}
+  LeaderGate(const LeaderGate&) = delete;
+  LeaderGate& operator=(const LeaderGate&) = delete;
+
+  bool Held() const { return !closed_ && clock_.Now().time_since_epoch().count() < until_.load(); }
+  // OK while held; otherwise the Unavailable status a refused write fails with.
+  Status Check() const;
+  // Held until `deadline`; never shortens, and does nothing once closed or lapsed.
+  void HoldUntil(Clock::TimePoint deadline);
+  // Leadership ended: never held again (as after a lapse).
+  void Close() { closed_ = true; }
+  // Whether it was ever held: a standby has nothing to stop.
+  bool EverHeld() const { return until_.load() != kNever; }
+
+ private:
+  static constexpr Clock::Duration::rep kNever = 0;
+  const Clock& clock_;
+  std::atomic<Clock::Duration::rep> until_{kNever};  // Clock ticks.
+  std::atomic<bool> closed_{false};
+};
+
 struct LeaderElectionConfig {
   std::string lease_namespace;
   std::string lease_name;
@@ -109,6 +137,9 @@ struct LeaderElectionConfig {
   std::function<void(const std::string& identity)> on_new_leader;
   // Stop releases the Lease, so a successor takes over at once instead of after lease_duration.
   bool release_on_cancel = true;
+  // Opened on acquisition and held until renew_deadline after each renewal was sent; the elector makes one if
+  // null. Share it with whatever must stop acting with leadership (the controller's writes).
+  std::shared_ptr<LeaderGate> gate;
 };
 
 // client-go's rules: lease_duration > renew_deadline > 1.2 * retry_period > 0 and a non-empty identity.
@@ -128,12 +159,14 @@ class LeaderElector {
   LeaderElector& operator=(const LeaderElector&) = delete;
 
   void Start();
-  // Ends the campaign, releases the Lease if leading and release_on_cancel, calls on_stopped_leading if it
-  // had started, and joins. Waits for a request in flight (bounded by the client's timeout). Idempotent.
+  // Closes the gate at once, ends the campaign, releases the Lease if leading and release_on_cancel, calls
+  // on_stopped_leading if it had started, and joins. Waits for a request in flight (bounded by the client's
+  // timeout). Idempotent.
   void Stop();
-  // True from on_started_leading until leadership ends; false as soon as the last successful renewal is
-  // renew_deadline old, even while a hung request keeps the thread from noticing.
-  bool IsLeader() const;
+  // The gate: true from on_started_leading until leadership ends; false as soon as the last successful
+  // renewal is renew_deadline old, even while a hung request keeps the thread from noticing.
+  bool IsLeader() const { return gate_->Held(); }
+  const std::shared_ptr<LeaderGate>& gate() const { return gate_; }
   // The holder last observed ("" before the first read).
   std::string leader() const;
 
@@ -154,10 +187,7 @@ class LeaderElector {
   std::string reported_leader_;
   uint64_t subscription_ = 0;
 
-  std::atomic<bool> leading_{false};
-  // When the request of the last successful renewal was sent (clock ticks): a renewal is judged from when it
-  // left, so this process stops before any other candidate can see the Lease expire.
-  std::atomic<Clock::Duration::rep> last_renew_{0};
+  const std::shared_ptr<LeaderGate> gate_;
   mutable std::mutex mutex_;  // Guards stop_ and leader_; with wake_ for sleeping.
   std::condition_variable wake_;
   bool stop_ = false;

@@ -182,7 +182,20 @@ start etcd "$ETCD" \
 # ConfigMaps bypass the watch cache (--watch-cache-sizes=configmaps#0) so that watches on them are served by
 # etcd itself: after an etcd compaction a watch from an older version gets 410 Gone, which the informer tests
 # need to provoke. Every other resource keeps the cache, as in production.
+# Every write is audited (metadata only, with each client's User-Agent), so that tests can prove from the server's
+# own record who wrote what when, e.g. that an old leader made no write after its successor took the lease.
+cat > "$STATE/audit-policy.yaml" <<EOF
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: Metadata
+  verbs: [create, update, patch, delete, deletecollection]
+- level: None
+EOF
 start kube-apiserver "$KUBE_APISERVER" \
+  --audit-policy-file="$STATE/audit-policy.yaml" --audit-log-path="$LOGS/audit.log" \
+  --audit-log-format=json --audit-log-maxsize=200 --audit-log-maxbackup=1 --audit-log-mode=blocking \
   --watch-cache-sizes=configmaps#0 \
   --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$API_PORT" \
   --etcd-servers="$ETCD_ENDPOINT" \
@@ -289,6 +302,7 @@ export ETCD_VERSION=$ETCD_VERSION
 export KWOK_VERSION=$KWOK_VERSION
 export KWOK_NODES="$("${KC[@]}" get nodes -l type=kwok -o jsonpath='{.items[*].metadata.name}')"
 export CLUSTER_STATE_DIR=$STATE
+export AUDIT_LOG=$LOGS/audit.log
 export ETCD_PID=$(pid_of etcd)
 export KUBE_APISERVER_PID=$(pid_of kube-apiserver)
 export KUBE_CONTROLLER_MANAGER_PID=$(pid_of kube-controller-manager)

@@ -2,6 +2,7 @@
 #include "common/kube/leader_election.h"
 
 #include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <regex>
@@ -22,6 +23,22 @@ struct FakeLeaseServer {
   std::optional<LeaderElectionRecord> record;
   int64_t version = 0;
   std::atomic<bool> unavailable{false};
+  // While set, every request blocks, as against an API server that was SIGSTOPped.
+  std::mutex hang_mu;
+  std::condition_variable hang_cv;
+  bool hung = false;
+
+  void SetHung(bool value) {
+    {
+      const std::lock_guard<std::mutex> lock(hang_mu);
+      hung = value;
+    }
+    hang_cv.notify_all();
+  }
+  void WaitWhileHung() {
+    std::unique_lock<std::mutex> lock(hang_mu);
+    hang_cv.wait(lock, [this] { return !hung; });
+  }
 
   // Another client writing the Lease.
   void Put(const LeaderElectionRecord& r) {
@@ -39,6 +56,7 @@ class FakeLeaseLock final : public LeaseLock {
  public:
   explicit FakeLeaseLock(FakeLeaseServer& server) : server_(server) {}
   Result<LeaderElectionRecord> Get() override {
+    server_.WaitWhileHung();
     const std::lock_guard<std::mutex> lock(server_.mu);
     if (server_.unavailable) return UnavailableError("connection refused");
     if (!server_.record) return NotFoundError("leases \"l\" not found");
@@ -46,6 +64,7 @@ class FakeLeaseLock final : public LeaseLock {
     return *server_.record;
   }
   Status Create(const LeaderElectionRecord& record) override {
+    server_.WaitWhileHung();
     const std::lock_guard<std::mutex> lock(server_.mu);
     if (server_.unavailable) return UnavailableError("connection refused");
     if (server_.record) return AlreadyExistsError("leases \"l\" already exists");
@@ -54,6 +73,7 @@ class FakeLeaseLock final : public LeaseLock {
     return OkStatus();
   }
   Status Update(const LeaderElectionRecord& record) override {
+    server_.WaitWhileHung();
     const std::lock_guard<std::mutex> lock(server_.mu);
     if (server_.unavailable) return UnavailableError("connection refused");
     if (seen_ != server_.version) return ConflictError("the object has been modified");
@@ -300,6 +320,95 @@ TEST_CASE("LeaderElector takes over from a leader that stopped renewing", "[lead
   CHECK(server.Read()->lease_transitions == 1);
   const std::lock_guard<std::mutex> lock(seen_b.mu);
   CHECK(seen_b.leaders == std::vector<std::string>{"a", "b"});
+}
+
+TEST_CASE("LeaderGate is held until its deadline, is never shortened, and never reopens once closed",
+          "[leader_election]") {
+  FakeClock clock;
+  LeaderGate gate(clock);
+  CHECK_FALSE(gate.Held());
+  CHECK_FALSE(gate.EverHeld());
+  CHECK(gate.Check().message().find("has not acquired") != std::string::npos);
+
+  gate.HoldUntil(clock.Now() + seconds(10));
+  CHECK(gate.Held());
+  CHECK(gate.Check().ok());
+  gate.HoldUntil(clock.Now() + seconds(5));  // An older renewal answered late: no effect.
+  clock.Advance(milliseconds(9'999));
+  CHECK(gate.Held());
+  clock.Advance(milliseconds(1));
+  CHECK_FALSE(gate.Held());
+  const Status refused = gate.Check();
+  CHECK(refused.code() == StatusCode::kUnavailable);
+  CHECK(refused.message().find("not the leader") != std::string::npos);
+
+  // A renewal that answers after the deadline does not reopen it: the process has begun to stop.
+  gate.HoldUntil(clock.Now() + seconds(10));
+  CHECK_FALSE(gate.Held());
+  CHECK(gate.EverHeld());
+
+  LeaderGate closed(clock);
+  closed.HoldUntil(clock.Now() + seconds(10));
+  closed.Close();
+  CHECK_FALSE(closed.Held());
+  closed.HoldUntil(clock.Now() + seconds(20));
+  CHECK_FALSE(closed.Held());
+}
+
+TEST_CASE("a leader whose renewal hangs closes its gate within renew_deadline, before the Lease can expire",
+          "[leader_election]") {
+  FakeClock clock;
+  FakeLeaseServer server;
+  Observed seen;
+  LeaderElectionConfig config = ConfigFor("a", seen, clock);
+  config.gate = std::make_shared<LeaderGate>(clock);
+  const std::shared_ptr<LeaderGate> gate = config.gate;
+  auto elector = LeaderElector::Create(std::make_unique<FakeLeaseLock>(server), config, clock);
+  REQUIRE(elector.ok());
+  CHECK((*elector)->gate() == gate);
+  (*elector)->Start();
+  REQUIRE(AdvanceUntil(clock, [&] { return seen.started == 1; }));
+  CHECK(gate->Held());
+
+  // Every renewal sent from now on hangs; the last one that succeeded was sent at or before now.
+  server.SetHung(true);
+  const Clock::TimePoint hung_at = clock.Now();
+  REQUIRE(AdvanceUntil(clock, [&] { return !gate->Held(); }));
+  const Clock::TimePoint closed_at = clock.Now();
+  CHECK(closed_at - hung_at <= seconds(10));  // renew_deadline, on this process's clock...
+  CHECK(closed_at - hung_at < seconds(15));   // ...so before anyone may take the Lease over.
+  // The elector's thread is still stuck in its request and has not reported anything: the gate does not wait
+  // for it.
+  CHECK(seen.stopped == 0);
+  CHECK_FALSE((*elector)->IsLeader());
+
+  // The hung renewal succeeds late: the elector still steps down, and the gate stays shut.
+  server.SetHung(false);
+  REQUIRE(AdvanceUntil(clock, [&] { return seen.stopped == 1; }));
+  CHECK_FALSE(gate->Held());
+}
+
+TEST_CASE("Stop closes the gate at once, even while a renewal hangs", "[leader_election]") {
+  FakeClock clock;
+  FakeLeaseServer server;
+  Observed seen;
+  auto elector = LeaderElector::Create(std::make_unique<FakeLeaseLock>(server), ConfigFor("a", seen, clock), clock);
+  REQUIRE(elector.ok());
+  (*elector)->Start();
+  REQUIRE(AdvanceUntil(clock, [&] { return seen.started == 1; }));
+  server.SetHung(true);
+  clock.Advance(seconds(3));  // The elector wakes and its next renewal hangs.
+  std::thread stopper([&] { (*elector)->Stop(); });
+  // The clock stands still: only Stop can close the gate now.
+  const auto deadline = std::chrono::steady_clock::now() + seconds(5);
+  while ((*elector)->gate()->Held() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  CHECK_FALSE((*elector)->gate()->Held());
+  CHECK(seen.stopped == 0);
+  server.SetHung(false);
+  stopper.join();
+  CHECK(seen.stopped == 1);
 }
 
 }  // namespace
