@@ -20,7 +20,7 @@
 #include <gflags/gflags.h>
 #include <glog/logging.h>
 
-#include "initializer/certs.h"
+#include "initializer/certs/certs.h"
 #include "initializer/webhook_server.h"
 
 DEFINE_int32(rate, 1000, "Requests per second, all connections together.");

@@ -2,10 +2,9 @@
 #include <gflags/gflags.h>
 #include <glog/logging.h>
 
-#include <csignal>
 #include <cstdlib>
-#include <thread>
 
+#include "common/base/shutdown_signals.h"
 #include "common/base/strings.h"
 #include "controller/manager.h"
 
@@ -35,17 +34,13 @@ DEFINE_string(tenant_quota_cpu, "", "Hard requests.cpu of spark-quota (\"16\", \
 DEFINE_string(tenant_quota_memory, "",
               "Hard requests.memory of spark-quota (\"64Gi\", or Spark's \"64g\"); empty: no memory limit.");
 
-namespace {
-volatile std::sig_atomic_t g_signal = 0;
-void OnSignal(int sig) { g_signal = sig; }
-
-}  // namespace
 
 int main(int argc, char** argv) {
   gflags::SetUsageMessage("Kubernetes operator for Apache Spark: the SparkApplication controller.");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   google::InitGoogleLogging(argv[0]);
   FLAGS_logtostderr = true;
+  const spark_operator::ShutdownSignals signals;  // Before any thread starts.
 
   spark_operator::controller::ManagerOptions options;
   options.kubeconfig = FLAGS_kubeconfig;
@@ -74,14 +69,12 @@ int main(int argc, char** argv) {
     LOG(ERROR) << "starting the controller: " << manager.status().ToString();
     return 1;
   }
-  std::signal(SIGINT, OnSignal);
-  std::signal(SIGTERM, OnSignal);
   if (const auto started = (*manager)->Start(); !started.ok()) {
     LOG(ERROR) << "starting the controller: " << started.ToString();
     return 1;
   }
-  while (g_signal == 0 && !(*manager)->Done()) std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  if (g_signal == 0) {
+  const int signal_number = signals.Wait([&] { return (*manager)->Done(); });
+  if (signal_number == 0) {
     // The manager stops by itself only when it lost the leader-election lease. Exiting non-zero makes the
     // restart visible and lets the new process campaign again with a clean state.
     LOG(ERROR) << "lost the leader-election lease; exiting";
@@ -94,7 +87,7 @@ int main(int argc, char** argv) {
     }
     return 2;
   }
-  LOG(INFO) << "shutting down on signal " << g_signal;
+  LOG(INFO) << "shutting down on signal " << signal_number;
   (*manager)->Stop();
   return 0;
 }

@@ -84,53 +84,35 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   };
   m->submitter_ = std::make_unique<Submitter>(std::move(submitter));
 
-  std::vector<std::string> namespaces = m->options_.namespaces;
-  if (namespaces.empty()) namespaces.push_back("");
-  for (const std::string& ns : namespaces) {
-    kube::InformerOptions apps;
-    apps.resource = kube::resources::kSparkApplications;
-    apps.ns = ns;
-    apps.resync_period = m->options_.resync_period;
-    m->app_informers_.push_back(std::make_unique<kube::Informer>(m->client_, apps));
-    kube::InformerOptions pods;
-    pods.resource = kube::resources::kPods;
-    pods.ns = ns;
-    pods.label_selector = std::string(kLaunchedByLabel) + "=true";
-    m->pod_informers_.push_back(std::make_unique<kube::Informer>(m->client_, pods));
-  }
-  for (auto& informer : m->app_informers_) {
-    kube::EventHandlers h;
-    h.on_add = [self](const kube::ObjectPtr& o) { self->queue_->Add(ObjectKey(*o)); };
-    h.on_update = [self](const kube::ObjectPtr&, const kube::ObjectPtr& o) { self->queue_->Add(ObjectKey(*o)); };
-    h.on_delete = [self](const kube::ObjectPtr& o) { self->queue_->Add(ObjectKey(*o)); };
-    informer->AddHandlers(std::move(h));
-  }
-  for (auto& informer : m->pod_informers_) {
-    informer->AddIndex(kAppIndex, [](const rapidjson::Value& pod) -> std::vector<std::string> {
-      const std::string app = PodAppName(pod);
-      if (app.empty()) return {};
-      return {NamespaceOf(pod) + "/" + app};
-    });
-    kube::EventHandlers h;
-    h.on_add = [self](const kube::ObjectPtr& o) { self->EnqueuePod(o); };
-    h.on_update = [self](const kube::ObjectPtr&, const kube::ObjectPtr& o) { self->EnqueuePod(o); };
-    h.on_delete = [self](const kube::ObjectPtr& o) { self->EnqueuePod(o); };
-    informer->AddHandlers(std::move(h));
-  }
+  kube::InformerOptions apps;
+  apps.resource = kube::resources::kSparkApplications;
+  apps.resync_period = m->options_.resync_period;
+  m->apps_ = std::make_unique<runtime::NamespacedInformers>(m->client_, apps, m->options_.namespaces);
+  kube::InformerOptions pods;
+  pods.resource = kube::resources::kPods;
+  pods.label_selector = std::string(kLaunchedByLabel) + "=true";
+  m->pods_ = std::make_unique<runtime::NamespacedInformers>(m->client_, pods, m->options_.namespaces);
+  kube::EventHandlers app_events;
+  app_events.on_add = [self](const kube::ObjectPtr& o) { self->queue_->Add(ObjectKey(*o)); };
+  app_events.on_update = [self](const kube::ObjectPtr&, const kube::ObjectPtr& o) { self->queue_->Add(ObjectKey(*o)); };
+  app_events.on_delete = [self](const kube::ObjectPtr& o) { self->queue_->Add(ObjectKey(*o)); };
+  m->apps_->AddHandlers(app_events);
+  m->pods_->AddIndex(kAppIndex, [](const rapidjson::Value& pod) -> std::vector<std::string> {
+    const std::string app = PodAppName(pod);
+    if (app.empty()) return {};
+    return {NamespaceOf(pod) + "/" + app};
+  });
+  kube::EventHandlers pod_events;
+  pod_events.on_add = [self](const kube::ObjectPtr& o) { self->EnqueuePod(o); };
+  pod_events.on_update = [self](const kube::ObjectPtr&, const kube::ObjectPtr& o) { self->EnqueuePod(o); };
+  pod_events.on_delete = [self](const kube::ObjectPtr& o) { self->EnqueuePod(o); };
+  m->pods_->AddHandlers(pod_events);
 
   CacheView caches;
-  caches.app = [self](const std::string& key) -> kube::ObjectPtr {
-    kube::Informer* informer = self->InformerFor(self->app_informers_, key.substr(0, key.find('/')));
-    return informer != nullptr ? informer->store().Get(key) : nullptr;
-  };
-  caches.pod = [self](const std::string& key) -> kube::ObjectPtr {
-    kube::Informer* informer = self->InformerFor(self->pod_informers_, key.substr(0, key.find('/')));
-    return informer != nullptr ? informer->store().Get(key) : nullptr;
-  };
-  caches.app_pods = [self](const std::string& ns, const std::string& app) -> std::vector<kube::ObjectPtr> {
-    kube::Informer* informer = self->InformerFor(self->pod_informers_, ns);
-    return informer != nullptr ? informer->store().ByIndex(kAppIndex, ns + "/" + app)
-                               : std::vector<kube::ObjectPtr>{};
+  caches.app = [self](const std::string& key) { return self->apps_->Get(key); };
+  caches.pod = [self](const std::string& key) { return self->pods_->Get(key); };
+  caches.app_pods = [self](const std::string& ns, const std::string& app) {
+    return self->pods_->ByIndex(ns, kAppIndex, ns + "/" + app);
   };
   ReconcilerOptions reconciler;
   reconciler.spark_submit = m->options_.spark_submit;
@@ -144,22 +126,18 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   }
   m->reconciler_ = std::make_unique<Reconciler>(m->client_, std::move(caches), *m->submitter_, *m->events_,
                                                 *m->metrics_, std::move(reconciler));
+  m->controller_ = std::make_unique<runtime::Controller>(
+      *m->queue_, m->options_.workers, [self](const std::string& key) { return self->reconciler_->Reconcile(key); });
+  // Reconciling before the pod cache is filled would look for driver pods in an empty cache; the reconciler
+  // asks the server in that case anyway, so waiting only saves requests.
+  m->controller_->Watch(*m->pods_, /*wait_for_sync=*/true);
+  m->controller_->Watch(*m->apps_, /*wait_for_sync=*/false);
   return m;
 }
 
 Manager::~Manager() {
   Stop();
   CleanupSubmitAuth(auth_);
-}
-
-kube::Informer* Manager::InformerFor(const std::vector<std::unique_ptr<kube::Informer>>& informers,
-                                     const std::string& ns) const {
-  const std::vector<std::string>& namespaces = options_.namespaces;
-  if (namespaces.empty()) return informers.front().get();
-  for (size_t i = 0; i < namespaces.size(); ++i) {
-    if (namespaces[i] == ns) return informers[i].get();
-  }
-  return nullptr;
 }
 
 std::string Manager::Identity() const {
@@ -229,23 +207,13 @@ void Manager::StartControllers() {
   {
     const std::lock_guard lock(start_mutex_);
     if (controllers_started_ || stopped_) return;
-    for (auto& informer : pod_informers_) informer->Start();
-    for (auto& informer : app_informers_) informer->Start();
+    controller_->StartInformers();
   }
-  // Reconciling before the pod cache is filled would look for driver pods in an empty cache; the reconciler
-  // asks the server in that case anyway, so waiting only saves requests. Not under the lock, so that Stop
-  // need not wait for it.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  for (auto& informer : pod_informers_) {
-    while (!Done() && std::chrono::steady_clock::now() < deadline &&
-           !informer->WaitForSync(std::chrono::milliseconds(200))) {
-    }
-  }
+  // Not under the lock, so that Stop need not wait for it.
+  controller_->WaitForSync(std::chrono::seconds(30), [this] { return Done(); });
   const std::lock_guard lock(start_mutex_);
   if (controllers_started_ || Done()) return;
-  workers_ = std::thread([this] {
-    RunWorkers(*queue_, options_.workers, [this](const std::string& key) { return reconciler_->Reconcile(key); });
-  });
+  controller_->StartWorkers();
   controllers_started_ = true;
   LOG(INFO) << "controllers started: " << options_.workers << " workers, submission concurrency "
             << options_.submission_concurrency;
@@ -253,14 +221,7 @@ void Manager::StartControllers() {
 
 bool Manager::Ready() const {
   if (options_.leader_elect && !controllers_started_) return true;  // A standby replica is healthy.
-  if (!controllers_started_) return false;
-  for (const auto& i : app_informers_) {
-    if (!i->HasSynced()) return false;
-  }
-  for (const auto& i : pod_informers_) {
-    if (!i->HasSynced()) return false;
-  }
-  return true;
+  return controllers_started_ && controller_->Synced();
 }
 
 int Manager::metrics_port() const { return server_ != nullptr ? server_->port() : -1; }
@@ -274,10 +235,7 @@ void Manager::Stop() {
   }
   if (elector_ != nullptr) elector_->Stop();
   if (starter_.joinable()) starter_.join();  // The elector, stopped, starts no other.
-  if (queue_ != nullptr) queue_->ShutDown();  // Null when Create failed before making it.
-  if (workers_.joinable()) workers_.join();
-  for (auto& informer : app_informers_) informer->Stop();
-  for (auto& informer : pod_informers_) informer->Stop();
+  if (controller_ != nullptr) controller_->Stop();  // Null when Create failed before making it.
   submitter_.reset();  // Waits for running spark-submits (bounded by the submission timeout).
   if (server_ != nullptr) server_->Stop();
   if (recorder_ != nullptr) recorder_->Flush(std::chrono::seconds(2));

@@ -19,6 +19,8 @@
 #include "common/kube/informer.h"
 #include "common/kube/leader_election.h"
 #include "common/metrics/metrics.h"
+#include "common/runtime/controller.h"
+#include "common/runtime/namespaced_informers.h"
 #include "common/runtime/workqueue.h"
 #include "controller/controller_metrics.h"
 #include "controller/events.h"
@@ -77,8 +79,6 @@ class Manager {
   explicit Manager(ManagerOptions options) : options_(std::move(options)) {}
   void StartControllers();
   bool LeadershipLost() const { return gate_ != nullptr && gate_->EverHeld() && !gate_->Held(); }
-  kube::Informer* InformerFor(const std::vector<std::unique_ptr<kube::Informer>>& informers,
-                              const std::string& ns) const;
   void EnqueuePod(const kube::ObjectPtr& pod);
   bool Ready() const;
   // --identity, else <hostname>_<pid>: names this replica in the Lease and in its requests' User-Agent.
@@ -99,12 +99,12 @@ class Manager {
   std::unique_ptr<Submitter> submitter_;
   std::unique_ptr<TenantPreparer> tenant_;  // Null with --prepare-tenant=false.
   std::unique_ptr<Reconciler> reconciler_;
-  std::vector<std::unique_ptr<kube::Informer>> app_informers_;
-  std::vector<std::unique_ptr<kube::Informer>> pod_informers_;
+  std::unique_ptr<runtime::NamespacedInformers> apps_;
+  std::unique_ptr<runtime::NamespacedInformers> pods_;
+  std::unique_ptr<runtime::Controller> controller_;
   std::unique_ptr<kube::LeaderElector> elector_;
   std::unique_ptr<http::Server> server_;
   std::thread starter_;  // With leader election: starts the controllers off the elector's thread.
-  std::thread workers_;
   std::mutex start_mutex_;
   std::atomic<bool> controllers_started_{false};
   std::atomic<bool> stopped_{false};

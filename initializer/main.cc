@@ -1,24 +1,13 @@
 // spark-operator-initializer: the mutating admission webhook that mounts ConfigMaps and Secrets into Spark
 // pods from their spark-operator.k8s.io/* annotations. See initializer/README.md.
-#include <signal.h>
-
 #include <chrono>
-#include <condition_variable>
-#include <memory>
-#include <mutex>
-#include <thread>
 
 #include <gflags/gflags.h>
 #include <glog/logging.h>
 
-#include "common/kube/client.h"
-#include "common/kube/config.h"
+#include "common/base/shutdown_signals.h"
 #include "common/base/strings.h"
-#include "initializer/cert_sync.h"
-#include "initializer/certs.h"
-#include "initializer/kube_certs.h"
-#include "initializer/kube_checker.h"
-#include "initializer/webhook_server.h"
+#include "initializer/webhook_app.h"
 
 DEFINE_string(address, "0.0.0.0", "Address both servers listen on.");
 DEFINE_int32(port, 8443, "HTTPS port of the webhook (/mutate-pods).");
@@ -63,11 +52,9 @@ DEFINE_string(kubeconfig, "", "Kubeconfig file. Empty: $KUBECONFIG, the in-clust
 
 namespace {
 
-using spark_operator::Status;
 namespace init = spark_operator::initializer;
 
-
-int Fail(const Status& status) {
+int Fail(const spark_operator::Status& status) {
   LOG(ERROR) << status.ToString();
   return 1;
 }
@@ -79,120 +66,40 @@ int main(int argc, char** argv) {
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   google::InitGoogleLogging(argv[0]);
   FLAGS_logtostderr = true;
+  const spark_operator::ShutdownSignals signals;  // Before any thread starts.
 
   auto policy = init::ParseInvalidAnnotationPolicy(FLAGS_invalid_annotation_policy);
   if (!policy.ok()) return Fail(policy.status().WithContext("--invalid-annotation-policy"));
-  if (FLAGS_tls_cert_file.empty() != FLAGS_tls_key_file.empty()) {
-    return Fail(spark_operator::InvalidArgumentError("--tls-cert-file and --tls-key-file go together"));
-  }
-
-  // Signals are blocked before any thread starts, so only the sigwait below receives them.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
-  // The client is optional so that the webhook can run anywhere (a laptop, a test) and degrade to what it
-  // can do alone; an explicit --kubeconfig that does not work is a mistake worth stopping for.
-  std::shared_ptr<spark_operator::kube::Client> client, checker_client;
-  auto rest_config = spark_operator::kube::LoadRestConfig(FLAGS_kubeconfig);
-  if (!rest_config.ok() && !FLAGS_kubeconfig.empty()) return Fail(rest_config.status().WithContext("--kubeconfig"));
-  if (rest_config.ok()) {
-    auto created = spark_operator::kube::Client::Create(*rest_config);
-    if (!created.ok()) return Fail(created.status());
-    client = *created;
-    auto for_checker = init::NewCheckerClient(*rest_config);
-    if (!for_checker.ok()) return Fail(for_checker.status());
-    checker_client = *for_checker;
-    LOG(INFO) << "Kubernetes API server " << rest_config->server;
-  } else {
-    LOG(WARNING) << "running without a Kubernetes client (" << rest_config.status().message()
-                 << "): referenced ConfigMaps and Secrets are assumed to exist, certificates stay in --cert-dir "
-                    "and the CA is only logged";
-  }
-
-  std::string cert_file = FLAGS_tls_cert_file, key_file = FLAGS_tls_key_file;
-  init::DirCertStore serving_store(FLAGS_cert_dir);
-  std::unique_ptr<init::CertStore> secret_store;
-  std::unique_ptr<init::CaBundlePublisher> publisher;
-  if (client != nullptr && !FLAGS_cert_secret_name.empty()) {
-    secret_store = std::make_unique<init::SecretCertStore>(client, FLAGS_service_namespace, FLAGS_cert_secret_name);
-  }
-  if (client != nullptr) {
-    publisher = std::make_unique<init::WebhookCaPublisher>(client, FLAGS_webhook_config_name);
-  } else {
-    publisher = std::make_unique<init::LoggingCaPublisher>(FLAGS_webhook_config_name);
-  }
-  init::CertOptions cert_options;
-  const bool self_managed = cert_file.empty();
-  if (self_managed) {
-    cert_options.sans = init::ServiceDnsNames(FLAGS_service_name, FLAGS_service_namespace);
-    for (const std::string& san : spark_operator::SplitCommas(FLAGS_extra_san)) cert_options.sans.push_back(san);
-    cert_options.common_name = FLAGS_service_name + "." + FLAGS_service_namespace + ".svc";
-    cert_options.validity = std::chrono::seconds(FLAGS_cert_validity_seconds);
-    cert_options.ca_validity = std::chrono::seconds(FLAGS_ca_validity_seconds);
-    cert_options.renew_before = std::chrono::seconds(FLAGS_cert_renew_before_seconds);
-    if (Status s = init::ValidateCertOptions(cert_options); !s.ok()) {
-      return Fail(s.WithContext("--cert-validity-seconds, --ca-validity-seconds, --cert-renew-before-seconds"));
-    }
-    cert_file = serving_store.cert_file();
-    key_file = serving_store.key_file();
-  }
-  init::CertSync cert_sync(secret_store.get(), &serving_store, publisher.get(), cert_options,
-                           std::chrono::seconds(FLAGS_ca_propagation_seconds));
-  if (self_managed) {
-    if (Status s = cert_sync.RunOnce(); !s.ok()) return Fail(s);
-  }
-  auto tls = spark_operator::http::TlsServerContext::FromFiles(cert_file, key_file);
-  if (!tls.ok()) return Fail(tls.status());
-
-  init::AlwaysExistsChecker always_exists;
-  std::unique_ptr<init::KubeObjectChecker> kube_checker;
-  if (checker_client != nullptr) kube_checker = std::make_unique<init::KubeObjectChecker>(checker_client);
-  init::WebhookServerOptions options;
+  init::WebhookAppOptions options;
+  options.kubeconfig = FLAGS_kubeconfig;
   options.address = FLAGS_address;
   options.port = static_cast<uint16_t>(FLAGS_port);
   options.metrics_port = static_cast<uint16_t>(FLAGS_metrics_port);
   options.threads = FLAGS_threads;
-  options.tls = *tls;
   options.mutator.policy = *policy;
   options.mutator.check_budget = std::chrono::milliseconds(FLAGS_check_budget_ms);
-  options.checker = kube_checker != nullptr ? static_cast<const init::ObjectChecker*>(kube_checker.get())
-                                            : &always_exists;
-  auto server = init::WebhookServer::Start(options);
-  if (!server.ok()) return Fail(server.status());
-  LOG(INFO) << "serving /mutate-pods on https://" << FLAGS_address << ":" << (*server)->port()
-            << ", metrics on http://" << FLAGS_address << ":" << (*server)->metrics_port()
-            << ", invalid annotations: " << FLAGS_invalid_annotation_policy;
+  options.tls_cert_file = FLAGS_tls_cert_file;
+  options.tls_key_file = FLAGS_tls_key_file;
+  options.cert_dir = FLAGS_cert_dir;
+  options.cert_secret_name = FLAGS_cert_secret_name;
+  options.webhook_config_name = FLAGS_webhook_config_name;
+  options.service_name = FLAGS_service_name;
+  options.service_namespace = FLAGS_service_namespace;
+  options.extra_sans = spark_operator::SplitCommas(FLAGS_extra_san);
+  options.cert_validity = std::chrono::seconds(FLAGS_cert_validity_seconds);
+  options.ca_validity = std::chrono::seconds(FLAGS_ca_validity_seconds);
+  options.cert_renew_before = std::chrono::seconds(FLAGS_cert_renew_before_seconds);
+  options.ca_propagation = std::chrono::seconds(FLAGS_ca_propagation_seconds);
+  options.cert_check_interval = std::chrono::seconds(FLAGS_cert_check_interval_seconds);
+  options.ca_publish_retry = std::chrono::seconds(FLAGS_ca_publish_retry_seconds);
 
-  // Renewal: the new files are written atomically and the TLS context picks them up on the next connection.
-  std::mutex mutex;
-  std::condition_variable wake;
-  bool stopping = false;
-  std::thread renewer;
-  if (self_managed) {
-    renewer = std::thread([&] {
-      std::unique_lock lock(mutex);
-      const auto interval = [&] {
-        const bool settled = cert_sync.ca_published() && !cert_sync.switch_pending();
-        return std::chrono::seconds(settled ? FLAGS_cert_check_interval_seconds : FLAGS_ca_publish_retry_seconds);
-      };
-      while (!wake.wait_for(lock, interval(), [&] { return stopping; })) {
-        if (Status s = cert_sync.RunOnce(); !s.ok()) LOG(ERROR) << "checking certificates: " << s.ToString();
-      }
-    });
-  }
+  auto app = init::WebhookApp::Create(std::move(options));
+  if (!app.ok()) return Fail(app.status());
+  if (const spark_operator::Status started = (*app)->Start(); !started.ok()) return Fail(started);
+  LOG(INFO) << "invalid annotations: " << FLAGS_invalid_annotation_policy;
 
-  int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  const int signal_number = signals.Wait();
   LOG(INFO) << "signal " << signal_number << ": stopping";
-  {
-    std::lock_guard lock(mutex);
-    stopping = true;
-  }
-  wake.notify_all();
-  if (renewer.joinable()) renewer.join();
-  (*server)->Stop();
+  (*app)->Stop();
   return 0;
 }

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <functional>
 
-#include "initializer/cert_sync.h"
+#include "initializer/certs/cert_sync.h"
 #include "tests/integration/initializer/harness.h"
 
 namespace spark_operator::initializer::testing {

@@ -10,7 +10,7 @@
 
 #include <glog/logging.h>
 
-#include "initializer/cert_sync.h"
+#include "initializer/certs/cert_sync.h"
 #include "tests/integration/initializer/harness.h"
 
 namespace spark_operator::initializer::testing {

@@ -1,4 +1,4 @@
-#include "initializer/certs.h"
+#include "initializer/certs/certs.h"
 
 #include <openssl/pem.h>
 #include <openssl/x509.h>

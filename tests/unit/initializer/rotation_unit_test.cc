@@ -8,9 +8,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "initializer/cert_sync.h"
-#include "initializer/certs.h"
-#include "initializer/kube_certs.h"
+#include "initializer/certs/cert_sync.h"
+#include "initializer/certs/certs.h"
+#include "initializer/certs/kube_certs.h"
 
 namespace spark_operator::initializer {
 namespace {

@@ -13,7 +13,7 @@
 #include <filesystem>
 
 #include "common/base/json.h"
-#include "initializer/certs.h"
+#include "initializer/certs/certs.h"
 
 namespace spark_operator::initializer {
 namespace {

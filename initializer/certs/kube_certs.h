@@ -8,7 +8,7 @@
 #include <string>
 
 #include "common/kube/client.h"
-#include "initializer/certs.h"
+#include "initializer/certs/certs.h"
 
 namespace spark_operator::initializer {
 

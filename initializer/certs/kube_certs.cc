@@ -1,4 +1,4 @@
-#include "initializer/kube_certs.h"
+#include "initializer/certs/kube_certs.h"
 
 #include <chrono>
 #include <utility>

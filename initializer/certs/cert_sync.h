@@ -13,7 +13,7 @@
 #include <optional>
 #include <string>
 
-#include "initializer/certs.h"
+#include "initializer/certs/certs.h"
 
 namespace spark_operator::initializer {
 

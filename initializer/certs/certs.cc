@@ -1,4 +1,4 @@
-#include "initializer/certs.h"
+#include "initializer/certs/certs.h"
 
 #include <arpa/inet.h>
 #include <sys/stat.h>

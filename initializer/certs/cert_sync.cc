@@ -1,4 +1,4 @@
-#include "initializer/cert_sync.h"
+#include "initializer/certs/cert_sync.h"
 
 #include <glog/logging.h>
 

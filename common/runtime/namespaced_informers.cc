@@ -1,0 +1,69 @@
+#include "common/runtime/namespaced_informers.h"
+
+namespace spark_operator::runtime {
+
+NamespacedInformers::NamespacedInformers(std::shared_ptr<kube::Client> client, const kube::InformerOptions& options,
+                                         std::vector<std::string> namespaces)
+    : namespaces_(std::move(namespaces)) {
+  const std::vector<std::string> each = namespaces_.empty() ? std::vector<std::string>{""} : namespaces_;
+  for (const std::string& ns : each) {
+    kube::InformerOptions one = options;
+    one.ns = ns;
+    informers_.push_back(std::make_unique<kube::Informer>(client, one));
+  }
+}
+
+void NamespacedInformers::AddHandlers(const kube::EventHandlers& handlers) {
+  for (auto& informer : informers_) informer->AddHandlers(handlers);
+}
+
+void NamespacedInformers::AddIndex(const std::string& name, const kube::Store::IndexFunc& func) {
+  for (auto& informer : informers_) informer->AddIndex(name, func);
+}
+
+void NamespacedInformers::Start() {
+  for (auto& informer : informers_) informer->Start();
+}
+
+void NamespacedInformers::Stop() {
+  for (auto& informer : informers_) informer->Stop();
+}
+
+bool NamespacedInformers::HasSynced() const {
+  for (const auto& informer : informers_) {
+    if (!informer->HasSynced()) return false;
+  }
+  return true;
+}
+
+bool NamespacedInformers::WaitForSync(std::chrono::milliseconds timeout, const std::function<bool()>& cancelled) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (auto& informer : informers_) {
+    // Short waits, so that a stop is noticed while a slow API server keeps the cache empty.
+    while (!informer->WaitForSync(std::chrono::milliseconds(200))) {
+      if ((cancelled && cancelled()) || std::chrono::steady_clock::now() >= deadline) return false;
+    }
+  }
+  return true;
+}
+
+kube::Informer* NamespacedInformers::For(const std::string& ns) const {
+  if (namespaces_.empty()) return informers_.front().get();
+  for (size_t i = 0; i < namespaces_.size(); ++i) {
+    if (namespaces_[i] == ns) return informers_[i].get();
+  }
+  return nullptr;
+}
+
+kube::ObjectPtr NamespacedInformers::Get(const std::string& key) const {
+  const kube::Informer* informer = For(key.substr(0, key.find('/')));
+  return informer != nullptr ? informer->store().Get(key) : nullptr;
+}
+
+std::vector<kube::ObjectPtr> NamespacedInformers::ByIndex(const std::string& ns, const std::string& index,
+                                                         const std::string& value) const {
+  const kube::Informer* informer = For(ns);
+  return informer != nullptr ? informer->store().ByIndex(index, value) : std::vector<kube::ObjectPtr>{};
+}
+
+}  // namespace spark_operator::runtime
