@@ -17,10 +17,10 @@
 
 #include <catch2/catch.hpp>
 
-#include "common/base64.h"
-#include "common/file.h"
+#include "common/base/base64.h"
+#include "common/base/file.h"
 #include "common/http/client.h"
-#include "common/json.h"
+#include "common/base/json.h"
 #include "tests/support/paths.h"
 
 extern char** environ;

@@ -12,8 +12,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "common/base64.h"
-#include "common/json.h"
+#include "common/base/base64.h"
+#include "common/base/json.h"
 #include "initializer/admission.h"
 #include "tests/unit/initializer/json_patch.h"
 
