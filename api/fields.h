@@ -35,6 +35,8 @@ enum class Check {
 // controller's time arithmetic far from overflow.
 inline constexpr int64_t kMaxRetryIntervalSeconds = 24 * 60 * 60;            // A day.
 inline constexpr int64_t kMaxTimeToLiveSeconds = 10LL * 365 * 24 * 60 * 60;  // About ten years.
+// More than any node has; bounded so that converting cores to Spark's integer and to millicores cannot overflow.
+inline constexpr int64_t kMaxCores = 1024;
 
 struct FieldDoc {
   const char* description = "";
@@ -124,7 +126,7 @@ void VisitPodFields(Self& s, V& v) {
   v.Field("cores", s.cores,
           {.description = "CPU cores requested for the pod; may be fractional (e.g. 0.5). Spark itself is given the "
                           "value rounded up. Defaults to 1.",
-           .minimum = 0, .exclusive_minimum = true});
+           .minimum = 0, .exclusive_minimum = true, .maximum = kMaxCores});
   v.Field("coreLimit", s.core_limit,
           {.description = "CPU limit of the pod as a Kubernetes quantity, e.g. 1200m or 2. Unset means no limit.",
            .check = Check::kCpu});

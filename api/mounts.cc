@@ -201,6 +201,15 @@ std::string VolumeNameFor(std::string_view object_name, std::string_view suffix)
 ParsedMountAnnotations ParseMountAnnotations(const rapidjson::Value& annotations) {
   ParsedMountAnnotations parsed;
   if (!annotations.IsObject()) return parsed;
+  size_t ours = 0;
+  for (auto it = annotations.MemberBegin(); it != annotations.MemberEnd(); ++it) {
+    if (StartsWith(std::string_view(it->name.GetString(), it->name.GetStringLength()), kAnnotationPrefix)) ++ours;
+  }
+  if (ours > kMaxMountAnnotations) {
+    parsed.problems.push_back(std::to_string(ours) + " annotations under " + std::string(kAnnotationPrefix) +
+                              ": at most " + std::to_string(kMaxMountAnnotations) + " are allowed");
+    return parsed;
+  }
   for (auto it = annotations.MemberBegin(); it != annotations.MemberEnd(); ++it) {
     const std::string_view key(it->name.GetString(), it->name.GetStringLength());
     if (!StartsWith(key, kAnnotationPrefix)) continue;

@@ -78,6 +78,10 @@ StringMap MountAnnotations(const SparkApplicationSpec& spec, const PodSpec& pod)
 // spec -> mounts: what the initializer must have added to the pod of one role, in the spec's order.
 std::vector<Mount> ExpectedMounts(const SparkApplicationSpec& spec, const PodSpec& pod);
 
+// More annotations of ours than any pod needs are refused as a whole: checking mounts against each other and
+// against the pod's own is quadratic, and one request must not hold a webhook thread for long.
+inline constexpr size_t kMaxMountAnnotations = 64;
+
 // annotations -> mounts: the mounts asked for, and one message per annotation that cannot be honoured
 // ("<annotation>: <why>"). Unknown keys under our prefix give `unknown` messages (always warnings).
 struct ParsedMountAnnotations {

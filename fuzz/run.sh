@@ -16,7 +16,11 @@ if [[ ! -f "$build/CMakeCache.txt" ]]; then
   cmake -S "$root" -B "$build" "${generator[@]}" -DSO_FUZZ=ON -DCMAKE_CXX_COMPILER="${CXX_FUZZ:-clang++}" \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 fi
-cmake --build "$build" --target admission_fuzzer -j "${JOBS:-2}" >/dev/null
+if ! log="$(cmake --build "$build" --target admission_fuzzer -j "${JOBS:-2}" 2>&1)"; then
+  echo "$log" | tail -n 30
+  echo "fuzz: building the fuzzer failed"
+  exit 1
+fi
 cp -n "$root"/fuzz/corpus/* "$out/corpus/" 2>/dev/null || true
 "$build/bin/admission_fuzzer" -max_total_time="$seconds" -max_len=1258291 -timeout=10 -rss_limit_mb=4096 \
   -artifact_prefix="$out/" -dict="$root/fuzz/admission.dict" "$out/corpus" 2>&1 | tail -n 15

@@ -5,6 +5,7 @@
 
 #include "common/base/base64.h"
 #include "common/base/json.h"
+#include "common/base/strings.h"
 
 namespace spark_operator::initializer {
 namespace {
@@ -60,7 +61,8 @@ std::string BuildAdmissionResponse(const std::string& api_version, const std::st
   w.Key("response");
   w.StartObject();
   w.Key("uid");
-  w.String(uid.c_str(), static_cast<rapidjson::SizeType>(uid.size()));
+  const std::string valid_uid = ToValidUtf8(uid);
+  w.String(valid_uid.c_str(), static_cast<rapidjson::SizeType>(valid_uid.size()));
   w.Key("allowed");
   w.Bool(decision.allowed);
   if (!decision.allowed) {
@@ -69,7 +71,8 @@ std::string BuildAdmissionResponse(const std::string& api_version, const std::st
     w.Key("code");
     w.Int(denial_code);
     w.Key("message");
-    w.String(decision.message.c_str(), static_cast<rapidjson::SizeType>(decision.message.size()));
+    const std::string message = ToValidUtf8(decision.message);
+    w.String(message.c_str(), static_cast<rapidjson::SizeType>(message.size()));
     w.EndObject();
   } else if (!decision.patch.empty()) {
     w.Key("patchType");
@@ -81,7 +84,8 @@ std::string BuildAdmissionResponse(const std::string& api_version, const std::st
   if (!decision.warnings.empty()) {
     w.Key("warnings");
     w.StartArray();
-    for (const std::string& warning : decision.warnings) {
+    for (const std::string& raw : decision.warnings) {
+      const std::string warning = ToValidUtf8(raw);
       w.String(warning.c_str(), static_cast<rapidjson::SizeType>(warning.size()));
     }
     w.EndArray();

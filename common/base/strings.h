@@ -19,4 +19,8 @@ inline std::vector<std::string> SplitCommas(std::string_view text) {
   return out;
 }
 
+// `text` with every byte that is not part of a well-formed UTF-8 sequence replaced by U+FFFD, so that a message
+// quoting untrusted input can go into JSON (which must be UTF-8) as it is.
+std::string ToValidUtf8(std::string_view text);
+
 }  // namespace spark_operator

@@ -47,7 +47,7 @@ std::vector<Mount> SortedByAnnotation(std::vector<Mount> mounts) {
 
 TEST_CASE("spec -> annotations -> mounts equals spec -> expected mounts, for every kind and both roles") {
   const SparkApplication app = testing::LoadApp(kEveryMount);
-  for (const PodSpec* pod : {&app.spec.driver, &app.spec.executor}) {
+  for (const PodSpec* pod : std::vector<const PodSpec*>{&app.spec.driver, &app.spec.executor}) {
     const StringMap annotations = MountAnnotations(app.spec, *pod);
     const ParsedMountAnnotations parsed = ParseMountAnnotations(AsJson(annotations));
     CHECK(parsed.problems.empty());

@@ -34,7 +34,7 @@ TEST_CASE("the reference lists every spec and status field with its type, enum v
   CHECK(spec.at("spec.type").required);
   CHECK(spec.at("spec.type").values == std::vector<std::string>{"Java", "Scala", "Python", "R"});
   CHECK(spec.at("spec.executor.instances").rules == "at least 1");
-  CHECK(spec.at("spec.executor.cores").rules == "greater than 0");
+  CHECK(spec.at("spec.executor.cores").rules == "greater than 0, at most 1024");
   CHECK(spec.at("spec.driver.secrets[].name").required);
   CHECK(spec.at("spec.driver.secrets[].secretType").default_value == "Generic");
   CHECK(spec.at("spec.sparkConf").type == "map of string to string");

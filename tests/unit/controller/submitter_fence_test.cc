@@ -35,17 +35,17 @@ TEST_CASE("a closed gate starts no spark-submit and becomes the attempt's result
   Submitter submitter(std::move(options));
   const std::vector<std::string> argv = {"/bin/sh", "-c", "touch " + marker.string()};
 
-  submitter.Submit("ns/app", 1, argv);
-  REQUIRE(Within10s([&] { return submitter.PeekResult("ns/app", 1).has_value(); }));
-  const Result<ProcessResult> refused = *submitter.PeekResult("ns/app", 1);
+  submitter.Submit("ns/app", "uid-app", 1, argv);
+  REQUIRE(Within10s([&] { return submitter.PeekResult("uid-app", 1).has_value(); }));
+  const Result<ProcessResult> refused = *submitter.PeekResult("uid-app", 1);
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.status().message().find("not the leader") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(marker));
 
   open = true;
-  submitter.Submit("ns/app", 2, argv);
-  REQUIRE(Within10s([&] { return submitter.PeekResult("ns/app", 2).has_value(); }));
-  CHECK(submitter.PeekResult("ns/app", 2)->ok());
+  submitter.Submit("ns/app", "uid-app", 2, argv);
+  REQUIRE(Within10s([&] { return submitter.PeekResult("uid-app", 2).has_value(); }));
+  CHECK(submitter.PeekResult("uid-app", 2)->ok());
   CHECK(std::filesystem::exists(marker));
   std::filesystem::remove(marker);
 }
