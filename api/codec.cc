@@ -64,8 +64,7 @@ class FieldReader {
       std::string hint;
       for (const std::string_view k : known_) {
         if (k == name) found = true;
-        if (k.size() == name.size() &&
-            std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+        if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
               return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
             })) {
           hint = " (did you mean " + std::string(k) + "?)";
@@ -226,8 +225,8 @@ Result<SparkApplication> ParseSparkApplication(const rapidjson::Value& object) {
   const std::string api_version = GetString(object, {"apiVersion"}, kApiVersion);
   const std::string kind = GetString(object, {"kind"}, kKind);
   if (api_version != kApiVersion || kind != kKind) {
-    return InvalidArgumentError("expected apiVersion " + std::string(kApiVersion) + " and kind " + kKind +
-                                ", got " + api_version + " " + kind);
+    return InvalidArgumentError("expected apiVersion " + std::string(kApiVersion) + " and kind " + kKind + ", got " +
+                                api_version + " " + kind);
   }
   SparkApplication app;
   std::string message;

@@ -21,14 +21,14 @@ namespace spark_operator::api {
 // Named value checks shared by Validate() and the CRD schema (api/name_rules.h holds the rules).
 enum class Check {
   kNone,
-  kDnsSubdomain,   // A Kubernetes object name; applies to each element of a list.
-  kAbsolutePath,   // Mount path: absolute, no ".." segment.
+  kDnsSubdomain,  // A Kubernetes object name; applies to each element of a list.
+  kAbsolutePath,  // Mount path: absolute, no ".." segment.
   kEnvVarName,
-  kMemory,         // api/quantity.h ParseMemoryBytes.
-  kCpu,            // api/quantity.h ParseCpuMillis.
-  kLabels,         // Map keys are qualified names, values label values.
-  kAnnotationKeys, // Map keys are qualified names.
-  kDateTime,       // RFC 3339 timestamp (schema format only; written by the operator).
+  kMemory,          // api/quantity.h ParseMemoryBytes.
+  kCpu,             // api/quantity.h ParseCpuMillis.
+  kLabels,          // Map keys are qualified names, values label values.
+  kAnnotationKeys,  // Map keys are qualified names.
+  kDateTime,        // RFC 3339 timestamp (schema format only; written by the operator).
 };
 
 // Upper bounds of durations in seconds: a wait longer than these is a mistake, and bounded values keep the
@@ -74,9 +74,9 @@ inline std::string JoinPath(std::string_view parent, std::string_view name) {
 template <class T, class Self>
 using SameConst = std::conditional_t<std::is_const_v<Self>, const T, T>;
 
-#define SO_API_FIELDS(Type)                                   \
-  template <class Self, class V>                              \
-    requires std::is_same_v<std::remove_const_t<Self>, Type>  \
+#define SO_API_FIELDS(Type)                                \
+  template <class Self, class V>                           \
+  requires std::is_same_v<std::remove_const_t<Self>, Type> \
   void VisitFields(Self& s, V& v)
 
 SO_API_FIELDS(ObjectMeta) {
@@ -93,25 +93,31 @@ SO_API_FIELDS(ObjectMeta) {
 }
 
 SO_API_FIELDS(ConfigMapMount) {
-  v.Field("name", s.name, {.description = "Name of the ConfigMap, in the application's namespace.",
-                           .required = true, .check = Check::kDnsSubdomain});
-  v.Field("path", s.path, {.description = "Absolute directory the ConfigMap is mounted at.", .required = true,
-                           .check = Check::kAbsolutePath});
+  v.Field("name", s.name,
+          {.description = "Name of the ConfigMap, in the application's namespace.",
+           .required = true,
+           .check = Check::kDnsSubdomain});
+  v.Field("path", s.path,
+          {.description = "Absolute directory the ConfigMap is mounted at.",
+           .required = true,
+           .check = Check::kAbsolutePath});
 }
 
 SO_API_FIELDS(SecretMount) {
-  v.Field("name", s.name, {.description = "Name of the Secret, in the application's namespace.", .required = true,
-                           .check = Check::kDnsSubdomain});
-  v.Field("path", s.path, {.description = "Absolute directory the Secret is mounted at.", .required = true,
-                           .check = Check::kAbsolutePath});
+  v.Field("name", s.name,
+          {.description = "Name of the Secret, in the application's namespace.",
+           .required = true,
+           .check = Check::kDnsSubdomain});
+  v.Field(
+      "path", s.path,
+      {.description = "Absolute directory the Secret is mounted at.", .required = true, .check = Check::kAbsolutePath});
   v.Field("secretType", s.secret_type,
           {.description = "Generic mounts the files only; GCPServiceAccount also points "
                           "GOOGLE_APPLICATION_CREDENTIALS at key.json in the mount. Defaults to Generic."});
 }
 
 SO_API_FIELDS(EnvVar) {
-  v.Field("name", s.name, {.description = "Environment variable name.", .required = true,
-                           .check = Check::kEnvVarName});
+  v.Field("name", s.name, {.description = "Environment variable name.", .required = true, .check = Check::kEnvVarName});
   v.Field("value", s.value, {.description = "Environment variable value."});
 }
 
@@ -126,7 +132,9 @@ void VisitPodFields(Self& s, V& v) {
   v.Field("cores", s.cores,
           {.description = "CPU cores requested for the pod; may be fractional (e.g. 0.5). Spark itself is given the "
                           "value rounded up. Defaults to 1.",
-           .minimum = 0, .exclusive_minimum = true, .maximum = kMaxCores});
+           .minimum = 0,
+           .exclusive_minimum = true,
+           .maximum = kMaxCores});
   v.Field("coreLimit", s.core_limit,
           {.description = "CPU limit of the pod as a Kubernetes quantity, e.g. 1200m or 2. Unset means no limit.",
            .check = Check::kCpu});
@@ -167,12 +175,14 @@ SO_API_FIELDS(RestartPolicy) {
   v.Field("onFailureRetries", s.on_failure_retries,
           {.description = "OnFailure only: reruns after a failed run. Defaults to 3.", .minimum = 0});
   v.Field("onFailureRetryInterval", s.on_failure_retry_interval,
-          {.description = "Seconds between a failed run and the rerun. Defaults to 5.", .minimum = 0,
+          {.description = "Seconds between a failed run and the rerun. Defaults to 5.",
+           .minimum = 0,
            .maximum = kMaxRetryIntervalSeconds});
   v.Field("onSubmissionFailureRetries", s.on_submission_failure_retries,
           {.description = "OnFailure only: resubmissions after spark-submit fails. Defaults to 3.", .minimum = 0});
   v.Field("onSubmissionFailureRetryInterval", s.on_submission_failure_retry_interval,
-          {.description = "Seconds between a failed submission and the next. Defaults to 5.", .minimum = 0,
+          {.description = "Seconds between a failed submission and the next. Defaults to 5.",
+           .minimum = 0,
            .maximum = kMaxRetryIntervalSeconds});
 }
 
@@ -180,9 +190,9 @@ SO_API_FIELDS(SparkApplicationSpec) {
   v.Field("type", s.type, {.description = "Language of the application.", .required = true});
   v.Field("mode", s.mode, {.description = "Spark deploy mode. Defaults to cluster."});
   v.Field("mainClass", s.main_class, {.description = "Entry point class; required for Java and Scala."});
-  v.Field("mainApplicationFile", s.main_application_file,
-          {.description = "URI of the application jar, Python or R file, e.g. local:///opt/app.jar.",
-           .required = true});
+  v.Field(
+      "mainApplicationFile", s.main_application_file,
+      {.description = "URI of the application jar, Python or R file, e.g. local:///opt/app.jar.", .required = true});
   v.Field("arguments", s.arguments, {.description = "Arguments passed to the application."});
   v.Field("deps", s.deps, {.description = "Extra files the application needs."});
   v.Field("driver", s.driver, {.description = "The driver pod."});
@@ -213,7 +223,8 @@ SO_API_FIELDS(SparkApplicationSpec) {
   v.Field("restartPolicy", s.restart_policy, {.description = "When to rerun the application."});
   v.Field("timeToLiveSeconds", s.time_to_live_seconds,
           {.description = "Seconds after termination before the SparkApplication is deleted. Unset keeps it.",
-           .minimum = 0, .maximum = kMaxTimeToLiveSeconds});
+           .minimum = 0,
+           .maximum = kMaxTimeToLiveSeconds});
 }
 
 SO_API_FIELDS(ApplicationState) {

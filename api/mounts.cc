@@ -13,10 +13,9 @@ bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0
 
 // Paths a user mount must never hide or sit in: the container's root, kernel interfaces, the whole of /etc
 // (images keep passwd, hosts and resolv.conf there), and the service account token Kubernetes mounts.
-constexpr std::array<std::string_view, 12> kReservedExact = {"/",     "/etc", "/bin", "/sbin", "/lib", "/lib64",
-                                                             "/usr",  "/var", "/run", "/tmp",  "/opt", "/home"};
-constexpr std::array<std::string_view, 5> kReservedTrees = {"/proc", "/sys", "/dev",
-                                                            "/var/run/secrets/kubernetes.io",
+constexpr std::array<std::string_view, 12> kReservedExact = {"/",    "/etc", "/bin", "/sbin", "/lib", "/lib64",
+                                                             "/usr", "/var", "/run", "/tmp",  "/opt", "/home"};
+constexpr std::array<std::string_view, 5> kReservedTrees = {"/proc", "/sys", "/dev", "/var/run/secrets/kubernetes.io",
                                                             "/run/secrets/kubernetes.io"};
 
 constexpr std::string_view kSparkConfigMapVolume = "spark-configmap-volume";
@@ -188,8 +187,8 @@ Result<std::string> NormaliseMountPath(std::string_view path) {
 
 std::string VolumeNameFor(std::string_view object_name, std::string_view suffix) {
   constexpr size_t kMaxLabel = 63;
-  const bool plain = object_name.find('.') == std::string_view::npos &&
-                     object_name.size() + 1 + suffix.size() <= kMaxLabel;
+  const bool plain =
+      object_name.find('.') == std::string_view::npos && object_name.size() + 1 + suffix.size() <= kMaxLabel;
   if (plain) return std::string(object_name) + "-" + std::string(suffix);
   // Dots are not allowed in a volume name; the hash keeps "a.b" and "a-b" apart and long names unique.
   std::string prefix(object_name.substr(0, kMaxLabel - (1 + 8 + 1 + suffix.size())));

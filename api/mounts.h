@@ -5,12 +5,12 @@
 // cannot drift apart (a unit test proves spec -> annotations -> mounts equals spec -> expected mounts).
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <rapidjson/document.h>
 
 #include "api/types.h"
 #include "common/base/status.h"

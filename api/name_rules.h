@@ -13,8 +13,7 @@
 
 namespace spark_operator::api {
 
-inline constexpr char kDns1123SubdomainPattern[] =
-    "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+inline constexpr char kDns1123SubdomainPattern[] = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 inline constexpr size_t kDns1123SubdomainMaxLength = 253;
 inline constexpr char kDns1123LabelPattern[] = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 inline constexpr size_t kDns1123LabelMaxLength = 63;

@@ -17,11 +17,27 @@ constexpr uint64_t kPi = kTi * 1024;
 constexpr uint64_t kEi = kPi * 1024;
 
 constexpr std::array<std::pair<std::string_view, uint64_t>, 21> kMemoryUnits{{
-    {"k", kKi}, {"m", kMi}, {"g", kGi}, {"t", kTi}, {"p", kPi},
-    {"kb", kKi}, {"mb", kMi}, {"gb", kGi}, {"tb", kTi}, {"pb", kPi},
-    {"Ki", kKi}, {"Mi", kMi}, {"Gi", kGi}, {"Ti", kTi}, {"Pi", kPi}, {"Ei", kEi},
-    {"M", 1'000'000ULL}, {"G", 1'000'000'000ULL}, {"T", 1'000'000'000'000ULL},
-    {"P", 1'000'000'000'000'000ULL}, {"E", 1'000'000'000'000'000'000ULL},
+    {"k", kKi},
+    {"m", kMi},
+    {"g", kGi},
+    {"t", kTi},
+    {"p", kPi},
+    {"kb", kKi},
+    {"mb", kMi},
+    {"gb", kGi},
+    {"tb", kTi},
+    {"pb", kPi},
+    {"Ki", kKi},
+    {"Mi", kMi},
+    {"Gi", kGi},
+    {"Ti", kTi},
+    {"Pi", kPi},
+    {"Ei", kEi},
+    {"M", 1'000'000ULL},
+    {"G", 1'000'000'000ULL},
+    {"T", 1'000'000'000'000ULL},
+    {"P", 1'000'000'000'000'000ULL},
+    {"E", 1'000'000'000'000'000'000ULL},
 }};
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }

@@ -17,8 +17,7 @@
 namespace spark_operator::api {
 
 // What ParseMemoryBytes accepts (before its range check), for the CRD schema. ECMAScript/RE2 common subset.
-inline constexpr char kMemoryPattern[] =
-    "^[0-9]+(\\.[0-9]+)?(k|m|g|t|p|kb|mb|gb|tb|pb|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P|E)$";
+inline constexpr char kMemoryPattern[] = "^[0-9]+(\\.[0-9]+)?(k|m|g|t|p|kb|mb|gb|tb|pb|Ki|Mi|Gi|Ti|Pi|Ei|M|G|T|P|E)$";
 // What ParseCpuMillis accepts: cores ("2", "0.5") or millicores ("1200m").
 inline constexpr char kCpuPattern[] = "^([0-9]+(\\.[0-9]+)?|[0-9]+m)$";
 

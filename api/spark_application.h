@@ -7,9 +7,9 @@
 //   if (Status s = api::Validate(app); !s.ok()) { /* record s.message() in status.applicationState */ }
 #pragma once
 
-#include <string>
-
 #include <rapidjson/document.h>
+
+#include <string>
 
 #include "api/types.h"
 #include "common/base/json.h"

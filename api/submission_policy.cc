@@ -39,9 +39,9 @@ constexpr std::array kRefused = {
     RefusedConf{"spark.kubernetes.authenticate.driver.oauthTokenFile", PolicyMatch::kKey,
                 "spark-submit reads this file on the operator's machine and copies it into a Secret the "
                 "driver mounts; use spark.kubernetes.authenticate.driver.mounted.oauthTokenFile"},
-    RefusedConf{"spark.kubernetes.driver.podTemplateFile", PolicyMatch::kLocalFile,
-                "spark-submit reads the template itself: a local path is a file on the operator's machine; "
-                "a remote URI (https://, s3a://, ...) is allowed"},
+    RefusedConf{"spark.kubernetes.driver.podTemplateFile", PolicyMatch::kKey,
+                "the controller gives the driver a pod template of its own, which makes the application the "
+                "pod's owner from its creation; a second one would be silently replaced"},
     RefusedConf{"spark.kubernetes.executor.podTemplateFile", PolicyMatch::kLocalFile,
                 "spark-submit reads the template and copies it into a ConfigMap: a local path is a file on "
                 "the operator's machine; a remote URI is allowed"},
@@ -188,8 +188,8 @@ std::string SubmissionPolicyMarkdown() {
                        : rule.match == PolicyMatch::kPrefix    ? "every key under it"
                        : rule.match == PolicyMatch::kLocalFile ? "a local path (no scheme, `file:`, `local:`)"
                                                                : "an entry without a scheme or with `file:`";
-    out += "| `" + std::string(rule.key) + (rule.match == PolicyMatch::kPrefix ? "*" : "") + "` | " + when +
-           " | " + std::string(rule.why) + " |\n";
+    out += "| `" + std::string(rule.key) + (rule.match == PolicyMatch::kPrefix ? "*" : "") + "` | " + when + " | " +
+           std::string(rule.why) + " |\n";
   }
   out +=
       "\nNot refused, because only the driver and executor pods read them, from their own image and with the\n"

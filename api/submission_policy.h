@@ -16,8 +16,8 @@
 namespace spark_operator::api {
 
 enum class PolicyMatch {
-  kKey,     // The key itself.
-  kPrefix,  // Every key starting with `key`.
+  kKey,        // The key itself.
+  kPrefix,     // Every key starting with `key`.
   kLocalUris,  // Comma-separated URIs: refused when one is a file on the controller (no scheme, or file:).
   kLocalFile,  // One file that spark-submit reads itself: refused unless remote (local: is the controller too).
 };

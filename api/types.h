@@ -56,9 +56,8 @@ struct EnumNames<PullPolicy> {
 };
 template <>
 struct EnumNames<AppState> {
-  static constexpr std::array<std::string_view, 8> kNames{"NEW",    "SUBMITTED",         "RUNNING",
-                                                          "COMPLETED", "FAILED", "SUBMISSION_FAILED",
-                                                          "PENDING_RERUN", "UNKNOWN"};
+  static constexpr std::array<std::string_view, 8> kNames{"NEW",    "SUBMITTED",         "RUNNING",       "COMPLETED",
+                                                          "FAILED", "SUBMISSION_FAILED", "PENDING_RERUN", "UNKNOWN"};
 };
 template <>
 struct EnumNames<ExecutorState> {

@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "api/fields.h"
+#include "api/name_rules.h"
 #include "api/quantity.h"
 #include "api/spark_application.h"
-#include "api/name_rules.h"
 #include "api/submission_policy.h"
 
 namespace spark_operator::api {
@@ -84,8 +84,10 @@ class FieldChecker {
       if (!doc.minimum) return;
       const auto min = static_cast<double>(*doc.minimum);
       const double v = static_cast<double>(value);
-      if (doc.exclusive_minimum && v <= min) problems_.push_back(path + ": must be more than " + std::to_string(*doc.minimum));
-      if (!doc.exclusive_minimum && v < min) problems_.push_back(path + ": must be at least " + std::to_string(*doc.minimum));
+      if (doc.exclusive_minimum && v <= min)
+        problems_.push_back(path + ": must be more than " + std::to_string(*doc.minimum));
+      if (!doc.exclusive_minimum && v < min)
+        problems_.push_back(path + ": must be at least " + std::to_string(*doc.minimum));
     } else if constexpr (std::is_same_v<T, std::string>) {
       if (!value.empty()) CheckString(path, value, doc.check, problems_);
     } else if constexpr (kIsVector<T>) {

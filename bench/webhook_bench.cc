@@ -4,21 +4,21 @@
 // every request queued behind it (no coordinated omission).
 //
 //   webhook_bench [--rate=1000] [--seconds=10] [--connections=8] [--server_threads=2]
+#include <gflags/gflags.h>
+#include <glog/logging.h>
+
 #include <algorithm>
 #include <atomic>
-#include <chrono>
-#include <cstdio>
-#include <filesystem>
-#include <thread>
-#include <vector>
-
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <gflags/gflags.h>
-#include <glog/logging.h>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+#include <vector>
 
 #include "initializer/certs/certs.h"
 #include "initializer/webhook_server.h"

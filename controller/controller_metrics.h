@@ -7,17 +7,20 @@ namespace spark_operator::controller {
 
 struct ControllerMetrics {
   explicit ControllerMetrics(metrics::Registry& registry)
-      : submitted(registry.AddCounter("spark_operator_apps_submitted_total",
-                                      "Applications whose spark-submit succeeded (or whose driver was adopted).")
+      : submitted(registry
+                      .AddCounter("spark_operator_apps_submitted_total",
+                                  "Applications whose spark-submit succeeded (or whose driver was adopted).")
                       .WithLabels({})),
-        submission_failed(registry.AddCounter("spark_operator_apps_submission_failed_total",
-                                              "spark-submit runs that failed.")
-                              .WithLabels({})),
-        completed(registry.AddCounter("spark_operator_apps_completed_total",
-                                      "Applications whose driver finished successfully.")
-                      .WithLabels({})),
-        failed(registry.AddCounter("spark_operator_apps_failed_total",
-                                   "Applications that ended FAILED (driver failure, invalid spec, no driver).")
+        submission_failed(
+            registry.AddCounter("spark_operator_apps_submission_failed_total", "spark-submit runs that failed.")
+                .WithLabels({})),
+        completed(
+            registry
+                .AddCounter("spark_operator_apps_completed_total", "Applications whose driver finished successfully.")
+                .WithLabels({})),
+        failed(registry
+                   .AddCounter("spark_operator_apps_failed_total",
+                               "Applications that ended FAILED (driver failure, invalid spec, no driver).")
                    .WithLabels({})),
         reruns(registry.AddCounter("spark_operator_apps_reruns_total", "Runs scheduled by a restart policy.")
                    .WithLabels({})),

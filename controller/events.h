@@ -2,10 +2,10 @@
 // memory. The real one is common/kube/event_recorder.h (queued, aggregated, never blocks a reconcile).
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <memory>
 #include <string>
-
-#include <rapidjson/document.h>
 
 #include "common/kube/event_recorder.h"
 

@@ -8,7 +8,8 @@
 #include "common/base/strings.h"
 #include "controller/manager.h"
 
-DEFINE_string(kubeconfig, "", "Path to a kubeconfig; empty: $KUBECONFIG, the in-cluster service account, ~/.kube/config.");
+DEFINE_string(kubeconfig, "",
+              "Path to a kubeconfig; empty: $KUBECONFIG, the in-cluster service account, ~/.kube/config.");
 DEFINE_string(namespaces, "", "Comma-separated namespaces to watch; empty: all namespaces.");
 DEFINE_int32(workers, 4, "Reconcile workers.");
 DEFINE_string(spark_submit, "", "Path of the spark-submit executable (required).");
@@ -19,8 +20,9 @@ DEFINE_string(lease_namespace, "default", "Namespace of the leader-election Leas
 DEFINE_string(lease_name, "spark-operator-controller", "Name of the leader-election Lease.");
 DEFINE_string(identity, "", "Leader-election identity; empty: <hostname>_<pid>.");
 DEFINE_int32(lease_duration, 15, "Seconds a standby waits, after it last saw the Lease renewed, before taking it.");
-DEFINE_double(renew_deadline, 10,
-              "Seconds after its last successful renewal was sent that the leader stops acting; below --lease-duration.");
+DEFINE_double(
+    renew_deadline, 10,
+    "Seconds after its last successful renewal was sent that the leader stops acting; below --lease-duration.");
 DEFINE_double(retry_period, 2, "Seconds between attempts to acquire or renew the Lease.");
 DEFINE_int32(metrics_port, 8080, "Port for /metrics, /healthz and /readyz; -1 disables the server.");
 DEFINE_int32(resync_period, 300, "Seconds between full resyncs of the SparkApplication cache.");
@@ -33,7 +35,6 @@ DEFINE_int32(tenant_quota_pods, 0, "Hard pod limit of the spark-quota ResourceQu
 DEFINE_string(tenant_quota_cpu, "", "Hard requests.cpu of spark-quota (\"16\", \"500m\"); empty: no CPU limit.");
 DEFINE_string(tenant_quota_memory, "",
               "Hard requests.memory of spark-quota (\"64Gi\", or Spark's \"64g\"); empty: no memory limit.");
-
 
 int main(int argc, char** argv) {
   gflags::SetUsageMessage("Kubernetes operator for Apache Spark: the SparkApplication controller.");

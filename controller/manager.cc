@@ -140,9 +140,7 @@ Manager::~Manager() {
   CleanupSubmitAuth(auth_);
 }
 
-std::string Manager::Identity() const {
-  return options_.identity.empty() ? DefaultIdentity() : options_.identity;
-}
+std::string Manager::Identity() const { return options_.identity.empty() ? DefaultIdentity() : options_.identity; }
 
 void Manager::EnqueuePod(const kube::ObjectPtr& pod) {
   const std::string app = PodAppName(*pod);
@@ -159,8 +157,9 @@ Status Manager::Start() {
       return Ready() ? http::ServerResponse::Text(200, "ok") : http::ServerResponse::Text(503, "not ready");
     };
     routes["/metrics"] = [this](const http::ServerRequest&) {
-      registry_.AddGauge("spark_operator_workqueue_depth", "Keys waiting for a worker.").WithLabels({}).Set(
-          static_cast<double>(queue_->Len()));
+      registry_.AddGauge("spark_operator_workqueue_depth", "Keys waiting for a worker.")
+          .WithLabels({})
+          .Set(static_cast<double>(queue_->Len()));
       registry_.AddGauge("spark_operator_submissions_running", "spark-submit processes running.")
           .WithLabels({})
           .Set(static_cast<double>(submitter_->Running()));
@@ -234,7 +233,7 @@ void Manager::Stop() {
     torn_down_ = true;
   }
   if (elector_ != nullptr) elector_->Stop();
-  if (starter_.joinable()) starter_.join();  // The elector, stopped, starts no other.
+  if (starter_.joinable()) starter_.join();         // The elector, stopped, starts no other.
   if (controller_ != nullptr) controller_->Stop();  // Null when Create failed before making it.
   submitter_.reset();  // Waits for running spark-submits (bounded by the submission timeout).
   if (server_ != nullptr) server_->Stop();

@@ -43,12 +43,12 @@ struct ManagerOptions {
   bool leader_elect = false;
   std::string lease_namespace = "default";
   std::string lease_name = "spark-operator-controller";
-  std::string identity;                 // Empty: <hostname>_<pid>.
+  std::string identity;  // Empty: <hostname>_<pid>.
   std::chrono::seconds lease_duration{15};
   std::chrono::milliseconds renew_deadline{10'000};
   std::chrono::milliseconds retry_period{2'000};
-  int metrics_port = -1;                // -1: no HTTP server; 0: any free port.
-  TenantOptions tenant;                 // Namespace preparation before submission (--prepare-tenant).
+  int metrics_port = -1;  // -1: no HTTP server; 0: any free port.
+  TenantOptions tenant;   // Namespace preparation before submission (--prepare-tenant).
 };
 
 class Manager {

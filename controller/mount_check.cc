@@ -22,7 +22,8 @@ std::set<std::string> DriverMountPaths(const rapidjson::Value& pod) {
   if (index < 0) return paths;
   const rapidjson::Value& spark = (*containers)[static_cast<rapidjson::SizeType>(index)];
   if (const rapidjson::Value* mounts = FindPath(spark, {"volumeMounts"}); mounts && mounts->IsArray()) {
-    for (const rapidjson::Value& m : mounts->GetArray()) paths.insert(WithoutTrailingSlash(GetString(m, {"mountPath"})));
+    for (const rapidjson::Value& m : mounts->GetArray())
+      paths.insert(WithoutTrailingSlash(GetString(m, {"mountPath"})));
   }
   return paths;
 }

@@ -4,10 +4,10 @@
 // pod it gets against what it asked for.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <string>
 #include <vector>
-
-#include <rapidjson/document.h>
 
 #include "api/types.h"
 

@@ -35,8 +35,7 @@ DriverObservation ObserveDriver(const rapidjson::Value& pod) {
   out.node_name = GetString(pod, {"spec", "nodeName"});
   const std::string phase = GetString(pod, {"status", "phase"});
   const rapidjson::Value* container = DriverContainerStatus(pod);
-  const rapidjson::Value* terminated =
-      container != nullptr ? FindPath(*container, {"state", "terminated"}) : nullptr;
+  const rapidjson::Value* terminated = container != nullptr ? FindPath(*container, {"state", "terminated"}) : nullptr;
   if (terminated != nullptr) out.exit_code = static_cast<int>(GetInt(*terminated, {"exitCode"}, -1));
 
   if (phase == "Succeeded" || (phase == "Running" && out.exit_code == 0)) {
@@ -48,8 +47,8 @@ DriverObservation ObserveDriver(const rapidjson::Value& pod) {
     } else {
       const std::string reason = GetString(pod, {"status", "reason"});
       const std::string message = GetString(pod, {"status", "message"});
-      out.error_message = "driver pod failed" + (reason.empty() ? "" : " (" + reason + ")") +
-                          (message.empty() ? "" : ": " + message);
+      out.error_message =
+          "driver pod failed" + (reason.empty() ? "" : " (" + reason + ")") + (message.empty() ? "" : ": " + message);
     }
   } else if (phase == "Running") {
     out.state = api::AppState::kRunning;

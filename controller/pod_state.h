@@ -1,12 +1,12 @@
 // Pods -> application and executor states. Pure, so every mapping is unit-tested.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <rapidjson/document.h>
 
 #include "api/types.h"
 
@@ -14,9 +14,9 @@ namespace spark_operator::controller {
 
 struct DriverObservation {
   api::AppState state = api::AppState::kSubmitted;  // Pending pods keep the app SUBMITTED.
-  std::optional<int> exit_code;                      // Of the driver container, once it terminated.
-  std::string error_message;                         // For FAILED and UNKNOWN.
-  std::string app_id;                                // spark-app-selector label.
+  std::optional<int> exit_code;                     // Of the driver container, once it terminated.
+  std::string error_message;                        // For FAILED and UNKNOWN.
+  std::string app_id;                               // spark-app-selector label.
   std::string node_name;
 };
 

@@ -105,10 +105,11 @@ Result<ProcessResult> RunProcess(const ProcessOptions& options) {
   while (output_open || !exited) {
     siginfo_t info{};
     // WNOWAIT leaves the child unreaped, so its pid (the group's id) cannot be reused before the kill below.
-    exited = exited || (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-                        info.si_pid == pid);
+    exited = exited ||
+             (waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid);
     if (!output_open && exited) break;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       result.timed_out = true;
       break;
@@ -140,8 +141,7 @@ Result<ProcessResult> RunProcess(const ProcessOptions& options) {
   while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
   }
   if (tail.size() > options.tail_bytes) tail.erase(0, tail.size() - options.tail_bytes);
-  result.duration =
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   if (WIFEXITED(wstatus)) result.exit_code = WEXITSTATUS(wstatus);
   if (WIFSIGNALED(wstatus)) result.signal = WTERMSIG(wstatus);
   if (result.timed_out) result.exit_code = -1;

@@ -23,11 +23,11 @@ struct Reconciler::Context {
   std::string key;
   std::string ns;
   std::string name;
-  kube::ObjectPtr object;                 // The latest version we know, replaced after each write.
+  kube::ObjectPtr object;                    // The latest version we know, replaced after each write.
   std::optional<api::SparkApplication> app;  // Parsed and defaulted; unset when the spec does not parse.
-  std::string spec_error;                 // Why the spec is unusable, every problem named.
-  api::SparkApplicationStatus old_status;  // As stored.
-  api::SparkApplicationStatus status;      // As this reconcile wants it.
+  std::string spec_error;                    // Why the spec is unusable, every problem named.
+  api::SparkApplicationStatus old_status;    // As stored.
+  api::SparkApplicationStatus status;        // As this reconcile wants it.
   int64_t generation = 0;
   std::optional<int64_t> observed_generation;
 
@@ -205,8 +205,8 @@ ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
     ctx.status.termination_time = kube::FormatTime(Now());
     RETURN_IF_ERROR(WriteStatus(ctx));
     submitter_.Clear(uid, attempt);
-    LOG(WARNING) << ctx.Describe() << ": submission attempt " << attempt << " failed: "
-                 << (result->ok() ? (*result)->Describe() : result->status().ToString());
+    LOG(WARNING) << ctx.Describe() << ": submission attempt " << attempt
+                 << " failed: " << (result->ok() ? (*result)->Describe() : result->status().ToString());
     events_.Warning(*ctx.object, "SparkApplicationSubmissionFailed", message);
     metrics_.submission_failed.Increment();
     return ReconcileFinished(ctx);  // Schedules a retry if the restart policy allows one.
@@ -307,10 +307,10 @@ ReconcileResult Reconciler::ReconcileDriver(Context& ctx) {
     if (!seen && Left(ctx.status.submission_time, grace) > 0) {
       return RequeueAfter(RequeueDelay(Left(ctx.status.submission_time, grace)));
     }
-    return Terminate(ctx, true,
-                     seen ? "driver pod " + pod_name + " disappeared (deleted?)"
-                          : "driver pod " + pod_name + " did not appear within " + std::to_string(grace) +
-                                "s of submission");
+    return Terminate(
+        ctx, true,
+        seen ? "driver pod " + pod_name + " disappeared (deleted?)"
+             : "driver pod " + pod_name + " did not appear within " + std::to_string(grace) + "s of submission");
   }
   EnsureDriverOwnedAndExposed(ctx, *pod);
   const DriverObservation driver = ObserveDriver(*pod);
@@ -323,7 +323,8 @@ ReconcileResult Reconciler::ReconcileDriver(Context& ctx) {
       return Terminate(ctx, true,
                        "driver pod " + pod_name + " was created without " + list +
                            ": the spark-operator-initializer webhook did not mutate it (is it installed, with its "
-                           "MutatingWebhookConfiguration covering namespace " + ctx.ns + "? see deploy/initializer-only); " +
+                           "MutatingWebhookConfiguration covering namespace " +
+                           ctx.ns + "? see deploy/initializer-only); " +
                            (deleted.ok() || IsNotFound(deleted) ? "the pod was deleted rather than run without them"
                                                                 : "deleting the pod failed: " + deleted.message()));
     }
@@ -356,9 +357,9 @@ ReconcileResult Reconciler::ReconcileDriver(Context& ctx) {
 ReconcileResult Reconciler::Terminate(Context& ctx, bool failed, const std::string& message) {
   const api::RestartPolicy policy = ctx.restart();
   const int runs = ctx.status.execution_attempts;
-  const bool rerun = policy.type == api::RestartPolicyType::kAlways ||
-                     (policy.type == api::RestartPolicyType::kOnFailure && failed &&
-                      runs <= policy.on_failure_retries.value_or(0));
+  const bool rerun =
+      policy.type == api::RestartPolicyType::kAlways ||
+      (policy.type == api::RestartPolicyType::kOnFailure && failed && runs <= policy.on_failure_retries.value_or(0));
   ctx.status.termination_time = kube::FormatTime(Now());
   const std::string run = "run " + std::to_string(runs) + " (driver pod " + ctx.status.driver_info.pod_name + ")";
   if (rerun) {
@@ -366,8 +367,8 @@ ReconcileResult Reconciler::Terminate(Context& ctx, bool failed, const std::stri
     ctx.status.application_state = {AppState::kPendingRerun, message};
     RETURN_IF_ERROR(WriteStatus(ctx));
     const std::string text = run + (failed ? " failed: " + message : " completed") + "; running again in " +
-                             std::to_string(interval) + "s (restartPolicy " +
-                             std::string(api::EnumName(*policy.type)) + ")";
+                             std::to_string(interval) + "s (restartPolicy " + std::string(api::EnumName(*policy.type)) +
+                             ")";
     LOG(INFO) << ctx.Describe() << ": PENDING_RERUN: " << text;
     if (failed) {
       events_.Warning(*ctx.object, "SparkApplicationPendingRerun", text);
@@ -437,8 +438,8 @@ void Reconciler::EnsureDriverOwnedAndExposed(Context& ctx, const rapidjson::Valu
     rapidjson::Value owners(rapidjson::kArrayType);
     owners.PushBack(OwnerReference(*ctx.object, patch.GetAllocator()), patch.GetAllocator());
     SetPath(patch, {"metadata", "ownerReferences"}, std::move(owners));
-    const Result<rapidjson::Document> patched = client_->Patch(kube::resources::kPods, ctx.ns, NameOf(pod),
-                                                               kube::PatchType::kStrategicMerge, ToJson(patch));
+    const Result<rapidjson::Document> patched =
+        client_->Patch(kube::resources::kPods, ctx.ns, NameOf(pod), kube::PatchType::kStrategicMerge, ToJson(patch));
     if (!patched.ok()) LOG(WARNING) << ctx.Describe() << ": owning driver pod: " << patched.status().ToString();
   }
 
@@ -475,8 +476,8 @@ Status Reconciler::WriteObservedGeneration(Context& ctx) {
   const std::string patch = R"({"metadata":{"resourceVersion":")" + ResourceVersionOf(*ctx.object) +
                             R"(","annotations":{")" + std::string(kObservedGenerationAnnotation) + R"(":")" +
                             std::to_string(ctx.generation) + R"("}}})";
-  ASSIGN_OR_RETURN(rapidjson::Document updated, client_->Patch(kube::resources::kSparkApplications, ctx.ns,
-                                                               ctx.name, kube::PatchType::kMerge, patch));
+  ASSIGN_OR_RETURN(rapidjson::Document updated, client_->Patch(kube::resources::kSparkApplications, ctx.ns, ctx.name,
+                                                               kube::PatchType::kMerge, patch));
   ctx.object = Share(std::move(updated));
   ctx.observed_generation = ctx.generation;
   return OkStatus();

@@ -62,8 +62,8 @@ PodMeta BuildPodMeta(const api::SparkApplication& app, const api::PodSpec& pod, 
 }
 
 // Everything spark.kubernetes.<role>.* and friends for one pod role.
-Status AddPodConfs(ArgvBuilder& b, const api::SparkApplication& app, const api::PodSpec& pod,
-                   const std::string& role, int attempt) {
+Status AddPodConfs(ArgvBuilder& b, const api::SparkApplication& app, const api::PodSpec& pod, const std::string& role,
+                   int attempt) {
   const std::string k8s = "spark.kubernetes." + role + ".";
   if (pod.cores) {
     // Spark parses spark.<role>.cores as an integer; the exact (possibly fractional) amount becomes the pod's

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -63,9 +62,9 @@ Result<SubmitAuth> PrepareSubmitAuth(const kube::RestConfig& config) {
   auth.master = "k8s://" + config.server;
   auth.env.push_back("KUBECONFIG=/dev/null");
   RemoveStaleDirs();
-  std::string templ = (std::filesystem::temp_directory_path() /
-                       (std::string(kDirPrefix) + std::to_string(getpid()) + "-XXXXXX"))
-                          .string();
+  std::string templ =
+      (std::filesystem::temp_directory_path() / (std::string(kDirPrefix) + std::to_string(getpid()) + "-XXXXXX"))
+          .string();
   if (mkdtemp(templ.data()) == nullptr) return InternalError("creating a private directory for spark-submit");
   auth.dir = templ;
   const std::string p = kPrefix;

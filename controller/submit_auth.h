@@ -7,16 +7,16 @@
 #include <string>
 #include <vector>
 
-#include "common/kube/config.h"
 #include "common/base/status.h"
+#include "common/kube/config.h"
 
 namespace spark_operator::controller {
 
 struct SubmitAuth {
-  std::string master;                   // "k8s://<server>"
-  std::vector<std::string> confs;       // "key=value"
-  std::vector<std::string> env;         // "NAME=value"
-  std::string dir;                      // The private directory holding the files; removed by Cleanup.
+  std::string master;              // "k8s://<server>"
+  std::vector<std::string> confs;  // "key=value"
+  std::vector<std::string> env;    // "NAME=value"
+  std::string dir;                 // The private directory holding the files; removed by Cleanup.
 };
 
 Result<SubmitAuth> PrepareSubmitAuth(const kube::RestConfig& config);

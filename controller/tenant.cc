@@ -189,7 +189,8 @@ std::vector<TenantObject> BuildTenantObjects(const api::SparkApplication& app, c
     rapidjson::Document quota = Base("v1", "ResourceQuota", ns, kTenantQuotaName);
     SetPath(quota, {"spec", "hard"}, rapidjson::Value(rapidjson::kObjectType));
     if (options.quota_pods > 0) SetString(quota, {"spec", "hard", "pods"}, std::to_string(options.quota_pods));
-    if (!options.quota_cpu.empty()) SetString(quota, {"spec", "hard", "requests.cpu"}, KubernetesCpu(options.quota_cpu));
+    if (!options.quota_cpu.empty())
+      SetString(quota, {"spec", "hard", "requests.cpu"}, KubernetesCpu(options.quota_cpu));
     if (!options.quota_memory.empty()) {
       SetString(quota, {"spec", "hard", "requests.memory"}, KubernetesMemory(options.quota_memory));
     }
@@ -247,16 +248,16 @@ Status TenantPreparer::Prepare(const api::SparkApplication& app) {
   }
   if (!bind) {
     Warn(app, "ServiceAccountNotManaged",
-         "ServiceAccount " + ns + "/" + sa + " exists and is not managed by spark-operator: Role " +
-             kDriverRoleName + " is not bound to it; the driver runs with the rights an administrator gave it");
+         "ServiceAccount " + ns + "/" + sa + " exists and is not managed by spark-operator: Role " + kDriverRoleName +
+             " is not bound to it; the driver runs with the rights an administrator gave it");
   }
   kube::PatchOptions apply;
   apply.field_manager = kTenantFieldManager;
   apply.force = false;
   int64_t written = 0;
   for (const TenantObject& object : BuildTenantObjects(app, options_)) {
-    const bool about_account = object.resource == &kube::resources::kServiceAccounts ||
-                               object.resource == &kube::resources::kRoleBindings;
+    const bool about_account =
+        object.resource == &kube::resources::kServiceAccounts || object.resource == &kube::resources::kRoleBindings;
     if (!bind && about_account) continue;
     const Result<rapidjson::Document> applied =
         client_->Patch(*object.resource, ns, object.name, kube::PatchType::kApply, ToJson(object.object), apply);

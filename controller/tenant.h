@@ -11,6 +11,8 @@
 // administrator gave it, and the operator never grants an existing account anything.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -21,13 +23,11 @@
 #include <string_view>
 #include <vector>
 
-#include <rapidjson/document.h>
-
 #include "api/types.h"
+#include "common/base/status.h"
 #include "common/kube/client.h"
 #include "common/kube/event_recorder.h"
 #include "common/kube/resource.h"
-#include "common/base/status.h"
 
 namespace spark_operator::controller {
 

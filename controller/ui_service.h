@@ -2,13 +2,13 @@
 // garbage collector deletes it with the app), selecting the driver pod of the current attempt.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <memory>
 #include <string>
 
-#include <rapidjson/document.h>
-
-#include "common/kube/client.h"
 #include "common/base/status.h"
+#include "common/kube/client.h"
 
 namespace spark_operator::controller {
 

@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <string_view>
 
+#include "api/mounts.h"
 #include "common/base/json.h"
 #include "initializer/admission.h"
 #include "initializer/mutator.h"
-#include "api/mounts.h"
 
 namespace init = spark_operator::initializer;
 

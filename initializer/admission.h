@@ -2,11 +2,11 @@
 // the answer. Only pod CREATE is mutated; every other request is allowed untouched.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <rapidjson/document.h>
 
 #include "common/base/status.h"
 #include "initializer/mutator.h"
@@ -31,8 +31,8 @@ Result<AdmissionRequest> ParseAdmissionReview(std::string_view body);
 
 // The AdmissionReview response body for `decision`. A denial carries status.code (400 for bad input,
 // 403 otherwise) and status.message; a patch is base64 JSONPatch.
-std::string BuildAdmissionResponse(const std::string& api_version, const std::string& uid,
-                                   const Decision& decision, int denial_code = 403);
+std::string BuildAdmissionResponse(const std::string& api_version, const std::string& uid, const Decision& decision,
+                                   int denial_code = 403);
 
 // What /mutate-pods answers.
 struct AdmissionResult {

@@ -43,8 +43,8 @@ Status KubeObjectChecker::Check(ObjectKind kind, const std::string& ns, const st
     }
     lookup = std::make_shared<Lookup>();
     state_->in_flight.emplace(key, lookup);
-    const kube::Resource& resource = kind == ObjectKind::kConfigMap ? kube::resources::kConfigMaps
-                                                                    : kube::resources::kSecrets;
+    const kube::Resource& resource =
+        kind == ObjectKind::kConfigMap ? kube::resources::kConfigMaps : kube::resources::kSecrets;
     std::thread([state = state_, client = client_, ttl = ttl_, &resource, key, ns, name, lookup] {
       const Result<rapidjson::Document> object = client->Get(resource, ns, name);
       const Status status = object.ok() ? OkStatus() : object.status();

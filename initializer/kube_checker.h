@@ -31,8 +31,7 @@ class KubeObjectChecker final : public ObjectChecker {
 
   // DeadlineExceeded when the answer is not in by `deadline` (the lookup goes on and fills the cache), or
   // when too many lookups hang already; then nothing new is started.
-  Status Check(ObjectKind kind, const std::string& ns, const std::string& name,
-               CheckDeadline deadline) const override;
+  Status Check(ObjectKind kind, const std::string& ns, const std::string& name, CheckDeadline deadline) const override;
 
  private:
   struct Lookup {

@@ -1,9 +1,9 @@
 // spark-operator-initializer: the mutating admission webhook that mounts ConfigMaps and Secrets into Spark
 // pods from their spark-operator.k8s.io/* annotations. See initializer/README.md.
-#include <chrono>
-
 #include <gflags/gflags.h>
 #include <glog/logging.h>
+
+#include <chrono>
 
 #include "common/base/shutdown_signals.h"
 #include "common/base/strings.h"
@@ -13,8 +13,9 @@ DEFINE_string(address, "0.0.0.0", "Address both servers listen on.");
 DEFINE_int32(port, 8443, "HTTPS port of the webhook (/mutate-pods).");
 DEFINE_int32(metrics_port, 8080, "Plain HTTP port of /healthz, /readyz and /metrics.");
 DEFINE_int32(threads, 2, "Webhook io threads.");
-DEFINE_string(tls_cert_file, "", "Serving certificate (PEM chain), e.g. from cert-manager. Reloaded when it "
-                                 "changes. Empty: self-managed certificates in --cert-dir.");
+DEFINE_string(tls_cert_file, "",
+              "Serving certificate (PEM chain), e.g. from cert-manager. Reloaded when it "
+              "changes. Empty: self-managed certificates in --cert-dir.");
 DEFINE_string(tls_key_file, "", "Private key of --tls-cert-file.");
 DEFINE_string(cert_dir, "/tmp/spark-operator-initializer-certs",
               "Where self-managed certificates are kept (ca.crt, ca.key, tls.crt, tls.key).");
@@ -47,8 +48,9 @@ DEFINE_int32(ca_propagation_seconds, 30,
 DEFINE_int32(check_budget_ms, 2000,
              "One deadline for all existence checks of one pod (connection included), well inside the webhook's "
              "timeoutSeconds; objects not checked by then only give a warning.");
-DEFINE_string(kubeconfig, "", "Kubeconfig file. Empty: $KUBECONFIG, the in-cluster service account, then "
-                              "~/.kube/config; with none of them the webhook runs without a client.");
+DEFINE_string(kubeconfig, "",
+              "Kubeconfig file. Empty: $KUBECONFIG, the in-cluster service account, then "
+              "~/.kube/config; with none of them the webhook runs without a client.");
 
 namespace {
 

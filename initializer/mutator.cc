@@ -180,7 +180,8 @@ Decision Mutator::Mutate(const Value& pod, const std::string& ns) const {
     if (Status s = checker_->Check(ObjectKindOf(r.kind), ns, r.object_name, check_deadline); !s.ok()) {
       const std::string object = std::string(api::MountObjectKind(r.kind)) + " \"" + ns + "/" + r.object_name + "\"";
       if (IsNotFound(s)) {
-        decision.warnings.push_back(r.annotation + ": " + object + " not found; the pod will not start until it exists");
+        decision.warnings.push_back(r.annotation + ": " + object +
+                                    " not found; the pod will not start until it exists");
       } else if (s.code() == StatusCode::kDeadlineExceeded) {
         decision.warnings.push_back(r.annotation + ": " + object + " was not checked: the API server did not answer " +
                                     "within the webhook's " + std::to_string(options_.check_budget.count()) +
@@ -209,8 +210,7 @@ Decision Mutator::Mutate(const Value& pod, const std::string& ns) const {
         // of its own; keeping it would make the annotation's SPARK_CONF_DIR never take effect. Its own
         // spark.properties is passed by full path, so it is still read.
         const auto env_index = static_cast<size_t>(existing_env - env->Begin());
-        patch.Replace(container_path + "/env/" + std::to_string(env_index) + "/value",
-                      JsonString(r.env->value, a));
+        patch.Replace(container_path + "/env/" + std::to_string(env_index) + "/value", JsonString(r.env->value, a));
       } else if (GetString(*existing_env, {"value"}) != r.env->value) {
         decision.warnings.push_back(r.annotation + ": " + r.env->name + " is already set in container \"" +
                                     container_name + "\"; left as is, not \"" + r.env->value + "\"");

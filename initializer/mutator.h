@@ -3,13 +3,13 @@
 // question (does the referenced ConfigMap/Secret exist?) goes through ObjectChecker.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <rapidjson/document.h>
 
 #include "api/mounts.h"
 #include "common/base/status.h"
@@ -42,11 +42,8 @@ class ObjectChecker {
 // Without a Kubernetes client every object is assumed to exist.
 class AlwaysExistsChecker final : public ObjectChecker {
  public:
-  Status Check(ObjectKind, const std::string&, const std::string&, CheckDeadline) const override {
-    return OkStatus();
-  }
+  Status Check(ObjectKind, const std::string&, const std::string&, CheckDeadline) const override { return OkStatus(); }
 };
-
 
 struct MutatorOptions {
   InvalidAnnotationPolicy policy = InvalidAnnotationPolicy::kDeny;

@@ -1,8 +1,8 @@
 #include "initializer/webhook_server.h"
 
-#include <chrono>
-
 #include <glog/logging.h>
+
+#include <chrono>
 
 namespace spark_operator::initializer {
 

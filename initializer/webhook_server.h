@@ -5,9 +5,9 @@
 #include <memory>
 #include <string>
 
+#include "common/base/status.h"
 #include "common/http/server.h"
 #include "common/metrics/metrics.h"
-#include "common/base/status.h"
 #include "initializer/admission.h"
 #include "initializer/mutator.h"
 

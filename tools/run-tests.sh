@@ -18,4 +18,12 @@ tools/spark/fetch.sh
 tools/cluster/up.sh
 
 cd "$build_dir"
-ctest --output-on-failure --no-tests=error -L 'unit|integration|e2e' --timeout 600
+status=0
+ctest --output-on-failure --no-tests=error -L 'unit|integration|e2e' --timeout 600 || status=$?
+# Tests and the programs they run use /dev/null a great deal; one that replaced it with a plain file (a rename
+# over it) breaks every later process quietly, so say so here rather than in a baffling failure elsewhere.
+if [[ ! -c /dev/null ]]; then
+  echo "run-tests: /dev/null is no longer a character device: a test or a program it ran replaced it" >&2
+  status=1
+fi
+exit "$status"

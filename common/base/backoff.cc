@@ -15,8 +15,7 @@ Clock::Duration Scale(Clock::Duration d, double factor, Clock::Duration max) {
 
 }  // namespace
 
-ItemExponentialBackoff::ItemExponentialBackoff(Clock::Duration base, Clock::Duration max)
-    : base_(base), max_(max) {}
+ItemExponentialBackoff::ItemExponentialBackoff(Clock::Duration base, Clock::Duration max) : base_(base), max_(max) {}
 
 Clock::Duration ItemExponentialBackoff::When(const std::string& key) {
   int exponent;
@@ -38,8 +37,7 @@ int ItemExponentialBackoff::NumRequeues(const std::string& key) const {
   return it == failures_.end() ? 0 : it->second;
 }
 
-ExponentialBackoff::ExponentialBackoff(Clock::Duration initial, double factor, Clock::Duration max,
-                                       double jitter)
+ExponentialBackoff::ExponentialBackoff(Clock::Duration initial, double factor, Clock::Duration max, double jitter)
     : initial_(initial),
       factor_(std::max(factor, 1.0)),
       max_(max),

@@ -23,8 +23,7 @@ class Clock {
 
   // Waits on `cv` (whose mutex `lock` holds) until it is notified or this clock reaches `deadline`. May return
   // early, as condition_variable::wait_until, so callers re-check their condition in a loop.
-  virtual void WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
-                         TimePoint deadline) const = 0;
+  virtual void WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, TimePoint deadline) const = 0;
 
   // A clock that can jump (only FakeClock) calls `wake` after each jump so that objects blocked in WaitUntil
   // re-check the time. `wake` may lock the subscriber's mutex: callers must not hold that mutex while calling
@@ -39,8 +38,7 @@ class Clock {
 class RealClock final : public Clock {
  public:
   TimePoint Now() const override { return std::chrono::steady_clock::now(); }
-  void WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
-                 TimePoint deadline) const override {
+  void WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, TimePoint deadline) const override {
     // wait_until(time_point::max()) overflows in some standard libraries; "forever" is a plain wait.
     if (deadline == TimePoint::max()) {
       cv.wait(lock);
@@ -64,8 +62,7 @@ class FakeClock final : public Clock {
   // Lock-free so that subscribers may read the time while holding the mutex their `wake` callback takes.
   TimePoint Now() const override { return TimePoint(Duration(now_.load())); }
 
-  void WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
-                 TimePoint deadline) const override {
+  void WaitUntil(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, TimePoint deadline) const override {
     // No real-time timeout: only Advance moves this clock, and Advance wakes every subscriber.
     if (Now() < deadline) cv.wait(lock);
   }

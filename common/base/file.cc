@@ -19,6 +19,12 @@ Result<std::string> ReadFile(const std::string& path) {
 }
 
 Status WriteFileAtomically(const std::string& path, const std::string& content, mode_t mode) {
+  // Renaming over a device or a pipe would replace it with a plain file: /dev/null given as an output path
+  // would stop being /dev/null for every process on the machine.
+  struct stat existing {};
+  if (lstat(path.c_str(), &existing) == 0 && !S_ISREG(existing.st_mode)) {
+    return InvalidArgumentError(path + " exists and is not a regular file; it is not replaced");
+  }
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);

@@ -2,12 +2,12 @@
 // rapidjson::Document; these helpers read and write them by path without repeating null checks.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
-
-#include <rapidjson/document.h>
 
 #include "common/base/status.h"
 

@@ -70,7 +70,7 @@ inline bool IsGone(const Status& s) { return s.code() == StatusCode::kGone; }
 template <typename T>
 class Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design, as StatusOr.
+  Result(T value) : state_(std::move(value)) {}        // NOLINT: implicit by design, as StatusOr.
   Result(Status status) : state_(std::move(status)) {  // NOLINT
     if (std::get<Status>(state_).ok()) state_ = Status(StatusCode::kInternal, "Result built from an OK status");
   }
@@ -97,10 +97,10 @@ class Result {
 #define SO_CONCAT(a, b) SO_CONCAT_INNER(a, b)
 
 // Returns from the calling function when `expr` (a Status) is not OK.
-#define RETURN_IF_ERROR(expr)                           \
-  do {                                                  \
-    ::spark_operator::Status so_status_ = (expr);       \
-    if (!so_status_.ok()) return so_status_;            \
+#define RETURN_IF_ERROR(expr)                     \
+  do {                                            \
+    ::spark_operator::Status so_status_ = (expr); \
+    if (!so_status_.ok()) return so_status_;      \
   } while (0)
 
 // `ASSIGN_OR_RETURN(auto x, MakeX());` binds the value or returns the error.

@@ -1,9 +1,9 @@
 #include "common/base/yaml.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstdlib>
 #include <regex>
-
-#include <yaml-cpp/yaml.h>
 
 namespace spark_operator {
 namespace {

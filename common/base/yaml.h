@@ -1,11 +1,11 @@
 // YAML in, JSON out: kubeconfigs and manifests are YAML, but everything inside the project is RapidJSON.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <rapidjson/document.h>
 
 #include "common/base/status.h"
 

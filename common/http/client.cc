@@ -1,9 +1,9 @@
 #include "common/http/client.h"
 
-#include <regex>
+#include <glog/logging.h>
 
 #include <boost/asio/ssl/context.hpp>
-#include <glog/logging.h>
+#include <regex>
 
 #include "common/http/connection.h"
 
@@ -33,8 +33,7 @@ Result<std::shared_ptr<asio::ssl::context>> MakeTlsContext(const TlsOptions& tls
   auto context = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
   boost::system::error_code ec;
   context->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                       asio::ssl::context::no_tlsv1_1);
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
   if (tls.ca_pem.empty()) {
     context->set_default_verify_paths(ec);
   } else {
@@ -125,8 +124,7 @@ Result<Response> Client::Send(const Request& request) {
       status = response.status();
     }
     if (!(reused && IsStaleConnectionError(status) && (!written || MayResend(request.method)))) return status;
-    VLOG(1) << "retrying " << request.method << " " << request.target << " on a new connection: "
-            << status.ToString();
+    VLOG(1) << "retrying " << request.method << " " << request.target << " on a new connection: " << status.ToString();
   }
 }
 

@@ -2,13 +2,6 @@
 
 #include <poll.h>
 
-#include <charconv>
-#include <condition_variable>
-#include <limits>
-#include <mutex>
-#include <system_error>
-#include <thread>
-
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
@@ -16,6 +9,12 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/version.hpp>
+#include <charconv>
+#include <condition_variable>
+#include <limits>
+#include <mutex>
+#include <system_error>
+#include <thread>
 
 namespace spark_operator::http {
 namespace {
@@ -75,8 +74,7 @@ Result<std::vector<tcp::endpoint>> Resolve(const std::string& host, const std::s
   }
   std::unique_lock<std::mutex> lock(lookup->mutex);
   if (!lookup->done_cv.wait_for(lock, timeout, [&] { return lookup->done; })) {
-    return DeadlineExceededError("resolving " + host + ": timed out after " + std::to_string(timeout.count()) +
-                                 "ms");
+    return DeadlineExceededError("resolving " + host + ": timed out after " + std::to_string(timeout.count()) + "ms");
   }
   RETURN_IF_ERROR(lookup->result.status());
   std::vector<tcp::endpoint> endpoints;
@@ -106,9 +104,7 @@ Connection::~Connection() {
   lowest().socket().close(ignored);
 }
 
-beast::tcp_stream& Connection::lowest() {
-  return tls_stream_ ? beast::get_lowest_layer(*tls_stream_) : *plain_stream_;
-}
+beast::tcp_stream& Connection::lowest() { return tls_stream_ ? beast::get_lowest_layer(*tls_stream_) : *plain_stream_; }
 
 template <typename F>
 auto Connection::WithStream(F&& f) {
@@ -143,7 +139,8 @@ Status Connection::Connect() {
     reusable_ = false;
     return endpoints.status();
   }
-  boost::system::error_code ec = Run(options_.connect_timeout, [&](auto handler) { lowest().async_connect(*endpoints, handler); });
+  boost::system::error_code ec =
+      Run(options_.connect_timeout, [&](auto handler) { lowest().async_connect(*endpoints, handler); });
   if (ec) return NetworkError("connecting to", ec);
   lowest().socket().set_option(tcp::no_delay(true), ec);
   if (!tls_stream_) return OkStatus();
@@ -158,9 +155,8 @@ Status Connection::Connect() {
   } else {
     tls_stream_->set_verify_mode(asio::ssl::verify_none);
   }
-  ec = Run(options_.connect_timeout, [&](auto handler) {
-    tls_stream_->async_handshake(asio::ssl::stream_base::client, handler);
-  });
+  ec = Run(options_.connect_timeout,
+           [&](auto handler) { tls_stream_->async_handshake(asio::ssl::stream_base::client, handler); });
   if (ec) return NetworkError("TLS handshake with", ec);
   return OkStatus();
 }

@@ -3,11 +3,6 @@
 #pragma once
 
 #include <atomic>
-#include <chrono>
-#include <memory>
-#include <optional>
-#include <string>
-
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -15,6 +10,10 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
 
 #include "common/http/client.h"
 
@@ -31,8 +30,7 @@ struct ServerAddress {
 
 class Connection {
  public:
-  Connection(const ServerAddress& server, std::shared_ptr<boost::asio::ssl::context> ssl,
-             const ClientOptions& options);
+  Connection(const ServerAddress& server, std::shared_ptr<boost::asio::ssl::context> ssl, const ClientOptions& options);
   ~Connection();
 
   Status Connect();

@@ -1,12 +1,9 @@
 #include "common/http/server.h"
 
+#include <glog/logging.h>
 #include <strings.h>
 
 #include <atomic>
-#include <condition_variable>
-#include <optional>
-#include <thread>
-
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -14,7 +11,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <glog/logging.h>
+#include <condition_variable>
+#include <optional>
+#include <thread>
 
 namespace spark_operator::http {
 namespace {
@@ -127,9 +126,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     parser_->header_limit(kHeaderLimit);
     beast::get_lowest_layer(stream_).expires_after(server_->options.idle_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                               self->OnHeader(ec);
-                             });
+                             [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -143,13 +140,12 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   void OnReadError(beast::error_code ec) {
     if (ec == bhttp::error::body_limit) {
-      return Reply(ServerResponse::Text(413, "request body larger than " +
-                                                 std::to_string(server_->options.body_limit) + " bytes\n"),
+      return Reply(ServerResponse::Text(
+                       413, "request body larger than " + std::to_string(server_->options.body_limit) + " bytes\n"),
                    false);
     }
     if (&ec.category() == &bhttp::make_error_code(bhttp::error::end_of_stream).category() &&
-        ec != bhttp::error::end_of_stream &&
-        ec != bhttp::error::partial_message) {
+        ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
       return Reply(ServerResponse::Text(400, "bad HTTP request: " + ec.message() + "\n"), false);
     }
     Close(ec == bhttp::error::end_of_stream);
@@ -179,11 +175,10 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     response_.keep_alive(keep_alive);
     response_.prepare_payload();
     beast::get_lowest_layer(stream_).expires_after(server_->options.read_timeout);
-    bhttp::async_write(stream_, response_,
-                       [self = this->shared_from_this(), keep_alive](beast::error_code ec, size_t) {
-                         if (ec) return self->Close(false);
-                         keep_alive ? self->DoRead() : self->Close(true);
-                       });
+    bhttp::async_write(stream_, response_, [self = this->shared_from_this(), keep_alive](beast::error_code ec, size_t) {
+      if (ec) return self->Close(false);
+      keep_alive ? self->DoRead() : self->Close(true);
+    });
   }
 
   void Close(bool clean) {
@@ -191,9 +186,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if constexpr (kTls) {
       if (clean) {
         beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(1));
-        stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) {
-          beast::get_lowest_layer(self->stream_).close();
-        });
+        stream_.async_shutdown(
+            [self = this->shared_from_this()](beast::error_code) { beast::get_lowest_layer(self->stream_).close(); });
         return;
       }
     }

@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
-#include "common/http/tls_server_context.h"
 #include "common/base/status.h"
+#include "common/http/tls_server_context.h"
 
 namespace spark_operator::http {
 

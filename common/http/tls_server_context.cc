@@ -1,15 +1,13 @@
 #include "common/http/tls_server_context.h"
 
-#include <sys/stat.h>
-
 #include <glog/logging.h>
 #include <openssl/ssl.h>
+#include <sys/stat.h>
 
 namespace spark_operator::http {
 namespace ssl = boost::asio::ssl;
 
-Result<std::shared_ptr<ssl::context>> MakeServerSslContext(const std::string& cert_file,
-                                                           const std::string& key_file) {
+Result<std::shared_ptr<ssl::context>> MakeServerSslContext(const std::string& cert_file, const std::string& key_file) {
   auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
   boost::system::error_code ec;
   context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
@@ -41,7 +39,8 @@ Result<std::shared_ptr<TlsServerContext>> TlsServerContext::FromFiles(std::strin
 std::shared_ptr<ssl::context> TlsServerContext::Current() {
   std::lock_guard lock(mutex_);
   if (std::chrono::steady_clock::now() - last_check_ >= check_interval_) {
-    if (Status s = ReloadLocked(false); !s.ok()) LOG(WARNING) << "keeping the previous TLS certificate: " << s.ToString();
+    if (Status s = ReloadLocked(false); !s.ok())
+      LOG(WARNING) << "keeping the previous TLS certificate: " << s.ToString();
   }
   return context_;
 }

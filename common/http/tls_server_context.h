@@ -2,12 +2,11 @@
 // rebuilt when the files change (cert-manager and kubelet replace them in place), without a restart.
 #pragma once
 
+#include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
-
-#include <boost/asio/ssl/context.hpp>
 
 #include "common/base/status.h"
 
@@ -18,8 +17,7 @@ class TlsServerContext {
   // Loads the files once; fails when they are missing, unreadable, or the key does not match.
   // `check_interval` limits how often the files are stat()ed (at most once per interval, on new connections).
   static Result<std::shared_ptr<TlsServerContext>> FromFiles(
-      std::string cert_file, std::string key_file,
-      std::chrono::milliseconds check_interval = std::chrono::seconds(1));
+      std::string cert_file, std::string key_file, std::chrono::milliseconds check_interval = std::chrono::seconds(1));
 
   // The context for a new connection: reloaded first if the files' mtime, size or inode changed. A reload
   // that fails (say, a half-written file) keeps the previous context and is retried on the next check.

@@ -1,8 +1,8 @@
 #include "common/kube/client.h"
 
-#include <algorithm>
-
 #include <glog/logging.h>
+
+#include <algorithm>
 
 #include "common/base/base64.h"
 #include "common/base/json.h"
@@ -20,20 +20,28 @@ void AddQuery(std::string& target, std::string_view key, std::string_view value)
 
 const char* PatchContentType(PatchType type) {
   switch (type) {
-    case PatchType::kMerge: return "application/merge-patch+json";
-    case PatchType::kJson: return "application/json-patch+json";
-    case PatchType::kStrategicMerge: return "application/strategic-merge-patch+json";
-    case PatchType::kApply: return "application/apply-patch+yaml";
+    case PatchType::kMerge:
+      return "application/merge-patch+json";
+    case PatchType::kJson:
+      return "application/json-patch+json";
+    case PatchType::kStrategicMerge:
+      return "application/strategic-merge-patch+json";
+    case PatchType::kApply:
+      return "application/apply-patch+yaml";
   }
   return "application/merge-patch+json";
 }
 
 const char* PropagationName(Propagation propagation) {
   switch (propagation) {
-    case Propagation::kForeground: return "Foreground";
-    case Propagation::kBackground: return "Background";
-    case Propagation::kOrphan: return "Orphan";
-    case Propagation::kDefault: break;
+    case Propagation::kForeground:
+      return "Foreground";
+    case Propagation::kBackground:
+      return "Background";
+    case Propagation::kOrphan:
+      return "Orphan";
+    case Propagation::kDefault:
+      break;
   }
   return "";
 }
@@ -110,8 +118,7 @@ Result<http::Request> Client::NewRequest(const std::string& method, std::string 
   if (!token.empty()) {
     request.headers.emplace_back("Authorization", "Bearer " + token);
   } else if (!config_.username.empty()) {
-    request.headers.emplace_back("Authorization",
-                                 "Basic " + Base64Encode(config_.username + ":" + config_.password));
+    request.headers.emplace_back("Authorization", "Basic " + Base64Encode(config_.username + ":" + config_.password));
   }
   RETURN_IF_ERROR(rate_limiter_.Wait());
   return request;
@@ -160,7 +167,8 @@ Result<rapidjson::Document> Client::ListAll(const Resource& resource, std::strin
     ASSIGN_OR_RETURN(rapidjson::Document page, List(resource, ns, options));
     rapidjson::Value* items = &all["items"];
     if (rapidjson::Value* more = page.HasMember("items") ? &page["items"] : nullptr; more && more->IsArray()) {
-      for (auto& item : more->GetArray()) items->PushBack(rapidjson::Value(item, all.GetAllocator()), all.GetAllocator());
+      for (auto& item : more->GetArray())
+        items->PushBack(rapidjson::Value(item, all.GetAllocator()), all.GetAllocator());
     }
     next = GetString(page, {"metadata", "continue"});
   }

@@ -3,6 +3,8 @@
 // (IsNotFound, IsConflict, ... in common/status.h). Safe to share between threads.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -13,13 +15,11 @@
 #include <string>
 #include <string_view>
 
-#include <rapidjson/document.h>
-
+#include "common/base/rate_limiter.h"
+#include "common/base/status.h"
 #include "common/http/client.h"
 #include "common/kube/config.h"
 #include "common/kube/resource.h"
-#include "common/base/rate_limiter.h"
-#include "common/base/status.h"
 
 namespace spark_operator::kube {
 

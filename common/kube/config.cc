@@ -26,8 +26,7 @@ std::string ResolvePath(const std::string& path, const std::string& base_dir) {
 }
 
 // Inline "<field>-data" (base64) wins over the "<field>" file path, as in client-go.
-Result<std::string> FileOrData(const rapidjson::Value& section, const std::string& field,
-                               const std::string& base_dir) {
+Result<std::string> FileOrData(const rapidjson::Value& section, const std::string& field, const std::string& base_dir) {
   const std::string data = GetString(section, {field + "-data"});
   if (!data.empty()) {
     Result<std::string> decoded = Base64Decode(data);
@@ -80,7 +79,8 @@ Result<RestConfig> ParseKubeconfig(std::string_view yaml, const std::string& bas
       ASSIGN_OR_RETURN(rest.tls.client_cert_pem, FileOrData(*user, "client-certificate", base_dir));
       ASSIGN_OR_RETURN(rest.tls.client_key_pem, FileOrData(*user, "client-key", base_dir));
       if (rest.tls.client_cert_pem.empty() != rest.tls.client_key_pem.empty()) {
-        return InvalidArgumentError("user \"" + user_name + "\" has a client certificate without a key, or a key "
+        return InvalidArgumentError("user \"" + user_name +
+                                    "\" has a client certificate without a key, or a key "
                                     "without a certificate");
       }
       rest.bearer_token = GetString(*user, {"token"});
@@ -88,7 +88,8 @@ Result<RestConfig> ParseKubeconfig(std::string_view yaml, const std::string& bas
       rest.username = GetString(*user, {"username"});
       rest.password = GetString(*user, {"password"});
       if (FindPath(*user, {"exec"}) != nullptr || FindPath(*user, {"auth-provider"}) != nullptr) {
-        return InvalidArgumentError("user \"" + user_name + "\" uses an exec or auth-provider plugin, which is not "
+        return InvalidArgumentError("user \"" + user_name +
+                                    "\" uses an exec or auth-provider plugin, which is not "
                                     "supported; use a token, a token file or a client certificate");
       }
     }
@@ -99,8 +100,7 @@ Result<RestConfig> ParseKubeconfig(std::string_view yaml, const std::string& bas
 Result<RestConfig> LoadKubeconfig(const std::string& path, const std::string& context) {
   Result<std::string> text = ReadFile(path);
   if (!text.ok()) return text.status().WithContext("loading kubeconfig");
-  Result<RestConfig> config =
-      ParseKubeconfig(*text, std::filesystem::path(path).parent_path().string(), context);
+  Result<RestConfig> config = ParseKubeconfig(*text, std::filesystem::path(path).parent_path().string(), context);
   if (!config.ok()) return config.status().WithContext("kubeconfig " + path);
   return config;
 }

@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "common/base/file.h"
-#include "common/http/client.h"
 #include "common/base/status.h"
+#include "common/http/client.h"
 
 namespace spark_operator::kube {
 
@@ -29,8 +29,7 @@ struct RestConfig {
 // `context` empty means the kubeconfig's current-context. Relative file paths in the kubeconfig are relative
 // to the kubeconfig's own folder, as kubectl reads them.
 Result<RestConfig> LoadKubeconfig(const std::string& path, const std::string& context = "");
-Result<RestConfig> ParseKubeconfig(std::string_view yaml, const std::string& base_dir,
-                                   const std::string& context = "");
+Result<RestConfig> ParseKubeconfig(std::string_view yaml, const std::string& base_dir, const std::string& context = "");
 
 struct InClusterPaths {
   std::string token = "/var/run/secrets/kubernetes.io/serviceaccount/token";

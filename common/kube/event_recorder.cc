@@ -1,12 +1,11 @@
 #include "common/kube/event_recorder.h"
 
+#include <glog/logging.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <utility>
-
-#include <glog/logging.h>
 
 #include "common/base/backoff.h"
 #include "common/base/json.h"
@@ -58,8 +57,12 @@ void SetIfNotEmpty(rapidjson::Document& doc, JsonPath path, const std::string& v
 const char* EventTypeName(EventType type) { return type == EventType::kWarning ? "Warning" : "Normal"; }
 
 InvolvedObject InvolvedObject::From(const rapidjson::Value& object) {
-  return InvolvedObject{GetString(object, {"apiVersion"}), GetString(object, {"kind"}), NameOf(object),
-                        NamespaceOf(object),           UidOf(object),             ResourceVersionOf(object)};
+  return InvolvedObject{GetString(object, {"apiVersion"}),
+                        GetString(object, {"kind"}),
+                        NameOf(object),
+                        NamespaceOf(object),
+                        UidOf(object),
+                        ResourceVersionOf(object)};
 }
 
 std::string EventAggregationKey(const InvolvedObject& object, EventType type, std::string_view reason,
@@ -67,10 +70,10 @@ std::string EventAggregationKey(const InvolvedObject& object, EventType type, st
   // Length-prefixed, so that no choice of values makes two different events share a key. The resourceVersion
   // is left out: it changes with every update of the object, and repeats are exactly what should aggregate.
   std::string key;
-  for (const std::string_view part : {std::string_view(object.api_version), std::string_view(object.kind),
-                                      std::string_view(object.ns), std::string_view(object.name),
-                                      std::string_view(object.uid), std::string_view(EventTypeName(type)), reason,
-                                      message}) {
+  for (const std::string_view part :
+       {std::string_view(object.api_version), std::string_view(object.kind), std::string_view(object.ns),
+        std::string_view(object.name), std::string_view(object.uid), std::string_view(EventTypeName(type)), reason,
+        message}) {
     key += std::to_string(part.size());
     key += ':';
     key += part;
@@ -152,16 +155,15 @@ void EventRecorder::Record(const InvolvedObject& involved_object, EventType type
   {
     const std::lock_guard<std::mutex> lock(mutex_);
     if (!stop_ && queue_.size() < options_.queue_size) {
-      queue_.push_back(Pending{involved_object, type, std::string(reason), std::string(message),
-                               std::chrono::system_clock::now()});
+      queue_.push_back(
+          Pending{involved_object, type, std::string(reason), std::string(message), std::chrono::system_clock::now()});
       changed_.notify_all();
       return;
     }
     ++stats_.dropped;
   }
   LOG(WARNING) << "event queue full, dropping " << EventTypeName(type) << " event " << reason << " for "
-               << involved_object.kind << " " << involved_object.ns << "/" << involved_object.name << ": "
-               << message;
+               << involved_object.kind << " " << involved_object.ns << "/" << involved_object.name << ": " << message;
 }
 
 bool EventRecorder::Flush(std::chrono::milliseconds timeout) {
@@ -228,8 +230,8 @@ void EventRecorder::Send(const Pending& event) {
   std::snprintf(suffix, sizeof(suffix), "%llx", static_cast<unsigned long long>(last_name_suffix_));
   const EventCorrelator::Decision decision =
       correlator_.Observe(key, object.name + "." + suffix, timestamp, clock_.Now());
-  const std::string what = "event " + ns + "/" + decision.name + " (" + event.reason + " on " + object.kind +
-                           " " + (object.ns.empty() ? "" : object.ns + "/") + object.name + ")";
+  const std::string what = "event " + ns + "/" + decision.name + " (" + event.reason + " on " + object.kind + " " +
+                           (object.ns.empty() ? "" : object.ns + "/") + object.name + ")";
 
   Status status;
   if (!decision.create) {

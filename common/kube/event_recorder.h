@@ -5,6 +5,8 @@
 // otherwise logs and drops. Events are best-effort by design: losing one must never stop a reconcile.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -16,12 +18,10 @@
 #include <thread>
 #include <unordered_map>
 
-#include <rapidjson/document.h>
-
 #include "common/base/clock.h"
+#include "common/base/status.h"
 #include "common/kube/client.h"
 #include "common/kube/time_format.h"
-#include "common/base/status.h"
 
 namespace spark_operator::kube {
 
@@ -57,8 +57,7 @@ class EventCorrelator {
     std::string first_timestamp;
   };
   // `name` and `timestamp` are used if this starts a new Event.
-  Decision Observe(const std::string& key, const std::string& name, const std::string& timestamp,
-                   Clock::TimePoint now);
+  Decision Observe(const std::string& key, const std::string& name, const std::string& timestamp, Clock::TimePoint now);
   // The Event could not be written: the next occurrence creates a new one.
   void Forget(const std::string& key);
   size_t size() const { return entries_.size(); }
@@ -118,8 +117,7 @@ class EventRecorder {
   // returns at once.
   void Record(const rapidjson::Value& involved_object, EventType type, std::string_view reason,
               std::string_view message);
-  void Record(const InvolvedObject& involved_object, EventType type, std::string_view reason,
-              std::string_view message);
+  void Record(const InvolvedObject& involved_object, EventType type, std::string_view reason, std::string_view message);
 
   // Waits until everything recorded so far was written, given up or dropped; false on timeout.
   bool Flush(std::chrono::milliseconds timeout);

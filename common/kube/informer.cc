@@ -1,9 +1,9 @@
 #include "common/kube/informer.h"
 
+#include <glog/logging.h>
+
 #include <random>
 #include <set>
-
-#include <glog/logging.h>
 
 #include "common/base/backoff.h"
 #include "common/base/json.h"
@@ -154,8 +154,7 @@ Status Informer::WatchOnce() {
   watch_options.resource_version = last_resource_version();
   watch_options.timeout_seconds = static_cast<int>(std::uniform_int_distribution<int64_t>(min, 2 * min - 1)(random));
 
-  ASSIGN_OR_RETURN(std::unique_ptr<WatchStream> watch,
-                   client_->Watch(options_.resource, options_.ns, watch_options));
+  ASSIGN_OR_RETURN(std::unique_ptr<WatchStream> watch, client_->Watch(options_.resource, options_.ns, watch_options));
   {
     const std::lock_guard<std::mutex> lock(mutex_);
     if (stop_) return CancelledError("informer stopped");

@@ -1,10 +1,10 @@
 #include "common/kube/leader_election.h"
 
+#include <glog/logging.h>
+
 #include <algorithm>
 #include <random>
 #include <utility>
-
-#include <glog/logging.h>
 
 #include "common/base/json.h"
 #include "common/kube/time_format.h"
@@ -128,8 +128,8 @@ bool LeaseCandidate::TryAcquireOrRenew() {
       Observe(desired);
       return true;
     }
-    LOG(WARNING) << "renewing lease " << lock_.Describe() << " optimistically failed, reading it again: "
-                 << updated.ToString();
+    LOG(WARNING) << "renewing lease " << lock_.Describe()
+                 << " optimistically failed, reading it again: " << updated.ToString();
   }
 
   Result<LeaderElectionRecord> current = lock_.Get();

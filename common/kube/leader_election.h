@@ -8,6 +8,8 @@
 // expired Lease one gets a Conflict and loses.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -18,12 +20,10 @@
 #include <string>
 #include <thread>
 
-#include <rapidjson/document.h>
-
 #include "common/base/clock.h"
+#include "common/base/status.h"
 #include "common/kube/client.h"
 #include "common/kube/time_format.h"
-#include "common/base/status.h"
 
 namespace spark_operator::kube {
 

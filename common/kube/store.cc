@@ -12,7 +12,8 @@ Store::Store() {
     std::vector<std::string> values;
     if (const rapidjson::Value* labels = FindPath(o, {"metadata", "labels"}); labels && labels->IsObject()) {
       for (const auto& label : labels->GetObject()) {
-        if (label.value.IsString()) values.push_back(std::string(label.name.GetString()) + "=" + label.value.GetString());
+        if (label.value.IsString())
+          values.push_back(std::string(label.name.GetString()) + "=" + label.value.GetString());
       }
     }
     return values;

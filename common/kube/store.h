@@ -2,6 +2,8 @@
 // Objects are immutable once stored and shared by pointer, so readers never copy and never see a half update.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <functional>
 #include <map>
 #include <memory>
@@ -9,8 +11,6 @@
 #include <shared_mutex>
 #include <string>
 #include <vector>
-
-#include <rapidjson/document.h>
 
 namespace spark_operator::kube {
 

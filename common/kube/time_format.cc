@@ -60,10 +60,9 @@ Result<WallTime> ParseTime(std::string_view text) {
   const auto invalid = [&] { return InvalidArgumentError("not an RFC 3339 time: \"" + std::string(text) + "\""); };
   std::tm tm{};
   int year, month, day, hour, minute, second;
-  if (!Digits(text, 0, 4, year) || text.size() < 19 || text[4] != '-' || !Digits(text, 5, 2, month) ||
-      text[7] != '-' || !Digits(text, 8, 2, day) || (text[10] != 'T' && text[10] != 't') ||
-      !Digits(text, 11, 2, hour) || text[13] != ':' || !Digits(text, 14, 2, minute) || text[16] != ':' ||
-      !Digits(text, 17, 2, second)) {
+  if (!Digits(text, 0, 4, year) || text.size() < 19 || text[4] != '-' || !Digits(text, 5, 2, month) || text[7] != '-' ||
+      !Digits(text, 8, 2, day) || (text[10] != 'T' && text[10] != 't') || !Digits(text, 11, 2, hour) ||
+      text[13] != ':' || !Digits(text, 14, 2, minute) || text[16] != ':' || !Digits(text, 17, 2, second)) {
     return invalid();
   }
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return invalid();

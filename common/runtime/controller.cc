@@ -17,7 +17,8 @@ bool Controller::WaitForSync(std::chrono::milliseconds timeout, const std::funct
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (const Watched& w : watched_) {
     if (!w.wait_for_sync) continue;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (!w.informers->WaitForSync(std::max(left, std::chrono::milliseconds(0)), cancelled)) return false;
   }
   return true;

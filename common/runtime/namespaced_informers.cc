@@ -61,7 +61,7 @@ kube::ObjectPtr NamespacedInformers::Get(const std::string& key) const {
 }
 
 std::vector<kube::ObjectPtr> NamespacedInformers::ByIndex(const std::string& ns, const std::string& index,
-                                                         const std::string& value) const {
+                                                          const std::string& value) const {
   const kube::Informer* informer = For(ns);
   return informer != nullptr ? informer->store().ByIndex(index, value) : std::vector<kube::ObjectPtr>{};
 }

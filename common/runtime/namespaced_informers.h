@@ -32,8 +32,7 @@ class NamespacedInformers {
 
   // "namespace/name"; null when absent or in a namespace not watched.
   kube::ObjectPtr Get(const std::string& key) const;
-  std::vector<kube::ObjectPtr> ByIndex(const std::string& ns, const std::string& index,
-                                       const std::string& value) const;
+  std::vector<kube::ObjectPtr> ByIndex(const std::string& ns, const std::string& index, const std::string& value) const;
 
  private:
   kube::Informer* For(const std::string& ns) const;

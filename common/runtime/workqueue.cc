@@ -1,8 +1,8 @@
 #include "common/runtime/workqueue.h"
 
-#include <vector>
-
 #include <glog/logging.h>
+
+#include <vector>
 
 namespace spark_operator {
 
@@ -150,8 +150,8 @@ void RunWorkers(WorkQueue& queue, int workers, const ReconcileFunc& reconcile) {
     while (std::optional<std::string> key = queue.Get()) {
       const ReconcileResult result = reconcile(*key);
       if (!result.status.ok()) {
-        LOG(WARNING) << queue.name() << ": reconciling " << *key << " failed (retry "
-                     << queue.NumRequeues(*key) + 1 << "): " << result.status.ToString();
+        LOG(WARNING) << queue.name() << ": reconciling " << *key << " failed (retry " << queue.NumRequeues(*key) + 1
+                     << "): " << result.status.ToString();
         queue.AddRateLimited(*key);
       } else {
         queue.Forget(*key);

@@ -72,8 +72,8 @@ Status CertSync::RunOnce() {
     return OkStatus();
   }
   const bool same_ca = serving.ok() && serving->ca_cert_pem == bundle.ca_cert_pem;
-  const bool trusted = published_ca_ == bundle.ca_cert_pem &&
-                       std::chrono::steady_clock::now() - published_at_ >= ca_propagation_;
+  const bool trusted =
+      published_ca_ == bundle.ca_cert_pem && std::chrono::steady_clock::now() - published_at_ >= ca_propagation_;
   // With nothing servable at hand, serving the new certificate early is the better of two failures.
   if (!same_ca && !trusted && serving.ok() && !Expired(*serving)) {
     if (!switch_pending_) {

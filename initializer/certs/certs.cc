@@ -1,13 +1,6 @@
 #include "initializer/certs/certs.h"
 
 #include <arpa/inet.h>
-#include <sys/stat.h>
-
-#include <algorithm>
-#include <cerrno>
-#include <cstdio>
-#include <ctime>
-
 #include <glog/logging.h>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -17,6 +10,12 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
 
 #include "common/base/file.h"
 
@@ -26,7 +25,9 @@ namespace {
 template <auto Free>
 struct Deleter {
   template <typename T>
-  void operator()(T* p) const { Free(p); }
+  void operator()(T* p) const {
+    Free(p);
+  }
 };
 using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
 using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
@@ -108,8 +109,7 @@ Result<X509Ptr> MakeCert(EVP_PKEY* key, const std::string& cn, X509* issuer, EVP
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), std::chrono::duration_cast<std::chrono::seconds>(validity).count());
   X509_set_pubkey(cert.get(), key);
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1,
-                             0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
   X509_set_issuer_name(cert.get(), issuer != nullptr ? X509_get_subject_name(issuer) : name);
   X509* signer = issuer != nullptr ? issuer : cert.get();
   RETURN_IF_ERROR(AddExtension(cert.get(), signer, NID_basic_constraints, ca ? "critical,CA:TRUE" : "CA:FALSE"));
@@ -175,8 +175,8 @@ Result<CertBundle> GenerateCertificates(const CertOptions& options) {
   const std::string cn = options.common_name.empty() ? options.sans.front() : options.common_name;
   ASSIGN_OR_RETURN(X509Ptr ca, MakeCert(ca_key.get(), "spark-operator-initializer-ca", nullptr, nullptr,
                                         options.ca_validity, true, {}));
-  ASSIGN_OR_RETURN(X509Ptr cert, MakeCert(key.get(), cn, ca.get(), ca_key.get(), options.validity, false,
-                                          options.sans));
+  ASSIGN_OR_RETURN(X509Ptr cert,
+                   MakeCert(key.get(), cn, ca.get(), ca_key.get(), options.validity, false, options.sans));
   CertBundle bundle;
   ASSIGN_OR_RETURN(bundle.ca_cert_pem, CertPem(ca.get()));
   ASSIGN_OR_RETURN(bundle.ca_key_pem, KeyPem(ca_key.get()));
@@ -192,8 +192,8 @@ Result<CertBundle> IssueServingCertificate(const CertBundle& ca_bundle, const Ce
   PkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
   if (!key) return OpenSslError("generating a P-256 key");
   const std::string cn = options.common_name.empty() ? options.sans.front() : options.common_name;
-  ASSIGN_OR_RETURN(X509Ptr cert, MakeCert(key.get(), cn, ca.get(), ca_key.get(), options.validity, false,
-                                          options.sans));
+  ASSIGN_OR_RETURN(X509Ptr cert,
+                   MakeCert(key.get(), cn, ca.get(), ca_key.get(), options.validity, false, options.sans));
   CertBundle bundle;
   bundle.ca_cert_pem = ca_bundle.ca_cert_pem;
   bundle.ca_key_pem = ca_bundle.ca_key_pem;
@@ -241,8 +241,8 @@ Result<CertInfo> InspectCertificate(const std::string& cert_pem) {
   struct tm tm {};
   if (ASN1_TIME_to_tm(X509_get0_notAfter(cert.get()), &tm) != 1) return OpenSslError("reading notAfter");
   info.not_after = std::chrono::system_clock::from_time_t(timegm(&tm));
-  GeneralNamesPtr names(static_cast<GENERAL_NAMES*>(
-      X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr)));
+  GeneralNamesPtr names(
+      static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert.get(), NID_subject_alt_name, nullptr, nullptr)));
   for (int i = 0; names && i < sk_GENERAL_NAME_num(names.get()); ++i) {
     const GENERAL_NAME* name = sk_GENERAL_NAME_value(names.get(), i);
     if (name->type == GEN_DNS) {
@@ -307,15 +307,15 @@ Status LoggingCaPublisher::Publish(const CertBundle& bundle) {
   return OkStatus();
 }
 
-Status EnsureCertificates(CertStore& store, CaBundlePublisher& publisher, const CertOptions& options,
-                          bool* renewed) {
+Status EnsureCertificates(CertStore& store, CaBundlePublisher& publisher, const CertOptions& options, bool* renewed) {
   if (renewed != nullptr) *renewed = false;
   Result<CertBundle> stored = store.Load();
   if (!stored.ok() && !IsNotFound(stored.status())) return stored.status().WithContext("loading certificates");
   const auto now = std::chrono::system_clock::now();
   const bool ca_due = !stored.ok() || CaNeedsRenewal(*stored, now, options.renew_before);
   if (!ca_due && !NeedsRenewal(*stored, options.sans, now, options.renew_before)) return OkStatus();
-  ASSIGN_OR_RETURN(CertBundle bundle, ca_due ? GenerateCertificates(options) : IssueServingCertificate(*stored, options));
+  ASSIGN_OR_RETURN(CertBundle bundle,
+                   ca_due ? GenerateCertificates(options) : IssueServingCertificate(*stored, options));
   if (Status saved = store.Save(bundle); IsAlreadyExists(saved) || IsConflict(saved)) {
     // Another replica stored a bundle between our Load and Save. Using its bundle keeps one CA for all.
     ASSIGN_OR_RETURN(CertBundle winner, store.Load());

@@ -1,9 +1,9 @@
 #include "initializer/certs/kube_certs.h"
 
+#include <glog/logging.h>
+
 #include <chrono>
 #include <utility>
-
-#include <glog/logging.h>
 
 #include "common/base/base64.h"
 #include "common/base/json.h"
@@ -105,8 +105,7 @@ Status WebhookCaPublisher::Publish(const CertBundle& bundle) {
     if (changed == 0) return OkStatus();
     const Result<rapidjson::Document> updated = client_->Update(resource, *config);
     if (updated.ok()) {
-      LOG(INFO) << "published the CA to " << changed << " webhook(s) of MutatingWebhookConfiguration "
-                << config_name_;
+      LOG(INFO) << "published the CA to " << changed << " webhook(s) of MutatingWebhookConfiguration " << config_name_;
       return OkStatus();
     }
     if (!IsConflict(updated.status()) || attempt == kUpdateAttempts) {

@@ -2,6 +2,7 @@
 // namespace of their own that is deleted afterwards.
 #pragma once
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <cstdlib>
 #include <functional>
@@ -9,8 +10,6 @@
 #include <memory>
 #include <string>
 #include <thread>
-
-#include <catch2/catch.hpp>
 
 #include "common/base/json.h"
 #include "common/kube/client.h"
@@ -31,7 +30,8 @@ inline std::string ClusterEnv(const std::string& key) {
     if (line.rfind("export ", 0) == 0) line = line.substr(7);
     if (line.rfind(key + "=", 0) == 0) {
       std::string value = line.substr(key.size() + 1);
-      if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'')) value = value.substr(1, value.size() - 2);
+      if (value.size() >= 2 && (value.front() == '"' || value.front() == '\''))
+        value = value.substr(1, value.size() - 2);
       return value;
     }
     start = end + 1;
@@ -75,8 +75,9 @@ class TestNamespace {
       : client_(std::move(client)) {
     static int counter = 0;
     name_ = prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
-    const Result<rapidjson::Document> created = client_->Create(
-        kube::resources::kNamespaces, "", Json(R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":")" + name_ + "\"}}"));
+    const Result<rapidjson::Document> created =
+        client_->Create(kube::resources::kNamespaces, "",
+                        Json(R"({"apiVersion":"v1","kind":"Namespace","metadata":{"name":")" + name_ + "\"}}"));
     if (!created.ok()) FAIL("creating namespace " << name_ << ": " << created.status().ToString());
   }
   ~TestNamespace() { (void)client_->Delete(kube::resources::kNamespaces, "", name_); }

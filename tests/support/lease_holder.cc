@@ -4,6 +4,9 @@
 //
 //   lease-holder --kubeconfig K --namespace N --name L --identity ID --lease-duration-seconds S
 //                [--renew-deadline-ms 3000] [--retry-period-ms 1000]
+#include <gflags/gflags.h>
+#include <glog/logging.h>
+
 #include <algorithm>
 #include <chrono>
 #include <csignal>
@@ -11,9 +14,6 @@
 #include <memory>
 #include <string>
 #include <thread>
-
-#include <gflags/gflags.h>
-#include <glog/logging.h>
 
 #include "common/kube/client.h"
 #include "common/kube/config.h"
@@ -56,10 +56,10 @@ int main(int argc, char** argv) {
   config.lease_name = FLAGS_name;
   config.identity = FLAGS_identity;
   config.lease_duration = std::chrono::seconds(FLAGS_lease_duration_seconds);
-  config.renew_deadline = std::chrono::milliseconds(
-      FLAGS_renew_deadline_ms > 0 ? FLAGS_renew_deadline_ms : FLAGS_lease_duration_seconds * 750);
-  config.retry_period = std::chrono::milliseconds(
-      FLAGS_retry_period_ms > 0 ? FLAGS_retry_period_ms : FLAGS_lease_duration_seconds * 250);
+  config.renew_deadline = std::chrono::milliseconds(FLAGS_renew_deadline_ms > 0 ? FLAGS_renew_deadline_ms
+                                                                                : FLAGS_lease_duration_seconds * 750);
+  config.retry_period =
+      std::chrono::milliseconds(FLAGS_retry_period_ms > 0 ? FLAGS_retry_period_ms : FLAGS_lease_duration_seconds * 250);
   // A renewal must not hang past the deadline, as client-go's context bounds it.
   rest->timeout = std::min(rest->timeout, config.retry_period);
   Result<std::shared_ptr<kube::Client>> client = kube::Client::Create(*rest);

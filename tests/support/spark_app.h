@@ -1,9 +1,8 @@
 // SparkApplications for unit tests, read from YAML the way the controller reads them from the API server.
 #pragma once
 
-#include <string>
-
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "api/spark_application.h"
 #include "common/base/yaml.h"

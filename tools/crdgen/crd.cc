@@ -1,8 +1,8 @@
 #include "tools/crdgen/crd.h"
 
 #include "api/fields.h"
-#include "api/quantity.h"
 #include "api/name_rules.h"
+#include "api/quantity.h"
 #include "common/base/json.h"
 #include "common/base/yaml.h"
 

@@ -2,9 +2,9 @@
 // tools/crdgen prints it; deploy/crd/ holds the generated copy, and a unit test fails when the two differ.
 #pragma once
 
-#include <string>
-
 #include <rapidjson/document.h>
+
+#include <string>
 
 namespace spark_operator::api {
 

@@ -4,10 +4,10 @@
 //                         --markdown-out=docs/spark-application.md
 //                         --policy-markdown-out=docs/submission-policy.md
 
+#include <gflags/gflags.h>
+
 #include <iostream>
 #include <string>
-
-#include <gflags/gflags.h>
 
 #include "api/submission_policy.h"
 #include "common/base/file.h"
@@ -15,10 +15,12 @@
 #include "tools/crdgen/reference.h"
 
 DEFINE_string(out, "", "File to write the CRD YAML to; standard output when empty.");
-DEFINE_string(markdown_out, "", "File to write the SparkApplication field reference (Markdown) to; not written "
-                                "when empty.");
-DEFINE_string(policy_markdown_out, "", "File to write what a SparkApplication may not ask of spark-submit "
-                                       "(Markdown) to; not written when empty.");
+DEFINE_string(markdown_out, "",
+              "File to write the SparkApplication field reference (Markdown) to; not written "
+              "when empty.");
+DEFINE_string(policy_markdown_out, "",
+              "File to write what a SparkApplication may not ask of spark-submit "
+              "(Markdown) to; not written when empty.");
 
 namespace {
 

@@ -11,10 +11,10 @@ namespace spark_operator::api {
 // "spec.driver.secrets[].secretType").
 struct FieldReference {
   std::string path;
-  std::string type;           // "string", "integer (int32)", "list of string", "map of string to string", "object".
+  std::string type;  // "string", "integer (int32)", "list of string", "map of string to string", "object".
   std::vector<std::string> values;  // An enum's allowed values, in declaration order; empty otherwise.
-  std::string rules;          // What the schema and Validate() check on the value alone, e.g. "at least 1".
-  std::string default_value;  // The value ApplyDefaults fills in, taken from the description's "Defaults to X.".
+  std::string rules;                // What the schema and Validate() check on the value alone, e.g. "at least 1".
+  std::string default_value;        // The value ApplyDefaults fills in, taken from the description's "Defaults to X.".
   bool required = false;
   std::string description;
 };

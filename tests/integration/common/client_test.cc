@@ -17,7 +17,8 @@ TEST_CASE("create, get, update and delete a ConfigMap, with typed errors") {
   auto client = AdminClient();
   const TestNamespace ns(client);
 
-  const Result<rapidjson::Document> created = client->Create(kConfigMaps, ns.name(), ConfigMap(ns.name(), "app", {{"k", "v1"}}));
+  const Result<rapidjson::Document> created =
+      client->Create(kConfigMaps, ns.name(), ConfigMap(ns.name(), "app", {{"k", "v1"}}));
   REQUIRE(created.ok());
   CHECK_FALSE(UidOf(*created).empty());
 
@@ -40,7 +41,8 @@ TEST_CASE("create, get, update and delete a ConfigMap, with typed errors") {
   REQUIRE_FALSE(stale.ok());
   CHECK(IsConflict(stale.status()));
 
-  const Result<rapidjson::Document> invalid = client->Create(kConfigMaps, ns.name(), ConfigMap(ns.name(), "Not_A_Name"));
+  const Result<rapidjson::Document> invalid =
+      client->Create(kConfigMaps, ns.name(), ConfigMap(ns.name(), "Not_A_Name"));
   REQUIRE_FALSE(invalid.ok());
   CHECK(invalid.status().code() == StatusCode::kInvalid);
   CHECK_THAT(invalid.status().message(), Catch::Contains("Not_A_Name"));
@@ -63,13 +65,14 @@ TEST_CASE("merge, JSON, strategic merge patches and server-side apply") {
   CHECK(GetString(*merged, {"data", "a"}) == "10");
   CHECK(FindPath(*merged, {"data", "b"}) == nullptr);
 
-  Result<rapidjson::Document> json_patched = client->Patch(
-      kConfigMaps, ns.name(), "p", PatchType::kJson, R"([{"op":"add","path":"/data/c","value":"3"},{"op":"test","path":"/data/a","value":"10"}])");
+  Result<rapidjson::Document> json_patched =
+      client->Patch(kConfigMaps, ns.name(), "p", PatchType::kJson,
+                    R"([{"op":"add","path":"/data/c","value":"3"},{"op":"test","path":"/data/a","value":"10"}])");
   REQUIRE(json_patched.ok());
   CHECK(GetString(*json_patched, {"data", "c"}) == "3");
 
-  const Result<rapidjson::Document> failed_test = client->Patch(
-      kConfigMaps, ns.name(), "p", PatchType::kJson, R"([{"op":"test","path":"/data/a","value":"wrong"}])");
+  const Result<rapidjson::Document> failed_test = client->Patch(kConfigMaps, ns.name(), "p", PatchType::kJson,
+                                                                R"([{"op":"test","path":"/data/a","value":"wrong"}])");
   REQUIRE_FALSE(failed_test.ok());
 
   Result<rapidjson::Document> strategic = client->Patch(kConfigMaps, ns.name(), "p", PatchType::kStrategicMerge,
@@ -81,7 +84,8 @@ TEST_CASE("merge, JSON, strategic merge patches and server-side apply") {
                             ns.name() + R"("},"data":{"owner":"operator"}})";
   PatchOptions options;
   options.field_manager = "spark-operator";
-  Result<rapidjson::Document> applied = client->Patch(kConfigMaps, ns.name(), "applied", PatchType::kApply, apply, options);
+  Result<rapidjson::Document> applied =
+      client->Patch(kConfigMaps, ns.name(), "applied", PatchType::kApply, apply, options);
   REQUIRE(applied.ok());
   CHECK(GetString(*applied, {"data", "owner"}) == "operator");
   const rapidjson::Value* managers = FindPath(*applied, {"metadata", "managedFields"});
@@ -92,7 +96,8 @@ TEST_CASE("merge, JSON, strategic merge patches and server-side apply") {
   const std::string other = R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"applied","namespace":")" +
                             ns.name() + R"("},"data":{"owner":"someone-else"}})";
   PatchOptions intruder{"intruder", false, ""};
-  const Result<rapidjson::Document> conflict = client->Patch(kConfigMaps, ns.name(), "applied", PatchType::kApply, other, intruder);
+  const Result<rapidjson::Document> conflict =
+      client->Patch(kConfigMaps, ns.name(), "applied", PatchType::kApply, other, intruder);
   REQUIRE_FALSE(conflict.ok());
   CHECK(IsConflict(conflict.status()));
   intruder.force = true;
@@ -104,7 +109,10 @@ TEST_CASE("list with label selectors and limit/continue paging") {
   const TestNamespace ns(client);
   for (int i = 0; i < 25; ++i) {
     const std::string parity = i % 2 == 0 ? "even" : "odd";
-    REQUIRE(client->Create(kConfigMaps, ns.name(), ConfigMap(ns.name(), "cm-" + std::to_string(i), {}, {{"parity", parity}})).ok());
+    REQUIRE(
+        client
+            ->Create(kConfigMaps, ns.name(), ConfigMap(ns.name(), "cm-" + std::to_string(i), {}, {{"parity", parity}}))
+            .ok());
   }
   ListOptions page_options;
   page_options.limit = 10;
@@ -132,8 +140,8 @@ TEST_CASE("the status subresource and delete with a propagation policy") {
   const Result<rapidjson::Document> owner = client->Create(kConfigMaps, ns.name(), ConfigMap(ns.name(), "owner"));
   REQUIRE(owner.ok());
   rapidjson::Document dependent = ConfigMap(ns.name(), "dependent");
-  const rapidjson::Document refs =
-      Json(R"([{"apiVersion":"v1","kind":"ConfigMap","name":"owner","uid":")" + UidOf(*owner) + R"(","blockOwnerDeletion":true}])");
+  const rapidjson::Document refs = Json(R"([{"apiVersion":"v1","kind":"ConfigMap","name":"owner","uid":")" +
+                                        UidOf(*owner) + R"(","blockOwnerDeletion":true}])");
   SetPath(dependent, {"metadata", "ownerReferences"}, rapidjson::Value(refs, dependent.GetAllocator()));
   REQUIRE(client->Create(kConfigMaps, ns.name(), dependent).ok());
 

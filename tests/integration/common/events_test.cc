@@ -32,7 +32,8 @@ EventRecorderOptions TestOptions() {
 TEST_CASE("an Event recorded about a ConfigMap is listed with its object, type, reason and message", "[events]") {
   auto client = AdminClient();
   const TestNamespace ns(client, "ev");
-  const Result<rapidjson::Document> cm = client->Create(resources::kConfigMaps, ns.name(), ConfigMap(ns.name(), "conf"));
+  const Result<rapidjson::Document> cm =
+      client->Create(resources::kConfigMaps, ns.name(), ConfigMap(ns.name(), "conf"));
   REQUIRE(cm.ok());
   rapidjson::Document object = CopyJson(*cm);
   // Objects as informers deliver them carry kind and apiVersion.

@@ -1,5 +1,7 @@
 // Leader election against the real API server: candidates in separate processes (tests/support/lease_holder.cc)
 // so that the leader can be killed outright, and in-process electors for a graceful hand-over.
+#include "common/kube/leader_election.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -15,7 +17,6 @@
 #include <thread>
 #include <vector>
 
-#include "common/kube/leader_election.h"
 #include "tests/support/cluster.h"
 
 extern char** environ;
@@ -135,8 +136,7 @@ bool IsMicroTime(const std::string& s) {
   return std::regex_match(s, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)"));
 }
 
-TEST_CASE("of two lease-holder processes one leads, and the other takes over when it is killed",
-          "[leader_election]") {
+TEST_CASE("of two lease-holder processes one leads, and the other takes over when it is killed", "[leader_election]") {
   auto client = AdminClient();
   const TestNamespace ns(client, "le");
   LeaseHolder a(ns.name(), "lock", "holder-a", 4);
@@ -209,8 +209,7 @@ LeaderElectionConfig Config(const std::string& ns, const std::string& id, Seen& 
   return config;
 }
 
-TEST_CASE("LeaderElector::Stop releases the Lease so that a waiting elector acquires it at once",
-          "[leader_election]") {
+TEST_CASE("LeaderElector::Stop releases the Lease so that a waiting elector acquires it at once", "[leader_election]") {
   auto admin = AdminClient();
   const TestNamespace ns(admin, "le");
   // Each elector with a client of its own, as in production.

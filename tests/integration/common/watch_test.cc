@@ -100,7 +100,9 @@ TEST_CASE("a watch cut mid-stream resumes from the last version without losing o
   auto first = client->Watch(kConfigMaps, ns.name(), options);
   REQUIRE(first.ok());
   for (int i = 0; i < 6; ++i) {
-    REQUIRE(client->Create(kConfigMaps, ns.name(), ConfigMap(ns.name(), "c" + std::to_string(i), {}, {{"test", "watch"}})).ok());
+    REQUIRE(
+        client->Create(kConfigMaps, ns.name(), ConfigMap(ns.name(), "c" + std::to_string(i), {}, {{"test", "watch"}}))
+            .ok());
   }
 
   std::string version;
@@ -129,16 +131,26 @@ TEST_CASE("after etcd compaction a watch from an old version is Gone and the inf
   std::mutex seen_mutex;
   std::map<std::string, std::string> seen;  // What the handlers were told, key -> resourceVersion.
   informer.AddHandlers({
-      [&](const ObjectPtr& o) { std::lock_guard l(seen_mutex); seen[ObjectKey(*o)] = ResourceVersionOf(*o); },
-      [&](const ObjectPtr&, const ObjectPtr& o) { std::lock_guard l(seen_mutex); seen[ObjectKey(*o)] = ResourceVersionOf(*o); },
-      [&](const ObjectPtr& o) { std::lock_guard l(seen_mutex); seen.erase(ObjectKey(*o)); },
+      [&](const ObjectPtr& o) {
+        std::lock_guard l(seen_mutex);
+        seen[ObjectKey(*o)] = ResourceVersionOf(*o);
+      },
+      [&](const ObjectPtr&, const ObjectPtr& o) {
+        std::lock_guard l(seen_mutex);
+        seen[ObjectKey(*o)] = ResourceVersionOf(*o);
+      },
+      [&](const ObjectPtr& o) {
+        std::lock_guard l(seen_mutex);
+        seen.erase(ObjectKey(*o));
+      },
   });
   informer.Start();
   REQUIRE(informer.WaitForSync(std::chrono::seconds(10)));
   const std::string old_version = informer.last_resource_version();
 
   // History moves on elsewhere and is compacted away.
-  for (int i = 0; i < 20; ++i) REQUIRE(client->Create(kConfigMaps, noise.name(), ConfigMap(noise.name(), "n" + std::to_string(i))).ok());
+  for (int i = 0; i < 20; ++i)
+    REQUIRE(client->Create(kConfigMaps, noise.name(), ConfigMap(noise.name(), "n" + std::to_string(i))).ok());
   CompactEtcd();
 
   WatchOptions stale;
@@ -179,8 +191,10 @@ TEST_CASE("1,000 objects churned by another client end with the cache equal to t
     threads.emplace_back([&, t] {
       for (int i = t; i < 1000; i += 4) {
         const std::string name = "churn-" + std::to_string(i);
-        if (!writer->Create(kConfigMaps, ns.name(), ConfigMap(ns.name(), name, {{"v", "0"}}, {{"churn", "yes"}})).ok()) ++failures;
-        if (i % 3 == 0 && !writer->Patch(kConfigMaps, ns.name(), name, PatchType::kMerge, R"({"data":{"v":"1"}})").ok()) ++failures;
+        if (!writer->Create(kConfigMaps, ns.name(), ConfigMap(ns.name(), name, {{"v", "0"}}, {{"churn", "yes"}})).ok())
+          ++failures;
+        if (i % 3 == 0 && !writer->Patch(kConfigMaps, ns.name(), name, PatchType::kMerge, R"({"data":{"v":"1"}})").ok())
+          ++failures;
         if (i % 5 == 0 && !writer->Delete(kConfigMaps, ns.name(), name).ok()) ++failures;
       }
     });

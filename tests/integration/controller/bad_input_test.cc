@@ -36,8 +36,9 @@ struct Failed {
   std::string name, spec_patch, state, reason, message;  // message: exact errorMessage and Event message.
 };
 
-TEST_CASE("bad SparkApplications: refused by the API server or FAILED with a message and an Event; "
-          "a valid app still completes") {
+TEST_CASE(
+    "bad SparkApplications: refused by the API server or FAILED with a message and an Event, and "
+    "a valid app still completes") {
   auto client = AdminClient();
   EnsureCrd(*client);
   const TestNamespace ns(client, "bad");
@@ -82,8 +83,9 @@ TEST_CASE("bad SparkApplications: refused by the API server or FAILED with a mes
       {"climbing-path", R"({"driver":{"cores":0.1,"memory":"512m","secrets":[{"name":"c","path":"/mnt/../etc"}]}})",
        "FAILED", "SparkApplicationValidationFailed",
        invalid + R"(spec.driver.secrets[0].path: "/mnt/../etc" must be an absolute path without '..' segments)"},
-      {"same-path", R"({"driver":{"cores":0.1,"memory":"512m","configMaps":[{"name":"a","path":"/m"}],)"
-                    R"("secrets":[{"name":"b","path":"/m"}]}})",
+      {"same-path",
+       R"({"driver":{"cores":0.1,"memory":"512m","configMaps":[{"name":"a","path":"/m"}],)"
+       R"("secrets":[{"name":"b","path":"/m"}]}})",
        "FAILED", "SparkApplicationValidationFailed",
        invalid + R"(spec.driver.secrets[0].path: "/m" is already used by spec.driver.configMaps[0].path)"},
       {"retries-never", R"({"restartPolicy":{"type":"Never","onFailureRetries":3}})", "FAILED",
@@ -99,8 +101,8 @@ TEST_CASE("bad SparkApplications: refused by the API server or FAILED with a mes
 
   for (const Refused& row : refused) {
     INFO("row: " << row.name);
-    const auto created = client->Create(kube::resources::kSparkApplications, ns.name(),
-                                        App(ns.name(), row.name, row.spec_patch));
+    const auto created =
+        client->Create(kube::resources::kSparkApplications, ns.name(), App(ns.name(), row.name, row.spec_patch));
     REQUIRE_FALSE(created.ok());
     CHECK(created.status().message() == row.message);
   }

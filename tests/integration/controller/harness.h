@@ -20,10 +20,10 @@ namespace spark_operator::controller::testing {
 
 using spark_operator::testing::AdminClient;
 using spark_operator::testing::BinDir;
-using spark_operator::testing::SourceDir;
 using spark_operator::testing::ClusterDir;
 using spark_operator::testing::Eventually;
 using spark_operator::testing::Json;
+using spark_operator::testing::SourceDir;
 using spark_operator::testing::TestNamespace;
 
 // $SPARK_SUBMIT, else what tools/spark/fetch.sh installs for tools/versions.env's SPARK_VERSION.
@@ -35,12 +35,12 @@ inline std::string SparkSubmitPath() {
     if (at != std::string::npos) version = env->substr(at + 14, env->find('\n', at) - at - 14);
   }
   const char* home = std::getenv("HOME");
-  return std::string(home != nullptr ? home : "/root") + "/.cache/spark-operator/spark-" + version + "/bin/spark-submit";
+  return std::string(home != nullptr ? home : "/root") + "/.cache/spark-operator/spark-" + version +
+         "/bin/spark-submit";
 }
 
 inline void EnsureCrd(kube::Client& client) {
-  const Result<std::string> yaml =
-      ReadFile(SourceDir() + "/deploy/crd/spark-operator.k8s.io_sparkapplications.yaml");
+  const Result<std::string> yaml = ReadFile(SourceDir() + "/deploy/crd/spark-operator.k8s.io_sparkapplications.yaml");
   REQUIRE(yaml.ok());
   const Result<rapidjson::Document> crd = YamlToJson(*yaml);
   REQUIRE(crd.ok());

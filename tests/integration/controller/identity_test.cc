@@ -49,9 +49,8 @@ TEST_CASE("spark-submit creates the driver pod already owned by its app, through
   CHECK(GetString(*created, {"metadata", "labels", kAppUidLabel}) == app_uid);
   CHECK(Eventually([&] { return State(*client, ns.name(), "owned") == "RUNNING"; }, kSubmitTimeout));
   // The template is gone once spark-submit is done with it.
-  CHECK(Eventually([&] {
-    return system(("ls /tmp/spark-operator-auth-*/" + app_uid + "-* >/dev/null 2>&1").c_str()) != 0;
-  }));
+  CHECK(Eventually(
+      [&] { return system(("ls /tmp/spark-operator-auth-*/" + app_uid + "-* >/dev/null 2>&1").c_str()) != 0; }));
 }
 
 TEST_CASE("an app deleted and created again under the same name gets its own driver, not the old one") {
@@ -102,7 +101,8 @@ TEST_CASE("submissionByUser: the driver the user submitted is tracked to COMPLET
   const std::string app_uid = UidOf(GetApp(*client, ns.name(), "byuser"));
 
   // The driver as spark-submit makes it with the labels the field reference asks the user to pass.
-  REQUIRE(client->Create(kube::resources::kPods, ns.name(), Json(R"({"apiVersion":"v1","kind":"Pod",
+  REQUIRE(client
+              ->Create(kube::resources::kPods, ns.name(), Json(R"({"apiVersion":"v1","kind":"Pod",
       "metadata":{"name":"byuser-driver","labels":{"spark-role":"driver","spark-app-selector":"spark-0123",
         "spark-operator.k8s.io/app-name":"byuser","spark-operator.k8s.io/launched-by-spark-operator":"true"}},
       "spec":{"restartPolicy":"Never","containers":[{"name":"spark-kubernetes-driver","image":"apache/spark:4.2.0"}]}})"))

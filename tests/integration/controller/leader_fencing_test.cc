@@ -147,7 +147,8 @@ double Seconds(Wall t, Wall origin) { return std::chrono::duration<double>(t - o
 TEST_CASE("while the API server hangs, the old leader stops writing and exits before the standby takes over",
           "[leader_election]") {
   const std::string audit_log = spark_operator::testing::ClusterEnv("AUDIT_LOG");
-  const pid_t apiserver = static_cast<pid_t>(std::atoi(spark_operator::testing::ClusterEnv("KUBE_APISERVER_PID").c_str()));
+  const pid_t apiserver =
+      static_cast<pid_t>(std::atoi(spark_operator::testing::ClusterEnv("KUBE_APISERVER_PID").c_str()));
   if (audit_log.empty() || apiserver <= 0) FAIL("the local cluster has no AUDIT_LOG or KUBE_APISERVER_PID: run up.sh");
   kill(apiserver, SIGCONT);  // In case an earlier run died with it stopped.
 
@@ -279,8 +280,8 @@ TEST_CASE("while the API server hangs, the old leader stops writing and exits be
             << Seconds(resumed_at, stopped_at) << "):\n"
             << "  A last lease renewal received " << Seconds(*a_last_renewal, stopped_at) << ", lease expiry "
             << Seconds(lease_expiry, stopped_at) << "\n"
-            << "  A last successful write completed " << Seconds(*a_last_write, stopped_at) << " ("
-            << a_writes.size() << " writes audited, " << a_writes_after_stop << " completed after the stop)\n"
+            << "  A last successful write completed " << Seconds(*a_last_write, stopped_at) << " (" << a_writes.size()
+            << " writes audited, " << a_writes_after_stop << " completed after the stop)\n"
             << "  A last spark-submit started "
             << (a_last_submit ? std::to_string(Seconds(*a_last_submit, stopped_at)) : std::string("never")) << "\n"
             << "  A exited with " << (a_exit ? *a_exit : -99) << " at " << Seconds(a_exited_at, stopped_at) << "\n"

@@ -151,7 +151,7 @@ TEST_CASE("an invalid spec and a failing spark-submit end with clear errors whil
   rapidjson::Document broken = ExampleApp(ns.name(), "broken");
   // spark-submit downloads a remote pod template itself; one it cannot fetch fails it before it creates
   // anything. (A local file would be refused by validation: docs/submission-policy.md.)
-  SetString(broken, {"spec", "sparkConf", "spark.kubernetes.driver.podTemplateFile"},
+  SetString(broken, {"spec", "sparkConf", "spark.kubernetes.executor.podTemplateFile"},
             "http://127.0.0.1:1/nonexistent-template.yaml");
   CreateApp(*client, broken);
   rapidjson::Document retry = CopyJson(broken);
@@ -168,7 +168,8 @@ TEST_CASE("an invalid spec and a failing spark-submit end with clear errors whil
       GetString(GetApp(*client, ns.name(), "invalid"), {"status", "applicationState", "errorMessage"});
   CHECK(invalid_message.find("mainClass") != std::string::npos);
   CHECK(invalid_message.find("image") != std::string::npos);
-  CHECK(Eventually([&] { return HasEvent(*client, ns.name(), "invalid", "Warning/SparkApplicationValidationFailed"); }));
+  CHECK(
+      Eventually([&] { return HasEvent(*client, ns.name(), "invalid", "Warning/SparkApplicationValidationFailed"); }));
   CHECK(GetInt(GetApp(*client, ns.name(), "invalid"), {"status", "submissionAttempts"}) == 0);
 
   REQUIRE(Eventually([&] { return State(*client, ns.name(), "broken") == "SUBMISSION_FAILED"; }, kSubmitTimeout));
@@ -183,18 +184,22 @@ TEST_CASE("an invalid spec and a failing spark-submit end with clear errors whil
   CHECK(Eventually([&] { return State(*client, ns.name(), "good") == "COMPLETED"; }));
 
   // onSubmissionFailureRetries 1: two spark-submit runs, then it stays SUBMISSION_FAILED.
-  REQUIRE(Eventually([&] {
-    const rapidjson::Document app = GetApp(*client, ns.name(), "broken-retry");
-    return GetInt(app, {"status", "submissionAttempts"}) == 2 &&
-           GetString(app, {"status", "applicationState", "state"}) == "SUBMISSION_FAILED";
-  }, kSubmitTimeout));
+  REQUIRE(Eventually(
+      [&] {
+        const rapidjson::Document app = GetApp(*client, ns.name(), "broken-retry");
+        return GetInt(app, {"status", "submissionAttempts"}) == 2 &&
+               GetString(app, {"status", "applicationState", "state"}) == "SUBMISSION_FAILED";
+      },
+      kSubmitTimeout));
   std::this_thread::sleep_for(std::chrono::seconds(4));
   CHECK(GetInt(GetApp(*client, ns.name(), "broken-retry"), {"status", "submissionAttempts"}) == 2);
 
   // Not retried: the invalid app stays as it is until its spec changes.
   CHECK(State(*client, ns.name(), "invalid") == "FAILED");
-  const std::string fixed = R"({"spec":{"mainClass":"org.apache.spark.examples.SparkPi","image":"apache/spark:4.2.0"}})";
-  REQUIRE(client->Patch(kube::resources::kSparkApplications, ns.name(), "invalid", kube::PatchType::kMerge, fixed).ok());
+  const std::string fixed =
+      R"({"spec":{"mainClass":"org.apache.spark.examples.SparkPi","image":"apache/spark:4.2.0"}})";
+  REQUIRE(
+      client->Patch(kube::resources::kSparkApplications, ns.name(), "invalid", kube::PatchType::kMerge, fixed).ok());
   CHECK(Eventually([&] { return PodPhase(*client, ns.name(), "invalid-1-driver") == "Running"; }, kSubmitTimeout));
 }
 
@@ -230,9 +235,8 @@ TEST_CASE("timeToLiveSeconds deletes a finished app, and restartPolicy Always ru
   REQUIRE(Eventually([&] { return PodPhase(*client, ns.name(), "ttl-1-driver") == "Running"; }, kSubmitTimeout));
   FinishPod(*client, ns.name(), "ttl-1-driver", 0);
   REQUIRE(Eventually([&] { return State(*client, ns.name(), "ttl") == "COMPLETED"; }));
-  CHECK(Eventually([&] {
-    return IsNotFound(client->Get(kube::resources::kSparkApplications, ns.name(), "ttl").status());
-  }));
+  CHECK(Eventually(
+      [&] { return IsNotFound(client->Get(kube::resources::kSparkApplications, ns.name(), "ttl").status()); }));
 
   REQUIRE(Eventually([&] { return PodPhase(*client, ns.name(), "always-1-driver") == "Running"; }, kSubmitTimeout));
   FinishPod(*client, ns.name(), "always-1-driver", 0);

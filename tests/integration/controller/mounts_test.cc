@@ -15,8 +15,10 @@ TEST_CASE("without the initializer webhook, an app that needs its mounts fails w
   CreateApp(*client, app);
 
   REQUIRE(Eventually([&] { return State(*client, ns.name(), "conf") == "FAILED"; }, std::chrono::seconds(120)));
-  const std::string message = GetString(GetApp(*client, ns.name(), "conf"), {"status", "applicationState", "errorMessage"});
-  CHECK_THAT(message, Catch::Contains("driver pod conf-1-driver was created without sparkConfigMap spark-conf at /etc/spark/conf"));
+  const std::string message =
+      GetString(GetApp(*client, ns.name(), "conf"), {"status", "applicationState", "errorMessage"});
+  CHECK_THAT(message, Catch::Contains(
+                          "driver pod conf-1-driver was created without sparkConfigMap spark-conf at /etc/spark/conf"));
   CHECK_THAT(message, Catch::Contains("spark-operator-initializer webhook did not mutate it"));
   CHECK(HasEvent(*client, ns.name(), "conf", "Warning/SparkApplicationFailed"));
   CHECK(Eventually([&] { return PodNames(*client, ns.name(), "spark-role=driver").empty(); }));

@@ -1,5 +1,5 @@
-// Restart safety with the real binary: killed (SIGKILL, no clean shutdown) right after it marked a submission, a new controller
-// process adopts the attempt instead of submitting a second driver.
+// Restart safety with the real binary: killed (SIGKILL, no clean shutdown) right after it marked a submission, a new
+// controller process adopts the attempt instead of submitting a second driver.
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -17,10 +17,8 @@ class ControllerProcess {
  public:
   ControllerProcess(const std::string& ns, const std::string& log) {
     std::vector<std::string> args = {BinDir() + "/spark-operator-controller",
-                                     "--kubeconfig=" + ClusterDir() + "/kubeconfig",
-                                     "--namespaces=" + ns,
-                                     "--spark-submit=" + SparkSubmitPath(),
-                                     "--metrics-port=-1"};
+                                     "--kubeconfig=" + ClusterDir() + "/kubeconfig", "--namespaces=" + ns,
+                                     "--spark-submit=" + SparkSubmitPath(), "--metrics-port=-1"};
     std::vector<char*> argv;
     for (std::string& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -53,9 +51,11 @@ TEST_CASE("a controller killed right after marking a submission is replaced with
   {
     ControllerProcess first(ns.name(), log);
     // The attempt is marked in status before spark-submit starts.
-    REQUIRE(Eventually([&] {
-      return !GetString(GetApp(*client, ns.name(), "crash"), {"status", "driverInfo", "podName"}).empty();
-    }, std::chrono::seconds(60)));
+    REQUIRE(Eventually(
+        [&] {
+          return !GetString(GetApp(*client, ns.name(), "crash"), {"status", "driverInfo", "podName"}).empty();
+        },
+        std::chrono::seconds(60)));
     first.Kill();
   }
   ControllerProcess second(ns.name(), log);

@@ -19,14 +19,18 @@ TEST_CASE("changing the spec of a running app submits it again with the new spec
   const std::string first_driver = DriverUid(*client, ns.name(), "pi-1-driver");
   REQUIRE_FALSE(first_driver.empty());
 
-  REQUIRE(client->Patch(kube::resources::kSparkApplications, ns.name(), "pi", kube::PatchType::kMerge,
-                        R"({"spec":{"executor":{"instances":2}}})").ok());
+  REQUIRE(client
+              ->Patch(kube::resources::kSparkApplications, ns.name(), "pi", kube::PatchType::kMerge,
+                      R"({"spec":{"executor":{"instances":2}}})")
+              .ok());
 
   // A new driver pod (same deterministic name, another pod) runs the new spec.
-  REQUIRE(Eventually([&] {
-    const std::string uid = DriverUid(*client, ns.name(), "pi-1-driver");
-    return !uid.empty() && uid != first_driver && State(*client, ns.name(), "pi") == "RUNNING";
-  }, std::chrono::seconds(120)));
+  REQUIRE(Eventually(
+      [&] {
+        const std::string uid = DriverUid(*client, ns.name(), "pi-1-driver");
+        return !uid.empty() && uid != first_driver && State(*client, ns.name(), "pi") == "RUNNING";
+      },
+      std::chrono::seconds(120)));
   CHECK(HasEvent(*client, ns.name(), "pi", "Normal/SparkApplicationSpecUpdated"));
 
   FinishPod(*client, ns.name(), "pi-1-driver", 0);

@@ -84,8 +84,10 @@ TEST_CASE("an app in a fresh namespace completes as the `spark` service account 
 
   // What the Role grants is what the driver needs: the API server's own answer for its service account.
   const std::string review = R"({"apiVersion":"authorization.k8s.io/v1","kind":"SubjectAccessReview","spec":{
-      "user":"system:serviceaccount:)" + ns.name() + R"(:spark","groups":["system:serviceaccounts"],
-      "resourceAttributes":{"namespace":")" + ns.name() + R"(","verb":"deletecollection","resource":"pods"}}})";
+      "user":"system:serviceaccount:)" +
+                             ns.name() + R"(:spark","groups":["system:serviceaccounts"],
+      "resourceAttributes":{"namespace":")" +
+                             ns.name() + R"(","verb":"deletecollection","resource":"pods"}}})";
   const Result<http::Response> answer =
       client->Raw("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", review);
   REQUIRE(answer.ok());
@@ -120,24 +122,33 @@ TEST_CASE("an app with its own service account gets it and its own binding, and 
 // kubeconfig of its own.
 std::string RestrictedKubeconfig(kube::Client& admin, const std::string& ns) {
   const std::string name = "limited-controller";
-  REQUIRE(admin.Create(kube::resources::kServiceAccounts, ns,
-                       Json(R"({"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":")" + name + "\"}}"))
+  REQUIRE(admin
+              .Create(kube::resources::kServiceAccounts, ns,
+                      Json(R"({"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":")" + name + "\"}}"))
               .ok());
-  REQUIRE(admin.Create(kube::resources::kRoles, ns, Json(R"({"apiVersion":"rbac.authorization.k8s.io/v1",
+  REQUIRE(admin
+              .Create(kube::resources::kRoles, ns, Json(R"({"apiVersion":"rbac.authorization.k8s.io/v1",
       "kind":"Role","metadata":{"name":")" + name + R"("},"rules":[
       {"apiGroups":["spark-operator.k8s.io"],"resources":["sparkapplications"],
        "verbs":["get","list","watch","update","patch"]},
       {"apiGroups":["spark-operator.k8s.io"],"resources":["sparkapplications/status"],"verbs":["get","update","patch"]},
       {"apiGroups":[""],"resources":["pods"],"verbs":["get","list","watch"]},
       {"apiGroups":[""],"resources":["events"],"verbs":["create","patch"]},
-      {"apiGroups":[""],"resources":["serviceaccounts"],"verbs":["get","create","patch"]}]})")).ok());
-  REQUIRE(admin.Create(kube::resources::kRoleBindings, ns, Json(R"({"apiVersion":"rbac.authorization.k8s.io/v1",
-      "kind":"RoleBinding","metadata":{"name":")" + name + R"("},
-      "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":")" + name + R"("},
-      "subjects":[{"kind":"ServiceAccount","name":")" + name + R"(","namespace":")" + ns + R"("}]})")).ok());
-  const Result<http::Response> token = admin.Raw(
-      "POST", "/api/v1/namespaces/" + ns + "/serviceaccounts/" + name + "/token",
-      R"({"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{"expirationSeconds":3600}})");
+      {"apiGroups":[""],"resources":["serviceaccounts"],"verbs":["get","create","patch"]}]})"))
+              .ok());
+  REQUIRE(admin
+              .Create(kube::resources::kRoleBindings, ns,
+                      Json(R"({"apiVersion":"rbac.authorization.k8s.io/v1",
+      "kind":"RoleBinding","metadata":{"name":")" +
+                           name + R"("},
+      "roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":")" +
+                           name + R"("},
+      "subjects":[{"kind":"ServiceAccount","name":")" +
+                           name + R"(","namespace":")" + ns + R"("}]})"))
+              .ok());
+  const Result<http::Response> token =
+      admin.Raw("POST", "/api/v1/namespaces/" + ns + "/serviceaccounts/" + name + "/token",
+                R"({"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{"expirationSeconds":3600}})");
   REQUIRE(token.ok());
   const Result<rapidjson::Document> issued = ParseJson(token->body);
   REQUIRE(issued.ok());
@@ -166,7 +177,8 @@ TEST_CASE("a controller that may not write Roles fails the app with the server's
     INFO(message);
     CHECK(message.rfind("preparing namespace " + ns.name() + ": creating Role spark-driver: ", 0) == 0);
     CHECK(message.find("forbidden") != std::string::npos);
-    CHECK(Eventually([&] { return HasEvent(*client, ns.name(), "denied", "Warning/SparkApplicationSubmissionFailed"); }));
+    CHECK(
+        Eventually([&] { return HasEvent(*client, ns.name(), "denied", "Warning/SparkApplicationSubmissionFailed"); }));
     // The step before the refused one was done; nothing was submitted.
     CHECK(client->Get(kube::resources::kServiceAccounts, ns.name(), "spark").ok());
     CHECK(PodNames(*client, ns.name(), "spark-role=driver").empty());
@@ -246,8 +258,9 @@ bool HasEventWith(kube::Client& client, const std::string& ns, const std::string
 TEST_CASE("a service account the operator did not make is not bound to the driver Role; an Event says why") {
   auto client = AdminClient();
   const TestNamespace ns(client, "tenant");
-  REQUIRE(client->Create(kube::resources::kServiceAccounts, ns.name(),
-                         Json(R"({"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"admin-made"}})"))
+  REQUIRE(client
+              ->Create(kube::resources::kServiceAccounts, ns.name(),
+                       Json(R"({"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"admin-made"}})"))
               .ok());
   TenantPreparer preparer(client, TenantOptions{});
   api::SparkApplication app;
@@ -280,13 +293,15 @@ TEST_CASE("a Role someone else manages is not taken over; the conflict is an Eve
   auto client = AdminClient();
   const TestNamespace ns(client, "tenant");
   const std::string admin_role = R"({"apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role",
-      "metadata":{"name":"spark-driver","namespace":")" + ns.name() + R"("},
+      "metadata":{"name":"spark-driver","namespace":")" +
+                                 ns.name() + R"("},
       "rules":[{"apiGroups":[""],"resources":["pods"],"verbs":["get","list","create","delete"]}]})";
   kube::PatchOptions admin_apply;
   admin_apply.field_manager = "platform-team";
-  REQUIRE(client->Patch(kube::resources::kRoles, ns.name(), "spark-driver", kube::PatchType::kApply, admin_role,
-                        admin_apply)
-              .ok());
+  REQUIRE(
+      client
+          ->Patch(kube::resources::kRoles, ns.name(), "spark-driver", kube::PatchType::kApply, admin_role, admin_apply)
+          .ok());
   const std::string rules_before = ToJson(Get(*client, kube::resources::kRoles, ns.name(), "spark-driver")["rules"]);
 
   TenantPreparer preparer(client, TenantOptions{});

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
 #include <optional>
@@ -15,12 +16,10 @@
 #include <thread>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
 #include "common/base/base64.h"
 #include "common/base/file.h"
-#include "common/http/client.h"
 #include "common/base/json.h"
+#include "common/http/client.h"
 #include "tests/support/paths.h"
 
 extern char** environ;
@@ -45,8 +44,12 @@ class InitializerProcess {
     std::filesystem::create_directories(dir_ + "/home");
     const std::string binary = BinDir() + "/spark-operator-initializer";
     REQUIRE(std::filesystem::exists(binary));
-    std::vector<std::string> args = {binary,           "--address=127.0.0.1",      "--port=0",
-                                     "--metrics-port=0", "--cert-dir=" + dir_ + "/certs", "--extra-san=127.0.0.1"};
+    std::vector<std::string> args = {binary,
+                                     "--address=127.0.0.1",
+                                     "--port=0",
+                                     "--metrics-port=0",
+                                     "--cert-dir=" + dir_ + "/certs",
+                                     "--extra-san=127.0.0.1"};
     // No client: no KUBECONFIG, an empty HOME, and no in-cluster service account variables.
     std::vector<std::string> env;
     for (char** e = environ; *e != nullptr; ++e) {
@@ -73,10 +76,12 @@ class InitializerProcess {
     const std::string marker = "serving /mutate-pods on https://127.0.0.1:";
     while (port_ == 0) {
       if (const Result<std::string> text = ReadFile(log); text.ok()) {
-        if (const size_t at = text->find(marker); at != std::string::npos) port_ = std::atoi(text->c_str() + at + marker.size());
+        if (const size_t at = text->find(marker); at != std::string::npos)
+          port_ = std::atoi(text->c_str() + at + marker.size());
       }
       if (port_ != 0) break;
-      if (const std::optional<std::string> exit = Exited()) FAIL("the initializer " << *exit << " at start:\n" << Log());
+      if (const std::optional<std::string> exit = Exited())
+        FAIL("the initializer " << *exit << " at start:\n" << Log());
       if (std::chrono::steady_clock::now() > deadline) {
         kill(pid_, SIGKILL);  // The destructor does not run for a constructor that fails.
         FAIL("the initializer did not listen within 30 s:\n" << Log());
@@ -208,8 +213,8 @@ TEST_CASE("bad input over TLS: odd requests get the right HTTP answer and the we
       {"JSON null", "POST", "null", 400, "AdmissionReview: body is not a JSON object\n"},
       {"binary garbage", "POST", std::string("\xff\xfe\x00\x01\x80", 5), 400,
        "AdmissionReview: malformed JSON at offset 0: Invalid value.\n"},
-      {"a body over the 8 MiB limit", "POST", std::string(9 << 20, ' '), 413, "request body larger than 8388608 bytes\n",
-       true},
+      {"a body over the 8 MiB limit", "POST", std::string(9 << 20, ' '), 413,
+       "request body larger than 8388608 bytes\n", true},
   };
   for (const Row& row : rows) {
     INFO("row: " << row.name);
@@ -218,7 +223,8 @@ TEST_CASE("bad input over TLS: odd requests get the right HTTP answer and the we
       const std::optional<std::string> exited = server.ExitedWithin(std::chrono::seconds(2));
       if (exited || !row.closed_ok) {
         FAIL("no answer (" << r.status().ToString() << "); the initializer "
-                           << (exited ? *exited : std::string("is still running")) << "\n" << server.Log());
+                           << (exited ? *exited : std::string("is still running")) << "\n"
+                           << server.Log());
       }
     } else {
       CHECK(r->status == row.status);

@@ -36,12 +36,15 @@ inline std::string UniqueName(const std::string& prefix) {
 inline rapidjson::Document WebhookConfiguration(const std::string& name, const std::string& url,
                                                 const std::string& ns) {
   return Json(R"({"apiVersion":"admissionregistration.k8s.io/v1","kind":"MutatingWebhookConfiguration",
-    "metadata":{"name":")" + name + R"("},
-    "webhooks":[{"name":"pods.initializer.spark-operator.k8s.io","clientConfig":{"url":")" + url + R"("},
+    "metadata":{"name":")" +
+              name + R"("},
+    "webhooks":[{"name":"pods.initializer.spark-operator.k8s.io","clientConfig":{"url":")" +
+              url + R"("},
       "rules":[{"apiGroups":[""],"apiVersions":["v1"],"resources":["pods"],"operations":["CREATE"],
                 "scope":"Namespaced"}],
       "objectSelector":{"matchExpressions":[{"key":"spark-role","operator":"Exists"}]},
-      "namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":")" + ns + R"("}},
+      "namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":")" +
+              ns + R"("}},
       "failurePolicy":"Fail","timeoutSeconds":5,"sideEffects":"None","admissionReviewVersions":["v1"],
       "reinvocationPolicy":"Never"}]})");
 }
@@ -103,8 +106,8 @@ class WebhookHarness {
 
     // Pods are refused until the namespace's service account exists.
     REQUIRE(Eventually([&] { return client_->Get(kube::resources::kServiceAccounts, ns(), "default").ok(); }));
-    config_ = std::make_unique<WebhookConfigGuard>(
-        client_, WebhookConfiguration(UniqueName("so-initializer-it"), url(), ns()));
+    config_ = std::make_unique<WebhookConfigGuard>(client_,
+                                                   WebhookConfiguration(UniqueName("so-initializer-it"), url(), ns()));
   }
 
   ~WebhookHarness() {

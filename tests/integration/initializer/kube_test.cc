@@ -135,8 +135,9 @@ TEST_CASE("the publisher sets caBundle on every webhook, keeps the previous CA, 
 TEST_CASE("the object checker tells existing, missing and unknown ConfigMaps and Secrets apart") {
   auto client = AdminClient();
   const TestNamespace ns(client, "init");
-  REQUIRE(client->Create(kube::resources::kConfigMaps, ns.name(),
-                         spark_operator::testing::ConfigMap(ns.name(), "present")).ok());
+  REQUIRE(
+      client->Create(kube::resources::kConfigMaps, ns.name(), spark_operator::testing::ConfigMap(ns.name(), "present"))
+          .ok());
   auto checker_client = NewCheckerClient(AdminConfig());
   REQUIRE(checker_client.ok());
 
@@ -148,7 +149,9 @@ TEST_CASE("the object checker tells existing, missing and unknown ConfigMaps and
   // Within the TTL a missing object stays missing; afterwards the new answer is seen.
   const KubeObjectChecker cached(*checker_client, std::chrono::seconds(60));
   CHECK(IsNotFound(cached.Check(ObjectKind::kSecret, ns.name(), "later", Soon())));
-  REQUIRE(client->Create(kSecrets, ns.name(), Json(R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"later"}})")).ok());
+  REQUIRE(
+      client->Create(kSecrets, ns.name(), Json(R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"later"}})"))
+          .ok());
   CHECK(IsNotFound(cached.Check(ObjectKind::kSecret, ns.name(), "later", Soon())));
   CHECK(checker.Check(ObjectKind::kSecret, ns.name(), "later", Soon()).ok());
 

@@ -2,13 +2,13 @@
 // entry, so every pod creation is admitted by both. Certificates are made short-lived so that the serving
 // certificate and the CA are both replaced several times while the API server creates pods at a steady rate;
 // no admission may fail.
+#include <glog/logging.h>
+
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <set>
 #include <thread>
-
-#include <glog/logging.h>
 
 #include "initializer/certs/cert_sync.h"
 #include "tests/integration/initializer/harness.h"
@@ -50,8 +50,8 @@ class Replica {
   // The first round, then the server, as main.cc does.
   void Start() {
     REQUIRE(sync_.RunOnce().ok());
-    auto tls = http::TlsServerContext::FromFiles(serving_.cert_file(), serving_.key_file(),
-                                                 std::chrono::milliseconds(100));
+    auto tls =
+        http::TlsServerContext::FromFiles(serving_.cert_file(), serving_.key_file(), std::chrono::milliseconds(100));
     REQUIRE(tls.ok());
     WebhookServerOptions options;
     options.address = "127.0.0.1";
@@ -114,7 +114,8 @@ TEST_CASE("rotating certificates under a steady stream of pod creations fails no
     auto& alloc = current->GetAllocator();
     (*current)["webhooks"][0]["clientConfig"]["url"].SetString(a.url().c_str(), alloc);
     (*current)["webhooks"][1]["clientConfig"]["url"].SetString(b.url().c_str(), alloc);
-    const Result<rapidjson::Document> updated = client->Update(kube::resources::kMutatingWebhookConfigurations, *current);
+    const Result<rapidjson::Document> updated =
+        client->Update(kube::resources::kMutatingWebhookConfigurations, *current);
     if (updated.ok()) break;
     REQUIRE((IsConflict(updated.status()) && attempt < 20));  // The replicas publish into it concurrently.
   }
@@ -145,7 +146,8 @@ TEST_CASE("rotating certificates under a steady stream of pod creations fails no
     const bool admitted = r.ok() && r->status == 201 && r->body.find("creds-secret-vol") != std::string::npos;
     if (!admitted) {
       ++failed;
-      if (first_failure.empty()) first_failure = r.ok() ? std::to_string(r->status) + " " + r->body : r.status().ToString();
+      if (first_failure.empty())
+        first_failure = r.ok() ? std::to_string(r->status) + " " + r->body : r.status().ToString();
     }
     if (Clock::now() >= next_sample) {
       next_sample = Clock::now() + std::chrono::milliseconds(500);

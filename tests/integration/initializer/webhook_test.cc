@@ -27,14 +27,19 @@ TEST_CASE("the published CA is in every webhook's caBundle of the configuration"
 
 TEST_CASE("a Spark pod with annotations is stored with the volumes, mounts and environment they ask for") {
   WebhookHarness h;
-  REQUIRE(h.client().Create(kube::resources::kConfigMaps, h.ns(), spark_operator::testing::ConfigMap(
-      h.ns(), "spark-conf", {{"spark-defaults.conf", "spark.ui.enabled false"}})).ok());
+  REQUIRE(h.client()
+              .Create(kube::resources::kConfigMaps, h.ns(),
+                      spark_operator::testing::ConfigMap(h.ns(), "spark-conf",
+                                                         {{"spark-defaults.conf", "spark.ui.enabled false"}}))
+              .ok());
   h.PublishAndWaitUntilActive();
 
-  REQUIRE(h.client().Create(kPods, h.ns(), DriverPod(h.ns(), "driver", R"(
+  REQUIRE(h.client()
+              .Create(kPods, h.ns(), DriverPod(h.ns(), "driver", R"(
       "spark-operator.k8s.io/sparkConfigMap":"spark-conf",
       "spark-operator.k8s.io/secret.creds":"/mnt/creds/",
-      "spark-operator.k8s.io/GCPServiceAccount.gcp-key":"/var/secrets/google")")).ok());
+      "spark-operator.k8s.io/GCPServiceAccount.gcp-key":"/var/secrets/google")"))
+              .ok());
   const Result<rapidjson::Document> pod = h.client().Get(kPods, h.ns(), "driver");
   REQUIRE(pod.ok());
 
@@ -77,8 +82,8 @@ TEST_CASE("a Spark pod without annotations is stored unchanged") {
 TEST_CASE("a Spark pod with a relative mount path is refused with the webhook's message") {
   WebhookHarness h;
   h.PublishAndWaitUntilActive();
-  const Result<rapidjson::Document> created = h.client().Create(
-      kPods, h.ns(), DriverPod(h.ns(), "bad", R"("spark-operator.k8s.io/configMap.my-conf":"conf")"));
+  const Result<rapidjson::Document> created =
+      h.client().Create(kPods, h.ns(), DriverPod(h.ns(), "bad", R"("spark-operator.k8s.io/configMap.my-conf":"conf")"));
   REQUIRE_FALSE(created.ok());
   CHECK_THAT(created.status().message(), Catch::Contains("denied the request"));
   CHECK_THAT(created.status().message(),

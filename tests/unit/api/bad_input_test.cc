@@ -2,10 +2,9 @@
 // user reads in .status.applicationState.errorMessage after "invalid SparkApplication: " (the controller adds
 // that prefix and records the same text in a Warning Event SparkApplicationValidationFailed; the integration test
 // tests/integration/controller/bad_input_test.cc checks both through the real API server).
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "api/spark_application.h"
 #include "fixtures.h"
@@ -87,8 +86,7 @@ TEST_CASE("bad input: SparkApplications that break one rule fail with the exact 
       {"Scala without mainClass", "{mainClass: null}", "spec.mainClass: required for Scala applications"},
       {"Java without mainClass", "{type: Java, mainClass: null}", "spec.mainClass: required for Java applications"},
       {"type missing", "{type: null}", "spec.type: required"},
-      {"type unknown", "{type: Go}",
-       R"(spec.type: unknown value "Go"; expected one of Java, Scala, Python, R)"},
+      {"type unknown", "{type: Go}", R"(spec.type: unknown value "Go"; expected one of Java, Scala, Python, R)"},
       {"type in the wrong case", "{type: scala}",
        R"(spec.type: unknown value "scala"; expected one of Java, Scala, Python, R)"},
       {"mode unknown", "{mode: local}", R"(spec.mode: unknown value "local"; expected one of cluster, client)"},
@@ -100,8 +98,7 @@ TEST_CASE("bad input: SparkApplications that break one rule fail with the exact 
       {"memory 12q", "{driver: {memory: 12q}}", "spec.driver.memory: \"12q\"" + kMemoryForms},
       {"memory negative", "{executor: {memory: -1g}}", "spec.executor.memory: \"-1g\"" + kMemoryForms},
       {"memory zero", "{executor: {memory: 0g}}", "spec.executor.memory: must be more than zero"},
-      {"memory too large", "{driver: {memory: 9999999999g}}",
-       R"(spec.driver.memory: "9999999999g" is too large)"},
+      {"memory too large", "{driver: {memory: 9999999999g}}", R"(spec.driver.memory: "9999999999g" is too large)"},
       {"memory a number", "{driver: {memory: 512}}",
        "spec.driver.memory: expected a string, got a number (quote it in YAML)"},
       {"memoryOverhead 1.5.0g", "{driver: {memoryOverhead: 1.5.0g}}",
@@ -183,14 +180,16 @@ TEST_CASE("bad input: settings that would turn spark-submit against the operator
     std::string name, spec_patch, field;
   };
   for (const Named& row : std::vector<Named>{
-           {"submission OAuth token file", "{sparkConf: {spark.kubernetes.authenticate.submission.oauthTokenFile: "
-                                           "/var/run/secrets/kubernetes.io/serviceaccount/token}}",
+           {"submission OAuth token file",
+            "{sparkConf: {spark.kubernetes.authenticate.submission.oauthTokenFile: "
+            "/var/run/secrets/kubernetes.io/serviceaccount/token}}",
             "spark.kubernetes.authenticate.submission.oauthTokenFile"},
            {"submission CA file", "{sparkConf: {spark.kubernetes.authenticate.submission.caCertFile: /etc/ssl/x}}",
             "spark.kubernetes.authenticate.submission.caCertFile"},
            {"upload path", "{sparkConf: {spark.kubernetes.file.upload.path: 's3a://bucket/x'}}",
             "spark.kubernetes.file.upload.path"},
-           {"kerberos krb5.conf from the controller's disk", "{sparkConf: {spark.kubernetes.kerberos.krb5.path: /etc/krb5.conf}}",
+           {"kerberos krb5.conf from the controller's disk",
+            "{sparkConf: {spark.kubernetes.kerberos.krb5.path: /etc/krb5.conf}}",
             "spark.kubernetes.kerberos.krb5.path"},
            {"kerberos keytab", "{sparkConf: {spark.kerberos.keytab: /etc/krb5.keytab}}", "spark.kerberos.keytab"},
            {"driver pod template from the controller's disk",

@@ -12,9 +12,10 @@ using testing::Yaml;
 
 // A minimal valid object with `spec_yaml` (indented by four spaces) added to its spec.
 rapidjson::Document WithSpec(const std::string& spec_yaml) {
-  return Yaml("apiVersion: spark-operator.k8s.io/v1alpha1\nkind: SparkApplication\nmetadata: {name: a}\n"
-              "spec:\n  type: Scala\n  mainClass: M\n  mainApplicationFile: local:///a.jar\n  image: i\n" +
-              spec_yaml);
+  return Yaml(
+      "apiVersion: spark-operator.k8s.io/v1alpha1\nkind: SparkApplication\nmetadata: {name: a}\n"
+      "spec:\n  type: Scala\n  mainClass: M\n  mainApplicationFile: local:///a.jar\n  image: i\n" +
+      spec_yaml);
 }
 
 std::string ParseError(const rapidjson::Value& object) {
@@ -128,8 +129,8 @@ TEST_CASE("a value of the wrong type is an error with its JSON path") {
 
 TEST_CASE("all parse errors are reported together") {
   const std::string message = ParseError(WithSpec("  mode: x\n  driver: {memory: 1}\n  typo: 1\n"));
-  CHECK_THAT(message, Catch::Contains("spec.mode:") && Catch::Contains("spec.driver.memory:") &&
-                          Catch::Contains("spec.typo:"));
+  CHECK_THAT(message,
+             Catch::Contains("spec.mode:") && Catch::Contains("spec.driver.memory:") && Catch::Contains("spec.typo:"));
 }
 
 TEST_CASE("null fields count as absent, as in Kubernetes") {

@@ -1,6 +1,7 @@
+#include "tools/crdgen/crd.h"
+
 #include <catch2/catch.hpp>
 
-#include "tools/crdgen/crd.h"
 #include "common/base/json.h"
 #include "common/base/yaml.h"
 #include "fixtures.h"
@@ -58,8 +59,8 @@ TEST_CASE("the spec schema describes every field, with enums, requirements and n
   CHECK(ToJson(spec["properties"]["restartPolicy"]["properties"]["type"]["enum"]) ==
         R"(["Never","OnFailure","Always"])");
   CHECK(GetString(root, {"properties", "status", "properties", "submissionTime", "format"}) == "date-time");
-  CHECK(ToJson(*FindPath(root, {"properties", "status", "properties", "applicationState", "properties", "state",
-                                "enum"})) ==
+  CHECK(ToJson(*FindPath(root,
+                         {"properties", "status", "properties", "applicationState", "properties", "state", "enum"})) ==
         R"(["NEW","SUBMITTED","RUNNING","COMPLETED","FAILED","SUBMISSION_FAILED","PENDING_RERUN","UNKNOWN"])");
   CHECK(ToJson(crd).find("x-kubernetes-preserve-unknown-fields") == std::string::npos);
 }

@@ -1,14 +1,13 @@
 // Every duration a user sets has an upper bound in Validate() and in the published schema, so that no value
 // reaches the controller's time arithmetic near overflow.
+#include <catch2/catch.hpp>
 #include <cstdint>
 #include <string>
 
-#include <catch2/catch.hpp>
-
-#include "tools/crdgen/crd.h"
 #include "api/fields.h"
 #include "api/spark_application.h"
 #include "common/base/json.h"
+#include "tools/crdgen/crd.h"
 
 namespace spark_operator::api {
 namespace {
@@ -38,12 +37,13 @@ TEST_CASE("retry intervals and timeToLiveSeconds above their maximum are rejecte
   const Status status = Validate(app);
   REQUIRE_FALSE(status.ok());
   const std::string max_interval = std::to_string(kMaxRetryIntervalSeconds);
-  CHECK_THAT(status.message(), Catch::Contains("spec.restartPolicy.onFailureRetryInterval: must be at most " +
-                                               max_interval));
+  CHECK_THAT(status.message(),
+             Catch::Contains("spec.restartPolicy.onFailureRetryInterval: must be at most " + max_interval));
   CHECK_THAT(status.message(), Catch::Contains("spec.restartPolicy.onSubmissionFailureRetryInterval: must be at "
-                                               "most " + max_interval));
-  CHECK_THAT(status.message(), Catch::Contains("spec.timeToLiveSeconds: must be at most " +
-                                               std::to_string(kMaxTimeToLiveSeconds)));
+                                               "most " +
+                                               max_interval));
+  CHECK_THAT(status.message(),
+             Catch::Contains("spec.timeToLiveSeconds: must be at most " + std::to_string(kMaxTimeToLiveSeconds)));
 }
 
 TEST_CASE("the CRD schema gives every duration its maximum, so the API server refuses larger values") {

@@ -1,13 +1,13 @@
 // Manifests shared by the api tests.
 #pragma once
 
+#include <rapidjson/document.h>
+
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
-
-#include <catch2/catch.hpp>
-#include <rapidjson/document.h>
 
 #include "common/base/yaml.h"
 #include "tests/support/paths.h"

@@ -1,10 +1,10 @@
 // The mount contract both ways: what the controller writes as annotations is exactly what the webhook reads
 // back as mounts, and what the controller later expects to find on the driver.
-#include <algorithm>
+#include "api/mounts.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 
-#include "api/mounts.h"
 #include "common/base/json.h"
 #include "tests/support/spark_app.h"
 

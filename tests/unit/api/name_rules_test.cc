@@ -1,9 +1,8 @@
-#include <regex>
-#include <string>
+#include "api/name_rules.h"
 
 #include <catch2/catch.hpp>
-
-#include "api/name_rules.h"
+#include <regex>
+#include <string>
 
 namespace spark_operator::api {
 namespace {
@@ -25,8 +24,8 @@ TEST_CASE("the name patterns published in the CRD agree with the validators") {
   const std::regex subdomain(kDns1123SubdomainPattern);
   const std::regex label(kDns1123LabelPattern);
   const std::regex env(kEnvVarNamePattern);
-  for (const char* v : {"a", "spark-conf", "conf.v1", "Spark", "-a", "a-", "a..b", ".a", "a_b", "A_B", "_x",
-                        "1abc", "x.y-z", "", "a b", "my.var"}) {
+  for (const char* v : {"a", "spark-conf", "conf.v1", "Spark", "-a", "a-", "a..b", ".a", "a_b", "A_B", "_x", "1abc",
+                        "x.y-z", "", "a b", "my.var"}) {
     CAPTURE(v);
     CHECK(std::regex_match(v, subdomain) == IsDns1123Subdomain(v));
     CHECK(std::regex_match(v, label) == IsDns1123Label(v));

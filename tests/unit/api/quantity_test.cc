@@ -1,9 +1,8 @@
-#include <regex>
-#include <string>
+#include "api/quantity.h"
 
 #include <catch2/catch.hpp>
-
-#include "api/quantity.h"
+#include <regex>
+#include <string>
 
 namespace spark_operator::api {
 namespace {
@@ -39,8 +38,8 @@ TEST_CASE("memory quantities in Spark and Kubernetes forms parse to bytes") {
 }
 
 TEST_CASE("memory quantities that are ambiguous or malformed are rejected with the accepted forms") {
-  const char* text = GENERATE("", "1024", "1.5", "m", "1 g", "1K", "1GB", "1mi", "-1g", "1e3m", "1.g", ".5g",
-                              "1gib", "9999999999999999999g", "10000000000000000Ei");
+  const char* text = GENERATE("", "1024", "1.5", "m", "1 g", "1K", "1GB", "1mi", "-1g", "1e3m", "1.g", ".5g", "1gib",
+                              "9999999999999999999g", "10000000000000000Ei");
   CAPTURE(text);
   const Result<int64_t> parsed = ParseMemoryBytes(text);
   REQUIRE_FALSE(parsed.ok());
@@ -55,8 +54,8 @@ TEST_CASE("a bare number is rejected because Spark and Kubernetes read it differ
 
 TEST_CASE("the memory pattern published in the CRD accepts exactly what ParseMemoryBytes accepts") {
   const std::regex pattern(kMemoryPattern);
-  const char* text = GENERATE("512m", "1g", "2048k", "2Gi", "500Mi", "1G", "1.5Gi", "1024", "1K", "1GB", "1 g",
-                              "m", ".5g", "1.g", "7pb", "3E");
+  const char* text = GENERATE("512m", "1g", "2048k", "2Gi", "500Mi", "1G", "1.5Gi", "1024", "1K", "1GB", "1 g", "m",
+                              ".5g", "1.g", "7pb", "3E");
   CAPTURE(text);
   CHECK(std::regex_match(text, pattern) == ParseMemoryBytes(text).ok());
 }

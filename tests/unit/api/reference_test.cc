@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
+#include "tools/crdgen/reference.h"
 
+#include <catch2/catch.hpp>
 #include <map>
 #include <string>
 #include <string_view>
 
-#include "tools/crdgen/reference.h"
 #include "api/spark_application.h"
 #include "common/base/json.h"
 #include "fixtures.h"

@@ -2,10 +2,9 @@
 // reads, and specs that look alike but are allowed.
 #include "api/submission_policy.h"
 
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "api/spark_application.h"
 #include "fixtures.h"
@@ -43,7 +42,10 @@ const Case kCases[] = {
      "spec.mainApplicationFile: \"app.jar\" is a file on the operator's machine"},
     {"FILE: in capitals", [](SparkApplicationSpec& s) { s.main_application_file = "FILE:/etc/shadow"; },
      "spec.mainApplicationFile: \"FILE:/etc/shadow\" is a file"},
-    {"local jar dependency", [](SparkApplicationSpec& s) { s.deps.jars = {"local:///a.jar", "/home/op/.kube/config"}; },
+    {"local jar dependency",
+     [](SparkApplicationSpec& s) {
+       s.deps.jars = {"local:///a.jar", "/home/op/.kube/config"};
+     },
      "spec.deps.jars[1]: \"/home/op/.kube/config\" is a file on the operator's machine"},
     {"file: files dependency", [](SparkApplicationSpec& s) { s.deps.files = {"file:/etc/hosts"}; },
      "spec.deps.files[0]: \"file:/etc/hosts\" is a file"},
@@ -55,12 +57,15 @@ const Case kCases[] = {
      "spec.deps.pyFiles[0]: \"/tmp/x.py\" is a file"},
     {"spark.jars with a local entry", CONF("spark.jars", "s3a://b/a.jar, /etc/passwd"),
      "spec.sparkConf[spark.jars]: \"/etc/passwd\" refused: local entries are files on the operator's machine"},
-    {"spark.files with file:", CONF("spark.files", "file:///etc/hosts"), "spec.sparkConf[spark.files]: \"file:///etc/hosts\""},
+    {"spark.files with file:", CONF("spark.files", "file:///etc/hosts"),
+     "spec.sparkConf[spark.files]: \"file:///etc/hosts\""},
     {"spark.archives local", CONF("spark.archives", "/x.tgz#x"), "spec.sparkConf[spark.archives]: \"/x.tgz#x\""},
-    {"spark.submit.pyFiles local", CONF("spark.submit.pyFiles", "a.py"), "spec.sparkConf[spark.submit.pyFiles]: \"a.py\""},
+    {"spark.submit.pyFiles local", CONF("spark.submit.pyFiles", "a.py"),
+     "spec.sparkConf[spark.submit.pyFiles]: \"a.py\""},
     // How spark-submit authenticates, and where.
     {"submission token file", CONF("spark.kubernetes.authenticate.submission.oauthTokenFile", "/var/run/secrets/t"),
-     "spec.sparkConf[spark.kubernetes.authenticate.submission.oauthTokenFile]: refused: spark-submit's own credentials"},
+     "spec.sparkConf[spark.kubernetes.authenticate.submission.oauthTokenFile]: refused: spark-submit's own "
+     "credentials"},
     {"submission CA file", CONF("spark.kubernetes.authenticate.submission.caCertFile", "/ca.crt"),
      "spec.sparkConf[spark.kubernetes.authenticate.submission.caCertFile]: refused"},
     {"submission client key", CONF("spark.kubernetes.authenticate.submission.clientKeyFile", "/k"),
@@ -82,18 +87,21 @@ const Case kCases[] = {
     {"trust all certificates", CONF("spark.kubernetes.trust.certificates", "true"),
      "spec.sparkConf[spark.kubernetes.trust.certificates]: refused"},
     {"another master", CONF("spark.master", "k8s://https://evil:443"), "spec.sparkConf[spark.master]: refused"},
-    {"client deploy mode", CONF("spark.submit.deployMode", "client"), "spec.sparkConf[spark.submit.deployMode]: refused"},
+    {"client deploy mode", CONF("spark.submit.deployMode", "client"),
+     "spec.sparkConf[spark.submit.deployMode]: refused"},
     {"another namespace", CONF("spark.kubernetes.namespace", "kube-system"),
      "spec.sparkConf[spark.kubernetes.namespace]: refused"},
     // Local files spark-submit copies where the user can read them.
     {"upload path", CONF("spark.kubernetes.file.upload.path", "s3a://bucket/up"),
      "spec.sparkConf[spark.kubernetes.file.upload.path]: refused: spark-submit uploads local dependencies"},
     {"driver template on the operator", CONF("spark.kubernetes.driver.podTemplateFile", "/etc/operator/t.yaml"),
-     "spec.sparkConf[spark.kubernetes.driver.podTemplateFile]: \"/etc/operator/t.yaml\" refused"},
+     "spec.sparkConf[spark.kubernetes.driver.podTemplateFile]: refused"},
+    {"remote driver template", CONF("spark.kubernetes.driver.podTemplateFile", "https://templates/t.yaml"),
+     "spec.sparkConf[spark.kubernetes.driver.podTemplateFile]: refused"},
     {"executor template as file:", CONF("spark.kubernetes.executor.podTemplateFile", "file:///etc/t.yaml"),
      "spec.sparkConf[spark.kubernetes.executor.podTemplateFile]: \"file:///etc/t.yaml\" refused"},
-    {"template as local:", CONF("spark.kubernetes.driver.podTemplateFile", "local:///etc/t.yaml"),
-     "spec.sparkConf[spark.kubernetes.driver.podTemplateFile]: \"local:///etc/t.yaml\" refused"},
+    {"template as local:", CONF("spark.kubernetes.executor.podTemplateFile", "local:///etc/t.yaml"),
+     "spec.sparkConf[spark.kubernetes.executor.podTemplateFile]: \"local:///etc/t.yaml\" refused"},
     {"krb5 path", CONF("spark.kubernetes.kerberos.krb5.path", "/etc/krb5.conf"),
      "spec.sparkConf[spark.kubernetes.kerberos.krb5.path]: refused"},
     {"keytab", CONF("spark.kerberos.keytab", "/etc/op.keytab"), "spec.sparkConf[spark.kerberos.keytab]: refused"},
@@ -107,9 +115,13 @@ const Case kCases[] = {
     // Allowed: in the image, remote, or read only inside the application's pods.
     {"local: main file", [](SparkApplicationSpec& s) { s.main_application_file = "local:///opt/app.jar"; }, ""},
     {"https main file", [](SparkApplicationSpec& s) { s.main_application_file = "https://repo/app.jar"; }, ""},
-    {"s3a jars", [](SparkApplicationSpec& s) { s.deps.jars = {"s3a://bucket/a.jar", "local:///b.jar"}; }, ""},
+    {"s3a jars",
+     [](SparkApplicationSpec& s) {
+       s.deps.jars = {"s3a://bucket/a.jar", "local:///b.jar"};
+     },
+     ""},
     {"remote spark.jars", CONF("spark.jars", "hdfs://nn/a.jar,local:///b.jar"), ""},
-    {"remote driver template", CONF("spark.kubernetes.driver.podTemplateFile", "https://templates/t.yaml"), ""},
+    {"remote executor template", CONF("spark.kubernetes.executor.podTemplateFile", "https://templates/t.yaml"), ""},
     {"mounted driver token in the pod", CONF("spark.kubernetes.authenticate.driver.mounted.oauthTokenFile", "/t"), ""},
     {"driver service account", CONF("spark.kubernetes.authenticate.executor.serviceAccountName", "spark"), ""},
     {"driver secrets", CONF("spark.kubernetes.driver.secrets.creds", "/etc/creds"), ""},

@@ -1,9 +1,8 @@
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "api/spark_application.h"
 #include "fixtures.h"
@@ -194,8 +193,10 @@ TEST_CASE("cores must be positive, instances at least 1, retries and TTL not neg
   CHECK_THAT(message, Catch::Contains("spec.timeToLiveSeconds: must be at least 0"));
 
   app = Valid();
-  app.spec.restart_policy = {.type = RestartPolicyType::kOnFailure, .on_failure_retries = -1,
-                             .on_failure_retry_interval = -2, .on_submission_failure_retries = -3,
+  app.spec.restart_policy = {.type = RestartPolicyType::kOnFailure,
+                             .on_failure_retries = -1,
+                             .on_failure_retry_interval = -2,
+                             .on_submission_failure_retries = -3,
                              .on_submission_failure_retry_interval = -4};
   message = Problems(app);
   CHECK_THAT(message, Catch::Contains("spec.restartPolicy.onFailureRetries: must be at least 0"));
@@ -238,8 +239,10 @@ TEST_CASE("ConfigMap, Secret and other object names must be DNS-1123 subdomains"
 
 TEST_CASE("mount paths must be absolute, without .., and unique within a pod") {
   SparkApplication app = Valid();
-  app.spec.driver.config_maps = {{.name = "a", .path = "etc/a"}, {.name = "b", .path = "/etc/../b"},
-                                 {.name = "c", .path = "/etc/c"}, {.name = "e", .path = ""}};
+  app.spec.driver.config_maps = {{.name = "a", .path = "etc/a"},
+                                 {.name = "b", .path = "/etc/../b"},
+                                 {.name = "c", .path = "/etc/c"},
+                                 {.name = "e", .path = ""}};
   app.spec.driver.secrets = {{.name = "d", .path = "/etc/c", .secret_type = SecretType::kGeneric}};
   const std::string message = Problems(app);
   CHECK_THAT(message, Catch::Contains("spec.driver.configMaps[0].path: \"etc/a\" must be an absolute path"));

@@ -1,8 +1,7 @@
 #include "common/base/backoff.h"
 
-#include <chrono>
-
 #include <catch2/catch.hpp>
+#include <chrono>
 
 namespace spark_operator {
 namespace {

@@ -1,13 +1,12 @@
 // Event aggregation, queueing and retries against a fake sink; the timestamp formats of the API.
 #include "common/kube/event_recorder.h"
 
+#include <catch2/catch.hpp>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "common/base/json.h"
 #include "common/kube/time_format.h"
@@ -56,7 +55,8 @@ TEST_CASE("events aggregate by object, type, reason and message, not by resource
   other.uid = "uid-2";  // A new object of the same name is another object.
   CHECK(EventAggregationKey(other, EventType::kNormal, "Submitted", "ok") != key);
   // Field boundaries cannot be shifted to forge a match.
-  CHECK(EventAggregationKey(kPod, EventType::kNormal, "ab", "c") != EventAggregationKey(kPod, EventType::kNormal, "a", "bc"));
+  CHECK(EventAggregationKey(kPod, EventType::kNormal, "ab", "c") !=
+        EventAggregationKey(kPod, EventType::kNormal, "a", "bc"));
 }
 
 TEST_CASE("the correlator turns repeats within the window into counts of the first Event", "[event_recorder]") {

@@ -1,21 +1,21 @@
 // The HTTP client against small local servers that misbehave on purpose: what is retried, what is bounded.
-#include "common/http/client.h"
-
 #include <sys/socket.h>
 
 #include <atomic>
-#include <condition_variable>
-#include <cstdio>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <catch2/catch.hpp>
+#include <condition_variable>
+#include <cstdio>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
+
+#include "common/http/client.h"
 
 namespace spark_operator::http {
 namespace {
@@ -115,8 +115,8 @@ class TinyServer {
 };
 
 Answer Ok(const std::string& body, bool close = false) {
-  return {"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) +
-              "\r\n\r\n" + body,
+  return {"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+              body,
           close};
 }
 
@@ -197,8 +197,8 @@ TEST_CASE("a response body over max_response_bytes is an error and its connectio
   big.target = "/big";
   const Result<Response> response = (*client)->Send(big);
   REQUIRE_FALSE(response.ok());
-  CHECK(response.status().message() == "response from 127.0.0.1:" + server.url().substr(17) +
-                                           " is larger than 1048576 bytes");
+  CHECK(response.status().message() ==
+        "response from 127.0.0.1:" + server.url().substr(17) + " is larger than 1048576 bytes");
   const Result<Response> next = (*client)->Send(Make("GET"));
   REQUIRE(next.ok());
   CHECK(next->body.size() == 10);

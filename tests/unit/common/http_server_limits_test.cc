@@ -1,5 +1,6 @@
 // The server's bounds on what clients can make it hold: connections, and file descriptors when they run out.
 #include <fcntl.h>
+#include <glog/logging.h>
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -13,7 +14,6 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <glog/logging.h>
 #include <memory>
 #include <sstream>
 #include <thread>
@@ -106,8 +106,8 @@ int CountInFile(const std::string& path, const std::string& needle) {
 }
 
 TEST_CASE("out of file descriptors, the server backs off between accepts and recovers when some are freed") {
-  const std::string log = (std::filesystem::temp_directory_path() /
-                           ("server-emfile-" + std::to_string(getpid()) + ".log")).string();
+  const std::string log =
+      (std::filesystem::temp_directory_path() / ("server-emfile-" + std::to_string(getpid()) + ".log")).string();
   int port_pipe[2];
   int done_pipe[2];
   REQUIRE(pipe(port_pipe) == 0);

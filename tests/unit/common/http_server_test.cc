@@ -1,5 +1,3 @@
-#include "common/http/server.h"
-
 #include <unistd.h>
 
 #include <boost/asio/connect.hpp>
@@ -13,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+
+#include "common/http/server.h"
 
 namespace spark_operator::http {
 namespace {
@@ -33,9 +33,10 @@ struct TempDir {
 
 // A self-signed certificate with common name `cn`, written through temporary files and renamed into place.
 void MakeCert(const TempDir& dir, const std::string& cn) {
-  const std::string command = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
-                              "-subj /CN=" + cn + " -keyout " + dir.File("new.key") + " -out " +
-                              dir.File("new.crt") + " 2>/dev/null";
+  const std::string command =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
+      "-subj /CN=" +
+      cn + " -keyout " + dir.File("new.key") + " -out " + dir.File("new.crt") + " 2>/dev/null";
   REQUIRE(std::system(command.c_str()) == 0);
   std::filesystem::rename(dir.File("new.key"), dir.File("tls.key"));
   std::filesystem::rename(dir.File("new.crt"), dir.File("tls.crt"));

@@ -1,6 +1,5 @@
 // ParseJson on hostile input: nesting is bounded and never recurses, errors say where and why.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "common/base/json.h"
@@ -49,7 +48,8 @@ TEST_CASE("ParseJson still reports malformed JSON with its offset, and parses or
   CHECK(bad.status().message().rfind("malformed JSON at offset 12: ", 0) == 0);
   CHECK_FALSE(ParseJson("[1] x").ok());
   CHECK_FALSE(ParseJson("").ok());
-  const Result<rapidjson::Document> good = ParseJson(R"({"metadata":{"name":"x","labels":{"a":"b"}},"n":[1,2.5,null,true]})");
+  const Result<rapidjson::Document> good =
+      ParseJson(R"({"metadata":{"name":"x","labels":{"a":"b"}},"n":[1,2.5,null,true]})");
   REQUIRE(good.ok());
   CHECK(GetString(*good, {"metadata", "name"}) == "x");
   CHECK(ToJson(*good) == R"({"metadata":{"name":"x","labels":{"a":"b"}},"n":[1,2.5,null,true]})");

@@ -1,11 +1,10 @@
 // kube::Client's hooks for a fenced leader: a closed write gate fails writes before anything is sent, reads
 // still go out, and every request carries the configured User-Agent.
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <mutex>
 #include <string>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "common/http/server.h"
 #include "common/kube/client.h"

@@ -1,8 +1,7 @@
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-
-#include <catch2/catch.hpp>
 
 #include "common/base/base64.h"
 #include "common/kube/config.h"
@@ -41,7 +40,8 @@ clusters:
 - name: local
   cluster:
     server: https://127.0.0.1:6443
-)" + cluster_fields + R"(
+)" + cluster_fields +
+         R"(
 - name: remote
   cluster:
     server: https://remote.example:443
@@ -71,9 +71,9 @@ TEST_CASE("kubeconfig with certificate files relative to the kubeconfig's folder
   dir.Write("ca.crt", "CA-FILE");
   dir.Write("admin.crt", "CERT-FILE");
   dir.Write("admin.key", "KEY-FILE");
-  const std::string path =
-      dir.Write("config", Kubeconfig("    client-certificate: admin.crt\n    client-key: " + dir.path() + "/admin.key\n",
-                                     "    certificate-authority: ca.crt\n"));
+  const std::string path = dir.Write(
+      "config", Kubeconfig("    client-certificate: admin.crt\n    client-key: " + dir.path() + "/admin.key\n",
+                           "    certificate-authority: ca.crt\n"));
   const Result<RestConfig> config = LoadKubeconfig(path);
   REQUIRE(config.ok());
   CHECK(config->tls.ca_pem == "CA-FILE");
@@ -110,8 +110,8 @@ TEST_CASE("kubeconfig errors name what is wrong") {
   REQUIRE_FALSE(no_context.ok());
   CHECK(no_context.status().message() == "context \"absent\" not found");
 
-  const Result<RestConfig> half_cert = ParseKubeconfig(Kubeconfig("    client-certificate-data: " +
-                                                                  Base64Encode("C") + "\n"), "");
+  const Result<RestConfig> half_cert =
+      ParseKubeconfig(Kubeconfig("    client-certificate-data: " + Base64Encode("C") + "\n"), "");
   REQUIRE_FALSE(half_cert.ok());
   CHECK_THAT(half_cert.status().message(), Catch::Contains("without a key"));
 

@@ -7,8 +7,8 @@ namespace spark_operator::kube {
 namespace {
 
 std::string StatusBody(const std::string& reason, const std::string& message, int code) {
-  return R"({"kind":"Status","apiVersion":"v1","status":"Failure","message":")" + message + R"(","reason":")" +
-         reason + R"(","code":)" + std::to_string(code) + "}";
+  return R"({"kind":"Status","apiVersion":"v1","status":"Failure","message":")" + message + R"(","reason":")" + reason +
+         R"(","code":)" + std::to_string(code) + "}";
 }
 
 TEST_CASE("API errors become typed errors carrying the server's message") {
@@ -18,12 +18,18 @@ TEST_CASE("API errors become typed errors carrying the server's message") {
     StatusCode code;
   };
   const Case cases[] = {
-      {404, "NotFound", StatusCode::kNotFound},       {409, "AlreadyExists", StatusCode::kAlreadyExists},
-      {409, "Conflict", StatusCode::kConflict},       {410, "Expired", StatusCode::kGone},
-      {403, "Forbidden", StatusCode::kForbidden},     {422, "Invalid", StatusCode::kInvalid},
-      {401, "Unauthorized", StatusCode::kUnauthenticated}, {400, "BadRequest", StatusCode::kInvalidArgument},
-      {429, "TooManyRequests", StatusCode::kTooManyRequests}, {500, "Timeout", StatusCode::kDeadlineExceeded},
-      {500, "InternalError", StatusCode::kInternal},  {503, "ServiceUnavailable", StatusCode::kUnavailable},
+      {404, "NotFound", StatusCode::kNotFound},
+      {409, "AlreadyExists", StatusCode::kAlreadyExists},
+      {409, "Conflict", StatusCode::kConflict},
+      {410, "Expired", StatusCode::kGone},
+      {403, "Forbidden", StatusCode::kForbidden},
+      {422, "Invalid", StatusCode::kInvalid},
+      {401, "Unauthorized", StatusCode::kUnauthenticated},
+      {400, "BadRequest", StatusCode::kInvalidArgument},
+      {429, "TooManyRequests", StatusCode::kTooManyRequests},
+      {500, "Timeout", StatusCode::kDeadlineExceeded},
+      {500, "InternalError", StatusCode::kInternal},
+      {503, "ServiceUnavailable", StatusCode::kUnavailable},
   };
   for (const Case& c : cases) {
     const Status status = StatusFromResponse(c.http, StatusBody(c.reason, "the server says " + c.reason, c.http));

@@ -2,14 +2,13 @@
 #include "common/kube/leader_election.h"
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <regex>
 #include <string>
 #include <thread>
-
-#include <catch2/catch.hpp>
 
 namespace spark_operator::kube {
 namespace {
@@ -278,8 +277,7 @@ TEST_CASE("LeaderElector leads, reports it, and releases the Lease on Stop", "[l
   CHECK(seen.leaders == std::vector<std::string>{"a"});
 }
 
-TEST_CASE("LeaderElector gives up leadership within renew_deadline, before others may take over",
-          "[leader_election]") {
+TEST_CASE("LeaderElector gives up leadership within renew_deadline, before others may take over", "[leader_election]") {
   FakeClock clock;
   FakeLeaseServer server;
   Observed seen;
@@ -291,8 +289,8 @@ TEST_CASE("LeaderElector gives up leadership within renew_deadline, before other
   server.unavailable = true;
   REQUIRE(AdvanceUntil(clock, [&] { return seen.stopped == 1; }));
   CHECK_FALSE((*elector)->IsLeader());
-  CHECK(seen.stopped_at - cut_off >= seconds(8));   // Renewal failures were retried for a while...
-  CHECK(seen.stopped_at - cut_off < seconds(15));   // ...but it stopped before the Lease could expire.
+  CHECK(seen.stopped_at - cut_off >= seconds(8));  // Renewal failures were retried for a while...
+  CHECK(seen.stopped_at - cut_off < seconds(15));  // ...but it stopped before the Lease could expire.
 }
 
 TEST_CASE("LeaderElector takes over from a leader that stopped renewing", "[leader_election]") {

@@ -1,11 +1,10 @@
 #include "common/base/rate_limiter.h"
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <future>
 #include <thread>
-
-#include <catch2/catch.hpp>
 
 namespace spark_operator {
 namespace {
@@ -38,8 +37,7 @@ TEST_CASE("TokenBucketRateLimiter saves up no more than burst while idle", "[rat
   CHECK(accepted == 5);
 }
 
-TEST_CASE("TokenBucketRateLimiter Wait returns at once within the burst and blocks until refilled",
-          "[rate_limiter]") {
+TEST_CASE("TokenBucketRateLimiter Wait returns at once within the burst and blocks until refilled", "[rate_limiter]") {
   FakeClock clock;
   TokenBucketRateLimiter limiter(1, 2, clock);
   REQUIRE(limiter.Wait().ok());
@@ -73,8 +71,7 @@ TEST_CASE("TokenBucketRateLimiter Stop cancels waiting and later callers", "[rat
   CHECK(limiter.Wait().code() == StatusCode::kCancelled);
 }
 
-TEST_CASE("TokenBucketRateLimiter with the real clock releases a waiter once its token is due",
-          "[rate_limiter]") {
+TEST_CASE("TokenBucketRateLimiter with the real clock releases a waiter once its token is due", "[rate_limiter]") {
   TokenBucketRateLimiter limiter(200, 1);
   for (int i = 0; i < 5; ++i) REQUIRE(limiter.Wait().ok());  // About 20ms of pacing.
 }

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <future>
 #include <mutex>
@@ -9,8 +10,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 namespace spark_operator {
 namespace {
@@ -68,7 +67,8 @@ TEST_CASE("WorkQueue never gives one key to two workers and misses no add", "[wo
       if (in_flight[k].fetch_add(1) != 0) ++overlaps;
       const int busy = ++workers_busy;
       int seen_max = max_workers_busy.load();
-      while (busy > seen_max && !max_workers_busy.compare_exchange_weak(seen_max, busy)) {}
+      while (busy > seen_max && !max_workers_busy.compare_exchange_weak(seen_max, busy)) {
+      }
       // Everything added before this point must be covered by this reconcile or a later one.
       adds_seen[k] = adds_made[k].load();
       std::this_thread::yield();
@@ -244,9 +244,8 @@ TEST_CASE("RunWorkers requeues a key after the delay a reconcile asks for", "[wo
 
 TEST_CASE("RunWorkers returns once the queue is shut down", "[workqueue]") {
   WorkQueue queue;
-  auto run = std::async(std::launch::async, [&] {
-    RunWorkers(queue, 4, [](const std::string&) { return ReconcileResult(); });
-  });
+  auto run = std::async(std::launch::async,
+                        [&] { RunWorkers(queue, 4, [](const std::string&) { return ReconcileResult(); }); });
   queue.ShutDown();
   CHECK(run.wait_for(seconds(10)) == std::future_status::ready);
 }

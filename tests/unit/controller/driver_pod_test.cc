@@ -1,13 +1,13 @@
 // Whose driver a pod is, by UID; the pod template that owns the driver from its creation; the driver a user
 // submitted for a submissionByUser app.
+#include "controller/driver_pod.h"
+
+#include <catch2/catch.hpp>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
 #include "common/base/json.h"
-#include "controller/driver_pod.h"
 #include "controller/labels.h"
 
 namespace spark_operator::controller {
@@ -23,8 +23,8 @@ rapidjson::Document Parse(const std::string& json) {
 kube::ObjectPtr Pod(const std::string& name, const std::string& created, const std::string& extra_metadata = "",
                     const std::string& role = "driver") {
   return std::make_shared<const rapidjson::Document>(Parse(
-      R"({"metadata":{"name":")" + name + R"(","creationTimestamp":")" + created +
-      R"(","labels":{"spark-role":")" + role + R"(","spark-operator.k8s.io/app-name":"pi"})" + extra_metadata + "}}"));
+      R"({"metadata":{"name":")" + name + R"(","creationTimestamp":")" + created + R"(","labels":{"spark-role":")" +
+      role + R"(","spark-operator.k8s.io/app-name":"pi"})" + extra_metadata + "}}"));
 }
 
 constexpr char kApp[] = R"({"apiVersion":"spark-operator.k8s.io/v1alpha1","kind":"SparkApplication",
@@ -65,8 +65,8 @@ TEST_CASE("a user-submitted driver is the newest driver pod created since the ap
   const kube::ObjectPtr first = Pod("first", "2026-12-01T10:00:05Z");
   const kube::ObjectPtr second = Pod("second", "2026-12-01T10:01:00Z");
   const kube::ObjectPtr executor = Pod("exec", "2026-12-01T10:02:00Z", "", "executor");
-  const kube::ObjectPtr other = Pod("other", "2026-12-01T10:03:00Z",
-                                    R"(,"ownerReferences":[{"kind":"SparkApplication","uid":"uid-old"}])");
+  const kube::ObjectPtr other =
+      Pod("other", "2026-12-01T10:03:00Z", R"(,"ownerReferences":[{"kind":"SparkApplication","uid":"uid-old"}])");
   const kube::ObjectPtr deleting = Pod("deleting", "2026-12-01T10:04:00Z", R"(,"deletionTimestamp":"x")");
   CHECK(FindUserSubmittedDriver({before}, app) == nullptr);
   CHECK(FindUserSubmittedDriver({before, first}, app) == first);

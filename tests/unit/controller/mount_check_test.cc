@@ -1,7 +1,8 @@
+#include "controller/mount_check.h"
+
 #include <catch2/catch.hpp>
 
 #include "common/base/json.h"
-#include "controller/mount_check.h"
 #include "tests/support/spark_app.h"
 
 namespace spark_operator::controller {
@@ -24,14 +25,16 @@ spec:
 
 rapidjson::Document Pod(const std::string& mounts) {
   Result<rapidjson::Document> pod = ParseJson(R"({"spec":{"containers":[{"name":"sidecar","volumeMounts":[
-      {"name":"x","mountPath":"/etc/spark/conf"}]},{"name":"spark-kubernetes-driver","volumeMounts":[)" + mounts + "]}]}}");
+      {"name":"x","mountPath":"/etc/spark/conf"}]},{"name":"spark-kubernetes-driver","volumeMounts":[)" +
+                                              mounts + "]}]}}");
   REQUIRE(pod.ok());
   return std::move(*pod);
 }
 
 TEST_CASE("a driver pod the initializer did not mutate lacks every mount the app asked it for") {
   const std::vector<std::string> missing = MissingInitializerMounts(testing::LoadApp(kApp), Pod(""));
-  CHECK(missing == std::vector<std::string>{"sparkConfigMap spark-conf at /etc/spark/conf", "configMap extra at /etc/extra/",
+  CHECK(missing == std::vector<std::string>{"sparkConfigMap spark-conf at /etc/spark/conf",
+                                            "configMap extra at /etc/extra/",
                                             "GCPServiceAccount secret gcp-key at /mnt/gcp"});
 }
 

@@ -1,8 +1,9 @@
 // Driver and executor pods -> application and executor states.
+#include "controller/pod_state.h"
+
 #include <catch2/catch.hpp>
 
 #include "common/base/json.h"
-#include "controller/pod_state.h"
 
 namespace spark_operator::controller {
 namespace {
@@ -48,18 +49,22 @@ TEST_CASE("the driver container decides even while a sidecar keeps the pod runni
 }
 
 TEST_CASE("a failed pod without container statuses says why the pod failed") {
-  const DriverObservation d = ObserveDriver(Pod(R"({"status":{"phase":"Failed","reason":"Evicted","message":"low memory"}})"));
+  const DriverObservation d =
+      ObserveDriver(Pod(R"({"status":{"phase":"Failed","reason":"Evicted","message":"low memory"}})"));
   CHECK(d.state == AppState::kFailed);
   CHECK(d.error_message == "driver pod failed (Evicted): low memory");
 }
 
 TEST_CASE("executor states come from executor pods of the current attempt only") {
-  const auto e1 = Pod(R"({"metadata":{"name":"e1","labels":{"spark-role":"executor","spark-operator.k8s.io/submission-attempt":"2"}},"status":{"phase":"Running"}})");
+  const auto e1 = Pod(
+      R"({"metadata":{"name":"e1","labels":{"spark-role":"executor","spark-operator.k8s.io/submission-attempt":"2"}},"status":{"phase":"Running"}})");
   const auto e2 = Pod(R"({"metadata":{"name":"e2","labels":{"spark-role":"executor"}},"status":{"phase":"Pending"}})");
-  const auto old = Pod(R"({"metadata":{"name":"old","labels":{"spark-role":"executor","spark-operator.k8s.io/submission-attempt":"1"}},"status":{"phase":"Failed"}})");
+  const auto old = Pod(
+      R"({"metadata":{"name":"old","labels":{"spark-role":"executor","spark-operator.k8s.io/submission-attempt":"1"}},"status":{"phase":"Failed"}})");
   const auto driver = Pod(R"({"metadata":{"name":"d","labels":{"spark-role":"driver"}},"status":{"phase":"Running"}})");
   const auto states = ObserveExecutors({&e1, &e2, &old, &driver}, 2);
-  CHECK(states == std::map<std::string, ExecutorState>{{"e1", ExecutorState::kRunning}, {"e2", ExecutorState::kPending}});
+  CHECK(states ==
+        std::map<std::string, ExecutorState>{{"e1", ExecutorState::kRunning}, {"e2", ExecutorState::kPending}});
   CHECK(ObserveExecutor(Pod(R"({"status":{"phase":"Succeeded"}})")) == ExecutorState::kCompleted);
   CHECK(ObserveExecutor(Pod(R"({"status":{"phase":"Failed"}})")) == ExecutorState::kFailed);
   CHECK(ObserveExecutor(Pod(R"({"status":{}})")) == ExecutorState::kUnknown);

@@ -1,8 +1,9 @@
 // spark-submit runner: argv without a shell, output tail, exit codes, timeouts that kill the process group.
+#include "controller/process.h"
+
 #include <catch2/catch.hpp>
 
 #include "common/base/file.h"
-#include "controller/process.h"
 #include "tests/support/cluster.h"
 
 namespace spark_operator::controller {
@@ -68,10 +69,12 @@ TEST_CASE("children the launcher leaves behind are killed when it exits") {
   const std::string pid = r->output_tail.substr(0, r->output_tail.find('\n'));
   REQUIRE_FALSE(pid.empty());
   // Gone, or a zombie waiting for init: either way no longer running.
-  CHECK(spark_operator::testing::Eventually([&] {
-    const Result<std::string> stat = ReadFile("/proc/" + pid + "/stat");
-    return !stat.ok() || stat->find(") Z ") != std::string::npos;
-  }, std::chrono::seconds(5)));
+  CHECK(spark_operator::testing::Eventually(
+      [&] {
+        const Result<std::string> stat = ReadFile("/proc/" + pid + "/stat");
+        return !stat.ok() || stat->find(") Z ") != std::string::npos;
+      },
+      std::chrono::seconds(5)));
 }
 
 TEST_CASE("the extra environment reaches the child") {

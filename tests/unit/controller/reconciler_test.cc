@@ -1,17 +1,17 @@
 // The reconciler against a fake API server: an error reading the driver pod is not its absence.
+#include "controller/reconciler.h"
+
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
-#include "common/http/server.h"
 #include "common/base/json.h"
+#include "common/http/server.h"
 #include "common/kube/client.h"
 #include "common/metrics/metrics.h"
-#include "controller/reconciler.h"
 
 namespace spark_operator::controller {
 namespace {

@@ -1,15 +1,15 @@
 // spec -> spark-submit argv, field by field, as Spark's "Running on Kubernetes" documents the options.
+#include "controller/submission.h"
+
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
 #include "api/spark_application.h"
 #include "common/base/yaml.h"
-#include "tests/support/spark_app.h"
 #include "controller/labels.h"
-#include "controller/submission.h"
+#include "tests/support/spark_app.h"
 
 namespace spark_operator::controller {
 namespace {
@@ -69,7 +69,6 @@ spec:
   nodeSelector: {pool: spark}
   restartPolicy: {type: Never}
 )";
-
 
 SubmissionContext Context() { return {"/opt/spark/bin/spark-submit", "k8s://https://10.0.0.1:6443", 2, {}}; }
 

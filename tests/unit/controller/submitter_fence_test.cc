@@ -2,11 +2,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
 #include <thread>
-
-#include <catch2/catch.hpp>
 
 #include "controller/submitter.h"
 

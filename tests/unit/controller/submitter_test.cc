@@ -1,13 +1,13 @@
 // The spark-submit pool: attempts are keyed by the app's UID, and a deleted app's queued submissions never run.
+#include "controller/submitter.h"
+
 #include <unistd.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <string>
 
-#include <catch2/catch.hpp>
-
 #include "common/base/file.h"
-#include "controller/submitter.h"
 #include "tests/support/cluster.h"
 
 namespace spark_operator::controller {

@@ -1,18 +1,18 @@
 // Tenant preparation: the objects applied in an app's namespace, and the one service account name that both
 // they and spark-submit use.
+#include "controller/tenant.h"
+
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
-
 #include "api/spark_application.h"
 #include "common/base/json.h"
-#include "common/kube/config.h"
 #include "common/base/yaml.h"
-#include "tests/support/spark_app.h"
+#include "common/kube/config.h"
 #include "controller/submission.h"
-#include "controller/tenant.h"
+#include "tests/support/spark_app.h"
 
 namespace spark_operator::controller {
 namespace {
@@ -65,8 +65,8 @@ TEST_CASE("the driver runs as spec.driver.serviceAccount, else spark, and spark-
 
 TEST_CASE("without quota options the namespace gets the service account, Role and RoleBinding spark-driver") {
   const std::vector<TenantObject> objects = BuildTenantObjects(App(), TenantOptions{});
-  CHECK(Kinds(objects) == std::vector<std::string>{"ServiceAccount/spark", "Role/spark-driver",
-                                                   "RoleBinding/spark-driver"});
+  CHECK(Kinds(objects) ==
+        std::vector<std::string>{"ServiceAccount/spark", "Role/spark-driver", "RoleBinding/spark-driver"});
   for (const TenantObject& o : objects) {
     INFO(ToJson(o.object));
     CHECK(NamespaceOf(o.object) == "team-a");
@@ -81,7 +81,8 @@ TEST_CASE("without quota options the namespace gets the service account, Role an
 
   const rapidjson::Value& binding = objects[2].object;
   CHECK(objects[2].resource == &kube::resources::kRoleBindings);
-  CHECK(ToJson(binding["roleRef"]) == R"({"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":"spark-driver"})");
+  CHECK(ToJson(binding["roleRef"]) ==
+        R"({"apiGroup":"rbac.authorization.k8s.io","kind":"Role","name":"spark-driver"})");
   CHECK(ToJson(binding["subjects"]) == R"([{"kind":"ServiceAccount","name":"spark","namespace":"team-a"}])");
 }
 
@@ -125,8 +126,7 @@ TEST_CASE("quota options add spark-quota with Kubernetes quantities for the limi
   CHECK(objects[3].kind == "ResourceQuota");
   CHECK(objects[3].name == "spark-quota");
   CHECK(objects[3].resource == &kube::resources::kResourceQuotas);
-  CHECK(ToJson(objects[3].object["spec"]["hard"]) ==
-        R"({"pods":"20","requests.cpu":"8","requests.memory":"64Gi"})");
+  CHECK(ToJson(objects[3].object["spec"]["hard"]) == R"({"pods":"20","requests.cpu":"8","requests.memory":"64Gi"})");
 
   options = {};
   options.quota_cpu = "1500m";
@@ -182,7 +182,8 @@ TEST_CASE("an object is the operator's when its field manager is among the manag
   CHECK(ManagedByOperator(object(R"({"manager":"kubectl"},{"manager":"spark-operator","operation":"Apply"})")));
   CHECK_FALSE(ManagedByOperator(object(R"({"manager":"kubectl-create","operation":"Update"})")));
   CHECK_FALSE(ManagedByOperator(object("")));
-  CHECK_FALSE(ManagedByOperator(*ParseJson(R"({"metadata":{"labels":{"app.kubernetes.io/managed-by":"spark-operator"}}})")));
+  CHECK_FALSE(
+      ManagedByOperator(*ParseJson(R"({"metadata":{"labels":{"app.kubernetes.io/managed-by":"spark-operator"}}})")));
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
 // The Spark UI Service object: NodePort, owned by the app, selecting the current attempt's driver.
+#include "controller/ui_service.h"
+
 #include <catch2/catch.hpp>
 
 #include "common/base/json.h"
-#include "controller/ui_service.h"
 
 namespace spark_operator::controller {
 namespace {

@@ -1,11 +1,10 @@
 // The reconciler's waits saturate: no retry interval, TTL or clock skew gives the work queue a delay that is
 // negative, zero or overflowed (each of which would reconcile the app again at once, spinning a worker).
-#include <chrono>
-#include <cstdint>
+#include "controller/wait.h"
 
 #include <catch2/catch.hpp>
-
-#include "controller/wait.h"
+#include <chrono>
+#include <cstdint>
 
 namespace spark_operator::controller {
 namespace {
@@ -35,8 +34,8 @@ TEST_CASE("huge waits and starts in the future saturate instead of overflowing")
 
 TEST_CASE("a requeue delay is between one second and an hour whatever the wait") {
   const Clock::Duration max = seconds(kMaxRequeueSeconds);
-  for (const int64_t left : {INT64_MIN, int64_t{-1}, int64_t{0}, int64_t{1}, int64_t{59}, int64_t{86'400},
-                             INT64_MAX / 1000, INT64_MAX}) {
+  for (const int64_t left :
+       {INT64_MIN, int64_t{-1}, int64_t{0}, int64_t{1}, int64_t{59}, int64_t{86'400}, INT64_MAX / 1000, INT64_MAX}) {
     INFO("seconds left: " << left);
     const Clock::Duration delay = RequeueDelay(left);
     CHECK(delay >= seconds(1));

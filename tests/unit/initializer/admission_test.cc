@@ -114,8 +114,8 @@ TEST_CASE("undecodable AdmissionReviews get HTTP 400 with a clear message") {
 
 TEST_CASE("a pod CREATE without an object is denied with code 400") {
   const Mutator mutator({});
-  const AdmissionResult r = AdmissionHandler(&mutator).Handle(
-      Review(R"({"uid":"u","resource":{"resource":"pods"},"operation":"CREATE"})"));
+  const AdmissionResult r =
+      AdmissionHandler(&mutator).Handle(Review(R"({"uid":"u","resource":{"resource":"pods"},"operation":"CREATE"})"));
   CHECK(r.http_status == 200);
   const auto body = Body(r);
   CHECK(GetInt(body, {"response", "status", "code"}) == 400);

@@ -5,12 +5,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <catch2/catch.hpp>
 
 #include "common/base/base64.h"
 #include "common/base/json.h"
@@ -35,8 +34,8 @@ std::string PodCreate(const std::string& object, const std::string& operation = 
 }
 
 // A driver pod with `annotations` (members of a JSON object) and `spec` (members of the pod spec).
-std::string Pod(const std::string& annotations, const std::string& spec = std::string(R"("containers":[)") +
-                                                                         kDriver + "]") {
+std::string Pod(const std::string& annotations,
+                const std::string& spec = std::string(R"("containers":[)") + kDriver + "]") {
   return R"({"metadata":{"name":"driver","annotations":{)" + annotations + R"(}},"spec":{)" + spec + "}}";
 }
 
@@ -100,11 +99,11 @@ struct Row {
   std::string name;
   std::string body;
   int http_status = 200;
-  std::string error;     // HTTP 400 only: the exact body.
-  bool allowed = true;   // 200 only.
-  int code = 0;          // Denials: status.code.
-  std::string message;   // Denials: the exact status.message.
-  std::string patch;     // Allowed: the exact decoded patch; "" means no patch.
+  std::string error;                  // HTTP 400 only: the exact body.
+  bool allowed = true;                // 200 only.
+  int code = 0;                       // Denials: status.code.
+  std::string message;                // Denials: the exact status.message.
+  std::string patch;                  // Allowed: the exact decoded patch; "" means no patch.
   std::vector<std::string> warnings;  // Exact, in order.
 };
 
@@ -195,8 +194,7 @@ TEST_CASE("bad input: bodies that are not an AdmissionReview get HTTP 400 and a 
       Error400("uid missing", Review(R"({"operation":"CREATE","object":{}})"),
                "AdmissionReview: request.uid is missing"),
       Error400("uid empty", Review(R"({"uid":"","operation":"CREATE"})"), "AdmissionReview: request.uid is missing"),
-      Error400("uid a number", Review(R"({"uid":17,"operation":"CREATE"})"),
-               "AdmissionReview: request.uid is missing"),
+      Error400("uid a number", Review(R"({"uid":17,"operation":"CREATE"})"), "AdmissionReview: request.uid is missing"),
   });
 }
 
@@ -209,10 +207,12 @@ TEST_CASE("bad input: requests that are not a pod CREATE are allowed untouched")
       Untouched("operation missing", PodCreate(pod, "")),
       Untouched("operation in lower case", PodCreate(pod, "create")),
       Untouched("a ConfigMap", PodCreate(pod, "CREATE", R"({"group":"","version":"v1","resource":"configmaps"})")),
-      Untouched("pods in another group", PodCreate(pod, "CREATE", R"({"group":"apps","version":"v1","resource":"pods"})")),
+      Untouched("pods in another group",
+                PodCreate(pod, "CREATE", R"({"group":"apps","version":"v1","resource":"pods"})")),
       Untouched("a subresource (pods/binding)",
                 Review(R"({"uid":"u-1","resource":{"group":"","version":"v1","resource":"pods"},)"
-                       R"("subResource":"binding","operation":"CREATE","object":)" + pod + "}")),
+                       R"("subResource":"binding","operation":"CREATE","object":)" +
+                       pod + "}")),
       Untouched("resource missing", Review(R"({"uid":"u-1","operation":"CREATE","object":)" + pod + "}")),
   });
 }
@@ -220,14 +220,14 @@ TEST_CASE("bad input: requests that are not a pod CREATE are allowed untouched")
 TEST_CASE("bad input: a pod CREATE whose object is not a pod is denied with code 400") {
   const std::string message = "AdmissionReview: request.object is missing or not a Pod object";
   RunRows({
-      Denied("object missing", Review(R"({"uid":"u-1","resource":{"resource":"pods"},"operation":"CREATE"})"),
-             message, 400),
+      Denied("object missing", Review(R"({"uid":"u-1","resource":{"resource":"pods"},"operation":"CREATE"})"), message,
+             400),
       Denied("object null", PodCreate("null"), message, 400),
       Denied("object a list", PodCreate("[" + Pod(SecretAt("/s")) + "]"), message, 400),
       Denied("object a string", PodCreate("\"pod\""), message, 400),
       Untouched("object without metadata", PodCreate(R"({"spec":{"containers":[]}})")),
-      Untouched("annotations a list", PodCreate(R"({"metadata":{"annotations":[")" + std::string(kSecretAnnotation) +
-                                                R"("]},"spec":{}})")),
+      Untouched("annotations a list",
+                PodCreate(R"({"metadata":{"annotations":[")" + std::string(kSecretAnnotation) + R"("]},"spec":{}})")),
       Untouched("annotations null", PodCreate(R"({"metadata":{"annotations":null},"spec":{}})")),
   });
 }
@@ -256,8 +256,7 @@ TEST_CASE("bad input: annotations the webhook cannot honour deny the pod with th
       Denied("annotation value not a string", PodCreate(Pod("\"" + a + "\":5")), a + ": value must be a string"),
       Denied("invalid Secret name in the key", PodCreate(Pod(R"("spark-operator.k8s.io/secret.My_Secret":"/s")")),
              R"(spark-operator.k8s.io/secret.My_Secret: Secret name "My_Secret" (from the annotation key))" + dns),
-      Denied("invalid ConfigMap name in the key",
-             PodCreate(Pod(R"("spark-operator.k8s.io/configMap.-conf":"/conf")")),
+      Denied("invalid ConfigMap name in the key", PodCreate(Pod(R"("spark-operator.k8s.io/configMap.-conf":"/conf")")),
              R"(spark-operator.k8s.io/configMap.-conf: ConfigMap name "-conf" (from the annotation key))" + dns),
       Denied("empty object name in the key", PodCreate(Pod(R"("spark-operator.k8s.io/configMap.":"/conf")")),
              R"(spark-operator.k8s.io/configMap.: ConfigMap name "" (from the annotation key))" + dns),
@@ -302,22 +301,23 @@ TEST_CASE("bad input: odd pods that can still be mutated get the right patch") {
       Untouched("our prefix in another case", PodCreate(Pod(R"("Spark-Operator.k8s.io/secret.s":"/s")"))),
       Untouched("an unknown annotation of ours", PodCreate(Pod(R"("spark-operator.k8s.io/colour":"blue")")),
                 {"spark-operator.k8s.io/colour: unknown spark-operator annotation, ignored"}),
-      Patched("a 1 MiB annotation that is not ours", PodCreate(Pod(R"("example.com/big":")" + huge + "\"," +
-                                                                   SecretAt("/s"))),
-              kNormalPatch),
+      Patched("a 1 MiB annotation that is not ours",
+              PodCreate(Pod(R"("example.com/big":")" + huge + "\"," + SecretAt("/s"))), kNormalPatch),
       Denied("a 1 MiB mount path", PodCreate(Pod(SecretAt("/" + huge))),
              a + ": mount path is longer than 4096 characters"),
       Patched("non-UTF-8 bytes in an annotation that is not ours",
               PodCreate(Pod("\"example.com/bytes\":\"\xff\xfe\xc3\x28\"," + SecretAt("/s"))), kNormalPatch),
-      Patched("an already-mutated pod's volume is kept, the mount added",
-              PodCreate(Pod(SecretAt("/s"), std::string(R"("containers":[)") + kDriver +
-                                                R"(],"volumes":[{"name":"s-secret-vol","secret":{"secretName":"s"}}])")),
-              R"([{"op":"add","path":"/spec/containers/0/volumeMounts","value":[{"name":"s-secret-vol",)"
-              R"("mountPath":"/s","readOnly":true}]}])"),
-      Untouched("an already-mutated pod needs nothing",
-                PodCreate(Pod(SecretAt("/s"),
-                              R"("containers":[{"name":"spark-kubernetes-driver","volumeMounts":[{"name":"s-secret-vol",)"
-                              R"("mountPath":"/s"}]}],"volumes":[{"name":"s-secret-vol","secret":{"secretName":"s"}}])"))),
+      Patched(
+          "an already-mutated pod's volume is kept, the mount added",
+          PodCreate(Pod(SecretAt("/s"), std::string(R"("containers":[)") + kDriver +
+                                            R"(],"volumes":[{"name":"s-secret-vol","secret":{"secretName":"s"}}])")),
+          R"([{"op":"add","path":"/spec/containers/0/volumeMounts","value":[{"name":"s-secret-vol",)"
+          R"("mountPath":"/s","readOnly":true}]}])"),
+      Untouched(
+          "an already-mutated pod needs nothing",
+          PodCreate(Pod(SecretAt("/s"),
+                        R"("containers":[{"name":"spark-kubernetes-driver","volumeMounts":[{"name":"s-secret-vol",)"
+                        R"("mountPath":"/s"}]}],"volumes":[{"name":"s-secret-vol","secret":{"secretName":"s"}}])"))),
       Patched("init containers and a sidecar before the driver: the driver container gets the mount",
               PodCreate(Pod(SecretAt("/s"), std::string(R"("initContainers":[{"name":"init","volumeMounts":[)"
                                                         R"({"name":"x","mountPath":"/s"}]}],"containers":[)"
@@ -342,20 +342,23 @@ TEST_CASE("bad input: odd pods that can still be mutated get the right patch") {
               R"("mountPath":"/s","readOnly":true}]}])"),
       Patched("dryRun is mutated the same way",
               Review(R"({"uid":"u-1","resource":{"group":"","version":"v1","resource":"pods"},"operation":"CREATE",)"
-                     R"("dryRun":true,"object":)" + Pod(SecretAt("/s")) + "}"),
+                     R"("dryRun":true,"object":)" +
+                     Pod(SecretAt("/s")) + "}"),
               kNormalPatch),
   });
 }
 
 TEST_CASE("bad input: with --invalid-annotation-policy=warn the pod is admitted with the reasons as warnings") {
   const std::string a = kSecretAnnotation;
-  RunRows({
-      Untouched("relative mount path", PodCreate(Pod(SecretAt("s"))),
-                {a + R"(: mount path "s" must be absolute (ignored))"}),
-      Patched("one bad and one good annotation",
-              PodCreate(Pod(SecretAt("/s") + R"(,"spark-operator.k8s.io/configMap.c":"/proc")")), kNormalPatch,
-              {R"(spark-operator.k8s.io/configMap.c: mount path "/proc" is reserved (under /proc) (ignored))"}),
-  }, InvalidAnnotationPolicy::kWarn);
+  RunRows(
+      {
+          Untouched("relative mount path", PodCreate(Pod(SecretAt("s"))),
+                    {a + R"(: mount path "s" must be absolute (ignored))"}),
+          Patched("one bad and one good annotation",
+                  PodCreate(Pod(SecretAt("/s") + R"(,"spark-operator.k8s.io/configMap.c":"/proc")")), kNormalPatch,
+                  {R"(spark-operator.k8s.io/configMap.c: mount path "/proc" is reserved (under /proc) (ignored))"}),
+      },
+      InvalidAnnotationPolicy::kWarn);
 }
 
 TEST_CASE("bad input: the patch for a pod with init containers applies and leaves them alone") {
@@ -368,7 +371,8 @@ TEST_CASE("bad input: the patch for a pod with init containers applies and leave
   Result<rapidjson::Document> doc = ParseJson(pod);
   REQUIRE(doc.ok());
   REQUIRE(testing::ApplyJsonPatch(*doc, a.patch).ok());
-  CHECK(ToJson((*doc)["spec"]["initContainers"]) == R"([{"name":"init","volumeMounts":[{"name":"x","mountPath":"/s"}]}])");
+  CHECK(ToJson((*doc)["spec"]["initContainers"]) ==
+        R"([{"name":"init","volumeMounts":[{"name":"x","mountPath":"/s"}]}])");
   CHECK(ToJson((*doc)["spec"]["containers"][0]["volumeMounts"]) ==
         R"([{"name":"s-secret-vol","mountPath":"/s","readOnly":true}])");
 }

@@ -5,9 +5,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <chrono>
-
 #include <catch2/catch.hpp>
+#include <chrono>
 
 #include "common/base/json.h"
 #include "initializer/admission.h"
@@ -85,8 +84,8 @@ TEST_CASE("an API server that does not answer costs a warning per unchecked obje
   // A second pod asking the same questions while those lookups still hang does not start new ones and
   // still answers in time.
   const auto again = std::chrono::steady_clock::now();
-  const AdmissionResult second = AdmissionHandler(&mutator).Handle(
-      Review(R"("spark-operator.k8s.io/sparkConfigMap":"conf")"));
+  const AdmissionResult second =
+      AdmissionHandler(&mutator).Handle(Review(R"("spark-operator.k8s.io/sparkConfigMap":"conf")"));
   CHECK(std::chrono::steady_clock::now() - again < std::chrono::milliseconds(4500));
   CHECK(second.outcome == "patched");
 }

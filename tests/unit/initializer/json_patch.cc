@@ -90,7 +90,8 @@ Status ApplyJsonPatch(rapidjson::Document& doc, const std::string& patch) {
       if (kind == "add") {
         parent->PushBack(rapidjson::Value(), a);
         for (size_t i = parent->Size() - 1; i > index; --i) {
-          (*parent)[static_cast<rapidjson::SizeType>(i)] = std::move((*parent)[static_cast<rapidjson::SizeType>(i - 1)]);
+          (*parent)[static_cast<rapidjson::SizeType>(i)] =
+              std::move((*parent)[static_cast<rapidjson::SizeType>(i - 1)]);
         }
         (*parent)[static_cast<rapidjson::SizeType>(index)] = std::move(value);
       } else if (kind == "replace") {

@@ -2,9 +2,9 @@
 // the resulting pod with the expected one.
 #pragma once
 
-#include <string>
-
 #include <rapidjson/document.h>
+
+#include <string>
 
 #include "common/base/status.h"
 

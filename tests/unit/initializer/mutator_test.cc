@@ -178,10 +178,11 @@ TEST_CASE("an env var the pod already sets is not overwritten") {
 
 TEST_CASE("spark-submit's own SPARK_CONF_DIR gives way to the sparkConfigMap annotation") {
   Decision d;
-  const auto result = Applied(
-      DriverPodWith(R"("spark-operator.k8s.io/sparkConfigMap":"sc")", "",
-                    R"(,"env":[{"name":"SPARK_USER","value":"u"},{"name":"SPARK_CONF_DIR","value":"/opt/spark/conf"}])"),
-      &d);
+  const auto result =
+      Applied(DriverPodWith(
+                  R"("spark-operator.k8s.io/sparkConfigMap":"sc")", "",
+                  R"(,"env":[{"name":"SPARK_USER","value":"u"},{"name":"SPARK_CONF_DIR","value":"/opt/spark/conf"}])"),
+              &d);
   RequireSame(result["spec"]["containers"][0]["env"],
               R"([{"name":"SPARK_USER","value":"u"},{"name":"SPARK_CONF_DIR","value":"/etc/spark/conf"}])");
   CHECK(d.warnings.empty());

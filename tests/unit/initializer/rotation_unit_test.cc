@@ -3,10 +3,9 @@
 // OpenSSL.
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
-
-#include <catch2/catch.hpp>
 
 #include "initializer/certs/cert_sync.h"
 #include "initializer/certs/certs.h"
@@ -36,9 +35,10 @@ class Recording final : public CaBundlePublisher {
 // A DirCertStore in a fresh folder, removed afterwards.
 class TempStore {
  public:
-  TempStore() : dir_(std::filesystem::temp_directory_path() / ("rotation-unit-" + std::to_string(getpid()) + "-" +
-                                                               std::to_string(++counter_))),
-                store_(dir_.string()) {
+  TempStore()
+      : dir_(std::filesystem::temp_directory_path() /
+             ("rotation-unit-" + std::to_string(getpid()) + "-" + std::to_string(++counter_))),
+        store_(dir_.string()) {
     std::filesystem::remove_all(dir_);
   }
   ~TempStore() { std::filesystem::remove_all(dir_); }
@@ -102,7 +102,7 @@ TEST_CASE("a certificate from a new CA is served only after the CA was published
 
   REQUIRE(sync.RunOnce().ok());
   REQUIRE(publisher.published.size() == 1);
-  CHECK(publisher.published[0] != old->ca_cert_pem);  // The new CA is published...
+  CHECK(publisher.published[0] != old->ca_cert_pem);         // The new CA is published...
   CHECK(serving.store().Load()->cert_pem == old->cert_pem);  // ...while the old certificate is still served.
   CHECK(sync.switch_pending());
   REQUIRE(sync.RunOnce().ok());
