@@ -12,7 +12,14 @@ DEFINE_string(kubeconfig, "",
               "Path to a kubeconfig; empty: $KUBECONFIG, the in-cluster service account, ~/.kube/config.");
 DEFINE_string(namespaces, "", "Comma-separated namespaces to watch; empty: all namespaces.");
 DEFINE_int32(workers, 4, "Reconcile workers.");
-DEFINE_string(spark_submit, "", "Path of the spark-submit executable (required).");
+DEFINE_string(submitter, "spark-submit",
+              "How applications are submitted: native (the driver's objects built in-process, as Spark 4.2's "
+              "spark-submit builds them; apps using a setting it does not build go to spark-submit, with an Event) or "
+              "spark-submit (one spark-submit process per submission).");
+DEFINE_string(spark_submit, "",
+              "Path of the spark-submit executable; required with --submitter=spark-submit. With "
+              "--submitter=native and none, apps the native builder cannot build fail with a message naming why.");
+DEFINE_int32(native_submission_concurrency, 16, "Native submissions at once (each is a few API requests).");
 DEFINE_int32(submission_concurrency, 2, "spark-submit processes allowed to run at once (each is a JVM).");
 DEFINE_int32(submission_timeout, 180, "Seconds before a spark-submit run is killed (its whole process group).");
 DEFINE_bool(leader_elect, false, "Run leader election so that only one replica reconciles.");
@@ -47,6 +54,12 @@ int main(int argc, char** argv) {
   options.kubeconfig = FLAGS_kubeconfig;
   options.namespaces = spark_operator::SplitCommas(FLAGS_namespaces);
   options.workers = FLAGS_workers;
+  if (FLAGS_submitter != "native" && FLAGS_submitter != "spark-submit") {
+    LOG(ERROR) << "--submitter=" << FLAGS_submitter << ": expected native or spark-submit";
+    return 1;
+  }
+  options.native_submission = FLAGS_submitter == "native";
+  options.native_concurrency = FLAGS_native_submission_concurrency;
   options.spark_submit = FLAGS_spark_submit;
   options.submission_concurrency = FLAGS_submission_concurrency;
   options.submission_timeout = std::chrono::seconds(FLAGS_submission_timeout);

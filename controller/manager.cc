@@ -38,8 +38,10 @@ std::string DefaultIdentity() {
 }  // namespace
 
 Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
-  if (options.spark_submit.empty()) return InvalidArgumentError("--spark-submit is required");
-  if (access(options.spark_submit.c_str(), X_OK) != 0) {
+  if (options.spark_submit.empty() && !options.native_submission) {
+    return InvalidArgumentError("--spark-submit is required with --submitter=spark-submit");
+  }
+  if (!options.spark_submit.empty() && access(options.spark_submit.c_str(), X_OK) != 0) {
     return InvalidArgumentError("spark-submit " + options.spark_submit + " is not an executable file");
   }
   RETURN_IF_ERROR(ValidateTenantOptions(options.tenant));
@@ -75,6 +77,7 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   Manager* self = m.get();
   SubmitterOptions submitter;
   submitter.concurrency = m->options_.submission_concurrency;
+  if (m->options_.native_submission) submitter.native_concurrency = std::max(1, m->options_.native_concurrency);
   submitter.timeout = m->options_.submission_timeout;
   submitter.extra_env = m->auth_.env;
   if (m->gate_ != nullptr) submitter.may_start = [gate = m->gate_] { return gate->Check(); };
@@ -115,6 +118,7 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
     return self->pods_->ByIndex(ns, kAppIndex, ns + "/" + app);
   };
   ReconcilerOptions reconciler;
+  reconciler.native_submission = m->options_.native_submission;
   reconciler.spark_submit = m->options_.spark_submit;
   reconciler.master = m->auth_.master;
   reconciler.auth_confs = m->auth_.confs;

@@ -35,8 +35,10 @@ struct ManagerOptions {
   std::string kubeconfig;               // Empty: $KUBECONFIG, in-cluster, ~/.kube/config.
   std::vector<std::string> namespaces;  // Empty: all.
   int workers = 4;
-  std::string spark_submit;
+  std::string spark_submit;  // Required unless native_submission; then used for what the native builder lacks.
   int submission_concurrency = 2;
+  bool native_submission = false;
+  int native_concurrency = 16;  // Native submissions at once: each is a few API requests.
   std::chrono::seconds submission_timeout{180};
   std::chrono::seconds resync_period{300};
   std::chrono::seconds driver_startup_grace{120};

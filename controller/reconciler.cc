@@ -10,6 +10,7 @@
 #include "controller/driver_pod.h"
 #include "controller/labels.h"
 #include "controller/mount_check.h"
+#include "controller/native/native_submit.h"
 #include "controller/pod_state.h"
 #include "controller/submission.h"
 #include "controller/ui_service.h"
@@ -237,15 +238,48 @@ ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
     files.push_back({submission.driver_pod_template, DriverPodTemplate(*ctx.object)});
   }
   Result<std::vector<std::string>> argv = BuildSubmitArgs(*ctx.app, submission);
-  if (!argv.ok()) {
-    ctx.status.application_state = {AppState::kSubmissionFailed, argv.status().message()};
-    ctx.status.termination_time = kube::FormatTime(Now());
-    RETURN_IF_ERROR(WriteStatus(ctx));
-    events_.Warning(*ctx.object, "SparkApplicationSubmissionFailed", argv.status().message());
-    metrics_.submission_failed.Increment();
+  if (!argv.ok()) return FailSubmission(ctx, argv.status().message());
+  if (!options_.native_submission) {
+    submitter_.Submit(ctx.key, uid, attempt, std::move(*argv), std::move(files));
     return {};
   }
+  std::map<std::string, std::string> file_contents;
+  for (const Submitter::File& file : files) file_contents[file.path] = file.content;
+  const int64_t now_millis = std::chrono::duration_cast<std::chrono::milliseconds>(Now().time_since_epoch()).count();
+  Result<native::NativePlan> plan =
+      native::PlanNativeSubmission(*argv, file_contents, native::IdentityFor(uid, attempt, now_millis));
+  if (!plan.ok()) return FailSubmission(ctx, plan.status().message());
+  if (plan->unsupported.empty()) {
+    auto objects = std::make_shared<const native::DriverObjects>(std::move(plan->objects));
+    submitter_.SubmitNative(ctx.key, uid, attempt, [client = client_, objects]() -> Result<ProcessResult> {
+      const auto start = std::chrono::steady_clock::now();
+      Result<std::string> created = native::CreateDriverObjects(*client, *objects);
+      if (!created.ok()) return created.status().WithContext("native submission");
+      ProcessResult done;
+      done.exit_code = 0;
+      done.output_tail = std::move(*created);
+      done.duration = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+      return done;
+    });
+    return {};
+  }
+  if (options_.spark_submit.empty()) {
+    return FailSubmission(ctx, "the native submitter does not build " + plan->unsupported +
+                                   ", and this controller has no spark-submit (--spark-submit)");
+  }
+  events_.Normal(*ctx.object, "SparkApplicationSubmittedWithSparkSubmit",
+                 "submitting with spark-submit: the native submitter does not build " + plan->unsupported);
   submitter_.Submit(ctx.key, uid, attempt, std::move(*argv), std::move(files));
+  return {};
+}
+
+ReconcileResult Reconciler::FailSubmission(Context& ctx, const std::string& message) {
+  ctx.status.application_state = {AppState::kSubmissionFailed, message};
+  ctx.status.termination_time = kube::FormatTime(Now());
+  RETURN_IF_ERROR(WriteStatus(ctx));
+  LOG(WARNING) << ctx.Describe() << ": submission attempt " << ctx.status.submission_attempts << ": " << message;
+  events_.Warning(*ctx.object, "SparkApplicationSubmissionFailed", message);
+  metrics_.submission_failed.Increment();
   return {};
 }
 

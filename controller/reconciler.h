@@ -40,7 +40,10 @@
 namespace spark_operator::controller {
 
 struct ReconcilerOptions {
-  std::string spark_submit;
+  // Build the driver's objects in-process (controller/native/) where the builder implements every setting the
+  // app uses; spark-submit otherwise, when `spark_submit` is set.
+  bool native_submission = false;
+  std::string spark_submit;             // Empty: no spark-submit (native submission only).
   std::string master;                   // k8s://https://...
   std::vector<std::string> auth_confs;  // spark.kubernetes.authenticate.submission.*
   // A directory only the controller writes, for the driver pod templates it gives spark-submit; empty: none,
@@ -75,6 +78,8 @@ class Reconciler {
   ReconcileResult ReconcileUserSubmitted(Context& ctx);
   ReconcileResult StartAttempt(Context& ctx);
   ReconcileResult ReconcileInFlight(Context& ctx);
+  // SUBMISSION_FAILED with `message`, written, logged and recorded as an Event.
+  ReconcileResult FailSubmission(Context& ctx, const std::string& message);
   ReconcileResult ReconcileDriver(Context& ctx);
   ReconcileResult ReconcileFinished(Context& ctx);
   // A pod found at the attempt's driver name: adopted when it was submitted for this app (by UID).

@@ -120,7 +120,7 @@ std::string SubmitFailureReason(const std::string& output) {
 }
 
 std::string SubmitFailureMessage(const Result<ProcessResult>& result) {
-  if (!result.ok()) return "spark-submit could not be started: " + result.status().message();
+  if (!result.ok()) return result.status().message();
   // The reason first (the output tail is mostly a stack trace), then the tail for the details.
   const std::string& output = result->output_tail;
   const std::string reason = SubmitFailureReason(output);

@@ -9,39 +9,64 @@
 namespace spark_operator::controller {
 namespace {
 
-// Private to the controller's user: a pod template names the app's UID, and nothing else needs to read it.
-Result<ProcessResult> WriteFiles(const std::vector<Submitter::File>& files) {
-  for (const Submitter::File& file : files) RETURN_IF_ERROR(WriteFileAtomically(file.path, file.content, 0600));
-  return ProcessResult{};
+// The files are private to the controller's user: a pod template names the app's UID, and nothing else needs to
+// read it. They exist only while spark-submit runs.
+Result<ProcessResult> RunSparkSubmit(const ProcessOptions& process, const std::vector<Submitter::File>& files) {
+  Status written = OkStatus();
+  for (const Submitter::File& file : files) {
+    written = WriteFileAtomically(file.path, file.content, 0600);
+    if (!written.ok()) break;
+  }
+  Result<ProcessResult> result = written.ok() ? RunProcess(process) : Result<ProcessResult>(written);
+  if (!result.ok()) result = result.status().WithContext("spark-submit could not be started");
+  for (const Submitter::File& file : files) std::remove(file.path.c_str());
+  return result;
 }
 
 }  // namespace
 
 Submitter::Submitter(SubmitterOptions options) : options_(std::move(options)) {
-  // A fixed pool of `concurrency` threads is the semaphore: each runs one spark-submit at a time.
-  for (int i = 0; i < std::max(1, options_.concurrency); ++i) threads_.emplace_back([this] { Loop(); });
+  // A fixed pool of threads per lane is its semaphore: each runs one submission at a time.
+  for (int i = 0; i < std::max(1, options_.concurrency); ++i) {
+    threads_.emplace_back([this] { Loop(kProcessLane); });
+  }
+  for (int i = 0; i < options_.native_concurrency; ++i) threads_.emplace_back([this] { Loop(kNativeLane); });
 }
 
 Submitter::~Submitter() {
   {
     const std::lock_guard lock(mu_);
     stop_ = true;
-    queue_.clear();
+    for (std::deque<Job>& queue : queues_) queue.clear();
   }
-  cv_.notify_all();
+  for (std::condition_variable& cv : cvs_) cv.notify_all();
   for (std::thread& t : threads_) t.join();
 }
 
 void Submitter::Submit(const std::string& key, const std::string& uid, int attempt, std::vector<std::string> argv,
                        std::vector<File> files) {
+  ProcessOptions process;
+  process.argv = std::move(argv);
+  process.extra_env = options_.extra_env;
+  process.timeout = options_.timeout;
+  auto run = [process = std::move(process), files = std::move(files)] { return RunSparkSubmit(process, files); };
+  Enqueue(kProcessLane, Job{{uid, attempt}, key, std::move(run)});
+}
+
+void Submitter::SubmitNative(const std::string& key, const std::string& uid, int attempt,
+                             std::function<Result<ProcessResult>()> run) {
+  // Without a native lane the job would wait forever: run it in the process lane instead.
+  Enqueue(options_.native_concurrency > 0 ? kNativeLane : kProcessLane, Job{{uid, attempt}, key, std::move(run)});
+}
+
+void Submitter::Enqueue(Lane lane, Job job) {
   {
     const std::lock_guard lock(mu_);
-    AttemptKey id{uid, attempt};
-    if (stop_ || in_flight_.count(id) != 0 || results_.count(id) != 0) return;
-    in_flight_.emplace(id, key);
-    queue_.push_back(Job{std::move(id), key, std::move(argv), std::move(files)});
+    if (stop_ || in_flight_.count(job.id) != 0 || results_.count(job.id) != 0) return;
+    in_flight_.emplace(job.id, job.key);
+    queues_[lane].push_back(std::move(job));
   }
-  cv_.notify_one();
+  cvs_[lane].notify_one();
 }
 
 bool Submitter::InFlight(const std::string& uid, int attempt) const {
@@ -64,13 +89,15 @@ void Submitter::Clear(const std::string& uid, int attempt) {
 void Submitter::Forget(const std::string& key, const std::string& keep_uid) {
   const std::lock_guard lock(mu_);
   const auto stale = [&](const std::string& k, const AttemptKey& id) { return k == key && id.first != keep_uid; };
-  std::erase_if(queue_, [&](const Job& job) {
-    if (!stale(job.key, job.id)) return false;
-    LOG(INFO) << key << ": cancelled queued spark-submit attempt " << job.id.second << " of a deleted app (uid "
-              << job.id.first << ")";
-    in_flight_.erase(job.id);
-    return true;
-  });
+  for (std::deque<Job>& queue : queues_) {
+    std::erase_if(queue, [&](const Job& job) {
+      if (!stale(job.key, job.id)) return false;
+      LOG(INFO) << key << ": cancelled queued submission attempt " << job.id.second << " of a deleted app (uid "
+                << job.id.first << ")";
+      in_flight_.erase(job.id);
+      return true;
+    });
+  }
   std::erase_if(results_, [&](const auto& entry) { return stale(entry.second.key, entry.first); });
   // Still in flight now means running: its result is not kept when it ends.
   for (const auto& [id, k] : in_flight_) {
@@ -85,36 +112,31 @@ size_t Submitter::Running() const {
 
 size_t Submitter::Queued() const {
   const std::lock_guard lock(mu_);
-  return queue_.size();
+  return queues_[kProcessLane].size() + queues_[kNativeLane].size();
 }
 
-void Submitter::Loop() {
+void Submitter::Loop(Lane lane) {
+  const char* what = lane == kProcessLane ? "spark-submit" : "native submission";
   while (true) {
     Job job;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+      cvs_[lane].wait(lock, [&] { return stop_ || !queues_[lane].empty(); });
       if (stop_) return;
-      job = std::move(queue_.front());
-      queue_.pop_front();
+      job = std::move(queues_[lane].front());
+      queues_[lane].pop_front();
       ++running_;
     }
-    LOG(INFO) << job.key << ": running spark-submit for attempt " << job.id.second;
-    ProcessOptions process;
-    process.argv = std::move(job.argv);
-    process.extra_env = options_.extra_env;
-    process.timeout = options_.timeout;
+    VLOG(1) << job.key << ": starting " << what << " for attempt " << job.id.second;
     // A replica that may no longer be the leader starts nothing: the refusal is the attempt's result.
     const Status may_start = options_.may_start ? options_.may_start() : OkStatus();
-    Result<ProcessResult> result = may_start.ok() ? WriteFiles(job.files) : Result<ProcessResult>(may_start);
-    if (result.ok()) result = RunProcess(process);
-    for (const File& file : job.files) std::remove(file.path.c_str());
+    Result<ProcessResult> result = may_start.ok() ? job.run() : Result<ProcessResult>(may_start);
     if (result.ok()) {
-      LOG(INFO) << job.key << ": spark-submit attempt " << job.id.second << " finished: " << result->Describe()
+      LOG(INFO) << job.key << ": " << what << " attempt " << job.id.second << " finished: " << result->Describe()
                 << " in " << result->duration.count() << " ms";
-      if (options_.on_result) options_.on_result(*result);
+      if (options_.on_result && lane == kProcessLane) options_.on_result(*result);
     } else {
-      LOG(ERROR) << job.key << ": spark-submit could not start: " << result.status().ToString();
+      LOG(ERROR) << job.key << ": " << what << " attempt " << job.id.second << ": " << result.status().ToString();
     }
     {
       const std::lock_guard lock(mu_);

@@ -1,6 +1,7 @@
-// Runs spark-submit for apps off the reconcile workers, at most `concurrency` at a time, and remembers each
-// outcome until the reconciler collects it. Attempts are keyed by the app's UID plus the attempt number, so a
-// result can never be mistaken for another attempt's, nor for that of an earlier app of the same name.
+// Runs submissions for apps off the reconcile workers, and remembers each outcome until the reconciler collects
+// it. Two lanes: spark-submit processes (at most `concurrency` at a time: each is a JVM) and native submissions
+// (a few API requests each, `native_concurrency` at a time). Attempts are keyed by the app's UID plus the attempt
+// number, so a result can never be mistaken for another attempt's, nor for that of an earlier app of the same name.
 #pragma once
 
 #include <chrono>
@@ -22,6 +23,7 @@ namespace spark_operator::controller {
 
 struct SubmitterOptions {
   int concurrency = 2;
+  int native_concurrency = 0;  // Threads of the native lane; 0: no native submissions.
   std::chrono::milliseconds timeout{std::chrono::minutes(3)};
   std::vector<std::string> extra_env;  // For spark-submit, e.g. KUBECONFIG=/dev/null.
   // Called (on a submitter thread) when an attempt finishes, to enqueue the app again.
@@ -50,6 +52,9 @@ class Submitter {
   // ignored if that attempt is already queued, running or finished.
   void Submit(const std::string& key, const std::string& uid, int attempt, std::vector<std::string> argv,
               std::vector<File> files = {});
+  // The same for a native submission: `run` creates the objects; its result stands for spark-submit's.
+  void SubmitNative(const std::string& key, const std::string& uid, int attempt,
+                    std::function<Result<ProcessResult>()> run);
   bool InFlight(const std::string& uid, int attempt) const;
   // The outcome of a finished attempt; it stays until Clear, so a status write that fails can be retried.
   std::optional<Result<ProcessResult>> PeekResult(const std::string& uid, int attempt) const;
@@ -64,23 +69,24 @@ class Submitter {
 
  private:
   using AttemptKey = std::pair<std::string, int>;  // UID, attempt.
+  enum Lane { kProcessLane = 0, kNativeLane = 1 };
   struct Job {
     AttemptKey id;
     std::string key;
-    std::vector<std::string> argv;
-    std::vector<File> files;
+    std::function<Result<ProcessResult>()> run;
   };
   struct Outcome {
     std::string key;
     Result<ProcessResult> result;
   };
-  void Loop();
+  void Enqueue(Lane lane, Job job);
+  void Loop(Lane lane);
 
   const SubmitterOptions options_;
   mutable std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable cvs_[2];
   bool stop_ = false;
-  std::deque<Job> queue_;
+  std::deque<Job> queues_[2];
   std::map<AttemptKey, std::string> in_flight_;  // Queued or running, with the app's key.
   size_t running_ = 0;
   std::map<AttemptKey, Outcome> results_;

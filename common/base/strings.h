@@ -19,6 +19,13 @@ inline std::vector<std::string> SplitCommas(std::string_view text) {
   return out;
 }
 
+// `text` without leading and trailing ASCII whitespace.
+inline std::string Trim(std::string_view text) {
+  const size_t begin = text.find_first_not_of(" \t\n\r\f\v");
+  if (begin == std::string_view::npos) return "";
+  return std::string(text.substr(begin, text.find_last_not_of(" \t\n\r\f\v") - begin + 1));
+}
+
 // `text` with every byte that is not part of a well-formed UTF-8 sequence replaced by U+FFFD, so that a message
 // quoting untrusted input can go into JSON (which must be UTF-8) as it is.
 std::string ToValidUtf8(std::string_view text);
