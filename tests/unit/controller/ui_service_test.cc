@@ -43,7 +43,7 @@ TEST_CASE("a ClusterIP UI service has the same selector and port, and asks for n
   CHECK(GetString(svc["metadata"]["ownerReferences"][0], {"uid"}) == "u-1");
 }
 
-TEST_CASE("the UI service type (--ui-service-type) is NodePort, ClusterIP or None; anything else is named") {
+TEST_CASE("the UI service type is NodePort, ClusterIP or None, and an error names any other value") {
   CHECK(*ParseUiServiceType("NodePort") == UiServiceType::kNodePort);
   CHECK(*ParseUiServiceType("ClusterIP") == UiServiceType::kClusterIP);
   CHECK(*ParseUiServiceType("None") == UiServiceType::kNone);
