@@ -234,9 +234,14 @@ SO_API_FIELDS(ApplicationState) {
 
 SO_API_FIELDS(DriverInfo) {
   v.Field("podName", s.pod_name, {.description = "Name of the driver pod."});
-  v.Field("webUIPort", s.web_ui_port, {.description = "Node port of the Service that exposes the Spark web UI."});
-  v.Field("webUIServiceName", s.web_ui_service_name, {.description = "Service exposing the Spark web UI."});
-  v.Field("webUIURL", s.web_ui_url, {.description = "Where the Spark web UI is reached: <node address>:<node port>."});
+  v.Field(
+      "webUIPort", s.web_ui_port,
+      {.description = "Node port (ClusterIP: port) of the Service that exposes the running driver's Spark web UI."});
+  v.Field("webUIServiceName", s.web_ui_service_name,
+          {.description = "Service exposing the Spark web UI; deleted, and unset here, when the driver ends."});
+  v.Field("webUIURL", s.web_ui_url,
+          {.description = "Where the Spark web UI is reached: <node address>:<node port>, or "
+                          "<service>.<namespace>.svc:<port> with a ClusterIP Service."});
 }
 
 SO_API_FIELDS(SparkApplicationStatus) {

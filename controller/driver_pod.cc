@@ -32,8 +32,10 @@ std::string DriverPodTemplate(const rapidjson::Value& app) {
   rapidjson::Value owners(rapidjson::kArrayType);
   owners.PushBack(OwnerReference(app, a), a);
   SetPath(pod, {"metadata", "ownerReferences"}, std::move(owners));
-  // spark-submit expects a spec to merge its container into.
-  SetPath(pod, {"spec"}, rapidjson::Value(rapidjson::kObjectType));
+  // spark-submit keeps the template's spec and merges its container into it. Without service links a driver
+  // started in a namespace with thousands of Services does not get thousands of environment variables (and
+  // fail with "argument list too long"); Spark finds its own Services by DNS name.
+  SetPath(pod, {"spec", "enableServiceLinks"}, rapidjson::Value(false));
   return ToJson(pod);
 }
 

@@ -22,7 +22,7 @@ PodOwner DriverOwner(const rapidjson::Value& pod, const std::string& app_uid);
 // The pod template (JSON, which spark-submit reads as YAML) for the app's driver: the app as its controlling
 // owner. spark-submit keeps metadata.ownerReferences of a template (the integration tests check it with the real
 // spark-submit), so the driver never exists without an owner, even if the controller dies right after
-// submitting.
+// submitting. It also sets spec.enableServiceLinks: false, which spark-submit keeps as well.
 std::string DriverPodTemplate(const rapidjson::Value& app);
 
 // For spec.submissionByUser: the newest driver pod (label spark-role=driver) among `pods`, the pods labelled

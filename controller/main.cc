@@ -12,6 +12,11 @@ DEFINE_string(kubeconfig, "",
               "Path to a kubeconfig; empty: $KUBECONFIG, the in-cluster service account, ~/.kube/config.");
 DEFINE_string(namespaces, "", "Comma-separated namespaces to watch; empty: all namespaces.");
 DEFINE_int32(workers, 4, "Reconcile workers.");
+DEFINE_double(kube_api_qps, 50, "Requests per second to the API server, on average; 0: no limit.");
+DEFINE_int32(kube_api_burst, 100, "Requests to the API server allowed at once above --kube-api-qps.");
+DEFINE_string(ui_service_type, "NodePort",
+              "Service exposing each running driver's Spark UI: NodePort, ClusterIP (in-cluster only) or None; "
+              "deleted when the driver ends.");
 DEFINE_string(submitter, "spark-submit",
               "How applications are submitted: native (the driver's objects built in-process, as Spark 4.2's "
               "spark-submit builds them; apps using a setting it does not build go to spark-submit, with an Event) or "
@@ -54,6 +59,14 @@ int main(int argc, char** argv) {
   options.kubeconfig = FLAGS_kubeconfig;
   options.namespaces = spark_operator::SplitCommas(FLAGS_namespaces);
   options.workers = FLAGS_workers;
+  options.kube_api_qps = FLAGS_kube_api_qps;
+  options.kube_api_burst = FLAGS_kube_api_burst;
+  const auto ui_service_type = spark_operator::controller::ParseUiServiceType(FLAGS_ui_service_type);
+  if (!ui_service_type.ok()) {
+    LOG(ERROR) << "starting the controller: " << ui_service_type.status().message();
+    return 1;
+  }
+  options.ui_service_type = *ui_service_type;
   if (FLAGS_submitter != "native" && FLAGS_submitter != "spark-submit") {
     LOG(ERROR) << "--submitter=" << FLAGS_submitter << ": expected native or spark-submit";
     return 1;

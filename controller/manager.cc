@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/base/json.h"
+#include "controller/cache_transform.h"
 #include "controller/labels.h"
 
 namespace spark_operator::controller {
@@ -45,8 +46,13 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
     return InvalidArgumentError("spark-submit " + options.spark_submit + " is not an executable file");
   }
   RETURN_IF_ERROR(ValidateTenantOptions(options.tenant));
+  if (options.kube_api_qps < 0) return InvalidArgumentError("--kube-api-qps must be 0 (no limit) or more");
+  if (options.kube_api_burst < 1) return InvalidArgumentError("--kube-api-burst must be at least 1");
+  if (options.workers < 1) return InvalidArgumentError("--workers must be at least 1");
   std::unique_ptr<Manager> m(new Manager(std::move(options)));
-  ASSIGN_OR_RETURN(const kube::RestConfig config, kube::LoadRestConfig(m->options_.kubeconfig));
+  ASSIGN_OR_RETURN(kube::RestConfig config, kube::LoadRestConfig(m->options_.kubeconfig));
+  config.qps = m->options_.kube_api_qps;
+  config.burst = m->options_.kube_api_burst;
   kube::ClientOptions client_options;
   client_options.user_agent = "spark-operator-controller/" + m->Identity();
   if (m->options_.leader_elect) {
@@ -90,10 +96,13 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   kube::InformerOptions apps;
   apps.resource = kube::resources::kSparkApplications;
   apps.resync_period = m->options_.resync_period;
+  apps.transform = TrimAppForCache;
   m->apps_ = std::make_unique<runtime::NamespacedInformers>(m->client_, apps, m->options_.namespaces);
   kube::InformerOptions pods;
   pods.resource = kube::resources::kPods;
-  pods.label_selector = std::string(kLaunchedByLabel) + "=true";
+  // Only the Spark pods the operator launched, and only what the controller reads of them.
+  pods.label_selector = std::string(kLaunchedByLabel) + "=true," + kSparkRoleLabel + " in (driver,executor)";
+  pods.transform = TrimPodForCache;
   m->pods_ = std::make_unique<runtime::NamespacedInformers>(m->client_, pods, m->options_.namespaces);
   kube::EventHandlers app_events;
   app_events.on_add = [self](const kube::ObjectPtr& o) { self->queue_->Add(ObjectKey(*o)); };
@@ -124,6 +133,7 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   reconciler.auth_confs = m->auth_.confs;
   reconciler.pod_template_dir = m->auth_.dir;
   reconciler.driver_startup_grace = m->options_.driver_startup_grace;
+  reconciler.ui_service_type = m->options_.ui_service_type;
   if (m->options_.tenant.enabled) {
     m->tenant_ = std::make_unique<TenantPreparer>(m->client_, m->options_.tenant);
     reconciler.prepare_tenant = [self](const api::SparkApplication& app) { return self->tenant_->Prepare(app); };

@@ -28,6 +28,7 @@
 #include "controller/submit_auth.h"
 #include "controller/submitter.h"
 #include "controller/tenant.h"
+#include "controller/ui_service.h"
 
 namespace spark_operator::controller {
 
@@ -35,6 +36,10 @@ struct ManagerOptions {
   std::string kubeconfig;               // Empty: $KUBECONFIG, in-cluster, ~/.kube/config.
   std::vector<std::string> namespaces;  // Empty: all.
   int workers = 4;
+  // The client's rate limit on requests to the API server (client-go's QPS and Burst); qps 0: no limit.
+  double kube_api_qps = 50;
+  int kube_api_burst = 100;
+  UiServiceType ui_service_type = UiServiceType::kNodePort;
   std::string spark_submit;  // Required unless native_submission; then used for what the native builder lacks.
   int submission_concurrency = 2;
   bool native_submission = false;

@@ -395,6 +395,11 @@ ReconcileResult Reconciler::Terminate(Context& ctx, bool failed, const std::stri
       policy.type == api::RestartPolicyType::kAlways ||
       (policy.type == api::RestartPolicyType::kOnFailure && failed && runs <= policy.on_failure_retries.value_or(0));
   ctx.status.termination_time = kube::FormatTime(Now());
+  if (options_.ui_service_type != UiServiceType::kNone || !ctx.status.driver_info.web_ui_service_name.empty()) {
+    // Failing here only delays the deletion: ReconcileFinished tries again while the status names the Service.
+    const Status deleted = DeleteDriverUi(*client_, *ctx.object, ctx.status.driver_info);
+    if (!deleted.ok()) LOG(WARNING) << ctx.Describe() << ": UI service: " << deleted.ToString();
+  }
   const std::string run = "run " + std::to_string(runs) + " (driver pod " + ctx.status.driver_info.pod_name + ")";
   if (rerun) {
     const int64_t interval = policy.on_failure_retry_interval.value_or(5);
@@ -427,6 +432,10 @@ ReconcileResult Reconciler::Terminate(Context& ctx, bool failed, const std::stri
 }
 
 ReconcileResult Reconciler::ReconcileFinished(Context& ctx) {
+  if (!ctx.status.driver_info.web_ui_service_name.empty()) {
+    RETURN_IF_ERROR(DeleteDriverUi(*client_, *ctx.object, ctx.status.driver_info));
+    RETURN_IF_ERROR(WriteStatus(ctx));
+  }
   const api::RestartPolicy policy = ctx.restart();
   const AppState state = ctx.state();
   if (state == AppState::kPendingRerun) {
@@ -479,18 +488,12 @@ void Reconciler::EnsureDriverOwnedAndExposed(Context& ctx, const rapidjson::Valu
 
   api::DriverInfo& info = ctx.status.driver_info;
   if (!ctx.app || (!info.web_ui_service_name.empty() && !info.web_ui_url.empty())) return;
-  const Result<UiServiceInfo> service =
-      EnsureUiService(*client_, *ctx.object, ctx.status.submission_attempts, SparkUiPort(*ctx.app));
-  if (!service.ok()) {
-    LOG(WARNING) << ctx.Describe() << ": UI service: " << service.status().ToString();
-    return;
-  }
-  info.web_ui_service_name = service->name;
-  if (service->node_port > 0) info.web_ui_port = service->node_port;
-  const std::string node = GetString(pod, {"spec", "nodeName"});
-  if (node.empty() || service->node_port <= 0) return;
-  const Result<std::string> address = NodeAddress(*client_, node);
-  if (address.ok()) info.web_ui_url = *address + ":" + std::to_string(service->node_port);
+  // A driver that has ended serves no UI; its Service would only be deleted again.
+  const std::string phase = GetString(pod, {"status", "phase"});
+  if (phase == "Succeeded" || phase == "Failed") return;
+  const Status exposed = ExposeDriverUi(*client_, *ctx.object, pod, ctx.status.submission_attempts,
+                                        SparkUiPort(*ctx.app), options_.ui_service_type, info);
+  if (!exposed.ok()) LOG(WARNING) << ctx.Describe() << ": UI service: " << exposed.ToString();
 }
 
 Status Reconciler::WriteStatus(Context& ctx) {

@@ -36,6 +36,7 @@
 #include "controller/controller_metrics.h"
 #include "controller/events.h"
 #include "controller/submitter.h"
+#include "controller/ui_service.h"
 
 namespace spark_operator::controller {
 
@@ -53,6 +54,8 @@ struct ReconcilerOptions {
   std::chrono::seconds driver_startup_grace{120};
   // Run before each spark-submit (controller/tenant.h); unset when --prepare-tenant=false.
   std::function<Status(const api::SparkApplication&)> prepare_tenant;
+  // The Service that exposes a running driver's UI (--ui-service-type); deleted when the driver ends.
+  UiServiceType ui_service_type = UiServiceType::kNodePort;
 };
 
 // Read access to the informer caches.

@@ -12,11 +12,12 @@ namespace spark_operator::kube {
 namespace {
 
 // List items carry no kind or apiVersion; handlers expect whole objects, as watch events have them.
-ObjectPtr ItemToObject(const rapidjson::Value& item, const std::string& kind, const std::string& api_version) {
-  auto doc = std::make_shared<rapidjson::Document>();
-  doc->CopyFrom(item, doc->GetAllocator());
-  if (!doc->HasMember("kind")) SetString(*doc, {"kind"}, kind);
-  if (!doc->HasMember("apiVersion")) SetString(*doc, {"apiVersion"}, api_version);
+rapidjson::Document ItemToObject(const rapidjson::Value& item, const std::string& kind,
+                                 const std::string& api_version) {
+  rapidjson::Document doc;
+  doc.CopyFrom(item, doc.GetAllocator());
+  if (!doc.HasMember("kind")) SetString(doc, {"kind"}, kind);
+  if (!doc.HasMember("apiVersion")) SetString(doc, {"apiVersion"}, api_version);
   return doc;
 }
 
@@ -119,7 +120,7 @@ Status Informer::ListAndReplace() {
     std::set<std::string> listed;
     if (const rapidjson::Value* items = FindPath(list, {"items"}); items && items->IsArray()) {
       for (const auto& item : items->GetArray()) {
-        ObjectPtr object = ItemToObject(item, kind, api_version);
+        ObjectPtr object = Freeze(ItemToObject(item, kind, api_version));
         listed.insert(ObjectKey(*object));
         const ObjectPtr previous = store_.Get(ObjectKey(*object));
         if (previous && ResourceVersionOf(*previous) == ResourceVersionOf(*object)) continue;
@@ -174,7 +175,7 @@ Status Informer::WatchOnce() {
     std::string version = ResourceVersionOf(e.object);
     if (e.type != WatchEventType::kBookmark) {
       const std::lock_guard<std::mutex> handler_lock(handler_mutex_);
-      Apply(e.type, std::make_shared<const rapidjson::Document>(std::move(e.object)));
+      Apply(e.type, Freeze(std::move(e.object)));
     }
     SetResourceVersion(std::move(version));
   }
@@ -182,6 +183,11 @@ Status Informer::WatchOnce() {
   current_watch_ = nullptr;
   if (IsGone(result)) ++stats_.gone;
   return result;
+}
+
+ObjectPtr Informer::Freeze(rapidjson::Document object) const {
+  if (options_.transform) options_.transform(object);
+  return CompactCopy(object);
 }
 
 void Informer::Apply(WatchEventType type, ObjectPtr object) {

@@ -26,6 +26,11 @@ struct EventHandlers {
   std::function<void(const ObjectPtr& last_state)> on_delete;
 };
 
+// Changes an object before it is stored and handed to handlers, as client-go's SetTransform: typically drops
+// fields nobody reads. It must keep metadata.name, namespace and resourceVersion, and be safe to run on any
+// version of any object of the resource.
+using Transform = std::function<void(rapidjson::Document& object)>;
+
 struct InformerOptions {
   Resource resource;
   std::string ns;  // Empty: all namespaces.
@@ -35,6 +40,7 @@ struct InformerOptions {
   int64_t page_size = 500;
   // The server ends each watch after a random time in [min, 2*min), as client-go asks it to.
   std::chrono::seconds min_watch_timeout{300};
+  Transform transform;  // Unset: objects are stored whole.
 };
 
 struct InformerStats {
@@ -72,6 +78,8 @@ class Informer {
   // Returns when the watch ends; Gone means list again.
   Status WatchOnce();
   void Apply(WatchEventType type, ObjectPtr object);
+  // The object as stored: transformed, in memory of its own size.
+  ObjectPtr Freeze(rapidjson::Document object) const;
   void SetResourceVersion(std::string version);
   bool SleepUnlessStopped(std::chrono::milliseconds duration);
 

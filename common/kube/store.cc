@@ -1,10 +1,33 @@
 #include "common/kube/store.h"
 
+#include <algorithm>
 #include <mutex>
 
 #include "common/base/json.h"
 
 namespace spark_operator::kube {
+namespace {
+
+struct CompactDocument {
+  explicit CompactDocument(size_t size) : allocator(size), doc(&allocator) {}
+  rapidjson::MemoryPoolAllocator<> allocator;  // Declared first: doc uses it.
+  rapidjson::Document doc;
+};
+
+}  // namespace
+
+ObjectPtr CompactCopy(const rapidjson::Value& value) {
+  size_t size = 0;
+  {
+    // The same copy twice allocates the same: measure, then copy into a pool of that size.
+    rapidjson::Document measure;
+    measure.CopyFrom(value, measure.GetAllocator());
+    size = measure.GetAllocator().Size();
+  }
+  auto compact = std::make_shared<CompactDocument>(std::max<size_t>(size, 64));
+  compact->doc.CopyFrom(value, compact->allocator);
+  return ObjectPtr(compact, &compact->doc);
+}
 
 Store::Store() {
   AddIndex(kNamespaceIndex, [](const rapidjson::Value& o) { return std::vector<std::string>{NamespaceOf(o)}; });

@@ -209,5 +209,49 @@ TEST_CASE("1,000 objects churned by another client end with the cache equal to t
   informer.Stop();
 }
 
+TEST_CASE("an informer's transform shapes what is stored and what handlers see, from the list and the watch") {
+  auto client = AdminClient();
+  const TestNamespace ns(client);
+  REQUIRE(client->Create(kConfigMaps, ns.name(), ConfigMap(ns.name(), "listed", {{"big", "x"}}, {{"t", "1"}})).ok());
+  InformerOptions options;
+  options.resource = kConfigMaps;
+  options.ns = ns.name();
+  options.label_selector = "t=1";
+  options.transform = [](rapidjson::Document& o) {
+    o["metadata"].RemoveMember("managedFields");
+    o.RemoveMember("data");
+  };
+  Informer informer(client, options);
+  std::mutex mutex;
+  std::vector<std::string> handled;  // "name: has data / has managedFields" as the handlers saw it.
+  auto record = [&](const ObjectPtr& o) {
+    const std::lock_guard lock(mutex);
+    handled.push_back(NameOf(*o) + ": " + (o->HasMember("data") ? "data" : "-") + " " +
+                      (FindPath(*o, {"metadata", "managedFields"}) != nullptr ? "managedFields" : "-"));
+  };
+  informer.AddHandlers({record, [&](const ObjectPtr&, const ObjectPtr& o) { record(o); }, nullptr});
+  informer.Start();
+  REQUIRE(informer.WaitForSync(std::chrono::seconds(10)));
+  REQUIRE(client->Create(kConfigMaps, ns.name(), ConfigMap(ns.name(), "watched", {{"big", "y"}}, {{"t", "1"}})).ok());
+  REQUIRE(Eventually([&] { return informer.store().size() == 2; }));
+
+  for (const char* name : {"listed", "watched"}) {
+    const ObjectPtr stored = informer.store().Get(ns.name() + "/" + name);
+    REQUIRE(stored != nullptr);
+    CHECK_FALSE(stored->HasMember("data"));
+    CHECK(FindPath(*stored, {"metadata", "managedFields"}) == nullptr);
+    CHECK(GetString(*stored, {"metadata", "labels", "t"}) == "1");
+    CHECK(GetString(*stored, {"kind"}) == "ConfigMap");
+    CHECK_FALSE(ResourceVersionOf(*stored).empty());
+  }
+  // The server still has both.
+  const Result<rapidjson::Document> server = client->Get(kConfigMaps, ns.name(), "watched");
+  REQUIRE(server.ok());
+  CHECK(server->HasMember("data"));
+  const std::lock_guard lock(mutex);
+  CHECK(handled == std::vector<std::string>{"listed: - -", "watched: - -"});
+  informer.Stop();
+}
+
 }  // namespace
 }  // namespace spark_operator::kube

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,8 +53,10 @@ inline void EnsureCrd(kube::Client& client) {
 // A Manager on one namespace, stopped at the end of the test.
 class RunningController {
  public:
+  // `configure` changes the options further, e.g. a flag under test.
   explicit RunningController(const std::string& ns, std::chrono::seconds grace = std::chrono::seconds(60),
-                             const std::string& spark_submit = SparkSubmitPath()) {
+                             const std::string& spark_submit = SparkSubmitPath(),
+                             const std::function<void(ManagerOptions&)>& configure = nullptr) {
     ManagerOptions options;
     options.kubeconfig = ClusterDir() + "/kubeconfig";
     options.namespaces = {ns};
@@ -61,6 +64,7 @@ class RunningController {
     options.metrics_port = 0;
     options.driver_startup_grace = grace;
     options.submission_timeout = std::chrono::seconds(120);
+    if (configure) configure(options);
     auto manager = Manager::Create(options);
     if (!manager.ok()) FAIL("creating the manager: " << manager.status().ToString());
     manager_ = std::move(*manager);

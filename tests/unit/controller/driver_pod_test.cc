@@ -58,6 +58,13 @@ TEST_CASE("the driver pod template makes the app the pod's controlling owner") {
   CHECK(DriverOwner(pod, "uid-new") == PodOwner::kThisApp);
 }
 
+TEST_CASE("the driver pod template turns service links off") {
+  const rapidjson::Document pod = Parse(DriverPodTemplate(Parse(kApp)));
+  const rapidjson::Value* links = FindPath(pod, {"spec", "enableServiceLinks"});
+  REQUIRE(links != nullptr);
+  CHECK(links->IsFalse());
+}
+
 TEST_CASE("a user-submitted driver is the newest driver pod created since the app and owned by no other app") {
   const rapidjson::Document app = Parse(kApp);
   CHECK(FindUserSubmittedDriver({}, app) == nullptr);

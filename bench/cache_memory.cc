@@ -1,0 +1,147 @@
+// The pod cache's memory for N synthetic Spark pods (a driver and executors, as the API server sends them after
+// spark-submit and the initializer: managedFields, volumes, environment, conditions), stored three ways:
+//   whole    - each watch event's Document as parsed, what the informer stored before transforms;
+//   compact  - the whole pod in one allocation of its size (kube::CompactCopy);
+//   trimmed  - what the controller stores now: TrimPodForCache, then CompactCopy.
+// Prints heap bytes in use (mallinfo2) and resident memory per way; asserts nothing.
+//   build/bin/cache_memory [--pods=60000] [--only=whole|compact|trimmed]
+#include <gflags/gflags.h>
+#include <malloc.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "common/base/json.h"
+#include "common/kube/store.h"
+#include "controller/cache_transform.h"
+
+DEFINE_int32(pods, 60000, "Pods to store.");
+DEFINE_string(only, "", "whole, compact or trimmed: only that way, in a fresh process, for a clean RSS figure.");
+
+namespace {
+
+size_t HeapInUse() {
+  const struct mallinfo2 info = mallinfo2();
+  return info.uordblks + info.hblkhd;
+}
+
+size_t ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  size_t pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * 4096;
+}
+
+std::string PodJson(int i) {
+  const std::string app = "app-" + std::to_string(i / 6);
+  const bool driver = i % 6 == 0;
+  const std::string name = driver ? app + "-1-driver" : app + "-exec-" + std::to_string(i % 6);
+  const std::string role = driver ? "driver" : "executor";
+  return R"({"type":"MODIFIED","object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":")" + name +
+         R"(","namespace":"spark-jobs","uid":"5b1c7f0e-3a4d-4c55-9a5e-)" + std::to_string(100000000000 + i) +
+         R"(","resourceVersion":")" + std::to_string(1000000 + i) +
+         R"(","creationTimestamp":"2026-12-01T10:00:00Z",
+  "labels":{"spark-role":")" +
+         role + R"(","spark-app-selector":"spark-0f5c8e6d2b7a4e1f9c3d5a7b9e1f3a5c","spark-app-name":")" + app +
+         R"(","spark-exec-id":"1","spark-exec-resourceprofile-id":"0","spark-operator.k8s.io/app-name":")" + app +
+         R"(","spark-operator.k8s.io/launched-by-spark-operator":"true","spark-operator.k8s.io/submission-attempt":"1",
+    "spark-operator.k8s.io/app-uid":"0f5c8e6d-2b7a-4e1f-9c3d-5a7b9e1f3a5c"},
+  "annotations":{"spark-operator.k8s.io/sparkConfigMap":"my-spark-conf","spark-operator.k8s.io/app-name":")" +
+         app +
+         R"("},
+  "ownerReferences":[{"apiVersion":"v1","kind":"Pod","name":")" +
+         app +
+         R"(-1-driver","uid":"7e2f9a1c-5b3d-4e6f-8a9b-0c1d2e3f4a5b","controller":true}],
+  "managedFields":[{"manager":"spark-submit","operation":"Update","apiVersion":"v1","time":"2026-12-01T10:00:00Z",
+    "fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{"f:labels":{".":{},"f:spark-app-name":{},"f:spark-app-selector":{},
+    "f:spark-exec-id":{},"f:spark-role":{}},"f:ownerReferences":{".":{},"k:{\"uid\":\"7e2f\"}":{}}},"f:spec":{
+    "f:containers":{"k:{\"name\":\"spark-kubernetes-executor\"}":{".":{},"f:args":{},"f:env":{".":{},
+    "k:{\"name\":\"SPARK_DRIVER_URL\"}":{".":{},"f:name":{},"f:value":{}},"k:{\"name\":\"SPARK_EXECUTOR_CORES\"}":{},
+    "k:{\"name\":\"SPARK_EXECUTOR_MEMORY\"}":{},"k:{\"name\":\"SPARK_APPLICATION_ID\"}":{}},"f:image":{},
+    "f:imagePullPolicy":{},"f:name":{},"f:ports":{},"f:resources":{},"f:volumeMounts":{}}},"f:volumes":{}}}},
+   {"manager":"kwok","operation":"Update","apiVersion":"v1","time":"2026-12-01T10:00:02Z","fieldsType":"FieldsV1",
+    "subresource":"status","fieldsV1":{"f:status":{"f:conditions":{},"f:containerStatuses":{},"f:hostIP":{},
+    "f:phase":{},"f:podIP":{},"f:podIPs":{},"f:startTime":{}}}}]},
+ "spec":{"nodeName":"kwok-node-0","serviceAccountName":"spark","restartPolicy":"Never","enableServiceLinks":false,
+  "schedulerName":"default-scheduler","terminationGracePeriodSeconds":30,"dnsPolicy":"ClusterFirst",
+  "securityContext":{},"priority":0,"preemptionPolicy":"PreemptLowerPriority",
+  "volumes":[{"name":"spark-local-dir-1","emptyDir":{}},{"name":"spark-conf-volume-exec","configMap":{
+    "name":"spark-exec-conf-map","defaultMode":420}},{"name":"my-spark-conf","configMap":{"name":"my-spark-conf",
+    "defaultMode":420}},{"name":"kube-api-access-x2k9p","projected":{"defaultMode":420,"sources":[
+    {"serviceAccountToken":{"expirationSeconds":3607,"path":"token"}},{"configMap":{"name":"kube-root-ca.crt",
+    "items":[{"key":"ca.crt","path":"ca.crt"}]}},{"downwardAPI":{"items":[{"path":"namespace","fieldRef":{
+    "apiVersion":"v1","fieldPath":"metadata.namespace"}}]}}]}}],
+  "containers":[{"name":"spark-kubernetes-)" +
+         role + R"(","image":"apache/spark:4.2.0","imagePullPolicy":"IfNotPresent",
+    "args":["executor"],"ports":[{"name":"blockmanager","containerPort":7079,"protocol":"TCP"}],
+    "env":[{"name":"SPARK_USER","value":"root"},{"name":"SPARK_DRIVER_URL",
+      "value":"spark://CoarseGrainedScheduler@app-svc.spark-jobs.svc:7078"},{"name":"SPARK_EXECUTOR_CORES","value":"1"},
+      {"name":"SPARK_EXECUTOR_MEMORY","value":"512m"},{"name":"SPARK_APPLICATION_ID",
+      "value":"spark-0f5c8e6d2b7a4e1f9c3d5a7b9e1f3a5c"},{"name":"SPARK_CONF_DIR","value":"/etc/spark/conf"},
+      {"name":"SPARK_EXECUTOR_POD_IP","valueFrom":{"fieldRef":{"apiVersion":"v1","fieldPath":"status.podIP"}}},
+      {"name":"SPARK_LOCAL_DIRS","value":"/var/data/spark-6f3c1a2b-8d4e-4f5a-9b6c-7d8e9f0a1b2c"}],
+    "resources":{"limits":{"memory":"896Mi"},"requests":{"cpu":"1","memory":"896Mi"}},
+    "volumeMounts":[{"name":"spark-local-dir-1","mountPath":"/var/data/spark-6f3c1a2b"},{"name":"my-spark-conf",
+      "mountPath":"/etc/spark/conf"},{"name":"kube-api-access-x2k9p","readOnly":true,
+      "mountPath":"/var/run/secrets/kubernetes.io/serviceaccount"}],
+    "terminationMessagePath":"/dev/termination-log","terminationMessagePolicy":"File"}],
+  "tolerations":[{"key":"node.kubernetes.io/not-ready","operator":"Exists","effect":"NoExecute",
+    "tolerationSeconds":300},{"key":"node.kubernetes.io/unreachable","operator":"Exists","effect":"NoExecute",
+    "tolerationSeconds":300}]},
+ "status":{"phase":"Running","hostIP":"10.240.0.1","podIP":"10.0.1.)" +
+         std::to_string(i % 250) + R"(","podIPs":[{"ip":"10.0.1.7"}],
+  "startTime":"2026-12-01T10:00:01Z","qosClass":"Burstable",
+  "conditions":[{"type":"Initialized","status":"True","lastProbeTime":null,"lastTransitionTime":"2026-12-01T10:00:01Z"},
+    {"type":"Ready","status":"True","lastProbeTime":null,"lastTransitionTime":"2026-12-01T10:00:02Z"},
+    {"type":"ContainersReady","status":"True","lastProbeTime":null,"lastTransitionTime":"2026-12-01T10:00:02Z"},
+    {"type":"PodScheduled","status":"True","lastProbeTime":null,"lastTransitionTime":"2026-12-01T10:00:00Z"}],
+  "containerStatuses":[{"name":"spark-kubernetes-)" +
+         role + R"(","state":{"running":{"startedAt":"2026-12-01T10:00:02Z"}},
+    "lastState":{},"ready":true,"restartCount":0,"image":"apache/spark:4.2.0","imageID":"docker-pullable://apache/spark@sha256:0123",
+    "containerID":"containerd://0123456789abcdef","started":true}]}}})";
+}
+
+enum class Way { kWhole, kCompact, kTrimmed };
+
+// Stores every pod the given way; prints what it cost.
+void Measure(Way way, const char* label, size_t* json_bytes) {
+  malloc_trim(0);
+  const size_t heap_before = HeapInUse();
+  const size_t rss_before = ResidentBytes();
+  std::vector<spark_operator::kube::ObjectPtr> store;
+  store.reserve(FLAGS_pods);
+  size_t bytes = 0;
+  for (int i = 0; i < FLAGS_pods; ++i) {
+    const std::string text = PodJson(i);
+    bytes += text.size();
+    // As the watch does (common/kube/client.cc): the event parsed, its object copied into a Document of its own.
+    const spark_operator::Result<rapidjson::Document> event = spark_operator::ParseJson(text);
+    rapidjson::Document pod = spark_operator::CopyJson((*event)["object"]);
+    if (way == Way::kWhole) {
+      store.push_back(std::make_shared<const rapidjson::Document>(std::move(pod)));
+      continue;
+    }
+    if (way == Way::kTrimmed) spark_operator::controller::TrimPodForCache(pod);
+    store.push_back(spark_operator::kube::CompactCopy(pod));
+  }
+  const size_t heap = HeapInUse() - heap_before;
+  const size_t rss = ResidentBytes() > rss_before ? ResidentBytes() - rss_before : 0;
+  *json_bytes = bytes;
+  std::printf("%-8s %8d pods  heap %8.1f MB (%6.0f B/pod)  RSS +%8.1f MB\n", label, FLAGS_pods,
+              static_cast<double>(heap) / 1e6, static_cast<double>(heap) / FLAGS_pods, static_cast<double>(rss) / 1e6);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  gflags::ParseCommandLineFlags(&argc, &argv, true);
+  size_t json_bytes = 0;
+  if (FLAGS_only.empty() || FLAGS_only == "whole") Measure(Way::kWhole, "whole", &json_bytes);
+  if (FLAGS_only.empty() || FLAGS_only == "compact") Measure(Way::kCompact, "compact", &json_bytes);
+  if (FLAGS_only.empty() || FLAGS_only == "trimmed") Measure(Way::kTrimmed, "trimmed", &json_bytes);
+  std::printf("(JSON as sent by the API server: %.1f MB, %.0f B/pod)\n", static_cast<double>(json_bytes) / 1e6,
+              static_cast<double>(json_bytes) / FLAGS_pods);
+  return 0;
+}

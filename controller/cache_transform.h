@@ -1,0 +1,23 @@
+// What the controller keeps of each object in its informer caches (kube::InformerOptions::transform). At 10,000
+// applications there are about 60,000 Spark pods, and a pod as the API server sends it is mostly what the
+// controller never reads: managedFields, volumes, environment, resources, tolerations, conditions.
+//
+// Kept of a pod, the fields the controller reads (controller/pod_state.cc, mount_check.cc, driver_pod.cc,
+// reconciler.cc, the manager's index): metadata name, namespace, uid, resourceVersion, creationTimestamp,
+// deletionTimestamp, labels, annotations (without kubectl's last-applied copy) and ownerReferences; spec.nodeName
+// and each container's name and volumeMounts' mountPath; status phase, reason, message, and each container
+// status's name and state. A new read of any other pod field must add it here, or it reads nothing.
+//
+// Of a SparkApplication everything is read (it is parsed, and written back for status updates) except
+// metadata.managedFields and the last-applied annotation, which status updates do not need: the API server
+// takes an object's metadata from the stored one on a write to /status.
+#pragma once
+
+#include <rapidjson/document.h>
+
+namespace spark_operator::controller {
+
+void TrimPodForCache(rapidjson::Document& pod);
+void TrimAppForCache(rapidjson::Document& app);
+
+}  // namespace spark_operator::controller
