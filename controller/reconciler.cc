@@ -201,15 +201,8 @@ ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
     // spark-submit may have failed only because the pod was already there (an earlier run of this attempt).
     ASSIGN_OR_RETURN(pod, FindDriverPod(ctx.ns, pod_name, /*ask_server=*/true));
     if (pod != nullptr) return ClaimDriver(ctx, *pod);
-    const std::string message = SubmitFailureMessage(*result);
-    ctx.status.application_state = {AppState::kSubmissionFailed, message};
-    ctx.status.termination_time = kube::FormatTime(Now());
-    RETURN_IF_ERROR(WriteStatus(ctx));
+    RETURN_IF_ERROR(MarkSubmissionFailed(ctx, SubmitFailureMessage(*result)));
     submitter_.Clear(uid, attempt);
-    LOG(WARNING) << ctx.Describe() << ": submission attempt " << attempt
-                 << " failed: " << (result->ok() ? (*result)->Describe() : result->status().ToString());
-    events_.Warning(*ctx.object, "SparkApplicationSubmissionFailed", message);
-    metrics_.submission_failed.Increment();
     return ReconcileFinished(ctx);  // Schedules a retry if the restart policy allows one.
   }
   if (submitter_.InFlight(uid, attempt)) return {};  // The submitter enqueues the app when done.
@@ -221,12 +214,7 @@ ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
   if (!ctx.app) return InternalError("spec no longer parses: " + ctx.spec_error);
   if (options_.prepare_tenant) {
     if (const Status prepared = options_.prepare_tenant(*ctx.app); !prepared.ok()) {
-      ctx.status.application_state = {AppState::kSubmissionFailed, prepared.message()};
-      ctx.status.termination_time = kube::FormatTime(Now());
-      RETURN_IF_ERROR(WriteStatus(ctx));
-      LOG(WARNING) << ctx.Describe() << ": submission attempt " << attempt << ": " << prepared.message();
-      events_.Warning(*ctx.object, "SparkApplicationSubmissionFailed", prepared.message());
-      metrics_.submission_failed.Increment();
+      RETURN_IF_ERROR(MarkSubmissionFailed(ctx, prepared.message()));
       return ReconcileFinished(ctx);  // The admin may grant what was missing: retried by the restart policy.
     }
   }
@@ -238,7 +226,7 @@ ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
     files.push_back({submission.driver_pod_template, DriverPodTemplate(*ctx.object)});
   }
   Result<std::vector<std::string>> argv = BuildSubmitArgs(*ctx.app, submission);
-  if (!argv.ok()) return FailSubmission(ctx, argv.status().message());
+  if (!argv.ok()) return MarkSubmissionFailed(ctx, argv.status().message());
   if (!options_.native_submission) {
     submitter_.Submit(ctx.key, uid, attempt, std::move(*argv), std::move(files));
     return {};
@@ -248,24 +236,16 @@ ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
   const int64_t now_millis = std::chrono::duration_cast<std::chrono::milliseconds>(Now().time_since_epoch()).count();
   Result<native::NativePlan> plan =
       native::PlanNativeSubmission(*argv, file_contents, native::IdentityFor(uid, attempt, now_millis));
-  if (!plan.ok()) return FailSubmission(ctx, plan.status().message());
+  if (!plan.ok()) return MarkSubmissionFailed(ctx, plan.status().message());
   if (plan->unsupported.empty()) {
     auto objects = std::make_shared<const native::DriverObjects>(std::move(plan->objects));
-    submitter_.SubmitNative(ctx.key, uid, attempt, [client = client_, objects]() -> Result<ProcessResult> {
-      const auto start = std::chrono::steady_clock::now();
-      Result<std::string> created = native::CreateDriverObjects(*client, *objects);
-      if (!created.ok()) return created.status().WithContext("native submission");
-      ProcessResult done;
-      done.exit_code = 0;
-      done.output_tail = std::move(*created);
-      done.duration = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-      return done;
-    });
+    submitter_.SubmitNative(ctx.key, uid, attempt,
+                            [client = client_, objects] { return native::RunNativeSubmission(*client, *objects); });
     return {};
   }
   if (options_.spark_submit.empty()) {
-    return FailSubmission(ctx, "the native submitter does not build " + plan->unsupported +
-                                   ", and this controller has no spark-submit (--spark-submit)");
+    return MarkSubmissionFailed(ctx, "the native submitter does not build " + plan->unsupported +
+                                         ", and this controller has no spark-submit (--spark-submit)");
   }
   events_.Normal(*ctx.object, "SparkApplicationSubmittedWithSparkSubmit",
                  "submitting with spark-submit: the native submitter does not build " + plan->unsupported);
@@ -273,14 +253,14 @@ ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
   return {};
 }
 
-ReconcileResult Reconciler::FailSubmission(Context& ctx, const std::string& message) {
+Status Reconciler::MarkSubmissionFailed(Context& ctx, const std::string& message) {
   ctx.status.application_state = {AppState::kSubmissionFailed, message};
   ctx.status.termination_time = kube::FormatTime(Now());
   RETURN_IF_ERROR(WriteStatus(ctx));
   LOG(WARNING) << ctx.Describe() << ": submission attempt " << ctx.status.submission_attempts << ": " << message;
   events_.Warning(*ctx.object, "SparkApplicationSubmissionFailed", message);
   metrics_.submission_failed.Increment();
-  return {};
+  return OkStatus();
 }
 
 ReconcileResult Reconciler::ClaimDriver(Context& ctx, const rapidjson::Value& pod) {
@@ -305,13 +285,8 @@ ReconcileResult Reconciler::ClaimDriver(Context& ctx, const rapidjson::Value& po
   }
   // Someone else's pod holds the name: this attempt cannot have its driver; the next one gets another name.
   const std::string message = "driver pod " + pod_name + " already exists and was not submitted for this application";
-  ctx.status.application_state = {AppState::kSubmissionFailed, message};
-  ctx.status.termination_time = kube::FormatTime(Now());
-  RETURN_IF_ERROR(WriteStatus(ctx));
+  RETURN_IF_ERROR(MarkSubmissionFailed(ctx, message));
   submitter_.Clear(UidOf(*ctx.object), ctx.status.submission_attempts);
-  LOG(WARNING) << ctx.Describe() << ": " << message;
-  events_.Warning(*ctx.object, "SparkApplicationSubmissionFailed", message);
-  metrics_.submission_failed.Increment();
   return ReconcileFinished(ctx);
 }
 

@@ -81,8 +81,8 @@ class Reconciler {
   ReconcileResult ReconcileUserSubmitted(Context& ctx);
   ReconcileResult StartAttempt(Context& ctx);
   ReconcileResult ReconcileInFlight(Context& ctx);
-  // SUBMISSION_FAILED with `message`, written, logged and recorded as an Event.
-  ReconcileResult FailSubmission(Context& ctx, const std::string& message);
+  // SUBMISSION_FAILED with `message`: written, logged and recorded as an Event.
+  Status MarkSubmissionFailed(Context& ctx, const std::string& message);
   ReconcileResult ReconcileDriver(Context& ctx);
   ReconcileResult ReconcileFinished(Context& ctx);
   // A pod found at the attempt's driver name: adopted when it was submitted for this app (by UID).

@@ -94,4 +94,15 @@ Result<std::string> CreateDriverObjects(kube::Client& client, const DriverObject
          NameOf(objects.network_policy) + " and conf map " + NameOf(objects.config_map);
 }
 
+Result<ProcessResult> RunNativeSubmission(kube::Client& client, const DriverObjects& objects) {
+  const auto start = std::chrono::steady_clock::now();
+  Result<std::string> created = CreateDriverObjects(client, objects);
+  if (!created.ok()) return created.status().WithContext("native submission");
+  ProcessResult done;
+  done.exit_code = 0;
+  done.output_tail = std::move(*created);
+  done.duration = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  return done;
+}
+
 }  // namespace spark_operator::controller::native

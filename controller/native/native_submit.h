@@ -10,6 +10,7 @@
 #include "common/base/status.h"
 #include "common/kube/client.h"
 #include "controller/native/driver_builder.h"
+#include "controller/process.h"
 
 namespace spark_operator::controller::native {
 
@@ -28,5 +29,9 @@ Result<NativePlan> PlanNativeSubmission(const std::vector<std::string>& argv,
 // already there and creates only what is missing; a pod of the same name that is not this attempt's driver
 // (another spark-app-selector) is AlreadyExists. Returns a one-line account of what was created.
 Result<std::string> CreateDriverObjects(kube::Client& client, const DriverObjects& objects);
+
+// CreateDriverObjects as a submission's outcome, in the form spark-submit's takes (controller/submitter.h):
+// exit code 0 and the account as output, or the error with "native submission" as its context.
+Result<ProcessResult> RunNativeSubmission(kube::Client& client, const DriverObjects& objects);
 
 }  // namespace spark_operator::controller::native
