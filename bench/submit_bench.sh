@@ -28,7 +28,7 @@ K apply -k "$ROOT/deploy/crd" >/dev/null
 K create namespace "$NS" >/dev/null
 LOG="/tmp/submit-bench-$NS.log"
 "$BUILD/bin/spark-operator-controller" --kubeconfig="$KUBECONFIG_PATH" --namespaces="$NS" \
-  --spark-submit="$SPARK_SUBMIT" --submission-concurrency="$C" --metrics-port="$PORT" >"$LOG" 2>&1 &
+  --submitter=spark-submit --spark-submit="$SPARK_SUBMIT" --submission-concurrency="$C" --metrics-port="$PORT" >"$LOG" 2>&1 &
 CTL=$!
 cleanup() { kill "$CTL" 2>/dev/null; wait "$CTL" 2>/dev/null || true; K delete namespace "$NS" --wait=false >/dev/null 2>&1 || true; }
 trap cleanup EXIT

@@ -17,7 +17,7 @@ DEFINE_int32(kube_api_burst, 100, "Requests to the API server allowed at once ab
 DEFINE_string(ui_service_type, "NodePort",
               "Service exposing each running driver's Spark UI: NodePort, ClusterIP (in-cluster only) or None; "
               "deleted when the driver ends.");
-DEFINE_string(submitter, "spark-submit",
+DEFINE_string(submitter, "native",
               "How applications are submitted: native (the driver's objects built in-process, as Spark 4.2's "
               "spark-submit builds them; apps using a setting it does not build go to spark-submit, with an Event) or "
               "spark-submit (one spark-submit process per submission).");

@@ -306,6 +306,9 @@ ReconcileResult Reconciler::Adopt(Context& ctx, const std::string& how) {
 }
 
 ReconcileResult Reconciler::ReconcileDriver(Context& ctx) {
+  // The submission's outcome may arrive after its driver pod was adopted; kept, it would stay until the app is
+  // deleted (a spark-submit output tail is up to 64 KiB, times thousands of apps).
+  submitter_.Clear(UidOf(*ctx.object), ctx.status.submission_attempts);
   const std::string pod_name = ctx.status.driver_info.pod_name;
   // Only a confirmed absence counts: an error reading the pod is returned (retried with back-off), status as is.
   ASSIGN_OR_RETURN(const kube::ObjectPtr pod, FindDriverPod(ctx.ns, pod_name, /*ask_server=*/true));

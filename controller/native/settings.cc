@@ -153,7 +153,10 @@ Result<int64_t> SparkSizeMiB(const std::string& text, char default_unit) {
   // Spark truncates toward zero when it converts to a coarser unit.
   int64_t mib = number;
   for (int s = shift; s < 2; ++s) mib /= 1024;
-  for (int s = shift; s > 2; --s) mib *= 1024;
+  for (int s = shift; s > 2; --s) {
+    if (mib > (int64_t{1} << 40)) return InvalidArgumentError("size " + text + ": too large");
+    mib *= 1024;
+  }
   return mib;
 }
 

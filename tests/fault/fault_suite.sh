@@ -16,6 +16,8 @@
 #   fault suite: apps N, controller kills K, apiserver restarts R, duplicate drivers D, lost apps L, orphan pods O, failed admissions F
 # and fails unless D, L, O and F are 0. Uses the running local cluster, or starts one and stops it at the end.
 # Logs stay in .local/fault/ (FAULT_WORK).
+# FAULT_SUBMITTER=native runs the replicas with native submission (default spark-submit: its seconds-long
+# submissions are what the kills between an attempt's mark and its driver aim at).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -103,7 +105,8 @@ init_register_webhook "$config" "$ns" "$init_port"
 supervise() { # <replica>
   local r="$1" pid rc
   while [ ! -e "$work/stopping" ]; do
-    "$bin/spark-operator-controller" --kubeconfig="$kubeconfig" --spark-submit="$submit" --metrics-port=-1 \
+    "$bin/spark-operator-controller" --kubeconfig="$kubeconfig" --submitter="${FAULT_SUBMITTER:-spark-submit}" \
+      --spark-submit="$submit" --metrics-port=-1 \
       --namespaces="$ns" --leader-elect --lease-namespace="$ns" --lease-name="$lease" \
       >>"$work/controller-$r.log" 2>&1 &
     pid=$!

@@ -41,6 +41,8 @@ class ControllerProcess {
     std::vector<std::string> args = {path,
                                      "--kubeconfig=" + ClusterDir() + "/kubeconfig",
                                      "--namespaces=" + ns,
+                                     // The stand-in spark-submit is what makes each app a few writes.
+                                     "--submitter=spark-submit",
                                      "--spark-submit=" + spark_submit,
                                      "--metrics-port=-1",
                                      "--leader-elect",
