@@ -257,6 +257,9 @@ SO_API_FIELDS(SparkApplicationStatus) {
           {.description = "When the current run was submitted.", .check = Check::kDateTime});
   v.Field("terminationTime", s.termination_time,
           {.description = "When the current run ended.", .check = Check::kDateTime});
+  v.Field("observedGeneration", s.observed_generation,
+          {.description = "metadata.generation of the spec this status is about; a finished application whose spec "
+                          "changed since runs again."});
 }
 
 }  // namespace spark_operator::api

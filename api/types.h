@@ -217,6 +217,7 @@ struct SparkApplicationStatus {
   std::string last_submission_attempt_time;  // RFC 3339, as every timestamp here.
   std::string submission_time;
   std::string termination_time;
+  std::optional<int64_t> observed_generation;  // metadata.generation of the spec this status is about.
 
   bool operator==(const SparkApplicationStatus&) const = default;
 };

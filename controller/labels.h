@@ -15,7 +15,8 @@ inline constexpr char kAppUidLabel[] = "spark-operator.k8s.io/app-uid";
 // Label values stop at 63 characters but app names may be longer, so the full name also travels as an
 // annotation; the pod handler prefers it.
 inline constexpr char kAppNameAnnotation[] = "spark-operator.k8s.io/app-name";
-// The spec generation the current status belongs to: a terminal app is run again when the spec changes.
+// Where controllers before status.observedGeneration kept the spec generation the status belongs to; still read
+// from apps they wrote.
 inline constexpr char kObservedGenerationAnnotation[] = "spark-operator.k8s.io/observed-generation";
 
 // Set by Spark itself.

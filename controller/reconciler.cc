@@ -80,8 +80,6 @@ ReconcileResult Reconciler::Reconcile(const std::string& key) {
   ctx.name = NameOf(*object);
   ctx.object = object;
   ctx.generation = GetInt(*object, {"metadata", "generation"});
-  const std::string observed = GetString(*object, {"metadata", "annotations", kObservedGenerationAnnotation});
-  if (!observed.empty()) ctx.observed_generation = std::atoll(observed.c_str());
 
   Result<api::SparkApplication> parsed = api::ParseSparkApplication(*object);
   if (parsed.ok()) {
@@ -97,6 +95,12 @@ ReconcileResult Reconciler::Reconcile(const std::string& key) {
     }
   }
   ctx.status = ctx.old_status;
+  ctx.observed_generation = ctx.status.observed_generation;
+  if (!ctx.observed_generation) {
+    // Written by earlier versions of the controller, which kept it in an annotation.
+    const std::string legacy = GetString(*object, {"metadata", "annotations", kObservedGenerationAnnotation});
+    if (!legacy.empty()) ctx.observed_generation = std::atoll(legacy.c_str());
+  }
 
   const ReconcileResult result = ReconcileState(ctx);
   // Someone (often our own previous write, not yet in the cache) changed the app: look again shortly.
@@ -150,8 +154,8 @@ ReconcileResult Reconciler::ReconcileNew(Context& ctx) {
     const std::string message = "invalid SparkApplication: " + ctx.spec_error;
     ctx.status.application_state = {AppState::kFailed, message};
     ctx.status.termination_time = kube::FormatTime(Now());
-    // The generation first: a FAILED status without it would never be retried after the spec is fixed.
-    RETURN_IF_ERROR(WriteObservedGeneration(ctx));
+    // With the generation: a FAILED status without it would never be retried after the spec is fixed.
+    RecordObservedGeneration(ctx);
     RETURN_IF_ERROR(WriteStatus(ctx));
     LOG(WARNING) << ctx.Describe() << ": " << message;
     events_.Warning(*ctx.object, "SparkApplicationValidationFailed", message);
@@ -165,7 +169,7 @@ ReconcileResult Reconciler::ReconcileNew(Context& ctx) {
 ReconcileResult Reconciler::ReconcileUserSubmitted(Context& ctx) {
   const kube::ObjectPtr pod = FindUserSubmittedDriver(caches_.app_pods(ctx.ns, ctx.name), *ctx.object);
   if (pod == nullptr) return {};  // The pod informer enqueues the app when the user's driver appears.
-  RETURN_IF_ERROR(WriteObservedGeneration(ctx));
+  RecordObservedGeneration(ctx);
   ctx.status.driver_info.pod_name = NameOf(*pod);
   ctx.status.submission_time = GetString(*pod, {"metadata", "creationTimestamp"});
   return Adopt(ctx, "submitted by the user");
@@ -181,7 +185,7 @@ ReconcileResult Reconciler::StartAttempt(Context& ctx) {
   s.application_state.state = AppState::kNew;
   s.last_submission_attempt_time = kube::FormatTime(Now());
   s.driver_info.pod_name = DriverPodName(ctx.name, attempt);
-  RETURN_IF_ERROR(WriteObservedGeneration(ctx));
+  RecordObservedGeneration(ctx);
   // The mark goes in before spark-submit runs, so that a crash after submitting is noticed on restart.
   RETURN_IF_ERROR(WriteStatus(ctx));
   LOG(INFO) << ctx.Describe() << ": starting submission attempt " << attempt << " (driver pod "
@@ -485,17 +489,11 @@ Status Reconciler::WriteStatus(Context& ctx) {
   return OkStatus();
 }
 
-Status Reconciler::WriteObservedGeneration(Context& ctx) {
-  if (ctx.observed_generation == ctx.generation) return OkStatus();
-  // With the resourceVersion, the merge patch is conditional like the status update that follows it.
-  const std::string patch = R"({"metadata":{"resourceVersion":")" + ResourceVersionOf(*ctx.object) +
-                            R"(","annotations":{")" + std::string(kObservedGenerationAnnotation) + R"(":")" +
-                            std::to_string(ctx.generation) + R"("}}})";
-  ASSIGN_OR_RETURN(rapidjson::Document updated, client_->Patch(kube::resources::kSparkApplications, ctx.ns, ctx.name,
-                                                               kube::PatchType::kMerge, patch));
-  ctx.object = Share(std::move(updated));
+void Reconciler::RecordObservedGeneration(Context& ctx) {
+  // In the status, so that the next status write records it together with the state it explains; that write is
+  // conditional on the resourceVersion read with the generation.
+  ctx.status.observed_generation = ctx.generation;
   ctx.observed_generation = ctx.generation;
-  return OkStatus();
 }
 
 Result<kube::ObjectPtr> Reconciler::FindDriverPod(const std::string& ns, const std::string& name, bool ask_server) {

@@ -6,7 +6,7 @@
 //   NEW --validate--> FAILED (invalid spec; stays until metadata.generation changes). FAILED rather than
 //         SUBMISSION_FAILED because nothing was submitted and retrying cannot help: errorMessage names every
 //         problem, a Warning Event (SparkApplicationValidationFailed) says the same.
-//   Any app past NEW whose spec changed (metadata.generation != the observed-generation annotation), running
+//   Any app past NEW whose spec changed (metadata.generation != status.observedGeneration), running
 //   or finished, has its driver pods deleted and runs again from NEW, as users of kubeflow's operator expect.
 //   NEW --mark attempt N in status, then spark-submit--> SUBMITTED | SUBMISSION_FAILED
 //   SUBMITTED --driver Running--> RUNNING --driver exits--> COMPLETED | FAILED
@@ -92,7 +92,8 @@ class Reconciler {
   void EnsureDriverOwnedAndExposed(Context& ctx, const rapidjson::Value& pod);
 
   Status WriteStatus(Context& ctx);
-  Status WriteObservedGeneration(Context& ctx);
+  // Sets status.observedGeneration to the spec being acted on; the next WriteStatus stores it.
+  void RecordObservedGeneration(Context& ctx);
   // The driver pod from the cache, else from the API server (the cache may lag a fresh pod). Null only when
   // it is not in the cache and (with ask_server) the server says 404; any other failure is an error.
   Result<kube::ObjectPtr> FindDriverPod(const std::string& ns, const std::string& name, bool ask_server);
