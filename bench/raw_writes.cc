@@ -55,9 +55,9 @@ Result<DriverObjects> ObjectsFor(const rapidjson::Document& app_template, int i,
   const int64_t now_millis =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count();
-  ASSIGN_OR_RETURN(controller::native::NativePlan plan,
-                   controller::native::PlanNativeSubmission(
-                       argv, {}, controller::native::IdentityFor(uid, 1, now_millis)));
+  ASSIGN_OR_RETURN(
+      controller::native::NativePlan plan,
+      controller::native::PlanNativeSubmission(argv, {}, controller::native::IdentityFor(uid, 1, now_millis)));
   if (!plan.unsupported.empty()) return InvalidArgumentError("the native builder does not build " + plan.unsupported);
   if (argv_out != nullptr) *argv_out = std::move(argv);
   return std::move(plan.objects);

@@ -17,6 +17,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -31,11 +32,15 @@
 DEFINE_string(kubeconfig, "", "Kubeconfig of the cluster.");
 DEFINE_string(ns, "", "Namespace of the apps (must exist).");
 DEFINE_int32(apps, 1000, "SparkApplications to create.");
-DEFINE_string(app_file, "deploy/examples/spark-application-example.yaml", "The app every one is a copy of.");
+DEFINE_string(app_file, "deploy/examples/spark-application-example.yaml",
+              "The app every one is a copy of; ConfigMaps in the same file are created first.");
 DEFINE_string(prefix, "app", "Names are <prefix>-<i>.");
 DEFINE_bool(create, true, "Create the apps; false: only watch and play the drivers of apps someone else creates.");
 DEFINE_int32(create_concurrency, 32, "Creates in flight at once.");
 DEFINE_int32(executors, 5, "Executor pods per driver.");
+DEFINE_string(executor_node, "",
+              "Node the executor pods are bound to directly (spec.nodeName), sparing the scheduler 5 of every 6 pods; "
+              "empty: the scheduler places them.");
 DEFINE_int32(play_concurrency, 16, "Drivers played at once (each is executors + 1 requests).");
 DEFINE_int32(timeout, 1800, "Seconds to wait for every app to finish.");
 
@@ -179,6 +184,7 @@ Status Player::Play(const Driver& driver) {
     owners.PushBack(std::move(owner), a);
     SetPath(pod, {"metadata", "ownerReferences"}, std::move(owners));
     SetString(pod, {"spec", "restartPolicy"}, "Never");
+    if (!FLAGS_executor_node.empty()) SetString(pod, {"spec", "nodeName"}, FLAGS_executor_node);
     SetPath(pod, {"spec", "enableServiceLinks"}, rapidjson::Value(false));
     rapidjson::Value container(rapidjson::kObjectType);
     container.AddMember("name", "spark-kubernetes-executor", a);
@@ -245,8 +251,20 @@ void Player::Run() {
   std::ifstream in(FLAGS_app_file);
   std::stringstream text;
   text << in.rdbuf();
-  Result<rapidjson::Document> app = YamlToJson(text.str());
-  CHECK(app.ok()) << FLAGS_app_file << ": " << app.status().ToString();
+  Result<std::vector<rapidjson::Document>> docs = YamlStreamToJson(text.str());
+  CHECK(docs.ok()) << FLAGS_app_file << ": " << docs.status().ToString();
+  std::optional<rapidjson::Document> app;
+  for (rapidjson::Document& doc : *docs) {
+    if (GetString(doc, {"kind"}) == "SparkApplication") {
+      app = std::move(doc);
+    } else if (GetString(doc, {"kind"}) == "ConfigMap" && FLAGS_create) {
+      // What the example's apps mount (the initializer refuses a driver whose ConfigMap is missing).
+      SetString(doc, {"metadata", "namespace"}, ns_);
+      const Result<rapidjson::Document> created = client_->Create(kube::resources::kConfigMaps, ns_, doc);
+      CHECK(created.ok() || IsAlreadyExists(created.status())) << created.status().ToString();
+    }
+  }
+  CHECK(app.has_value()) << FLAGS_app_file << " has no SparkApplication";
 
   std::vector<std::thread> threads;
   threads.emplace_back([this] {
