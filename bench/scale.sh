@@ -54,6 +54,7 @@ cleanup() {
   for ns in "${NAMESPACES[@]}"; do K delete namespace "$ns" --wait=false >/dev/null 2>&1 || true; done
 }
 trap cleanup EXIT
+trap "exit 130" INT TERM  # So that EXIT runs the cleanup.
 
 new_namespace() {
   K create namespace "$1" >/dev/null
