@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 image-tag ?= latest
 
-.PHONY: all deps build test test-unit test-fault crd demo demo-stop demo-initializer cluster-up cluster-down spark image clean
+.PHONY: all deps build bench test test-unit test-fault crd demo demo-stop demo-initializer cluster-up cluster-down spark image clean
 
 all: build
 
@@ -34,6 +34,11 @@ crd: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target spark-operator-crdgen
 	$(BUILD_DIR)/bin/spark-operator-crdgen --out=deploy/crd/spark-operator.k8s.io_sparkapplications.yaml \
 	  --markdown-out=docs/spark-application.md --policy-markdown-out=docs/submission-policy.md
+
+# bench/scale.sh: BENCH_N (default 1000) apps through the native submitter, spark-submit and raw API writes on
+# the local cluster (make cluster-up first).
+bench: build
+	BUILD_DIR=$(abspath $(BUILD_DIR)) bench/scale.sh $(BENCH_N)
 
 cluster-up:
 	tools/cluster/up.sh

@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# Submission at scale on the local cluster (issue 11), one run, prints a table and a final line:
+#   1. native: N SparkApplications created at once in one namespace, through the built controller with
+#      --submitter=native; build/bin/scale_player creates them and plays every driver (5 executor pods with Spark's
+#      labels, then the driver's exit 0 through kwok). Apps/min until every driver pod exists, time until every
+#      app is COMPLETED, p50/p99 from an app's creation to its driver pod's (watch-event arrivals), the
+#      controller's peak RSS and CPU seconds, and the API server's and etcd's CPU seconds over the same time;
+#   2. restart: the controller started again with the N apps and 6N pods stored: time to /readyz;
+#   3. raw: build/bin/raw_writes creates the same four objects per app with the same client settings and
+#      concurrency and no controller logic: the API server's own rate, the limit for this work;
+#   4. spark-submit: SS_N apps (default 20) through --submitter=spark-submit, scaled to apps/min;
+#   5. native again with the initializer's webhook in the path and the ConfigMap mounts of
+#      deploy/examples/spark-application-example-configmaps.yaml (WEBHOOK=0 skips it).
+# Asserts nothing about time; exits 1 when an app is not COMPLETED at the end.
+#
+#   bench/scale.sh [N=1000]            (also `make bench`; needs tools/cluster/up.sh and tools/spark/fetch.sh)
+#
+# Environment: BUILD_DIR (build), SS_N (20; 0 skips), QPS (500), BURST (1000), WORKERS (8), NATIVE_C (16),
+# UI_TYPE (NodePort), TIMEOUT (1800 s per phase). The same QPS/BURST/NATIVE_C go to the raw loop.
+# At N > ~1,400 one kwok node (10,000 pods) is too small: start the cluster with CLUSTER_NODES=$((N * 6 / 9000 + 1)).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+N="${1:-1000}"
+BUILD="${BUILD_DIR:-$ROOT/build}"
+SS_N="${SS_N:-20}"
+QPS="${QPS:-500}"
+BURST="${BURST:-1000}"
+WORKERS="${WORKERS:-8}"
+NATIVE_C="${NATIVE_C:-16}"
+UI_TYPE="${UI_TYPE:-NodePort}"
+TIMEOUT="${TIMEOUT:-1800}"
+source "$ROOT/tools/versions.env"
+CLUSTER="${SO_CLUSTER_DIR:-$ROOT/.local/cluster}"
+KUBECONFIG_PATH="$CLUSTER/kubeconfig"
+source "$CLUSTER/env"
+K() { kubectl --kubeconfig "$KUBECONFIG_PATH" "$@"; }
+SPARK_SUBMIT="${SPARK_SUBMIT:-$HOME/.cache/spark-operator/spark-$SPARK_VERSION/bin/spark-submit}"
+APP_FILE="$ROOT/deploy/examples/spark-application-example.yaml"
+TAG="$$"
+PORT=$((20000 + $$ % 10000))
+OUT="/tmp/scale-$TAG"
+mkdir -p "$OUT"
+CTL=""
+NAMESPACES=()
+TICK=$(getconf CLK_TCK)
+# Executors are bound to a node directly: the local kube-scheduler on 2 shared cores binds only a few pods a second
+# and is not what is measured; drivers still go through it, as the operator's do.
+EXEC_NODE="${KWOK_NODES%% *}"
+
+cleanup() {
+  [[ -n "${init_pid:-}" ]] && { kill "$init_pid" 2>/dev/null || true; }
+  [[ -n "${WH_CONFIG:-}" ]] && { K delete mutatingwebhookconfiguration "$WH_CONFIG" --wait=false >/dev/null 2>&1 || true; }
+  [[ -n "$CTL" ]] && { kill "$CTL" 2>/dev/null || true; wait "$CTL" 2>/dev/null || true; }
+  for ns in "${NAMESPACES[@]}"; do K delete namespace "$ns" --wait=false >/dev/null 2>&1 || true; done
+}
+trap cleanup EXIT
+trap "exit 130" INT TERM  # So that EXIT runs the cleanup.
+
+new_namespace() {
+  K create namespace "$1" >/dev/null
+  NAMESPACES+=("$1")
+}
+cpu_seconds() { awk -v t="$TICK" '{printf "%.2f", ($14 + $15) / t}' "/proc/$1/stat"; }
+proc_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
+now() { date +%s.%N; }
+# key -> value from a player/raw output file.
+val() { awk -v k="$2" '$1 == k {print $2}' "$1"; }
+
+# Starts the controller on namespace $1 with submitter $2 (log $3); sets CTL and READY_S (seconds to /readyz).
+start_controller() {
+  local t0
+  t0=$(now)
+  "$BUILD/bin/spark-operator-controller" --kubeconfig="$KUBECONFIG_PATH" --namespaces="$1" --submitter="$2" \
+    --spark-submit="$SPARK_SUBMIT" --kube-api-qps="$QPS" --kube-api-burst="$BURST" --workers="$WORKERS" \
+    --native-submission-concurrency="$NATIVE_C" --ui-service-type="$UI_TYPE" --metrics-port="$PORT" >"$3" 2>&1 &
+  CTL=$!
+  until curl -fsS -o /dev/null "http://127.0.0.1:$PORT/readyz" 2>/dev/null; do
+    kill -0 "$CTL" 2>/dev/null || { echo "scale: the controller exited; see $3" >&2; exit 1; }
+    sleep 0.005
+  done
+  READY_S=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.3f", b - a}')
+}
+stop_controller() {
+  kill "$CTL"
+  wait "$CTL" 2>/dev/null || true
+  CTL=""
+}
+
+K apply -k "$ROOT/deploy/crd" >/dev/null
+K wait --for condition=established crd/sparkapplications.spark-operator.k8s.io >/dev/null
+echo "scale: N=$N, controller --kube-api-qps=$QPS --kube-api-burst=$BURST --workers=$WORKERS" \
+  "--native-submission-concurrency=$NATIVE_C --ui-service-type=$UI_TYPE; output in $OUT" >&2
+
+# ---- 1. native
+NS_NATIVE="scale-native-$TAG"
+new_namespace "$NS_NATIVE"
+start_controller "$NS_NATIVE" native "$OUT/controller-native.log"
+api0=$(cpu_seconds "$KUBE_APISERVER_PID")
+etcd0=$(cpu_seconds "$ETCD_PID")
+ctl0=$(cpu_seconds "$CTL")
+t0=$(now)
+"$BUILD/bin/scale_player" --kubeconfig="$KUBECONFIG_PATH" --ns="$NS_NATIVE" --apps="$N" --app_file="$APP_FILE" \
+  --executor_node="$EXEC_NODE" \
+  --timeout="$TIMEOUT" >"$OUT/native.txt" 2>"$OUT/player-native.log"
+wall=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.1f", b - a}')
+api1=$(cpu_seconds "$KUBE_APISERVER_PID")
+etcd1=$(cpu_seconds "$ETCD_PID")
+ctl_cpu=$(awk -v a="$ctl0" -v b="$(cpu_seconds "$CTL")" 'BEGIN {printf "%.1f", b - a}')
+ctl_hwm_kb=$(proc_kb "$CTL" VmHWM)
+PODS=$(K get pods -n "$NS_NATIVE" -o name | wc -l)
+stop_controller
+native_rate=$(awk -v n="$N" -v s="$(val "$OUT/native.txt" drivers_seconds)" 'BEGIN {printf "%.0f", (s > 0 ? n * 60 / s : 0)}')
+completed=$(val "$OUT/native.txt" completed)
+stuck=$((N - completed))
+
+# ---- 2. restart with N apps stored
+start_controller "$NS_NATIVE" native "$OUT/controller-restart.log"
+restart_ready="$READY_S"
+sleep 2
+restart_rss_kb=$(proc_kb "$CTL" VmHWM)
+stop_controller
+
+# ---- 3. raw API writes
+NS_RAW="scale-raw-$TAG"
+new_namespace "$NS_RAW"
+raw_api0=$(cpu_seconds "$KUBE_APISERVER_PID")
+"$BUILD/bin/raw_writes" --kubeconfig="$KUBECONFIG_PATH" --ns="$NS_RAW" --apps="$N" --app_file="$APP_FILE" \
+  --kube_api_qps="$QPS" --kube_api_burst="$BURST" --concurrency="$NATIVE_C" >"$OUT/raw.txt" 2>"$OUT/raw.log"
+raw_api=$(awk -v a="$raw_api0" -v b="$(cpu_seconds "$KUBE_APISERVER_PID")" 'BEGIN {printf "%.1f", b - a}')
+raw_rate=$(awk '$1 == "raw_apps_per_min" {printf "%.0f", $2}' "$OUT/raw.txt")
+
+# ---- 4. spark-submit
+ss_rate=0
+if ((SS_N > 0)); then
+  NS_SS="scale-ss-$TAG"
+  new_namespace "$NS_SS"
+  start_controller "$NS_SS" spark-submit "$OUT/controller-spark-submit.log"
+  "$BUILD/bin/scale_player" --kubeconfig="$KUBECONFIG_PATH" --ns="$NS_SS" --apps="$SS_N" --app_file="$APP_FILE" \
+    --executor_node="$EXEC_NODE" \
+    --timeout="$TIMEOUT" >"$OUT/spark-submit.txt" 2>"$OUT/player-spark-submit.log"
+  stop_controller
+  ss_rate=$(awk -v n="$SS_N" -v s="$(val "$OUT/spark-submit.txt" drivers_seconds)" \
+    'BEGIN {printf "%.0f", (s > 0 ? n * 60 / s : 0)}')
+fi
+
+# ---- 5. native again with the initializer (the webhook) in the path, the example's ConfigMap mounts
+wh_rate=""
+if [[ "${WEBHOOK:-1}" == 1 ]]; then
+  root="$ROOT"
+  work="$OUT/initializer"
+  mkdir -p "$work" && chmod 700 "$work"
+  log() { echo "scale: $*" >&2; }
+  fail() { echo "scale: FAILED: $*" >&2; exit 1; }
+  # shellcheck source=../tests/e2e/initializer_lib.bash
+  . "$ROOT/tests/e2e/initializer_lib.bash"
+  kubeconfig="$KUBECONFIG_PATH"
+  NS_WH="scale-webhook-$TAG"
+  new_namespace "$NS_WH"
+  WH_CONFIG="spark-operator-initializer-$NS_WH"
+  init_start "$BUILD/bin/spark-operator-initializer" "$WH_CONFIG" "$NS_WH" initializer-certs
+  init_register_webhook "$WH_CONFIG" "$NS_WH" "$init_port"
+  start_controller "$NS_WH" native "$OUT/controller-webhook.log"
+  "$BUILD/bin/scale_player" --kubeconfig="$KUBECONFIG_PATH" --ns="$NS_WH" --apps="$N" --timeout="$TIMEOUT" \
+    --executor_node="$EXEC_NODE" --app_file="$ROOT/deploy/examples/spark-application-example-configmaps.yaml" \
+    >"$OUT/webhook.txt" 2>"$OUT/player-webhook.log"
+  wh_hwm_kb=$(proc_kb "$CTL" VmHWM)
+  stop_controller
+  init_stop
+  K delete mutatingwebhookconfiguration "$WH_CONFIG" --wait=false >/dev/null 2>&1 || true
+  wh_rate=$(awk -v n="$N" -v s="$(val "$OUT/webhook.txt" drivers_seconds)" \
+    'BEGIN {printf "%.0f", (s > 0 ? n * 60 / s : 0)}')
+  wh_completed=$(val "$OUT/webhook.txt" completed)
+  stuck=$((stuck + N - wh_completed))
+fi
+
+# ---- the table
+F="$OUT/native.txt"
+api_cpu=$(awk -v a="$api0" -v b="$api1" 'BEGIN {printf "%.1f", b - a}')
+etcd_cpu=$(awk -v a="$etcd0" -v b="$etcd1" 'BEGIN {printf "%.1f", b - a}')
+ratio=$(awk -v a="$native_rate" -v b="$raw_rate" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
+rss_mb=$(awk -v k="$ctl_hwm_kb" 'BEGIN {printf "%.0f", k / 1024}')
+row() { printf '%-58s %-34s %s\n' "$1" "$2" "$3"; }
+echo
+row "what (N=$N)" "figure" "target"
+row "native: all driver pods exist after" "$(val "$F" drivers_seconds) s = $native_rate apps/min" ">= 2,000 apps/min"
+row "native: all COMPLETED after" "$(val "$F" completed_seconds) s ($completed of $N)" "all $N"
+row "native: app created -> driver pod created" \
+  "p50 $(val "$F" latency_p50_ms) ms, p99 $(val "$F" latency_p99_ms) ms, max $(val "$F" latency_max_ms) ms" ""
+row "raw API writes, same 4 objects/app, qps $QPS, $NATIVE_C in flight" \
+  "$(val "$OUT/raw.txt" raw_seconds) s = $raw_rate apps/min" ""
+row "native / raw" "$ratio" ">= 0.80"
+row "spark-submit ($SS_N apps)" "$ss_rate apps/min" ""
+row "controller peak RSS (VmHWM) at $PODS pods" "$rss_mb MB" "< 64 MB at 60,000 pods"
+row "controller CPU, native phase" "$ctl_cpu s of $wall s wall" ""
+row "kube-apiserver / etcd CPU, native phase" "$api_cpu s / $etcd_cpu s" ""
+row "kube-apiserver CPU, raw phase" "$raw_api s" ""
+row "controller restart with $N apps, $PODS pods stored: /readyz" \
+  "$restart_ready s (VmHWM $((restart_rss_kb / 1024)) MB)" "< 2 s at 10,000"
+if [[ -n "$wh_rate" ]]; then
+  W="$OUT/webhook.txt"
+  row "native + initializer (ConfigMap mounts): all drivers after" "$(val "$W" drivers_seconds) s = $wh_rate apps/min" ""
+  row "native + initializer: all COMPLETED after" "$(val "$W" completed_seconds) s ($wh_completed of $N)" "all $N"
+  row "native + initializer: app created -> driver pod created" \
+    "p50 $(val "$W" latency_p50_ms) ms, p99 $(val "$W" latency_p99_ms) ms" ""
+  row "native + initializer: controller peak RSS" "$((wh_hwm_kb / 1024)) MB" ""
+else
+  row "native + initializer" "not run (WEBHOOK=0)" ""
+fi
+row "apps not COMPLETED" "$stuck" "0"
+echo "native $native_rate apps/min, spark-submit $ss_rate apps/min, raw API writes $raw_rate apps/min," \
+  "native/raw $ratio, controller peak RSS $rss_mb MB at $PODS pods"
+((stuck == 0)) || { echo "scale: $stuck apps not COMPLETED; see $OUT" >&2; exit 1; }
