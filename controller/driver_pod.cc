@@ -39,6 +39,23 @@ std::string DriverPodTemplate(const rapidjson::Value& app) {
   return ToJson(pod);
 }
 
+Status EnsureOwnedByApp(kube::Client& client, const rapidjson::Value& pod, const rapidjson::Value& app) {
+  const std::string uid = UidOf(app);
+  if (const rapidjson::Value* owners = FindPath(pod, {"metadata", "ownerReferences"});
+      owners != nullptr && owners->IsArray()) {
+    for (const rapidjson::Value& o : owners->GetArray()) {
+      if (GetString(o, {"uid"}) == uid) return OkStatus();
+    }
+  }
+  rapidjson::Document patch(rapidjson::kObjectType);
+  rapidjson::Value owners(rapidjson::kArrayType);
+  owners.PushBack(OwnerReference(app, patch.GetAllocator()), patch.GetAllocator());
+  SetPath(patch, {"metadata", "ownerReferences"}, std::move(owners));
+  return client
+      .Patch(kube::resources::kPods, NamespaceOf(pod), NameOf(pod), kube::PatchType::kStrategicMerge, ToJson(patch))
+      .status();
+}
+
 kube::ObjectPtr FindUserSubmittedDriver(const std::vector<kube::ObjectPtr>& pods, const rapidjson::Value& app) {
   const std::string uid = UidOf(app);
   const Result<kube::WallTime> app_created = kube::ParseTime(GetString(app, {"metadata", "creationTimestamp"}));

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "common/base/json.h"
+#include "common/kube/client.h"
 #include "common/kube/store.h"
 
 namespace spark_operator::controller {
@@ -24,6 +25,10 @@ PodOwner DriverOwner(const rapidjson::Value& pod, const std::string& app_uid);
 // spark-submit), so the driver never exists without an owner, even if the controller dies right after
 // submitting. It also sets spec.enableServiceLinks: false, which spark-submit keeps as well.
 std::string DriverPodTemplate(const rapidjson::Value& app);
+
+// Makes `app` an owner of `pod` unless it is one: deleting the app then deletes the driver, and with it the
+// executors Spark made the driver own (a driver the user submitted, or one made before the controller's template).
+Status EnsureOwnedByApp(kube::Client& client, const rapidjson::Value& pod, const rapidjson::Value& app);
 
 // For spec.submissionByUser: the newest driver pod (label spark-role=driver) among `pods`, the pods labelled
 // with the app's name, that was created no earlier than the app and is not owned by another app; null if none.

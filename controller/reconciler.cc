@@ -31,6 +31,7 @@ struct Reconciler::Context {
   api::SparkApplicationStatus status;        // As this reconcile wants it.
   int64_t generation = 0;
   std::optional<int64_t> observed_generation;
+  bool just_marked = false;  // This reconcile wrote the attempt's mark: its driver cannot exist yet.
 
   AppState state() const { return status.application_state.state.value_or(AppState::kNew); }
   api::RestartPolicy restart() const {
@@ -68,6 +69,7 @@ ReconcileResult Reconciler::Reconcile(const std::string& key) {
   if (object == nullptr) {
     // Deleted: its queued submissions go; owner references let the garbage collector remove its pods.
     submitter_.Forget(key);
+    executor_status_throttle_.Forget(key);
     return {};
   }
   // A namesake deleted before this app was created may have left queued submissions or results.
@@ -188,6 +190,7 @@ ReconcileResult Reconciler::StartAttempt(Context& ctx) {
   RecordObservedGeneration(ctx);
   // The mark goes in before spark-submit runs, so that a crash after submitting is noticed on restart.
   RETURN_IF_ERROR(WriteStatus(ctx));
+  ctx.just_marked = true;
   LOG(INFO) << ctx.Describe() << ": starting submission attempt " << attempt << " (driver pod "
             << s.driver_info.pod_name << ")";
   return ReconcileInFlight(ctx);
@@ -211,10 +214,12 @@ ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
   }
   if (submitter_.InFlight(uid, attempt)) return {};  // The submitter enqueues the app when done.
 
-  // Marked but neither running nor finished here: the first try, or a restart after a crash. Either way the
-  // server is the judge of whether the attempt's driver already exists.
-  ASSIGN_OR_RETURN(pod, FindDriverPod(ctx.ns, pod_name, /*ask_server=*/true));
-  if (pod != nullptr) return ClaimDriver(ctx, *pod);
+  // Marked but neither running nor finished here: a restart after a crash, or a mark written earlier. The server
+  // is the judge of whether the attempt's driver already exists; a mark this reconcile just wrote has none.
+  if (!ctx.just_marked) {
+    ASSIGN_OR_RETURN(pod, FindDriverPod(ctx.ns, pod_name, /*ask_server=*/true));
+    if (pod != nullptr) return ClaimDriver(ctx, *pod);
+  }
   if (!ctx.app) return InternalError("spec no longer parses: " + ctx.spec_error);
   if (options_.prepare_tenant) {
     if (const Status prepared = options_.prepare_tenant(*ctx.app); !prepared.ok()) {
@@ -282,6 +287,8 @@ ReconcileResult Reconciler::ClaimDriver(Context& ctx, const rapidjson::Value& po
         if (!deleted.ok() && !IsNotFound(deleted) && !IsConflict(deleted)) return deleted;
         LOG(INFO) << ctx.Describe() << ": deleting driver pod " << pod_name << " of an earlier app of the same name";
       }
+      // A submission that failed on that pod's name is tried again once it is gone.
+      submitter_.Clear(UidOf(*ctx.object), ctx.status.submission_attempts);
       return RequeueAfter(std::chrono::seconds(1));
     }
     case PodOwner::kUnknown:
@@ -361,6 +368,11 @@ ReconcileResult Reconciler::ReconcileDriver(Context& ctx) {
   if (driver.state == AppState::kFailed) return Terminate(ctx, true, driver.error_message);
   const AppState before = ctx.state();
   ctx.status.application_state = {driver.state, driver.error_message};
+  api::SparkApplicationStatus without_executors = ctx.status;
+  without_executors.executor_state = ctx.old_status.executor_state;
+  if (ctx.status != ctx.old_status && without_executors == ctx.old_status) {
+    if (const auto wait = executor_status_throttle_.Reserve(ctx.key); wait.count() > 0) return RequeueAfter(wait);
+  }
   RETURN_IF_ERROR(WriteStatus(ctx));
   if (before != AppState::kRunning && driver.state == AppState::kRunning) {
     LOG(INFO) << ctx.Describe() << ": RUNNING (driver pod " << pod_name << ")";
@@ -371,6 +383,7 @@ ReconcileResult Reconciler::ReconcileDriver(Context& ctx) {
 }
 
 ReconcileResult Reconciler::Terminate(Context& ctx, bool failed, const std::string& message) {
+  executor_status_throttle_.Forget(ctx.key);
   const api::RestartPolicy policy = ctx.restart();
   const int runs = ctx.status.execution_attempts;
   const bool rerun =
@@ -451,23 +464,9 @@ ReconcileResult Reconciler::ReconcileFinished(Context& ctx) {
 }
 
 void Reconciler::EnsureDriverOwnedAndExposed(Context& ctx, const rapidjson::Value& pod) {
-  const std::string uid = UidOf(*ctx.object);
-  bool owned = false;
-  if (const rapidjson::Value* owners = FindPath(pod, {"metadata", "ownerReferences"});
-      owners != nullptr && owners->IsArray()) {
-    for (const rapidjson::Value& o : owners->GetArray()) owned |= GetString(o, {"uid"}) == uid;
+  if (const Status owned = EnsureOwnedByApp(*client_, pod, *ctx.object); !owned.ok()) {
+    LOG(WARNING) << ctx.Describe() << ": owning driver pod: " << owned.ToString();
   }
-  if (!owned) {
-    // Deleting the app then deletes the driver, and with it the executors Spark made the driver own.
-    rapidjson::Document patch(rapidjson::kObjectType);
-    rapidjson::Value owners(rapidjson::kArrayType);
-    owners.PushBack(OwnerReference(*ctx.object, patch.GetAllocator()), patch.GetAllocator());
-    SetPath(patch, {"metadata", "ownerReferences"}, std::move(owners));
-    const Result<rapidjson::Document> patched =
-        client_->Patch(kube::resources::kPods, ctx.ns, NameOf(pod), kube::PatchType::kStrategicMerge, ToJson(patch));
-    if (!patched.ok()) LOG(WARNING) << ctx.Describe() << ": owning driver pod: " << patched.status().ToString();
-  }
-
   api::DriverInfo& info = ctx.status.driver_info;
   if (!ctx.app || (!info.web_ui_service_name.empty() && !info.web_ui_url.empty())) return;
   // A driver that has ended serves no UI; its Service would only be deleted again.

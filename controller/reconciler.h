@@ -35,6 +35,7 @@
 #include "common/runtime/workqueue.h"
 #include "controller/controller_metrics.h"
 #include "controller/events.h"
+#include "controller/status_throttle.h"
 #include "controller/submitter.h"
 #include "controller/ui_service.h"
 
@@ -101,6 +102,7 @@ class Reconciler {
   const std::shared_ptr<kube::Client> client_;
   const CacheView caches_;
   Submitter& submitter_;
+  StatusThrottle executor_status_throttle_{std::chrono::seconds(2)};
   Events& events_;
   ControllerMetrics& metrics_;
   const ReconcilerOptions options_;

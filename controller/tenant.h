@@ -14,11 +14,13 @@
 #include <rapidjson/document.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -93,6 +95,8 @@ class TenantPreparer {
 
  private:
   std::string CacheKey(const api::SparkApplication& app) const;
+  // Applies the objects and, when that succeeds, records `key` as prepared at `now`.
+  Status Apply(const api::SparkApplication& app, const std::string& key, std::chrono::steady_clock::time_point now);
   void Warn(const api::SparkApplication& app, const std::string& reason, const std::string& message);
 
   const std::shared_ptr<kube::Client> client_;
@@ -102,6 +106,8 @@ class TenantPreparer {
   const std::shared_ptr<kube::EventRecorder> recorder_;
   mutable std::mutex mu_;
   std::map<std::string, std::chrono::steady_clock::time_point> prepared_;  // Key -> when applied.
+  std::set<std::string> preparing_;                                        // Keys being applied now.
+  std::condition_variable preparing_done_;
   int64_t applies_ = 0;
 };
 

@@ -43,10 +43,18 @@ inline std::string SparkSubmitPath() {
 inline void EnsureCrd(kube::Client& client) {
   const Result<std::string> yaml = ReadFile(SourceDir() + "/deploy/crd/spark-operator.k8s.io_sparkapplications.yaml");
   REQUIRE(yaml.ok());
-  const Result<rapidjson::Document> crd = YamlToJson(*yaml);
+  Result<rapidjson::Document> crd = YamlToJson(*yaml);
   REQUIRE(crd.ok());
   const auto created = client.Create(kube::resources::kCustomResourceDefinitions, "", *crd);
-  if (!created.ok()) REQUIRE(IsAlreadyExists(created.status()));
+  if (!created.ok()) {
+    REQUIRE(IsAlreadyExists(created.status()));
+    // A cluster kept from an earlier build may hold an older schema, which would prune newer status fields.
+    const auto stored = client.Get(kube::resources::kCustomResourceDefinitions, "", NameOf(*crd));
+    REQUIRE(stored.ok());
+    SetString(*crd, {"metadata", "resourceVersion"}, ResourceVersionOf(*stored));
+    const auto updated = client.Update(kube::resources::kCustomResourceDefinitions, *crd);
+    if (!updated.ok()) REQUIRE(IsConflict(updated.status()));  // Another test updated it just now.
+  }
   REQUIRE(Eventually([&] { return client.List(kube::resources::kSparkApplications, "default").ok(); }));
 }
 

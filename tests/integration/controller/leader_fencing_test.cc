@@ -38,20 +38,12 @@ class ControllerProcess {
                     const std::string& log)
       : log_(log) {
     const std::string path = spark_operator::testing::BinDir() + "/spark-operator-controller";
-    std::vector<std::string> args = {path,
-                                     "--kubeconfig=" + ClusterDir() + "/kubeconfig",
-                                     "--namespaces=" + ns,
+    std::vector<std::string> args = {path, "--kubeconfig=" + ClusterDir() + "/kubeconfig", "--namespaces=" + ns,
                                      // The stand-in spark-submit is what makes each app a few writes.
-                                     "--submitter=spark-submit",
-                                     "--spark-submit=" + spark_submit,
-                                     "--metrics-port=-1",
-                                     "--leader-elect",
-                                     "--lease-namespace=" + ns,
-                                     "--lease-name=fenced",
-                                     "--identity=" + identity,
-                                     "--lease-duration=" + std::to_string(kLeaseSeconds),
-                                     "--renew-deadline=3",
-                                     "--retry-period=1"};
+                                     "--submitter=spark-submit", "--spark-submit=" + spark_submit, "--metrics-port=-1",
+                                     "--leader-elect", "--lease-namespace=" + ns, "--lease-name=fenced",
+                                     "--identity=" + identity, "--lease-duration=" + std::to_string(kLeaseSeconds),
+                                     "--renew-deadline=3", "--retry-period=1"};
     std::vector<char*> argv;
     for (std::string& arg : args) argv.push_back(arg.data());
     argv.push_back(nullptr);
