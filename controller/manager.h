@@ -28,6 +28,7 @@
 #include "controller/submit_auth.h"
 #include "controller/submitter.h"
 #include "controller/tenant.h"
+#include "controller/tenant_reconciler.h"
 #include "controller/ui_service.h"
 
 namespace spark_operator::controller {
@@ -56,6 +57,7 @@ struct ManagerOptions {
   std::chrono::milliseconds retry_period{2'000};
   int metrics_port = -1;  // -1: no HTTP server; 0: any free port.
   TenantOptions tenant;   // Namespace preparation before submission (--prepare-tenant).
+  bool tenants = true;    // The SparkTenant controller (--tenants); it watches cluster-wide whatever namespaces says.
 };
 
 class Manager {
@@ -109,6 +111,7 @@ class Manager {
   std::unique_ptr<runtime::NamespacedInformers> apps_;
   std::unique_ptr<runtime::NamespacedInformers> pods_;
   std::unique_ptr<runtime::Controller> controller_;
+  std::unique_ptr<TenantController> tenants_;  // Null with --tenants=false.
   std::unique_ptr<kube::LeaderElector> elector_;
   std::unique_ptr<http::Server> server_;
   std::thread starter_;  // With leader election: starts the controllers off the elector's thread.

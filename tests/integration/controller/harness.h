@@ -40,14 +40,20 @@ inline std::string SparkSubmitPath() {
          "/bin/spark-submit";
 }
 
+// Both CRDs: every Manager runs the SparkTenant controller unless told not to.
 inline void EnsureCrd(kube::Client& client) {
-  const Result<std::string> yaml = ReadFile(SourceDir() + "/deploy/crd/spark-operator.k8s.io_sparkapplications.yaml");
-  REQUIRE(yaml.ok());
-  const Result<rapidjson::Document> crd = YamlToJson(*yaml);
-  REQUIRE(crd.ok());
-  const auto created = client.Create(kube::resources::kCustomResourceDefinitions, "", *crd);
-  if (!created.ok()) REQUIRE(IsAlreadyExists(created.status()));
+  for (const char* file : {"spark-operator.k8s.io_sparkapplications.yaml", "spark-operator.k8s.io_sparktenants.yaml"}) {
+    const Result<std::string> yaml = ReadFile(SourceDir() + "/deploy/crd/" + file);
+    REQUIRE(yaml.ok());
+    const Result<rapidjson::Document> crd = YamlToJson(*yaml);
+    REQUIRE(crd.ok());
+    const auto created = client.Create(kube::resources::kCustomResourceDefinitions, "", *crd);
+    if (!created.ok()) REQUIRE(IsAlreadyExists(created.status()));
+  }
   REQUIRE(Eventually([&] { return client.List(kube::resources::kSparkApplications, "default").ok(); }));
+  REQUIRE(Eventually([&] {
+    return client.List(kube::Resource{"spark-operator.k8s.io", "v1alpha1", "sparktenants", false}, "").ok();
+  }));
 }
 
 // A Manager on one namespace, stopped at the end of the test.
