@@ -147,6 +147,14 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
       return self->tenant_->Prepare(app);
     };
   }
+  if (m->tenants_ != nullptr) {
+    m->admission_ = std::make_unique<Admission>(
+        [self](const std::string& ns) { return self->tenants_->BudgetFor(ns); },
+        [self](const std::string& ns) { return self->apps_->ByIndex(ns, kube::Store::kNamespaceIndex, ns); });
+    reconciler.admit = [self](const api::SparkApplication& app, api::SparkApplicationStatus& status) {
+      return ApplyAdmission(app, self->admission_->Decide(app), status);
+    };
+  }
   m->reconciler_ = std::make_unique<Reconciler>(m->client_, std::move(caches), *m->submitter_, *m->events_,
                                                 *m->metrics_, std::move(reconciler));
   m->controller_ = std::make_unique<runtime::Controller>(

@@ -22,6 +22,7 @@
 #include "common/runtime/controller.h"
 #include "common/runtime/namespaced_informers.h"
 #include "common/runtime/workqueue.h"
+#include "controller/admission.h"
 #include "controller/controller_metrics.h"
 #include "controller/events.h"
 #include "controller/reconciler.h"
@@ -112,6 +113,7 @@ class Manager {
   std::unique_ptr<runtime::NamespacedInformers> pods_;
   std::unique_ptr<runtime::Controller> controller_;
   std::unique_ptr<TenantController> tenants_;  // Null with --tenants=false.
+  std::unique_ptr<Admission> admission_;       // With tenants_.
   std::unique_ptr<kube::LeaderElector> elector_;
   std::unique_ptr<http::Server> server_;
   std::thread starter_;  // With leader election: starts the controllers off the elector's thread.

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 
+#include "api/quantity.h"
 #include "common/base/json.h"
 #include "common/kube/time_format.h"
 #include "controller/tenant_objects.h"
@@ -26,6 +27,16 @@ std::string TenantNamespaceOf(const rapidjson::Value& tenant) {
 
 Status WithContext(const Status& s, const std::string& context) {
   return Status(s.code(), context + ": " + s.message(), s.http_status());
+}
+
+int64_t ValueOr(const Result<int64_t>& r, int64_t fallback) { return r.ok() ? *r : fallback; }
+
+// A quantity as the quota reports it: canonical Kubernetes form, plain bytes, or 0.
+int64_t QuotaBytes(const std::string& q) {
+  if (!q.empty() && std::all_of(q.begin(), q.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::stoll(q);
+  }
+  return ValueOr(api::ParseMemoryBytes(q), 0);
 }
 
 bool Running(const std::string& state) { return state == "SUBMITTED" || state == "RUNNING" || state == "UNKNOWN"; }
@@ -79,6 +90,28 @@ void TenantController::EnqueueOwner(const rapidjson::Value& object) {
 
 bool TenantController::IsTenantNamespace(const std::string& ns) const {
   return !tenants_->ByIndex("", kNamespaceIndex, ns).empty();
+}
+
+std::optional<TenantBudget> TenantController::BudgetFor(const std::string& ns) const {
+  const std::vector<kube::ObjectPtr> owners = tenants_->ByIndex("", kNamespaceIndex, ns);
+  if (owners.empty()) return std::nullopt;
+  Result<api::SparkTenant> tenant = api::ParseSparkTenant(*owners.front());
+  if (!tenant.ok()) return std::nullopt;
+  const api::TenantQuota& quota = tenant->spec.quota;
+  TenantBudget budget;
+  if (!quota.cpu.empty()) budget.cpu_millis = ValueOr(api::ParseCpuMillis(quota.cpu), 0);
+  if (!quota.memory.empty()) budget.memory_bytes = ValueOr(api::ParseMemoryBytes(quota.memory), 0);
+  if (quota.pods) budget.pods = *quota.pods;
+  budget.max_running = quota.max_running_applications;
+  const size_t quotas =
+      std::find(kOwnedKinds.begin(), kOwnedKinds.end(), &kube::resources::kResourceQuotas) - kOwnedKinds.begin() + 1;
+  if (const kube::ObjectPtr object = owned_[quotas]->Get(ns + "/" + kTenantQuotaObjectName); object != nullptr) {
+    const api::QuotaStatus status = QuotaStatusFrom(*object);
+    budget.used.cpu_millis = ValueOr(api::ParseCpuMillis(status.used.cpu.empty() ? "0" : status.used.cpu), 0);
+    budget.used.memory_bytes = QuotaBytes(status.used.memory);
+    budget.used.pods = QuotaBytes(status.used.pods);
+  }
+  return budget;
 }
 
 Status TenantController::SetFinalizer(const rapidjson::Value& object, bool present) {
@@ -148,11 +181,15 @@ ReconcileResult TenantController::Reconcile(const std::string& name) {
                        .last_transition_time = "",
                        .observed_generation = tenant.metadata.generation};
   status.conditions.push_back(std::move(ready));
+  const bool apps_in_play = status.applications.running > 0 || status.applications.queued > 0;
   RETURN_IF_ERROR(WriteStatus(*object, tenant, std::move(status)));
   if (reason == "ApplyFailed" || reason == "NamespaceTerminating") return applied;  // Retried with back-off.
   ReconcileResult result;
   // Nothing of a namespace someone else owns is watched, and the quota's status comes with its own event.
   if (reason == "NamespaceNotOwned") result.requeue_after = std::chrono::seconds(30);
+  // Applications change state without touching the tenant or its quota (QUEUED, admitted): recount while any
+  // are in play.
+  if (apps_in_play) result.requeue_after = std::chrono::seconds(10);
   return result;
 }
 

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "common/runtime/controller.h"
 #include "common/runtime/namespaced_informers.h"
 #include "common/runtime/workqueue.h"
+#include "controller/admission.h"
 
 namespace spark_operator::controller {
 
@@ -41,6 +43,10 @@ class TenantController {
 
   // Whether `ns` is a tenant's namespace (from the cache): --prepare-tenant leaves those to this controller.
   bool IsTenantNamespace(const std::string& ns) const;
+
+  // The limits of the tenant owning `ns` and its quota's usage, from the caches; nullopt when `ns` is no
+  // tenant's.
+  std::optional<TenantBudget> BudgetFor(const std::string& ns) const;
 
   ReconcileResult Reconcile(const std::string& name);
 
