@@ -80,7 +80,7 @@ TEST_CASE("three apps that each need half the quota: two run, the third is QUEUE
   CHECK(Eventually([&] { return PodPhase(*client, ns, "q3-1-driver") == "Running"; }, std::chrono::seconds(60)));
 }
 
-TEST_CASE("maxRunningApplications 1 runs apps one at a time in creation order; one larger than the quota FAILS") {
+TEST_CASE("maxRunningApplications 1 runs apps one at a time in creation order and one larger than the quota FAILS") {
   auto client = AdminClient();
   EnsureCrd(*client);
   const std::string ns = UniqueName("queue");
