@@ -6,8 +6,10 @@
 #include <string>
 #include <vector>
 
+#include "api/field_visitors.h"
 #include "api/fields.h"
 #include "api/spark_application.h"
+#include "api/tenant_fields.h"
 #include "common/base/json.h"
 
 namespace spark_operator::api {
@@ -219,6 +221,27 @@ rapidjson::Value Write(const T& value, Allocator& a) {
 }
 
 }  // namespace
+
+namespace internal {
+
+template <class T>
+Status ReadFields(const rapidjson::Value& json, const char* path, bool strict, T& out) {
+  return ReadTop(json, path, strict, out);
+}
+
+template <class T>
+rapidjson::Value WriteFields(const T& value, Allocator& a) {
+  return Write(value, a);
+}
+
+template Status ReadFields(const rapidjson::Value&, const char*, bool, ObjectMeta&);
+template Status ReadFields(const rapidjson::Value&, const char*, bool, SparkTenantSpec&);
+template Status ReadFields(const rapidjson::Value&, const char*, bool, SparkTenantStatus&);
+template rapidjson::Value WriteFields(const ObjectMeta&, Allocator&);
+template rapidjson::Value WriteFields(const SparkTenantSpec&, Allocator&);
+template rapidjson::Value WriteFields(const SparkTenantStatus&, Allocator&);
+
+}  // namespace internal
 
 Result<SparkApplication> ParseSparkApplication(const rapidjson::Value& object) {
   if (!object.IsObject()) return InvalidArgumentError("a SparkApplication must be a JSON object");

@@ -22,6 +22,7 @@ namespace spark_operator::api {
 enum class Check {
   kNone,
   kDnsSubdomain,  // A Kubernetes object name; applies to each element of a list.
+  kDnsLabel,      // A namespace name.
   kAbsolutePath,  // Mount path: absolute, no ".." segment.
   kEnvVarName,
   kMemory,          // api/quantity.h ParseMemoryBytes.

@@ -28,7 +28,18 @@ enum class DeployMode { kCluster, kClient };
 enum class SecretType { kGeneric, kGCPServiceAccount };
 enum class RestartPolicyType { kNever, kOnFailure, kAlways };
 enum class PullPolicy { kAlways, kIfNotPresent, kNever };
-enum class AppState { kNew, kSubmitted, kRunning, kCompleted, kFailed, kSubmissionFailed, kPendingRerun, kUnknown };
+// kQueued last: the values are indices into the names below, and the others keep theirs.
+enum class AppState {
+  kNew,
+  kSubmitted,
+  kRunning,
+  kCompleted,
+  kFailed,
+  kSubmissionFailed,
+  kPendingRerun,
+  kUnknown,
+  kQueued
+};
 enum class ExecutorState { kPending, kRunning, kCompleted, kFailed, kUnknown };
 
 // The spelling of each enumerator in YAML, indexed by the enumerator's value.
@@ -56,8 +67,8 @@ struct EnumNames<PullPolicy> {
 };
 template <>
 struct EnumNames<AppState> {
-  static constexpr std::array<std::string_view, 8> kNames{"NEW",    "SUBMITTED",         "RUNNING",       "COMPLETED",
-                                                          "FAILED", "SUBMISSION_FAILED", "PENDING_RERUN", "UNKNOWN"};
+  static constexpr std::array<std::string_view, 9> kNames{
+      "NEW", "SUBMITTED", "RUNNING", "COMPLETED", "FAILED", "SUBMISSION_FAILED", "PENDING_RERUN", "UNKNOWN", "QUEUED"};
 };
 template <>
 struct EnumNames<ExecutorState> {

@@ -4,11 +4,13 @@
 #include <string>
 #include <vector>
 
+#include "api/field_visitors.h"
 #include "api/fields.h"
 #include "api/name_rules.h"
 #include "api/quantity.h"
 #include "api/spark_application.h"
 #include "api/submission_policy.h"
+#include "api/tenant_fields.h"
 
 namespace spark_operator::api {
 namespace {
@@ -35,6 +37,8 @@ void CheckString(const std::string& path, const std::string& value, Check check,
   switch (check) {
     case Check::kDnsSubdomain:
       return Add(problems, ValidateDns1123Subdomain(path, value));
+    case Check::kDnsLabel:
+      return Add(problems, ValidateDns1123Label(path, value));
     case Check::kAbsolutePath:
       return Add(problems, ValidateMountPath(path, value));
     case Check::kEnvVarName:
@@ -170,6 +174,18 @@ void CheckAcrossFields(const SparkApplicationSpec& spec, Problems& problems) {
 }
 
 }  // namespace
+
+namespace internal {
+
+template <class T>
+void CheckFields(const std::string& path, const T& value, std::vector<std::string>& problems) {
+  FieldChecker checker(path, problems);
+  VisitFields(value, checker);
+}
+
+template void CheckFields(const std::string&, const SparkTenantSpec&, std::vector<std::string>&);
+
+}  // namespace internal
 
 Status Validate(const SparkApplication& app) {
   Problems problems;

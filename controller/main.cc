@@ -43,6 +43,9 @@ DEFINE_int32(driver_startup_grace_period, 120,
 DEFINE_bool(prepare_tenant, true,
             "Before submitting, apply the driver's ServiceAccount, the Role and RoleBinding spark-driver and (with "
             "quota flags) the ResourceQuota spark-quota in the app's namespace; false where admins manage RBAC.");
+DEFINE_bool(tenants, true,
+            "Run the SparkTenant controller: namespaces with RBAC, quota and defaults for each SparkTenant (needs "
+            "the SparkTenant CRD and cluster-wide rights; see deploy/rbac).");
 DEFINE_int32(tenant_quota_pods, 0, "Hard pod limit of the spark-quota ResourceQuota; 0: no pod limit.");
 DEFINE_string(tenant_quota_cpu, "", "Hard requests.cpu of spark-quota (\"16\", \"500m\"); empty: no CPU limit.");
 DEFINE_string(tenant_quota_memory, "",
@@ -87,6 +90,7 @@ int main(int argc, char** argv) {
   options.resync_period = std::chrono::seconds(FLAGS_resync_period);
   options.driver_startup_grace = std::chrono::seconds(FLAGS_driver_startup_grace_period);
   options.tenant.enabled = FLAGS_prepare_tenant;
+  options.tenants = FLAGS_tenants;
   options.tenant.quota_pods = FLAGS_tenant_quota_pods;
   options.tenant.quota_cpu = FLAGS_tenant_quota_cpu;
   options.tenant.quota_memory = FLAGS_tenant_quota_memory;

@@ -134,9 +134,26 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   reconciler.pod_template_dir = m->auth_.dir;
   reconciler.driver_startup_grace = m->options_.driver_startup_grace;
   reconciler.ui_service_type = m->options_.ui_service_type;
+  if (m->options_.tenants) {
+    m->tenants_ = std::make_unique<TenantController>(
+        m->client_, TenantControllerOptions{.workers = 2, .resync_period = m->options_.resync_period});
+  }
   if (m->options_.tenant.enabled) {
     m->tenant_ = std::make_unique<TenantPreparer>(m->client_, m->options_.tenant);
-    reconciler.prepare_tenant = [self](const api::SparkApplication& app) { return self->tenant_->Prepare(app); };
+    reconciler.prepare_tenant = [self](const api::SparkApplication& app) {
+      // A tenant's namespace is the tenant controller's: two appliers under one field manager would undo each
+      // other's fields.
+      if (self->tenants_ != nullptr && self->tenants_->IsTenantNamespace(app.metadata.namespace_)) return OkStatus();
+      return self->tenant_->Prepare(app);
+    };
+  }
+  if (m->tenants_ != nullptr) {
+    m->admission_ = std::make_unique<Admission>(
+        [self](const std::string& ns) { return self->tenants_->BudgetFor(ns); },
+        [self](const std::string& ns) { return self->apps_->ByIndex(ns, kube::Store::kNamespaceIndex, ns); });
+    reconciler.admit = [self](const api::SparkApplication& app, api::SparkApplicationStatus& status) {
+      return ApplyAdmission(app, self->admission_->Decide(app), status);
+    };
   }
   m->reconciler_ = std::make_unique<Reconciler>(m->client_, std::move(caches), *m->submitter_, *m->events_,
                                                 *m->metrics_, std::move(reconciler));
@@ -221,12 +238,15 @@ void Manager::StartControllers() {
     const std::lock_guard lock(start_mutex_);
     if (controllers_started_ || stopped_) return;
     controller_->StartInformers();
+    if (tenants_ != nullptr) tenants_->StartInformers();
   }
   // Not under the lock, so that Stop need not wait for it.
   controller_->WaitForSync(std::chrono::seconds(30), [this] { return Done(); });
   const std::lock_guard lock(start_mutex_);
   if (controllers_started_ || Done()) return;
   controller_->StartWorkers();
+  // Without waiting for the tenant caches: a tenant's first reconcile comes with its informer's add event.
+  if (tenants_ != nullptr) tenants_->StartWorkers();
   controllers_started_ = true;
   LOG(INFO) << "controllers started: " << options_.workers << " workers, submission concurrency "
             << options_.submission_concurrency;
@@ -249,6 +269,7 @@ void Manager::Stop() {
   if (elector_ != nullptr) elector_->Stop();
   if (starter_.joinable()) starter_.join();         // The elector, stopped, starts no other.
   if (controller_ != nullptr) controller_->Stop();  // Null when Create failed before making it.
+  if (tenants_ != nullptr) tenants_->Stop();
   submitter_.reset();  // Waits for running spark-submits (bounded by the submission timeout).
   if (server_ != nullptr) server_->Stop();
   if (recorder_ != nullptr) recorder_->Flush(std::chrono::seconds(2));

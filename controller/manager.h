@@ -22,12 +22,14 @@
 #include "common/runtime/controller.h"
 #include "common/runtime/namespaced_informers.h"
 #include "common/runtime/workqueue.h"
+#include "controller/admission.h"
 #include "controller/controller_metrics.h"
 #include "controller/events.h"
 #include "controller/reconciler.h"
 #include "controller/submit_auth.h"
 #include "controller/submitter.h"
 #include "controller/tenant.h"
+#include "controller/tenant_reconciler.h"
 #include "controller/ui_service.h"
 
 namespace spark_operator::controller {
@@ -56,6 +58,7 @@ struct ManagerOptions {
   std::chrono::milliseconds retry_period{2'000};
   int metrics_port = -1;  // -1: no HTTP server; 0: any free port.
   TenantOptions tenant;   // Namespace preparation before submission (--prepare-tenant).
+  bool tenants = true;    // The SparkTenant controller (--tenants); it watches cluster-wide whatever namespaces says.
 };
 
 class Manager {
@@ -109,6 +112,8 @@ class Manager {
   std::unique_ptr<runtime::NamespacedInformers> apps_;
   std::unique_ptr<runtime::NamespacedInformers> pods_;
   std::unique_ptr<runtime::Controller> controller_;
+  std::unique_ptr<TenantController> tenants_;  // Null with --tenants=false.
+  std::unique_ptr<Admission> admission_;       // With tenants_.
   std::unique_ptr<kube::LeaderElector> elector_;
   std::unique_ptr<http::Server> server_;
   std::thread starter_;  // With leader election: starts the controllers off the elector's thread.

@@ -116,6 +116,7 @@ ReconcileResult Reconciler::ReconcileState(Context& ctx) {
   if (spec_changed && ctx.state() != AppState::kNew) return RestartForSpecChange(ctx);
   switch (ctx.state()) {
     case AppState::kNew:
+    case AppState::kQueued:
       return ReconcileNew(ctx);
     case AppState::kSubmitted:
     case AppState::kRunning:
@@ -165,6 +166,11 @@ ReconcileResult Reconciler::ReconcileNew(Context& ctx) {
     return {};
   }
   if (ctx.app->spec.submission_by_user) return ReconcileUserSubmitted(ctx);
+  // Quota-aware admission (controller/admission.h): not admitted, it says QUEUED or FAILED and why.
+  if (options_.admit && !options_.admit(*ctx.app, ctx.status)) {
+    RETURN_IF_ERROR(WriteStatus(ctx));
+    return RequeueAfter(std::chrono::seconds(1));
+  }
   return StartAttempt(ctx);
 }
 

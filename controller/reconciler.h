@@ -55,6 +55,9 @@ struct ReconcilerOptions {
   std::chrono::seconds driver_startup_grace{120};
   // Run before each spark-submit (controller/tenant.h); unset when --prepare-tenant=false.
   std::function<Status(const api::SparkApplication&)> prepare_tenant;
+  // Before a NEW or QUEUED app starts an attempt (controller/admission.h): false holds it, with the state and
+  // message it set in the status. Unset: every app is admitted.
+  std::function<bool(const api::SparkApplication&, api::SparkApplicationStatus&)> admit;
   // The Service that exposes a running driver's UI (--ui-service-type); deleted when the driver ends.
   UiServiceType ui_service_type = UiServiceType::kNodePort;
 };

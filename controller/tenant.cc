@@ -38,26 +38,6 @@ bool HasKubernetesSuffix(std::string_view quantity) {
          kKubernetesMemorySuffixes.end();
 }
 
-// A Kubernetes quantity for a memory amount written in either dialect: Kubernetes' own kept as written, Spark's
-// ("16g", where Kubernetes would read "m" as milli) converted to the largest exact binary unit.
-std::string KubernetesMemory(const std::string& quantity) {
-  if (HasKubernetesSuffix(quantity)) return quantity;
-  const Result<int64_t> bytes = api::ParseMemoryBytes(quantity);
-  if (!bytes.ok()) return quantity;  // ValidateTenantOptions refused it already.
-  static constexpr std::array<std::string_view, 5> kUnits{"Pi", "Ti", "Gi", "Mi", "Ki"};
-  for (size_t i = 0; i < kUnits.size(); ++i) {
-    const int64_t unit = int64_t{1} << (10 * (kUnits.size() - i));
-    if (*bytes % unit == 0) return std::to_string(*bytes / unit) + std::string(kUnits[i]);
-  }
-  return std::to_string(*bytes);
-}
-
-std::string KubernetesCpu(const std::string& quantity) {
-  const Result<int64_t> millis = api::ParseCpuMillis(quantity);
-  if (!millis.ok()) return quantity;
-  return *millis % 1000 == 0 ? std::to_string(*millis / 1000) : std::to_string(*millis) + "m";
-}
-
 bool HasQuota(const TenantOptions& options) {
   return options.quota_pods > 0 || !options.quota_cpu.empty() || !options.quota_memory.empty();
 }
@@ -109,6 +89,24 @@ std::string QuotedList(const std::vector<std::string>& items) {
 }
 
 }  // namespace
+
+std::string KubernetesMemory(const std::string& quantity) {
+  if (HasKubernetesSuffix(quantity)) return quantity;
+  const Result<int64_t> bytes = api::ParseMemoryBytes(quantity);
+  if (!bytes.ok()) return quantity;  // ValidateTenantOptions refused it already.
+  static constexpr std::array<std::string_view, 5> kUnits{"Pi", "Ti", "Gi", "Mi", "Ki"};
+  for (size_t i = 0; i < kUnits.size(); ++i) {
+    const int64_t unit = int64_t{1} << (10 * (kUnits.size() - i));
+    if (*bytes % unit == 0) return std::to_string(*bytes / unit) + std::string(kUnits[i]);
+  }
+  return std::to_string(*bytes);
+}
+
+std::string KubernetesCpu(const std::string& quantity) {
+  const Result<int64_t> millis = api::ParseCpuMillis(quantity);
+  if (!millis.ok()) return quantity;
+  return *millis % 1000 == 0 ? std::to_string(*millis / 1000) : std::to_string(*millis) + "m";
+}
 
 std::vector<std::string> ConflictingManagers(std::string_view message) {
   constexpr std::string_view kMarker = "conflict with \"";

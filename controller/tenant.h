@@ -72,6 +72,12 @@ struct TenantObject {
 // Pure. Expects options that passed ValidateTenantOptions.
 std::vector<TenantObject> BuildTenantObjects(const api::SparkApplication& app, const TenantOptions& options);
 
+// A Kubernetes quantity for a memory amount written in either dialect: Kubernetes' own kept as written, Spark's
+// ("16g", where Kubernetes would read "m" as milli) converted to the largest exact binary unit.
+std::string KubernetesMemory(const std::string& quantity);
+// "1.5" -> "1500m", "2000m" -> "2".
+std::string KubernetesCpu(const std::string& quantity);
+
 // The field managers named in a server-side apply conflict ("... conflict with \"kubectl-edit\" using ...").
 std::vector<std::string> ConflictingManagers(std::string_view message);
 

@@ -4,6 +4,8 @@
 
 #include <cstdlib>
 #include <regex>
+#include <string>
+#include <string_view>
 
 namespace spark_operator {
 namespace {
@@ -53,6 +55,18 @@ rapidjson::Value NodeToJson(const YAML::Node& node, Allocator& allocator) {
   }
 }
 
+// Strings YAML 1.1 readers (kubectl's among them) take for booleans or null unless quoted; yaml-cpp quotes only
+// some spellings. A Kubernetes condition status is "True" or "False".
+bool ReadsAsNonString(std::string_view s) {
+  static constexpr std::string_view kWords[] = {"true", "True", "TRUE", "false", "False", "FALSE", "yes",  "Yes", "YES",
+                                                "no",   "No",   "NO",   "on",    "On",    "ON",    "off",  "Off", "OFF",
+                                                "y",    "Y",    "n",    "N",     "null",  "Null",  "NULL", "~"};
+  for (const std::string_view w : kWords) {
+    if (s == w) return true;
+  }
+  return false;
+}
+
 void EmitJson(const rapidjson::Value& value, YAML::Emitter& out) {
   if (value.IsObject()) {
     out << YAML::BeginMap;
@@ -66,7 +80,9 @@ void EmitJson(const rapidjson::Value& value, YAML::Emitter& out) {
     for (const auto& item : value.GetArray()) EmitJson(item, out);
     out << YAML::EndSeq;
   } else if (value.IsString()) {
-    out << std::string(value.GetString(), value.GetStringLength());
+    const std::string text(value.GetString(), value.GetStringLength());
+    if (ReadsAsNonString(text)) out << YAML::DoubleQuoted;
+    out << text;
   } else if (value.IsBool()) {
     out << value.GetBool();
   } else if (value.IsInt64()) {

@@ -3,6 +3,7 @@
 #include "api/fields.h"
 #include "api/name_rules.h"
 #include "api/quantity.h"
+#include "api/tenant_fields.h"
 #include "common/base/json.h"
 #include "common/base/yaml.h"
 
@@ -26,6 +27,10 @@ void ApplyCheck(Value& schema, Check check, Allocator& a) {
     case Check::kDnsSubdomain:
       schema.AddMember("maxLength", static_cast<int64_t>(kDns1123SubdomainMaxLength), a);
       schema.AddMember("pattern", StringRef(kDns1123SubdomainPattern), a);
+      break;
+    case Check::kDnsLabel:
+      schema.AddMember("maxLength", static_cast<int64_t>(kDns1123LabelMaxLength), a);
+      schema.AddMember("pattern", StringRef(kDns1123LabelPattern), a);
       break;
     case Check::kAbsolutePath:
       schema.AddMember("pattern", "^/", a);
@@ -131,12 +136,20 @@ Value PrinterColumn(const char* name, const char* type, const char* path, const 
   return column;
 }
 
-}  // namespace
+// What differs between the operator's CRDs.
+struct CrdNames {
+  const char* kind;
+  const char* list_kind;
+  const char* plural;
+  const char* singular;
+  const char* short_name;
+  const char* scope;
+  const char* description;
+};
 
-rapidjson::Document SparkApplicationCrd() {
-  rapidjson::Document crd(rapidjson::kObjectType);
+// Fills `crd`, whose allocator the values come from.
+void FillCrd(const CrdNames& n, rapidjson::Document& crd, Value spec_schema, Value status_schema, Value columns) {
   Allocator& a = crd.GetAllocator();
-
   Value properties(rapidjson::kObjectType);
   Value api_version(rapidjson::kObjectType);
   api_version.AddMember("description", "Versioned schema of this representation of an object.", a);
@@ -149,11 +162,11 @@ rapidjson::Document SparkApplicationCrd() {
   Value metadata(rapidjson::kObjectType);
   metadata.AddMember("type", "object", a);
   properties.AddMember("metadata", metadata, a);
-  properties.AddMember("spec", ObjectSchema<SparkApplicationSpec>("What to run and how.", a), a);
-  properties.AddMember("status", ObjectSchema<SparkApplicationStatus>("Written by the operator.", a), a);
+  properties.AddMember("spec", spec_schema, a);
+  properties.AddMember("status", status_schema, a);
 
   Value root(rapidjson::kObjectType);
-  root.AddMember("description", "A Spark application the operator submits and tracks.", a);
+  root.AddMember("description", StringRef(n.description), a);
   root.AddMember("type", "object", a);
   root.AddMember("properties", properties, a);
   Value required(rapidjson::kArrayType);
@@ -164,11 +177,6 @@ rapidjson::Document SparkApplicationCrd() {
   schema.AddMember("openAPIV3Schema", root, a);
   Value subresources(rapidjson::kObjectType);
   subresources.AddMember("status", Value(rapidjson::kObjectType), a);
-  Value columns(rapidjson::kArrayType);
-  columns.PushBack(PrinterColumn("State", "string", ".status.applicationState.state", "Application state", a), a);
-  columns.PushBack(PrinterColumn("Attempts", "integer", ".status.executionAttempts", "Runs so far", a), a);
-  columns.PushBack(PrinterColumn("Driver", "string", ".status.driverInfo.podName", "Driver pod", a), a);
-  columns.PushBack(PrinterColumn("Age", "date", ".metadata.creationTimestamp", "Time since creation", a), a);
 
   Value version(rapidjson::kObjectType);
   version.AddMember("name", StringRef(kVersion), a);
@@ -181,22 +189,22 @@ rapidjson::Document SparkApplicationCrd() {
   versions.PushBack(version, a);
 
   Value names(rapidjson::kObjectType);
-  names.AddMember("kind", StringRef(kKind), a);
-  names.AddMember("listKind", "SparkApplicationList", a);
-  names.AddMember("plural", StringRef(kPlural), a);
-  names.AddMember("singular", StringRef(kSingular), a);
+  names.AddMember("kind", StringRef(n.kind), a);
+  names.AddMember("listKind", StringRef(n.list_kind), a);
+  names.AddMember("plural", StringRef(n.plural), a);
+  names.AddMember("singular", StringRef(n.singular), a);
   Value short_names(rapidjson::kArrayType);
-  short_names.PushBack(StringRef(kShortName), a);
+  short_names.PushBack(StringRef(n.short_name), a);
   names.AddMember("shortNames", short_names, a);
 
   Value spec(rapidjson::kObjectType);
   spec.AddMember("group", StringRef(kGroup), a);
   spec.AddMember("names", names, a);
-  spec.AddMember("scope", "Namespaced", a);
+  spec.AddMember("scope", StringRef(n.scope), a);
   spec.AddMember("versions", versions, a);
 
   Value meta(rapidjson::kObjectType);
-  meta.AddMember("name", JsonString(std::string(kPlural) + "." + kGroup, a), a);
+  meta.AddMember("name", JsonString(std::string(n.plural) + "." + kGroup, a), a);
   // *.k8s.io is a protected API group (KEP-1111): the API server refuses a CRD in it without this annotation.
   // A value starting with "unapproved" is accepted and says the API was not reviewed by Kubernetes' reviewers.
   Value annotations(rapidjson::kObjectType);
@@ -209,13 +217,66 @@ rapidjson::Document SparkApplicationCrd() {
   crd.AddMember("kind", "CustomResourceDefinition", a);
   crd.AddMember("metadata", meta, a);
   crd.AddMember("spec", spec, a);
+}
+
+std::string WithHeader(const rapidjson::Document& crd, const char* source) {
+  return std::string("# Generated by spark-operator-crdgen from ") + source + ". Do not edit: change " + source +
+         " and run\n# `make crd`.\n" + JsonToYaml(crd) + "\n";
+}
+
+}  // namespace
+
+rapidjson::Document SparkApplicationCrd() {
+  rapidjson::Document crd(rapidjson::kObjectType);
+  Allocator& a = crd.GetAllocator();
+  Value columns(rapidjson::kArrayType);
+  columns.PushBack(PrinterColumn("State", "string", ".status.applicationState.state", "Application state", a), a);
+  columns.PushBack(PrinterColumn("Attempts", "integer", ".status.executionAttempts", "Runs so far", a), a);
+  columns.PushBack(PrinterColumn("Driver", "string", ".status.driverInfo.podName", "Driver pod", a), a);
+  columns.PushBack(PrinterColumn("Age", "date", ".metadata.creationTimestamp", "Time since creation", a), a);
+  FillCrd({.kind = kKind,
+           .list_kind = "SparkApplicationList",
+           .plural = kPlural,
+           .singular = kSingular,
+           .short_name = kShortName,
+           .scope = "Namespaced",
+           .description = "A Spark application the operator submits and tracks."},
+          crd, ObjectSchema<SparkApplicationSpec>("What to run and how.", a),
+          ObjectSchema<SparkApplicationStatus>("Written by the operator.", a), std::move(columns));
   return crd;
 }
 
-std::string SparkApplicationCrdYaml() {
-  return "# Generated by spark-operator-crdgen from api/fields.h. Do not edit: change api/fields.h and run\n"
-         "# `make crd`.\n" +
-         JsonToYaml(SparkApplicationCrd()) + "\n";
+rapidjson::Document SparkTenantCrd() {
+  rapidjson::Document crd(rapidjson::kObjectType);
+  Allocator& a = crd.GetAllocator();
+  Value columns(rapidjson::kArrayType);
+  columns.PushBack(PrinterColumn("Namespace", "string", ".status.namespace", "The tenant's namespace", a), a);
+  columns.PushBack(
+      PrinterColumn("Ready", "string", R"(.status.conditions[?(@.type=="Ready")].status)", "Ready condition", a), a);
+  columns.PushBack(
+      PrinterColumn("Reason", "string", R"(.status.conditions[?(@.type=="Ready")].reason)", "Why (not) ready", a), a);
+  columns.PushBack(PrinterColumn("CPU", "string", ".status.quota.used.cpu", "requests.cpu used", a), a);
+  columns.PushBack(PrinterColumn("CPU-Hard", "string", ".status.quota.hard.cpu", "requests.cpu limit", a), a);
+  columns.PushBack(PrinterColumn("Memory", "string", ".status.quota.used.memory", "requests.memory used", a), a);
+  columns.PushBack(PrinterColumn("Memory-Hard", "string", ".status.quota.hard.memory", "requests.memory limit", a), a);
+  columns.PushBack(PrinterColumn("Running", "integer", ".status.applications.running", "Applications running", a), a);
+  columns.PushBack(PrinterColumn("Queued", "integer", ".status.applications.queued", "Applications queued", a), a);
+  columns.PushBack(PrinterColumn("Age", "date", ".metadata.creationTimestamp", "Time since creation", a), a);
+  FillCrd({.kind = kTenantKind,
+           .list_kind = "SparkTenantList",
+           .plural = kTenantPlural,
+           .singular = kTenantSingular,
+           .short_name = kTenantShortName,
+           .scope = "Cluster",
+           .description = "A namespace for Spark applications, with its members, quota and defaults, that the "
+                          "operator creates and keeps in shape."},
+          crd, ObjectSchema<SparkTenantSpec>("The namespace, its members, quota and defaults.", a),
+          ObjectSchema<SparkTenantStatus>("Written by the operator.", a), std::move(columns));
+  return crd;
 }
+
+std::string SparkApplicationCrdYaml() { return WithHeader(SparkApplicationCrd(), "api/fields.h"); }
+
+std::string SparkTenantCrdYaml() { return WithHeader(SparkTenantCrd(), "api/tenant_fields.h"); }
 
 }  // namespace spark_operator::api

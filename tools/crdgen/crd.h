@@ -16,4 +16,9 @@ rapidjson::Document SparkApplicationCrd();
 // deploy/crd/spark-operator.k8s.io_sparkapplications.yaml.
 std::string SparkApplicationCrdYaml();
 
+// The cluster-scoped SparkTenant CRD, from api/tenant_fields.h, likewise; the content of
+// deploy/crd/spark-operator.k8s.io_sparktenants.yaml.
+rapidjson::Document SparkTenantCrd();
+std::string SparkTenantCrdYaml();
+
 }  // namespace spark_operator::api

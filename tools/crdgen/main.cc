@@ -3,6 +3,8 @@
 //   spark-operator-crdgen --out=deploy/crd/spark-operator.k8s.io_sparkapplications.yaml
 //                         --markdown-out=docs/spark-application.md
 //                         --policy-markdown-out=docs/submission-policy.md
+//                         --tenant-out=deploy/crd/spark-operator.k8s.io_sparktenants.yaml
+//                         --tenant-markdown-out=docs/spark-tenant.md
 
 #include <gflags/gflags.h>
 
@@ -18,6 +20,9 @@ DEFINE_string(out, "", "File to write the CRD YAML to; standard output when empt
 DEFINE_string(markdown_out, "",
               "File to write the SparkApplication field reference (Markdown) to; not written "
               "when empty.");
+DEFINE_string(tenant_out, "", "File to write the SparkTenant CRD YAML to; not written when empty.");
+DEFINE_string(tenant_markdown_out, "",
+              "File to write the SparkTenant field reference (Markdown) to; not written when empty.");
 DEFINE_string(policy_markdown_out, "",
               "File to write what a SparkApplication may not ask of spark-submit "
               "(Markdown) to; not written when empty.");
@@ -41,6 +46,11 @@ int main(int argc, char** argv) {
   }
   if (!FLAGS_policy_markdown_out.empty() &&
       !Write(FLAGS_policy_markdown_out, spark_operator::api::SubmissionPolicyMarkdown())) {
+    return 1;
+  }
+  if (!FLAGS_tenant_out.empty() && !Write(FLAGS_tenant_out, spark_operator::api::SparkTenantCrdYaml())) return 1;
+  if (!FLAGS_tenant_markdown_out.empty() &&
+      !Write(FLAGS_tenant_markdown_out, spark_operator::api::SparkTenantReferenceMarkdown())) {
     return 1;
   }
   const std::string yaml = spark_operator::api::SparkApplicationCrdYaml();

@@ -27,4 +27,9 @@ std::vector<FieldReference> SparkApplicationStatusReference();
 // docs/spark-application.md.
 std::string SparkApplicationReferenceMarkdown();
 
+// The same for the SparkTenant (api/tenant_fields.h): docs/spark-tenant.md.
+std::vector<FieldReference> SparkTenantSpecReference();
+std::vector<FieldReference> SparkTenantStatusReference();
+std::string SparkTenantReferenceMarkdown();
+
 }  // namespace spark_operator::api

@@ -40,13 +40,15 @@ inline std::string SparkSubmitPath() {
          "/bin/spark-submit";
 }
 
+// Both CRDs: every Manager runs the SparkTenant controller unless told not to.
 inline void EnsureCrd(kube::Client& client) {
-  const Result<std::string> yaml = ReadFile(SourceDir() + "/deploy/crd/spark-operator.k8s.io_sparkapplications.yaml");
-  REQUIRE(yaml.ok());
-  Result<rapidjson::Document> crd = YamlToJson(*yaml);
-  REQUIRE(crd.ok());
-  const auto created = client.Create(kube::resources::kCustomResourceDefinitions, "", *crd);
-  if (!created.ok()) {
+  for (const char* file : {"spark-operator.k8s.io_sparkapplications.yaml", "spark-operator.k8s.io_sparktenants.yaml"}) {
+    const Result<std::string> yaml = ReadFile(SourceDir() + "/deploy/crd/" + file);
+    REQUIRE(yaml.ok());
+    Result<rapidjson::Document> crd = YamlToJson(*yaml);
+    REQUIRE(crd.ok());
+    const auto created = client.Create(kube::resources::kCustomResourceDefinitions, "", *crd);
+    if (created.ok()) continue;
     REQUIRE(IsAlreadyExists(created.status()));
     // A cluster kept from an earlier build may hold an older schema, which would prune newer status fields.
     const auto stored = client.Get(kube::resources::kCustomResourceDefinitions, "", NameOf(*crd));
@@ -56,6 +58,9 @@ inline void EnsureCrd(kube::Client& client) {
     if (!updated.ok()) REQUIRE(IsConflict(updated.status()));  // Another test updated it just now.
   }
   REQUIRE(Eventually([&] { return client.List(kube::resources::kSparkApplications, "default").ok(); }));
+  REQUIRE(Eventually([&] {
+    return client.List(kube::Resource{"spark-operator.k8s.io", "v1alpha1", "sparktenants", false}, "").ok();
+  }));
 }
 
 // A Manager on one namespace, stopped at the end of the test.

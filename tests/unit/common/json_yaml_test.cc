@@ -49,5 +49,19 @@ TEST_CASE("base64 round trips and rejects garbage") {
   CHECK_FALSE(Base64Decode("a$c=").ok());
 }
 
+TEST_CASE("strings YAML 1.1 readers take for booleans or null are quoted, so kubectl reads them back as strings") {
+  const Result<rapidjson::Document> json = ParseJson(R"({"enum":["True","False","yes","Null","Truth"]})");
+  REQUIRE(json.ok());
+  const std::string yaml = JsonToYaml(*json);
+  CHECK(yaml.find("\"True\"") != std::string::npos);
+  CHECK(yaml.find("\"False\"") != std::string::npos);
+  CHECK(yaml.find("\"yes\"") != std::string::npos);
+  CHECK(yaml.find("\"Null\"") != std::string::npos);
+  CHECK(yaml.find("- Truth") != std::string::npos);
+  const Result<rapidjson::Document> back = YamlToJson(yaml);
+  REQUIRE(back.ok());
+  CHECK(*back == *json);
+}
+
 }  // namespace
 }  // namespace spark_operator

@@ -1,0 +1,167 @@
+#include "controller/admission.h"
+
+#include <glog/logging.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "api/quantity.h"
+#include "api/spark_application.h"
+#include "common/base/json.h"
+#include "common/kube/time_format.h"
+#include "controller/labels.h"
+
+namespace spark_operator::controller {
+namespace {
+
+constexpr int64_t kMiB = 1024 * 1024;
+constexpr int64_t kMinOverheadMiB = 384;
+// Long enough for the attempt's status write to reach the cache, short enough that a failed write does not hold
+// the slot for long.
+constexpr auto kAdmittedHold = std::chrono::seconds(10);
+
+int64_t ValueOr(const Result<int64_t>& r, int64_t fallback) { return r.ok() ? *r : fallback; }
+
+PodResources PodRequest(const api::PodSpec& pod, bool jvm) {
+  PodResources r;
+  r.pods = 1;
+  r.cpu_millis = std::llround(pod.cores.value_or(1) * 1000);
+  const int64_t heap_mib = ValueOr(api::ParseMemoryBytes(pod.memory.empty() ? "1g" : pod.memory), kMiB * 1024) / kMiB;
+  int64_t overhead_mib = 0;
+  if (!pod.memory_overhead.empty()) {
+    overhead_mib = ValueOr(api::ParseMemoryBytes(pod.memory_overhead), 0) / kMiB;
+  } else {
+    const double factor = jvm ? 0.1 : 0.4;
+    overhead_mib = std::max(static_cast<int64_t>(factor * static_cast<double>(heap_mib)), kMinOverheadMiB);
+  }
+  r.memory_bytes = (heap_mib + overhead_mib) * kMiB;
+  return r;
+}
+
+// Past NEW, or NEW with an attempt marked: it holds (or is about to hold) its share of the quota.
+bool Active(const api::SparkApplicationStatus& status) {
+  const api::AppState state = status.application_state.state.value_or(api::AppState::kNew);
+  if (state == api::AppState::kNew) return !status.driver_info.pod_name.empty();
+  return state == api::AppState::kSubmitted || state == api::AppState::kRunning || state == api::AppState::kUnknown;
+}
+
+// Waiting for admission: QUEUED, or NEW and not yet decided.
+bool Waiting(const api::SparkApplicationStatus& status) {
+  const api::AppState state = status.application_state.state.value_or(api::AppState::kNew);
+  return state == api::AppState::kQueued || (state == api::AppState::kNew && status.driver_info.pod_name.empty());
+}
+
+bool Earlier(const api::ObjectMeta& a, const api::ObjectMeta& b) {
+  if (a.creation_timestamp != b.creation_timestamp) return a.creation_timestamp < b.creation_timestamp;
+  return a.name < b.name;
+}
+
+std::string Describe(const PodResources& r) {
+  return "cpu " + DescribeCpu(r.cpu_millis) + ", memory " + DescribeMemory(r.memory_bytes) + ", pods " +
+         std::to_string(r.pods);
+}
+
+}  // namespace
+
+std::string DescribeCpu(int64_t millis) {
+  return millis % 1000 == 0 ? std::to_string(millis / 1000) : std::to_string(millis) + "m";
+}
+
+std::string DescribeMemory(int64_t bytes) {
+  if (bytes % (kMiB * 1024) == 0) return std::to_string(bytes / (kMiB * 1024)) + "Gi";
+  if (bytes % kMiB == 0) return std::to_string(bytes / kMiB) + "Mi";
+  return std::to_string(bytes);
+}
+
+PodResources ApplicationRequest(const api::SparkApplication& app) {
+  const bool jvm = app.spec.type != api::AppType::kPython && app.spec.type != api::AppType::kR;
+  PodResources total = PodRequest(app.spec.driver, jvm);
+  const PodResources executor = PodRequest(app.spec.executor, jvm);
+  const int64_t instances = app.spec.executor.instances.value_or(1);
+  total.cpu_millis += instances * executor.cpu_millis;
+  total.memory_bytes += instances * executor.memory_bytes;
+  total.pods += instances;
+  return total;
+}
+
+AdmissionDecision Admission::Decide(const api::SparkApplication& app) {
+  using Verdict = AdmissionDecision::Verdict;
+  const std::string& ns = app.metadata.namespace_;
+  const std::optional<TenantBudget> budget = budget_(ns);
+  if (!budget) return {};
+  const PodResources need = ApplicationRequest(app);
+
+  std::string too_large;
+  const auto over = [&](const char* what, int64_t needed, const std::optional<int64_t>& hard, auto describe) {
+    if (hard && needed > *hard) {
+      too_large += std::string(too_large.empty() ? "" : "; ") + what + " " + describe(needed) +
+                   " is more than the tenant's whole quota, " + describe(*hard);
+    }
+  };
+  const auto count = [](int64_t n) { return std::to_string(n); };
+  over("cpu", need.cpu_millis, budget->cpu_millis, DescribeCpu);
+  over("memory", need.memory_bytes, budget->memory_bytes, DescribeMemory);
+  over("pods", need.pods, budget->pods, count);
+  if (!too_large.empty()) return {Verdict::kNeverFits, "can never run in this tenant: " + too_large};
+
+  const std::lock_guard lock(mu_);
+  const auto now = std::chrono::steady_clock::now();
+  std::erase_if(admitted_, [&](const auto& entry) { return now - entry.second > kAdmittedHold; });
+  const std::string self = ns + "/" + app.metadata.name;
+  PodResources committed;
+  int running = 0;
+  for (const kube::ObjectPtr& object : apps_(ns)) {
+    Result<api::SparkApplication> other = api::ParseSparkApplication(*object);
+    if (!other.ok() || other->metadata.name == app.metadata.name) continue;
+    api::ApplyDefaults(*other);
+    const std::string key = ns + "/" + other->metadata.name;
+    const bool active = Active(other->status);
+    if (active) admitted_.erase(key);  // The cache shows it now.
+    if (active || admitted_.count(key) != 0) {
+      const PodResources r = ApplicationRequest(*other);
+      committed.cpu_millis += r.cpu_millis;
+      committed.memory_bytes += r.memory_bytes;
+      committed.pods += r.pods;
+      ++running;
+    } else if (Waiting(other->status) && !other->spec.submission_by_user && Earlier(other->metadata, app.metadata)) {
+      return {Verdict::kQueue,
+              "waiting behind " + other->metadata.name + ", queued before it; needs " + Describe(need)};
+    }
+  }
+  if (budget->max_running && running >= *budget->max_running) {
+    return {Verdict::kQueue, std::to_string(running) + " of maxRunningApplications " +
+                                 std::to_string(*budget->max_running) + " running; needs " + Describe(need)};
+  }
+  PodResources free;
+  std::string short_of;
+  const auto left = [&](const char* what, int64_t needed, const std::optional<int64_t>& hard, int64_t used,
+                        int64_t reserved, int64_t& out, auto describe) {
+    if (!hard) return;
+    out = std::max<int64_t>(0, *hard - std::max(used, reserved));
+    if (needed > out) short_of += std::string(short_of.empty() ? "" : ", ") + what + " " + describe(out) + " free";
+  };
+  left("cpu", need.cpu_millis, budget->cpu_millis, budget->used.cpu_millis, committed.cpu_millis, free.cpu_millis,
+       DescribeCpu);
+  left("memory", need.memory_bytes, budget->memory_bytes, budget->used.memory_bytes, committed.memory_bytes,
+       free.memory_bytes, DescribeMemory);
+  left("pods", need.pods, budget->pods, budget->used.pods, committed.pods, free.pods, count);
+  if (!short_of.empty()) return {Verdict::kQueue, "needs " + Describe(need) + "; " + short_of};
+  admitted_[self] = now;
+  return {};
+}
+
+bool ApplyAdmission(const api::SparkApplication& app, const AdmissionDecision& decision,
+                    api::SparkApplicationStatus& status) {
+  using Verdict = AdmissionDecision::Verdict;
+  if (decision.verdict == Verdict::kAdmit) return true;
+  const api::AppState state = decision.verdict == Verdict::kQueue ? api::AppState::kQueued : api::AppState::kFailed;
+  if (status.application_state.state != state || status.application_state.error_message != decision.message) {
+    LOG(INFO) << app.metadata.namespace_ << "/" << app.metadata.name << ": " << api::EnumName(state) << ": "
+              << decision.message;
+  }
+  status.application_state = {state, decision.message};
+  if (state == api::AppState::kFailed) status.termination_time = kube::FormatTime(std::chrono::system_clock::now());
+  return false;
+}
+
+}  // namespace spark_operator::controller

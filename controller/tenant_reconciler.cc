@@ -1,0 +1,300 @@
+#include "controller/tenant_reconciler.h"
+
+#include <glog/logging.h>
+
+#include <algorithm>
+#include <array>
+
+#include "api/quantity.h"
+#include "common/base/json.h"
+#include "common/kube/time_format.h"
+#include "controller/tenant_objects.h"
+
+namespace spark_operator::controller {
+namespace {
+
+constexpr char kNamespaceIndex[] = "tenant-namespace";
+constexpr char kReady[] = "Ready";
+// What the tenant controller applies inside a tenant's namespace, watched for repairs.
+const std::array<const kube::Resource*, 5> kOwnedKinds{&kube::resources::kServiceAccounts, &kube::resources::kRoles,
+                                                       &kube::resources::kRoleBindings,
+                                                       &kube::resources::kResourceQuotas, &kLimitRanges};
+
+std::string TenantNamespaceOf(const rapidjson::Value& tenant) {
+  std::string ns = GetString(tenant, {"spec", "namespace", "name"});
+  return ns.empty() ? NameOf(tenant) : ns;
+}
+
+Status WithContext(const Status& s, const std::string& context) {
+  return Status(s.code(), context + ": " + s.message(), s.http_status());
+}
+
+int64_t ValueOr(const Result<int64_t>& r, int64_t fallback) { return r.ok() ? *r : fallback; }
+
+// A quantity as the quota reports it: canonical Kubernetes form, plain bytes, or 0.
+int64_t QuotaBytes(const std::string& q) {
+  if (!q.empty() && std::all_of(q.begin(), q.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::stoll(q);
+  }
+  return ValueOr(api::ParseMemoryBytes(q), 0);
+}
+
+bool Running(const std::string& state) { return state == "SUBMITTED" || state == "RUNNING" || state == "UNKNOWN"; }
+
+}  // namespace
+
+TenantController::TenantController(std::shared_ptr<kube::Client> client, TenantControllerOptions options)
+    : client_(std::move(client)),
+      options_(options),
+      queue_(WorkQueueOptions{.name = "sparktenants", .backoff_max = std::chrono::seconds(30)}) {
+  kube::InformerOptions tenants;
+  tenants.resource = kSparkTenants;
+  tenants.resync_period = options_.resync_period;
+  tenants_ = std::make_unique<runtime::NamespacedInformers>(client_, tenants, std::vector<std::string>{});
+  tenants_->AddIndex(kNamespaceIndex,
+                     [](const rapidjson::Value& t) -> std::vector<std::string> { return {TenantNamespaceOf(t)}; });
+  kube::EventHandlers tenant_events;
+  tenant_events.on_add = [this](const kube::ObjectPtr& o) { queue_.Add(NameOf(*o)); };
+  tenant_events.on_update = [this](const kube::ObjectPtr&, const kube::ObjectPtr& o) { queue_.Add(NameOf(*o)); };
+  tenant_events.on_delete = [this](const kube::ObjectPtr& o) { queue_.Add(NameOf(*o)); };
+  tenants_->AddHandlers(tenant_events);
+
+  kube::EventHandlers owned_events;
+  owned_events.on_add = [this](const kube::ObjectPtr& o) { EnqueueOwner(*o); };
+  owned_events.on_update = [this](const kube::ObjectPtr&, const kube::ObjectPtr& o) { EnqueueOwner(*o); };
+  owned_events.on_delete = [this](const kube::ObjectPtr& o) { EnqueueOwner(*o); };
+  std::vector<const kube::Resource*> kinds{&kube::resources::kNamespaces};
+  kinds.insert(kinds.end(), kOwnedKinds.begin(), kOwnedKinds.end());
+  for (const kube::Resource* kind : kinds) {
+    kube::InformerOptions owned;
+    owned.resource = *kind;
+    owned.label_selector = kTenantLabel;
+    owned_.push_back(std::make_unique<runtime::NamespacedInformers>(client_, owned, std::vector<std::string>{}));
+    owned_.back()->AddHandlers(owned_events);
+  }
+  controller_ = std::make_unique<runtime::Controller>(queue_, options_.workers,
+                                                      [this](const std::string& key) { return Reconcile(key); });
+  controller_->Watch(*tenants_, /*wait_for_sync=*/true);
+  for (auto& informers : owned_) controller_->Watch(*informers, /*wait_for_sync=*/true);
+}
+
+void TenantController::EnqueueOwner(const rapidjson::Value& object) {
+  const std::string tenant = GetString(object, {"metadata", "labels", kTenantLabel});
+  if (!tenant.empty()) queue_.Add(tenant);
+  // A hand edit may have removed the label: the namespace still says whose it is.
+  const std::string ns = NamespaceOf(object).empty() ? NameOf(object) : NamespaceOf(object);
+  for (const kube::ObjectPtr& t : tenants_->ByIndex("", kNamespaceIndex, ns)) {
+    if (NameOf(*t) != tenant) queue_.Add(NameOf(*t));
+  }
+}
+
+bool TenantController::IsTenantNamespace(const std::string& ns) const {
+  return !tenants_->ByIndex("", kNamespaceIndex, ns).empty();
+}
+
+std::optional<TenantBudget> TenantController::BudgetFor(const std::string& ns) const {
+  const std::vector<kube::ObjectPtr> owners = tenants_->ByIndex("", kNamespaceIndex, ns);
+  if (owners.empty()) return std::nullopt;
+  Result<api::SparkTenant> tenant = api::ParseSparkTenant(*owners.front());
+  if (!tenant.ok()) return std::nullopt;
+  const api::TenantQuota& quota = tenant->spec.quota;
+  TenantBudget budget;
+  if (!quota.cpu.empty()) budget.cpu_millis = ValueOr(api::ParseCpuMillis(quota.cpu), 0);
+  if (!quota.memory.empty()) budget.memory_bytes = ValueOr(api::ParseMemoryBytes(quota.memory), 0);
+  if (quota.pods) budget.pods = *quota.pods;
+  budget.max_running = quota.max_running_applications;
+  const size_t quotas =
+      std::find(kOwnedKinds.begin(), kOwnedKinds.end(), &kube::resources::kResourceQuotas) - kOwnedKinds.begin() + 1;
+  if (const kube::ObjectPtr object = owned_[quotas]->Get(ns + "/" + kTenantQuotaObjectName); object != nullptr) {
+    const api::QuotaStatus status = QuotaStatusFrom(*object);
+    budget.used.cpu_millis = ValueOr(api::ParseCpuMillis(status.used.cpu.empty() ? "0" : status.used.cpu), 0);
+    budget.used.memory_bytes = QuotaBytes(status.used.memory);
+    budget.used.pods = QuotaBytes(status.used.pods);
+  }
+  return budget;
+}
+
+Status TenantController::SetFinalizer(const rapidjson::Value& object, bool present) {
+  rapidjson::Document patch(rapidjson::kObjectType);
+  auto& a = patch.GetAllocator();
+  rapidjson::Value finalizers(rapidjson::kArrayType);
+  if (const rapidjson::Value* now = FindPath(object, {"metadata", "finalizers"}); now != nullptr && now->IsArray()) {
+    for (const rapidjson::Value& f : now->GetArray()) {
+      if (f.IsString() && std::string_view(f.GetString()) != kTenantFinalizer)
+        finalizers.PushBack(JsonString(f.GetString(), a), a);
+    }
+  }
+  if (present) finalizers.PushBack(rapidjson::StringRef(kTenantFinalizer), a);
+  SetPath(patch, {"metadata", "finalizers"}, std::move(finalizers));
+  // The resourceVersion makes the patch fail, rather than drop a finalizer someone added meanwhile.
+  SetString(patch, {"metadata", "resourceVersion"}, ResourceVersionOf(object));
+  return client_->Patch(kSparkTenants, "", NameOf(object), kube::PatchType::kMerge, ToJson(patch)).status();
+}
+
+ReconcileResult TenantController::Reconcile(const std::string& name) {
+  const kube::ObjectPtr object = tenants_->Get(name);
+  if (object == nullptr) return OkStatus();
+  Result<api::SparkTenant> parsed = api::ParseSparkTenant(*object);
+  if (!parsed.ok()) {
+    // The schema makes this rare (a newer operator's fields); nothing can be applied from a spec not understood.
+    LOG(ERROR) << "sparktenant " << name << ": " << parsed.status().message();
+    return OkStatus();
+  }
+  api::SparkTenant tenant = std::move(*parsed);
+  api::ApplyDefaults(tenant);
+  const std::vector<std::string>& finalizers = tenant.metadata.finalizers;
+  const bool has_finalizer = std::find(finalizers.begin(), finalizers.end(), kTenantFinalizer) != finalizers.end();
+  if (!tenant.metadata.deletion_timestamp.empty()) return Finalize(*object, tenant);
+  if (!has_finalizer) return SetFinalizer(*object, true);  // Its update event queues the tenant again.
+
+  const std::string& ns = tenant.spec.namespace_.name;
+  std::string reason = "Applied";
+  Status applied = api::Validate(tenant);
+  if (!applied.ok()) {
+    reason = "InvalidSpec";
+  } else {
+    applied = Apply(tenant, reason);
+  }
+  api::SparkTenantStatus status;
+  status.namespace_ = ns;
+  status.observed_generation = tenant.metadata.generation;
+  if (reason != "NamespaceNotOwned" && reason != "InvalidSpec") {
+    if (const Result<rapidjson::Document> quota =
+            client_->Get(kube::resources::kResourceQuotas, ns, kTenantQuotaObjectName);
+        quota.ok()) {
+      status.quota = QuotaStatusFrom(*quota);
+      // Quota admission refuses every pod until the quota controller has filled in the status: not Ready yet.
+      const rapidjson::Value* spec_hard = FindPath(*quota, {"spec", "hard"});
+      const rapidjson::Value* status_hard = FindPath(*quota, {"status", "hard"});
+      const bool counted = spec_hard != nullptr && status_hard != nullptr && ToJson(*spec_hard) == ToJson(*status_hard);
+      if (applied.ok() && !counted) {
+        reason = "QuotaPending";
+        applied = UnavailableError("the quota controller has not counted the namespace's usage yet");
+      }
+    }
+    status.applications = CountApplications(ns);
+  }
+  api::Condition ready{.type = kReady,
+                       .status = applied.ok() ? api::ConditionStatus::kTrue : api::ConditionStatus::kFalse,
+                       .reason = reason,
+                       .message = applied.ok() ? "" : applied.message(),
+                       .last_transition_time = "",
+                       .observed_generation = tenant.metadata.generation};
+  status.conditions.push_back(std::move(ready));
+  const bool apps_in_play = status.applications.running > 0 || status.applications.queued > 0;
+  RETURN_IF_ERROR(WriteStatus(*object, tenant, std::move(status)));
+  if (reason == "ApplyFailed" || reason == "NamespaceTerminating") return applied;  // Retried with back-off.
+  ReconcileResult result;
+  // Nothing of a namespace someone else owns is watched, and the quota's status comes with its own event.
+  if (reason == "NamespaceNotOwned") result.requeue_after = std::chrono::seconds(30);
+  // Applications change state without touching the tenant or its quota (QUEUED, admitted): recount while any
+  // are in play.
+  if (apps_in_play) result.requeue_after = std::chrono::seconds(10);
+  return result;
+}
+
+Status TenantController::Apply(const api::SparkTenant& tenant, std::string& reason) {
+  const std::string& ns = tenant.spec.namespace_.name;
+  const Result<rapidjson::Document> existing = client_->Get(kube::resources::kNamespaces, "", ns);
+  if (existing.ok()) {
+    const std::string owner = GetString(*existing, {"metadata", "labels", kTenantLabel});
+    if (owner != tenant.metadata.name) {
+      reason = "NamespaceNotOwned";
+      return AlreadyExistsError("namespace " + ns + " exists and is not this tenant's (label " + kTenantLabel +
+                                (owner.empty() ? " unset" : "=" + owner) + "): it is left as it is");
+    }
+    if (!GetString(*existing, {"metadata", "deletionTimestamp"}).empty()) {
+      reason = "NamespaceTerminating";
+      return UnavailableError("namespace " + ns + " is being deleted; it is made again once it is gone");
+    }
+  } else if (!IsNotFound(existing.status())) {
+    reason = "ApplyFailed";
+    return WithContext(existing.status(), "reading namespace " + ns);
+  }
+  // Force: the tenant is the declaration of these objects, and a hand edit is drift to undo, not a co-owner.
+  kube::PatchOptions apply;
+  apply.field_manager = kTenantFieldManager;
+  apply.force = true;
+  for (const TenantObject& object : BuildTenantManifest(tenant)) {
+    const std::string object_ns = object.resource->namespaced ? ns : "";
+    const Result<rapidjson::Document> applied =
+        client_->Patch(*object.resource, object_ns, object.name, kube::PatchType::kApply, ToJson(object.object), apply);
+    if (!applied.ok()) {
+      reason = "ApplyFailed";
+      return WithContext(applied.status(), "applying " + object.kind + " " + object.name + " in " + ns);
+    }
+  }
+  for (const TenantObject& object : TenantObjectsToDelete(tenant)) {
+    const size_t kind = std::find(kOwnedKinds.begin(), kOwnedKinds.end(), object.resource) - kOwnedKinds.begin();
+    if (owned_[kind + 1]->Get(ns + "/" + object.name) == nullptr) continue;
+    const Status deleted = client_->Delete(*object.resource, ns, object.name);
+    if (!deleted.ok() && !IsNotFound(deleted)) {
+      reason = "ApplyFailed";
+      return WithContext(deleted, "deleting " + object.kind + " " + object.name + " in " + ns);
+    }
+  }
+  return OkStatus();
+}
+
+api::ApplicationCounts TenantController::CountApplications(const std::string& ns) {
+  api::ApplicationCounts counts;
+  const Result<rapidjson::Document> apps = client_->List(kube::resources::kSparkApplications, ns);
+  if (!apps.ok()) return counts;
+  for (const rapidjson::Value& app : (*apps)["items"].GetArray()) {
+    const std::string state = GetString(app, {"status", "applicationState", "state"});
+    if (Running(state)) ++counts.running;
+    if (state == "QUEUED") ++counts.queued;
+  }
+  return counts;
+}
+
+Status TenantController::WriteStatus(const rapidjson::Value& object, const api::SparkTenant& tenant,
+                                     api::SparkTenantStatus status) {
+  for (api::Condition& c : status.conditions) {
+    for (const api::Condition& old : tenant.status.conditions) {
+      if (old.type == c.type && old.status == c.status) c.last_transition_time = old.last_transition_time;
+    }
+    if (c.last_transition_time.empty()) c.last_transition_time = kube::FormatTime(std::chrono::system_clock::now());
+  }
+  if (status == tenant.status) return OkStatus();
+  rapidjson::Document updated;
+  updated.CopyFrom(object, updated.GetAllocator());
+  rapidjson::Document json = api::TenantStatusToJson(status);
+  SetPath(updated, {"status"}, rapidjson::Value(json, updated.GetAllocator()));
+  const Result<rapidjson::Document> written = client_->UpdateStatus(kSparkTenants, updated);
+  if (!written.ok()) return WithContext(written.status(), "writing the status of sparktenant " + NameOf(object));
+  const api::Condition& ready = status.conditions.front();
+  if (tenant.status.conditions.empty() || tenant.status.conditions.front().status != ready.status ||
+      tenant.status.conditions.front().reason != ready.reason) {
+    LOG(INFO) << "sparktenant " << NameOf(object) << ": Ready=" << api::EnumName(*ready.status) << " (" << ready.reason
+              << ") " << ready.message;
+  }
+  return OkStatus();
+}
+
+ReconcileResult TenantController::Finalize(const rapidjson::Value& object, const api::SparkTenant& tenant) {
+  const std::vector<std::string>& finalizers = tenant.metadata.finalizers;
+  if (std::find(finalizers.begin(), finalizers.end(), kTenantFinalizer) == finalizers.end()) return OkStatus();
+  const std::string& ns = tenant.spec.namespace_.name;
+  if (tenant.spec.deletion_policy == api::DeletionPolicy::kDelete) {
+    const Result<rapidjson::Document> existing = client_->Get(kube::resources::kNamespaces, "", ns);
+    if (!existing.ok() && !IsNotFound(existing.status())) return existing.status();
+    // Only the tenant's own namespace goes: never one it found and left alone.
+    if (existing.ok() && GetString(*existing, {"metadata", "labels", kTenantLabel}) == tenant.metadata.name) {
+      if (GetString(*existing, {"metadata", "deletionTimestamp"}).empty()) {
+        const Status deleted = client_->Delete(kube::resources::kNamespaces, "", ns);
+        if (!deleted.ok() && !IsNotFound(deleted)) return deleted;
+        LOG(INFO) << "sparktenant " << tenant.metadata.name << ": deleting namespace " << ns;
+      }
+      // The namespace informer's delete event comes when it is gone; the requeue is a safety net.
+      ReconcileResult wait;
+      wait.requeue_after = std::chrono::seconds(5);
+      return wait;
+    }
+  }
+  LOG(INFO) << "sparktenant " << tenant.metadata.name << " deleted; namespace " << ns
+            << (tenant.spec.deletion_policy == api::DeletionPolicy::kDelete ? " deleted" : " retained");
+  return SetFinalizer(object, false);
+}
+
+}  // namespace spark_operator::controller

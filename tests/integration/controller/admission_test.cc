@@ -1,0 +1,113 @@
+// Quota-aware admission against the local cluster: applications in a tenant's namespace start only when their
+// pods fit in what the quota has left, wait in QUEUED otherwise, and go in creation order.
+#include <cstdio>
+
+#include "controller/tenant_objects.h"
+#include "tests/integration/controller/harness.h"
+
+namespace spark_operator::controller::testing {
+namespace {
+
+std::string UniqueName(const std::string& prefix) {
+  static int counter = 0;
+  return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
+}
+
+class Tenant {
+ public:
+  Tenant(std::shared_ptr<kube::Client> client, const std::string& name, const std::string& spec_json)
+      : client_(std::move(client)), name_(name) {
+    const auto created = client_->Create(
+        kSparkTenants, "",
+        Json(R"({"apiVersion":"spark-operator.k8s.io/v1alpha1","kind":"SparkTenant","metadata":{"name":")" + name +
+             R"("},"spec":)" + spec_json + "}"));
+    if (!created.ok()) FAIL("creating tenant " << name << ": " << created.status().ToString());
+    REQUIRE(Eventually([&] {
+      const auto t = client_->Get(kSparkTenants, "", name_);
+      return t.ok() && ToJson(*t).find(R"("reason":"Applied")") != std::string::npos;
+    }));
+  }
+  ~Tenant() {
+    (void)client_->Delete(kSparkTenants, "", name_);
+    (void)client_->Patch(kSparkTenants, "", name_, kube::PatchType::kMerge, R"({"metadata":{"finalizers":null}})");
+    (void)client_->Delete(kube::resources::kNamespaces, "", name_);
+  }
+
+ private:
+  std::shared_ptr<kube::Client> client_;
+  std::string name_;
+};
+
+void NativeOptions(ManagerOptions& options) {
+  options.native_submission = true;
+  options.spark_submit.clear();
+}
+
+std::string Message(kube::Client& client, const std::string& ns, const std::string& app) {
+  return GetString(GetApp(client, ns, app), {"status", "applicationState", "errorMessage"});
+}
+
+// The example app requests 1100m of CPU and 1792Mi of memory in two pods (driver 0.1 core and 512m + 384m
+// overhead; one executor of 1 core and the same memory).
+TEST_CASE("three apps that each need half the quota: two run, the third is QUEUED and runs when one completes") {
+  auto client = AdminClient();
+  EnsureCrd(*client);
+  const std::string ns = UniqueName("queue");
+  RunningController controller(ns, std::chrono::seconds(60), "", NativeOptions);
+  const Tenant tenant(client, ns, R"({"quota": {"cpu": "2200m", "memory": "3584Mi"}, "deletionPolicy": "Delete"})");
+  for (const char* name : {"q1", "q2", "q3"}) CreateApp(*client, ExampleApp(ns, name));
+
+  REQUIRE(Eventually([&] { return PodPhase(*client, ns, "q1-1-driver") == "Running"; }, std::chrono::seconds(60)));
+  REQUIRE(Eventually([&] { return PodPhase(*client, ns, "q2-1-driver") == "Running"; }, std::chrono::seconds(60)));
+  REQUIRE(Eventually([&] { return State(*client, ns, "q3") == "QUEUED"; }));
+  // Until q1 and q2 are admitted it may say it waits behind them; then it says what it needs.
+  const std::string expected = "needs cpu 1100m, memory 1792Mi, pods 2; cpu 0 free, memory 0Gi free";
+  CHECK(Eventually([&] { return Message(*client, ns, "q3") == expected; }));
+  INFO(Message(*client, ns, "q3"));
+  CHECK(PodNames(*client, ns, "spark-role=driver").size() == 2);
+  CHECK(Eventually([&] {
+    return GetInt(*client->Get(kSparkTenants, "", ns), {"status", "applications", "queued"}) == 1;
+  }));
+
+  FinishPod(*client, ns, "q1-1-driver", 0);
+  REQUIRE(Eventually([&] { return State(*client, ns, "q1") == "COMPLETED"; }));
+  const auto freed = std::chrono::steady_clock::now();
+  REQUIRE(Eventually([&] { return !PodPhase(*client, ns, "q3-1-driver").empty(); }, std::chrono::seconds(60)));
+  std::printf(
+      "figure: slot freed (q1 COMPLETED seen) -> queued q3's driver pod exists in %lld ms\n",
+      static_cast<long long>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - freed).count()));
+  CHECK(Eventually([&] { return PodPhase(*client, ns, "q3-1-driver") == "Running"; }, std::chrono::seconds(60)));
+}
+
+TEST_CASE("maxRunningApplications 1 runs apps one at a time in creation order and one larger than the quota FAILS") {
+  auto client = AdminClient();
+  EnsureCrd(*client);
+  const std::string ns = UniqueName("queue");
+  RunningController controller(ns, std::chrono::seconds(60), "", NativeOptions);
+  const Tenant tenant(client, ns,
+                      R"({"quota": {"cpu": "4", "maxRunningApplications": 1}, "deletionPolicy": "Delete"})");
+  for (const char* name : {"a1", "a2", "a3"}) CreateApp(*client, ExampleApp(ns, name));
+  rapidjson::Document big = ExampleApp(ns, "big");
+  SetPath(big, {"spec", "executor", "instances"}, rapidjson::Value(8));
+  CreateApp(*client, big);
+
+  REQUIRE(Eventually([&] { return State(*client, ns, "big") == "FAILED"; }));
+  CHECK(Message(*client, ns, "big") ==
+        "can never run in this tenant: cpu 8100m is more than the tenant's whole quota, 4");
+  for (const char* name : {"a1", "a2", "a3"}) {
+    const std::string driver = std::string(name) + "-1-driver";
+    REQUIRE(Eventually([&] { return PodPhase(*client, ns, driver) == "Running"; }, std::chrono::seconds(60)));
+    CHECK(PodNames(*client, ns, "spark-role=driver").size() ==
+          static_cast<size_t>(name[1] - '0'));  // Finished drivers stay.
+    for (const char* later : {"a2", "a3"}) {
+      if (std::string(later) > name) CHECK(Eventually([&] { return State(*client, ns, later) == "QUEUED"; }));
+    }
+    FinishPod(*client, ns, driver, 0);
+    REQUIRE(Eventually([&] { return State(*client, ns, name) == "COMPLETED"; }));
+  }
+  CHECK(Message(*client, ns, "a3").empty());
+}
+
+}  // namespace
+}  // namespace spark_operator::controller::testing

@@ -1,0 +1,79 @@
+#include "controller/admission.h"
+
+#include <catch2/catch.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/spark_application.h"
+#include "common/base/json.h"
+
+namespace spark_operator::controller {
+namespace {
+
+constexpr int64_t kMiB = 1024 * 1024;
+
+api::SparkApplication App(const std::string& name, const std::string& created = "2026-01-01T00:00:00Z") {
+  api::SparkApplication app;
+  app.metadata.name = name;
+  app.metadata.namespace_ = "team";
+  app.metadata.creation_timestamp = created;
+  app.spec.type = api::AppType::kScala;
+  app.spec.driver.cores = 0.5;
+  app.spec.driver.memory = "2g";
+  app.spec.executor.cores = 2;
+  app.spec.executor.memory = "8g";
+  app.spec.executor.instances = 3;
+  api::ApplyDefaults(app);
+  return app;
+}
+
+TEST_CASE("an application requests what Spark's pods request: cores, memory plus overhead, driver and executors") {
+  api::SparkApplication app = App("etl");
+  PodResources r = ApplicationRequest(app);
+  CHECK(r.cpu_millis == 500 + 3 * 2000);
+  // Driver 2048 + max(204, 384); executors 8192 + 819 each.
+  CHECK(r.memory_bytes == (2048 + 384 + 3 * (8192 + 819)) * kMiB);
+  CHECK(r.pods == 4);
+
+  app.spec.type = api::AppType::kPython;  // Factor 0.4 for non-JVM applications.
+  CHECK(ApplicationRequest(app).memory_bytes == (2048 + 819 + 3 * (8192 + 3276)) * kMiB);
+  app.spec.executor.memory_overhead = "1g";
+  CHECK(ApplicationRequest(app).memory_bytes == (2048 + 819 + 3 * (8192 + 1024)) * kMiB);
+}
+
+TEST_CASE("admission: what fits goes, what does not is queued in creation order, what never fits fails") {
+  std::vector<kube::ObjectPtr> apps;
+  TenantBudget budget;
+  budget.cpu_millis = 14'000;
+  const auto add = [&](api::SparkApplication app, const char* state) {
+    if (state != nullptr) app.status.application_state.state = api::EnumFromName<api::AppState>(state);
+    apps.push_back(std::make_shared<const rapidjson::Document>(api::ToJson(app)));
+  };
+  Admission admission([&](const std::string&) { return budget; }, [&](const std::string&) { return apps; });
+  using Verdict = AdmissionDecision::Verdict;
+
+  add(App("running"), "RUNNING");  // 6500m of 14000m.
+  CHECK(admission.Decide(App("first", "2026-01-01T00:00:01Z")).verdict == Verdict::kAdmit);
+  // "first" counts from its admission on, while the cache still shows it NEW without an attempt.
+  add(App("first", "2026-01-01T00:00:01Z"), nullptr);
+  const AdmissionDecision third = admission.Decide(App("third", "2026-01-01T00:00:03Z"));
+  CHECK(third.verdict == Verdict::kQueue);
+  CHECK(third.message == "needs cpu 6500m, memory 29465Mi, pods 4; cpu 1 free");
+
+  add(App("second", "2026-01-01T00:00:02Z"), "QUEUED");
+  apps.erase(apps.begin());  // "running" finished: there is room, but "second" was queued first.
+  CHECK(admission.Decide(App("third", "2026-01-01T00:00:03Z")).message.rfind("waiting behind second", 0) == 0);
+
+  api::SparkApplication huge = App("huge");
+  huge.spec.executor.instances = 10;
+  const AdmissionDecision never = admission.Decide(huge);
+  CHECK(never.verdict == Verdict::kNeverFits);
+  CHECK(never.message == "can never run in this tenant: cpu 20500m is more than the tenant's whole quota, 14");
+
+  budget.max_running = 1;
+  CHECK(admission.Decide(App("second", "2026-01-01T00:00:02Z")).message.rfind("1 of maxRunningApplications 1", 0) == 0);
+}
+
+}  // namespace
+}  // namespace spark_operator::controller
