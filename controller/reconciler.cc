@@ -168,6 +168,7 @@ ReconcileResult Reconciler::ReconcileNew(Context& ctx) {
   if (ctx.app->spec.submission_by_user) return ReconcileUserSubmitted(ctx);
   // Quota-aware admission (controller/admission.h): not admitted, it says QUEUED or FAILED and why.
   if (options_.admit && !options_.admit(*ctx.app, ctx.status)) {
+    RecordObservedGeneration(ctx);  // A FAILED "never fits" runs again once the spec asks for less.
     RETURN_IF_ERROR(WriteStatus(ctx));
     return RequeueAfter(std::chrono::seconds(1));
   }
