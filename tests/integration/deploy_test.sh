@@ -84,9 +84,13 @@ server_dry_run() {
     indent <<<"$out" >&2
     return 1
   fi
-  if grep -qi '^warning:' <<<"$out"; then
+  # An object another test created in the shared cluster without kubectl apply draws a warning about its missing
+  # last-applied annotation: that is about the cluster's history, not about the manifests.
+  local warnings
+  warnings="$(grep -i '^warning:' <<<"$out" | grep -v 'missing the kubectl.kubernetes.io/last-applied-configuration annotation')"
+  if [[ -n "$warnings" ]]; then
     fail "$label: accepted with warnings:"
-    grep -i '^warning:' <<<"$out" | indent >&2
+    indent <<<"$warnings" >&2
     return 1
   fi
   indent <<<"$out"
