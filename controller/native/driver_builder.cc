@@ -11,23 +11,27 @@
 
 #include "common/base/json.h"
 #include "common/base/strings.h"
+#include "controller/native/driver_parts.h"
 #include "controller/native/properties.h"
 #include "controller/native/settings.h"
 
 namespace spark_operator::controller::native {
 namespace {
 
-using Allocator = rapidjson::Document::AllocatorType;
+using internal::Allocator;
+using internal::kConnectPort;
+using internal::kPropertiesFile;
+using internal::Object;
+using internal::Resolved;
+using internal::Str;
 
 // Spark's constants (org.apache.spark.deploy.k8s.Constants).
 constexpr char kContainerName[] = "spark-kubernetes-driver";
 constexpr char kConfDir[] = "/opt/spark/conf";
 constexpr char kConfVolume[] = "spark-conf-volume-driver";
-constexpr char kPropertiesFile[] = "spark.properties";
 constexpr int kDefaultDriverPort = 7078;
 constexpr int kDefaultBlockManagerPort = 7079;
 constexpr int kDefaultUiPort = 4040;
-constexpr int kConnectPort = 15002;
 constexpr int kMaxServiceNameLength = 63;
 constexpr int kMaxLabelLength = 63;
 
@@ -106,14 +110,6 @@ Result<int> ParseInt(const SparkConf& conf, const std::string& key, int fallback
   return value;
 }
 
-rapidjson::Value Str(const std::string& s, Allocator& a) { return JsonString(s, a); }
-
-rapidjson::Value Object(const std::map<std::string, std::string>& entries, Allocator& a) {
-  rapidjson::Value out(rapidjson::kObjectType);
-  for (const auto& [k, v] : entries) out.AddMember(Str(k, a), Str(v, a), a);
-  return out;
-}
-
 rapidjson::Value EnvVar(const std::string& name, const std::string& value, Allocator& a) {
   rapidjson::Value env(rapidjson::kObjectType);
   env.AddMember("name", Str(name, a), a);
@@ -167,24 +163,6 @@ std::string SubstituteAppId(std::string text, const std::string& app_id) {
   }
   return text;
 }
-
-struct Resolved {
-  std::string ns;
-  std::string pod_name;
-  std::string image;
-  std::map<std::string, std::string> labels;  // The driver's labels; also the Service's selector.
-  int driver_port = 0;
-  int block_manager_port = 0;          // The container's port.
-  int service_block_manager_port = 0;  // The Service's and spark.driver.blockManager.port.
-  int ui_port = 0;
-  std::string service_name;
-  std::string resource_prefix;
-  std::string conf_map_name;
-  std::string local_dir;
-  std::string default_overhead_factor;
-  int64_t memory_mib = 0;
-  std::string cpu_request;
-};
 
 Result<Resolved> Resolve(const SubmitArguments& args, const DriverIdentity& id) {
   const SparkConf& conf = args.conf;
@@ -417,97 +395,6 @@ Result<rapidjson::Document> BuildPod(const SubmitArguments& args, const rapidjso
   return pod;
 }
 
-rapidjson::Document BuildService(const SparkConf& conf, const Resolved& r, const DriverIdentity& id) {
-  rapidjson::Document svc(rapidjson::kObjectType);
-  auto& a = svc.GetAllocator();
-  svc.AddMember("apiVersion", "v1", a);
-  svc.AddMember("kind", "Service", a);
-  rapidjson::Value metadata(rapidjson::kObjectType);
-  metadata.AddMember("name", Str(r.service_name, a), a);
-  metadata.AddMember("namespace", Str(r.ns, a), a);
-  metadata.AddMember("labels", Object({{"spark-app-selector", id.app_id}}, a), a);
-  const auto annotations = ConfWithPrefix(conf, "spark.kubernetes.driver.service.annotation.");
-  if (!annotations.empty()) metadata.AddMember("annotations", Object(annotations, a), a);
-  svc.AddMember("metadata", metadata, a);
-
-  rapidjson::Value spec(rapidjson::kObjectType);
-  spec.AddMember("clusterIP", "None", a);
-  spec.AddMember("ipFamilyPolicy", "SingleStack", a);
-  rapidjson::Value families(rapidjson::kArrayType);
-  families.PushBack("IPv4", a);
-  spec.AddMember("ipFamilies", families, a);
-  spec.AddMember("selector", Object(r.labels, a), a);
-  rapidjson::Value ports(rapidjson::kArrayType);
-  const std::pair<const char*, int> named[] = {
-      {"driver-rpc-port", r.driver_port}, {"blockmanager", r.service_block_manager_port}, {"spark-ui", r.ui_port}};
-  for (const auto& [name, number] : named) {
-    rapidjson::Value port(rapidjson::kObjectType);
-    port.AddMember("name", rapidjson::StringRef(name), a);
-    port.AddMember("port", number, a);
-    port.AddMember("targetPort", number, a);
-    port.AddMember("protocol", "TCP", a);
-    ports.PushBack(port, a);
-  }
-  rapidjson::Value connect(rapidjson::kObjectType);
-  connect.AddMember("name", "spark-connect", a);
-  connect.AddMember("port", kConnectPort, a);
-  connect.AddMember("targetPort", kConnectPort, a);
-  connect.AddMember("protocol", "TCP", a);
-  connect.AddMember("appProtocol", "grpc", a);
-  ports.PushBack(connect, a);
-  spec.AddMember("ports", ports, a);
-  svc.AddMember("spec", spec, a);
-  return svc;
-}
-
-rapidjson::Document BuildNetworkPolicy(const Resolved& r, const DriverIdentity& id) {
-  rapidjson::Document policy(rapidjson::kObjectType);
-  auto& a = policy.GetAllocator();
-  policy.AddMember("apiVersion", "networking.k8s.io/v1", a);
-  policy.AddMember("kind", "NetworkPolicy", a);
-  rapidjson::Value metadata(rapidjson::kObjectType);
-  metadata.AddMember("name", Str(r.resource_prefix + "-policy", a), a);
-  metadata.AddMember("namespace", Str(r.ns, a), a);
-  metadata.AddMember("labels", Object({{"spark-app-selector", id.app_id}}, a), a);
-  policy.AddMember("metadata", metadata, a);
-  // Executors accept connections only from pods of their own application.
-  rapidjson::Value selector(rapidjson::kObjectType);
-  selector.AddMember("matchLabels", Object({{"spark-app-selector", id.app_id}, {"spark-role", "executor"}}, a), a);
-  rapidjson::Value from_selector(rapidjson::kObjectType);
-  from_selector.AddMember("matchLabels", Object({{"spark-app-selector", id.app_id}}, a), a);
-  rapidjson::Value from(rapidjson::kObjectType);
-  from.AddMember("podSelector", from_selector, a);
-  rapidjson::Value froms(rapidjson::kArrayType);
-  froms.PushBack(from, a);
-  rapidjson::Value rule(rapidjson::kObjectType);
-  rule.AddMember("from", froms, a);
-  rapidjson::Value ingress(rapidjson::kArrayType);
-  ingress.PushBack(rule, a);
-  rapidjson::Value types(rapidjson::kArrayType);
-  types.PushBack("Ingress", a);
-  rapidjson::Value spec(rapidjson::kObjectType);
-  spec.AddMember("podSelector", selector, a);
-  spec.AddMember("ingress", ingress, a);
-  spec.AddMember("policyTypes", types, a);
-  policy.AddMember("spec", spec, a);
-  return policy;
-}
-
-rapidjson::Document BuildConfigMap(const std::string& properties, const Resolved& r) {
-  rapidjson::Document cm(rapidjson::kObjectType);
-  auto& a = cm.GetAllocator();
-  cm.AddMember("apiVersion", "v1", a);
-  cm.AddMember("kind", "ConfigMap", a);
-  rapidjson::Value metadata(rapidjson::kObjectType);
-  metadata.AddMember("name", Str(r.conf_map_name, a), a);
-  metadata.AddMember("namespace", Str(r.ns, a), a);
-  cm.AddMember("metadata", metadata, a);
-  cm.AddMember("immutable", true, a);
-  // Spark 4.2 also stores the namespace as an entry of the conf map.
-  cm.AddMember("data", Object({{kPropertiesFile, properties}, {"spark.kubernetes.namespace", r.ns}}, a), a);
-  return cm;
-}
-
 }  // namespace
 
 DriverIdentity IdentityFor(const std::string& app_uid, int attempt, int64_t now_millis) {
@@ -530,9 +417,9 @@ Result<DriverObjects> BuildDriverObjects(const SubmitArguments& args, const rapi
   ASSIGN_OR_RETURN(rapidjson::Document pod, BuildPod(args, pod_template, resolved, identity));
   DriverObjects objects;
   objects.pod = std::move(pod);
-  objects.service = BuildService(args.conf, resolved, identity);
-  objects.network_policy = BuildNetworkPolicy(resolved, identity);
-  objects.config_map = BuildConfigMap(Properties(args, resolved, identity), resolved);
+  objects.service = internal::BuildService(args.conf, resolved, identity);
+  objects.network_policy = internal::BuildNetworkPolicy(resolved, identity);
+  objects.config_map = internal::BuildConfigMap(Properties(args, resolved, identity), resolved);
   return objects;
 }
 
