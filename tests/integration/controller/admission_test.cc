@@ -2,41 +2,10 @@
 // pods fit in what the quota has left, wait in QUEUED otherwise, and go in creation order.
 #include <cstdio>
 
-#include "controller/tenant_objects.h"
-#include "tests/integration/controller/harness.h"
+#include "tests/integration/controller/tenant_harness.h"
 
 namespace spark_operator::controller::testing {
 namespace {
-
-std::string UniqueName(const std::string& prefix) {
-  static int counter = 0;
-  return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
-}
-
-class Tenant {
- public:
-  Tenant(std::shared_ptr<kube::Client> client, const std::string& name, const std::string& spec_json)
-      : client_(std::move(client)), name_(name) {
-    const auto created = client_->Create(
-        kSparkTenants, "",
-        Json(R"({"apiVersion":"spark-operator.k8s.io/v1alpha1","kind":"SparkTenant","metadata":{"name":")" + name +
-             R"("},"spec":)" + spec_json + "}"));
-    if (!created.ok()) FAIL("creating tenant " << name << ": " << created.status().ToString());
-    REQUIRE(Eventually([&] {
-      const auto t = client_->Get(kSparkTenants, "", name_);
-      return t.ok() && ToJson(*t).find(R"("reason":"Applied")") != std::string::npos;
-    }));
-  }
-  ~Tenant() {
-    (void)client_->Delete(kSparkTenants, "", name_);
-    (void)client_->Patch(kSparkTenants, "", name_, kube::PatchType::kMerge, R"({"metadata":{"finalizers":null}})");
-    (void)client_->Delete(kube::resources::kNamespaces, "", name_);
-  }
-
- private:
-  std::shared_ptr<kube::Client> client_;
-  std::string name_;
-};
 
 void NativeOptions(ManagerOptions& options) {
   options.native_submission = true;
@@ -54,7 +23,8 @@ TEST_CASE("three apps that each need half the quota: two run, the third is QUEUE
   EnsureCrd(*client);
   const std::string ns = UniqueName("queue");
   RunningController controller(ns, std::chrono::seconds(60), "", NativeOptions);
-  const Tenant tenant(client, ns, R"({"quota": {"cpu": "2200m", "memory": "3584Mi"}, "deletionPolicy": "Delete"})");
+  const Tenant tenant(client, ns, R"({"quota": {"cpu": "2200m", "memory": "3584Mi"}, "deletionPolicy": "Delete"})",
+                      /*wait_ready=*/true);
   for (const char* name : {"q1", "q2", "q3"}) CreateApp(*client, ExampleApp(ns, name));
 
   REQUIRE(Eventually([&] { return PodPhase(*client, ns, "q1-1-driver") == "Running"; }, std::chrono::seconds(60)));
@@ -85,8 +55,8 @@ TEST_CASE("maxRunningApplications 1 runs apps one at a time in creation order an
   EnsureCrd(*client);
   const std::string ns = UniqueName("queue");
   RunningController controller(ns, std::chrono::seconds(60), "", NativeOptions);
-  const Tenant tenant(client, ns,
-                      R"({"quota": {"cpu": "4", "maxRunningApplications": 1}, "deletionPolicy": "Delete"})");
+  const Tenant tenant(client, ns, R"({"quota": {"cpu": "4", "maxRunningApplications": 1}, "deletionPolicy": "Delete"})",
+                      /*wait_ready=*/true);
   for (const char* name : {"a1", "a2", "a3"}) CreateApp(*client, ExampleApp(ns, name));
   rapidjson::Document big = ExampleApp(ns, "big");
   SetPath(big, {"spec", "executor", "instances"}, rapidjson::Value(8));

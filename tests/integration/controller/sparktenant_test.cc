@@ -3,8 +3,7 @@
 // only; deletionPolicy decides the namespace's fate.
 #include <cstdio>
 
-#include "controller/tenant_objects.h"
-#include "tests/integration/controller/harness.h"
+#include "tests/integration/controller/tenant_harness.h"
 
 namespace spark_operator::controller::testing {
 namespace {
@@ -23,34 +22,6 @@ void EnsureMemberRole(kube::Client& client) {
                                     "spark-operator-tenant-member", kube::PatchType::kApply, ToJson(*role), apply);
   if (!applied.ok()) FAIL(applied.status().ToString());
 }
-
-std::string UniqueName(const std::string& prefix) {
-  static int counter = 0;
-  return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
-}
-
-// A tenant created now and, at the end of the test, deleted with its namespace whatever the controller did.
-class Tenant {
- public:
-  Tenant(std::shared_ptr<kube::Client> client, const std::string& name, const std::string& spec_json)
-      : client_(std::move(client)), name_(name) {
-    const auto created = client_->Create(
-        kSparkTenants, "",
-        Json(R"({"apiVersion":"spark-operator.k8s.io/v1alpha1","kind":"SparkTenant","metadata":{"name":")" + name +
-             R"("},"spec":)" + spec_json + "}"));
-    if (!created.ok()) FAIL("creating tenant " << name << ": " << created.status().ToString());
-  }
-  ~Tenant() {
-    (void)client_->Delete(kSparkTenants, "", name_);
-    (void)client_->Patch(kSparkTenants, "", name_, kube::PatchType::kMerge, R"({"metadata":{"finalizers":null}})");
-    (void)client_->Delete(kNamespaces, "", name_);
-  }
-  const std::string& name() const { return name_; }
-
- private:
-  std::shared_ptr<kube::Client> client_;
-  std::string name_;
-};
 
 rapidjson::Document GetTenant(kube::Client& client, const std::string& name) {
   Result<rapidjson::Document> t = client.Get(kSparkTenants, "", name);
