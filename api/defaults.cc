@@ -34,6 +34,7 @@ void ApplyDefaults(SparkApplication& app) {
   DefaultPod(spec.driver);
   DefaultPod(spec.executor);
   Default(spec.executor.instances, kDefaultExecutorInstances);
+  Default(spec.logs.executors, true);
 
   RestartPolicy& restart = spec.restart_policy;
   Default(restart.type, RestartPolicyType::kNever);

@@ -30,6 +30,7 @@ enum class Check {
   kLabels,          // Map keys are qualified names, values label values.
   kAnnotationKeys,  // Map keys are qualified names.
   kDateTime,        // RFC 3339 timestamp (schema format only; written by the operator).
+  kLogDestination,  // gs://bucket[/prefix], s3://bucket[/prefix] or file:///directory.
 };
 
 // Upper bounds of durations in seconds: a wait longer than these is a mistake, and bounded values keep the
@@ -187,6 +188,16 @@ SO_API_FIELDS(RestartPolicy) {
            .maximum = kMaxRetryIntervalSeconds});
 }
 
+SO_API_FIELDS(LogsSpec) {
+  v.Field("destination", s.destination,
+          {.description = "Where the driver's and executors' logs are copied when a run ends: gs://bucket/prefix, "
+                          "s3://bucket/prefix or file:///directory (a volume mounted into the controller). Objects "
+                          "are <prefix>/<namespace>/<app>/<attempt>/<pod>/<container>.log plus one manifest.json per "
+                          "run, written last. Empty: the controller's --log-destination; neither: no shipping.",
+           .check = Check::kLogDestination});
+  v.Field("executors", s.executors, {.description = "False ships the driver's log only. Defaults to true."});
+}
+
 SO_API_FIELDS(SparkApplicationSpec) {
   v.Field("type", s.type, {.description = "Language of the application.", .required = true});
   v.Field("mode", s.mode, {.description = "Spark deploy mode. Defaults to cluster."});
@@ -226,6 +237,7 @@ SO_API_FIELDS(SparkApplicationSpec) {
           {.description = "Seconds after termination before the SparkApplication is deleted. Unset keeps it.",
            .minimum = 0,
            .maximum = kMaxTimeToLiveSeconds});
+  v.Field("logs", s.logs, {.description = "Copying the run's pod logs to object storage or a directory."});
 }
 
 SO_API_FIELDS(ApplicationState) {
@@ -245,6 +257,19 @@ SO_API_FIELDS(DriverInfo) {
                           "<service>.<namespace>.svc:<port> with a ClusterIP Service."});
 }
 
+SO_API_FIELDS(LogsStatus) {
+  v.Field("state", s.state,
+          {.description = "PENDING (the run's pods are kept until their logs are stored), SHIPPING, SHIPPED, or "
+                          "FAILED (the store refused or stayed unreachable; error says why)."});
+  v.Field("destination", s.destination, {.description = "Where the logs go."});
+  v.Field("attempt", s.attempt, {.description = "The submission attempt whose logs these are."});
+  v.Field("objects", s.objects, {.description = "Container logs stored, the manifest not counted."});
+  v.Field("bytes", s.bytes, {.description = "Bytes of log stored."});
+  v.Field("error", s.error, {.description = "Why the last try failed."});
+  v.Field("shippedTime", s.shipped_time,
+          {.description = "When the manifest was written.", .check = Check::kDateTime});
+}
+
 SO_API_FIELDS(SparkApplicationStatus) {
   v.Field("appId", s.app_id, {.description = "spark.app.id of the current run."});
   v.Field("applicationState", s.application_state, {.description = "State of the application."});
@@ -261,6 +286,7 @@ SO_API_FIELDS(SparkApplicationStatus) {
   v.Field("observedGeneration", s.observed_generation,
           {.description = "metadata.generation of the spec this status is about; a finished application whose spec "
                           "changed since runs again."});
+  v.Field("logs", s.logs, {.description = "Shipping of the latest finished run's logs."});
 }
 
 }  // namespace spark_operator::api

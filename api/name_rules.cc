@@ -85,6 +85,25 @@ bool IsCleanAbsolutePath(std::string_view v) {
   return true;
 }
 
+bool IsLogDestination(std::string_view v) {
+  for (const char c : v) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+  }
+  if (v.starts_with("file://")) return IsCleanAbsolutePath(v.substr(7));
+  if (!v.starts_with("gs://") && !v.starts_with("s3://")) return false;
+  const std::string_view rest = v.substr(5);
+  const std::string_view bucket = rest.substr(0, rest.find('/'));
+  const auto bucket_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.';
+  };
+  const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  if (bucket.size() < 2 || !alnum(bucket.front()) || !alnum(bucket.back())) return false;
+  for (const char c : bucket) {
+    if (!bucket_char(c)) return false;
+  }
+  return bucket.size() == rest.size() || IsCleanAbsolutePath(rest.substr(bucket.size()));
+}
+
 std::string NameHash8(std::string_view text) {
   uint32_t h = 2166136261u;
   for (const char c : text) {
@@ -134,6 +153,13 @@ Status ValidateEnvVarName(std::string_view field, std::string_view value) {
 Status ValidateMountPath(std::string_view field, std::string_view value) {
   if (IsCleanAbsolutePath(value)) return OkStatus();
   return Problem(field, value, "must be an absolute path without '..' segments");
+}
+
+Status ValidateLogDestination(std::string_view field, std::string_view value) {
+  if (IsLogDestination(value)) return OkStatus();
+  return Problem(field, value,
+                 "must be gs://bucket[/prefix], s3://bucket[/prefix] or file:///directory (lower-case bucket name, "
+                 "no '..' segments)");
 }
 
 }  // namespace spark_operator::api

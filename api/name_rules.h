@@ -20,6 +20,9 @@ inline constexpr size_t kDns1123LabelMaxLength = 63;
 // The classic Kubernetes rule (C identifiers plus '-' and '.'), which every shell and Spark's
 // spark.kubernetes.driverEnv.<name> handle.
 inline constexpr char kEnvVarNamePattern[] = "^[-._a-zA-Z][-._a-zA-Z0-9]*$";
+// Log destinations (spec.logs.destination): a GCS or S3 bucket with an optional prefix, or a local directory.
+// IsLogDestination also refuses ".." segments, which the pattern lets through (as with mount paths).
+inline constexpr char kLogDestinationPattern[] = "^((gs|s3)://[a-z0-9][-_.a-z0-9]*[a-z0-9](/.*)?|file:///.*)$";
 
 // Object names: ConfigMaps, Secrets, service accounts.
 bool IsDns1123Subdomain(std::string_view value);
@@ -31,6 +34,7 @@ bool IsLabelValue(std::string_view value);
 bool IsEnvVarName(std::string_view value);
 // Absolute, and no ".." segment that could climb out of the intended directory.
 bool IsCleanAbsolutePath(std::string_view value);
+bool IsLogDestination(std::string_view value);
 
 // Eight hex digits of FNV-1a over `text`: stable across builds and processes (std::hash is not), for names that
 // must be cut to fit a length limit yet stay distinct.
@@ -44,5 +48,6 @@ Status ValidateQualifiedName(std::string_view field, std::string_view value);
 Status ValidateLabelValue(std::string_view field, std::string_view value);
 Status ValidateEnvVarName(std::string_view field, std::string_view value);
 Status ValidateMountPath(std::string_view field, std::string_view value);
+Status ValidateLogDestination(std::string_view field, std::string_view value);
 
 }  // namespace spark_operator::api

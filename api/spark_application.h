@@ -44,6 +44,7 @@ rapidjson::Document StatusToJson(const SparkApplicationStatus& status);
 //   driver.memory, executor.memory 1g              (spark.driver.memory, spark.executor.memory)
 //   executor.instances           1                 (Spark's is 2; one executor is enough for most jobs here)
 //   secrets[].secretType         Generic
+//   logs.executors               true
 //   restartPolicy.type           Never
 //   OnFailure: onFailureRetries 3, onSubmissionFailureRetries 3
 //   OnFailure and Always: onFailureRetryInterval 5, onSubmissionFailureRetryInterval 5 (seconds)

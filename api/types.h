@@ -41,6 +41,7 @@ enum class AppState {
   kQueued
 };
 enum class ExecutorState { kPending, kRunning, kCompleted, kFailed, kUnknown };
+enum class LogShippingState { kPending, kShipping, kShipped, kFailed };
 
 // The spelling of each enumerator in YAML, indexed by the enumerator's value.
 template <class E>
@@ -73,6 +74,11 @@ struct EnumNames<AppState> {
 template <>
 struct EnumNames<ExecutorState> {
   static constexpr std::array<std::string_view, 5> kNames{"PENDING", "RUNNING", "COMPLETED", "FAILED", "UNKNOWN"};
+};
+
+template <>
+struct EnumNames<LogShippingState> {
+  static constexpr std::array<std::string_view, 4> kNames{"PENDING", "SHIPPING", "SHIPPED", "FAILED"};
 };
 
 template <class E>
@@ -177,6 +183,14 @@ struct RestartPolicy {
   bool operator==(const RestartPolicy&) const = default;
 };
 
+// Where the logs of the driver and executors go once a run ends (controller/logs/).
+struct LogsSpec {
+  std::string destination;         // gs://bucket/prefix, s3://bucket/prefix or file:///dir; empty: the controller's.
+  std::optional<bool> executors;   // False: the driver's log only.
+
+  bool operator==(const LogsSpec&) const = default;
+};
+
 struct SparkApplicationSpec {
   std::optional<AppType> type;
   std::optional<DeployMode> mode;
@@ -198,6 +212,7 @@ struct SparkApplicationSpec {
   StringMap node_selector;
   RestartPolicy restart_policy;
   std::optional<int64_t> time_to_live_seconds;
+  LogsSpec logs;
 
   bool operator==(const SparkApplicationSpec&) const = default;
 };
@@ -218,6 +233,19 @@ struct DriverInfo {
   bool operator==(const DriverInfo&) const = default;
 };
 
+// The log shipping of one run (status.logs): the latest run whose logs are being or were shipped.
+struct LogsStatus {
+  std::optional<LogShippingState> state;
+  std::string destination;  // Without credentials.
+  int32_t attempt = 0;      // The submission attempt whose logs these are.
+  int64_t objects = 0;      // Log objects stored, the manifest not counted.
+  int64_t bytes = 0;
+  std::string error;  // Why the last try failed; with FAILED, why the logs were lost.
+  std::string shipped_time;
+
+  bool operator==(const LogsStatus&) const = default;
+};
+
 struct SparkApplicationStatus {
   std::string app_id;  // spark.app.id of the current run.
   ApplicationState application_state;
@@ -229,6 +257,7 @@ struct SparkApplicationStatus {
   std::string submission_time;
   std::string termination_time;
   std::optional<int64_t> observed_generation;  // metadata.generation of the spec this status is about.
+  LogsStatus logs;
 
   bool operator==(const SparkApplicationStatus&) const = default;
 };

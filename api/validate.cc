@@ -41,6 +41,8 @@ void CheckString(const std::string& path, const std::string& value, Check check,
       return Add(problems, ValidateDns1123Label(path, value));
     case Check::kAbsolutePath:
       return Add(problems, ValidateMountPath(path, value));
+    case Check::kLogDestination:
+      return Add(problems, ValidateLogDestination(path, value));
     case Check::kEnvVarName:
       return Add(problems, ValidateEnvVarName(path, value));
     case Check::kMemory: {

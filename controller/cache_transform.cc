@@ -47,7 +47,7 @@ void TrimPodForCache(rapidjson::Document& pod) {
   TrimMetadata(pod);
   KeepOnly(&pod, {"apiVersion", "kind", "metadata", "spec", "status"});
   KeepOnly(Find(pod, {"metadata"}), {"name", "namespace", "uid", "resourceVersion", "creationTimestamp",
-                                     "deletionTimestamp", "labels", "annotations", "ownerReferences"});
+                                     "deletionTimestamp", "labels", "annotations", "ownerReferences", "finalizers"});
   rapidjson::Value* spec = Find(pod, {"spec"});
   KeepOnly(spec, {"nodeName", "containers"});
   if (spec != nullptr && spec->IsObject()) {

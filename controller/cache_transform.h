@@ -4,7 +4,8 @@
 //
 // Kept of a pod, the fields the controller reads (controller/pod_state.cc, mount_check.cc, driver_pod.cc,
 // reconciler.cc, the manager's index): metadata name, namespace, uid, resourceVersion, creationTimestamp,
-// deletionTimestamp, labels, annotations (without kubectl's last-applied copy) and ownerReferences; spec.nodeName
+// deletionTimestamp, labels, annotations (without kubectl's last-applied copy), ownerReferences and finalizers
+// (controller/logs/); spec.nodeName
 // and each container's name and volumeMounts' mountPath; status phase, reason, message, and each container
 // status's name and state. A new read of any other pod field must add it here, or it reads nothing.
 //

@@ -6,6 +6,7 @@
 
 #include "common/base/shutdown_signals.h"
 #include "common/base/strings.h"
+#include "common/storage/object_store.h"
 #include "controller/manager.h"
 
 DEFINE_string(kubeconfig, "",
@@ -51,6 +52,23 @@ DEFINE_string(tenant_quota_cpu, "", "Hard requests.cpu of spark-quota (\"16\", \
 DEFINE_string(tenant_quota_memory, "",
               "Hard requests.memory of spark-quota (\"64Gi\", or Spark's \"64g\"); empty: no memory limit.");
 
+DEFINE_string(log_destination, "",
+              "Where finished applications' driver and executor logs are copied: gs://bucket/prefix, "
+              "s3://bucket/prefix or file:///directory; spec.logs.destination overrides it. Empty: only apps that "
+              "name a destination ship logs.");
+DEFINE_int32(log_shipping_timeout, 24 * 60 * 60,
+             "Seconds after a run ends that its pods are kept while their logs cannot be stored; then they are let "
+             "go and status.logs says the logs were lost.");
+DEFINE_int32(log_shipping_concurrency, 4, "Log copies at once.");
+DEFINE_string(log_credentials_secret, "",
+              "namespace/name of a Secret with the log stores' credentials: key.json (GCS service-account key), "
+              "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (S3). Empty: GOOGLE_APPLICATION_CREDENTIALS or the GCE "
+              "metadata server; the AWS_* environment variables.");
+DEFINE_string(gcs_endpoint, "", "Google Cloud Storage endpoint; empty: https://storage.googleapis.com.");
+DEFINE_string(s3_endpoint, "", "S3 endpoint, e.g. http://minio:9000; empty: AWS in --s3-region.");
+DEFINE_string(s3_region, "us-east-1", "S3 region, for request signing.");
+DEFINE_bool(s3_path_style, false, "Address S3 buckets as <endpoint>/<bucket> (most S3-compatible stores).");
+
 int main(int argc, char** argv) {
   gflags::SetUsageMessage("Kubernetes operator for Apache Spark: the SparkApplication controller.");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
@@ -94,6 +112,25 @@ int main(int argc, char** argv) {
   options.tenant.quota_pods = FLAGS_tenant_quota_pods;
   options.tenant.quota_cpu = FLAGS_tenant_quota_cpu;
   options.tenant.quota_memory = FLAGS_tenant_quota_memory;
+  options.logs.default_destination = FLAGS_log_destination;
+  options.logs.timeout = std::chrono::seconds(FLAGS_log_shipping_timeout);
+  options.log_shipping_concurrency = FLAGS_log_shipping_concurrency;
+  options.log_credentials_secret = FLAGS_log_credentials_secret;
+  if (const auto loaded = spark_operator::storage::LoadStoreOptionsFromEnvironment(options.logs.store);
+      !loaded.ok()) {
+    LOG(ERROR) << "starting the controller: " << loaded.ToString();
+    return 1;
+  }
+  if (!FLAGS_gcs_endpoint.empty()) options.logs.store.gcs_endpoint = FLAGS_gcs_endpoint;
+  if (!FLAGS_s3_endpoint.empty()) options.logs.store.s3_endpoint = FLAGS_s3_endpoint;
+  options.logs.store.s3_region = FLAGS_s3_region;
+  options.logs.store.s3_path_style = FLAGS_s3_path_style;
+  if (!FLAGS_log_destination.empty()) {
+    if (const auto url = spark_operator::storage::ParseObjectUrl(FLAGS_log_destination); !url.ok()) {
+      LOG(ERROR) << "--log-destination: " << url.status().message();
+      return 1;
+    }
+  }
 
   auto manager = spark_operator::controller::Manager::Create(std::move(options));
   if (!manager.ok()) {

@@ -10,6 +10,7 @@
 #include "common/base/json.h"
 #include "controller/cache_transform.h"
 #include "controller/labels.h"
+#include "controller/logs/store_credentials.h"
 
 namespace spark_operator::controller {
 namespace {
@@ -92,6 +93,16 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
     self->metrics_->submit_seconds.Observe(static_cast<double>(r.duration.count()) / 1000.0);
   };
   m->submitter_ = std::make_unique<Submitter>(std::move(submitter));
+  logs::LogKeeperOptions log_options = m->options_.logs;
+  if (!m->options_.log_credentials_secret.empty()) {
+    RETURN_IF_ERROR(
+        logs::ReadStoreCredentials(*m->client_, m->options_.log_credentials_secret, log_options.store)
+            .WithContext("--log-credentials-secret"));
+  }
+  m->log_shipper_ = std::make_unique<logs::LogShipper>(logs::ShipperOptions{
+      .concurrency = m->options_.log_shipping_concurrency,
+      .on_done = [self](const std::string& key) { self->queue_->Add(key); }});
+  m->log_keeper_ = std::make_unique<logs::LogKeeper>(m->client_, *m->log_shipper_, *m->events_, std::move(log_options));
 
   kube::InformerOptions apps;
   apps.resource = kube::resources::kSparkApplications;
@@ -134,6 +145,7 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   reconciler.pod_template_dir = m->auth_.dir;
   reconciler.driver_startup_grace = m->options_.driver_startup_grace;
   reconciler.ui_service_type = m->options_.ui_service_type;
+  reconciler.logs = m->log_keeper_.get();
   if (m->options_.tenants) {
     m->tenants_ = std::make_unique<TenantController>(
         m->client_, TenantControllerOptions{.workers = 2, .resync_period = m->options_.resync_period});
@@ -271,6 +283,7 @@ void Manager::Stop() {
   if (controller_ != nullptr) controller_->Stop();  // Null when Create failed before making it.
   if (tenants_ != nullptr) tenants_->Stop();
   submitter_.reset();  // Waits for running spark-submits (bounded by the submission timeout).
+  log_shipper_.reset();  // Running copies stop between two pieces; their pods keep the finalizer.
   if (server_ != nullptr) server_->Stop();
   if (recorder_ != nullptr) recorder_->Flush(std::chrono::seconds(2));
 }

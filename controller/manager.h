@@ -25,6 +25,8 @@
 #include "controller/admission.h"
 #include "controller/controller_metrics.h"
 #include "controller/events.h"
+#include "controller/logs/log_keeper.h"
+#include "controller/logs/log_shipper.h"
 #include "controller/reconciler.h"
 #include "controller/submit_auth.h"
 #include "controller/submitter.h"
@@ -59,6 +61,11 @@ struct ManagerOptions {
   int metrics_port = -1;  // -1: no HTTP server; 0: any free port.
   TenantOptions tenant;   // Namespace preparation before submission (--prepare-tenant).
   bool tenants = true;    // The SparkTenant controller (--tenants); it watches cluster-wide whatever namespaces says.
+  logs::LogKeeperOptions logs;      // --log-destination, the stores' endpoints and credentials, the timeout.
+  int log_shipping_concurrency = 4;  // Log copies at once.
+  // "namespace/name" of a Secret with the stores' credentials (key.json for GCS; AWS_ACCESS_KEY_ID,
+  // AWS_SECRET_ACCESS_KEY and optionally AWS_SESSION_TOKEN for S3); read at start, over the environment's.
+  std::string log_credentials_secret;
 };
 
 class Manager {
@@ -107,6 +114,8 @@ class Manager {
   std::unique_ptr<Events> events_;
   std::unique_ptr<WorkQueue> queue_;
   std::unique_ptr<Submitter> submitter_;
+  std::unique_ptr<logs::LogShipper> log_shipper_;
+  std::unique_ptr<logs::LogKeeper> log_keeper_;
   std::unique_ptr<TenantPreparer> tenant_;  // Null with --prepare-tenant=false.
   std::unique_ptr<Reconciler> reconciler_;
   std::unique_ptr<runtime::NamespacedInformers> apps_;

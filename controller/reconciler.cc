@@ -12,6 +12,7 @@
 #include "controller/mount_check.h"
 #include "controller/native/native_submit.h"
 #include "controller/pod_state.h"
+#include "controller/reconcile_context.h"
 #include "controller/submission.h"
 #include "controller/ui_service.h"
 #include "controller/wait.h"
@@ -19,30 +20,6 @@
 namespace spark_operator::controller {
 
 using api::AppState;
-
-struct Reconciler::Context {
-  std::string key;
-  std::string ns;
-  std::string name;
-  kube::ObjectPtr object;                    // The latest version we know, replaced after each write.
-  std::optional<api::SparkApplication> app;  // Parsed and defaulted; unset when the spec does not parse.
-  std::string spec_error;                    // Why the spec is unusable, every problem named.
-  api::SparkApplicationStatus old_status;    // As stored.
-  api::SparkApplicationStatus status;        // As this reconcile wants it.
-  int64_t generation = 0;
-  std::optional<int64_t> observed_generation;
-  bool just_marked = false;  // This reconcile wrote the attempt's mark: its driver cannot exist yet.
-
-  AppState state() const { return status.application_state.state.value_or(AppState::kNew); }
-  api::RestartPolicy restart() const {
-    // A user-submitted app runs once: only the user can submit it again.
-    if (app && !app->spec.submission_by_user) return app->spec.restart_policy;
-    api::RestartPolicy never;
-    never.type = api::RestartPolicyType::kNever;
-    return never;
-  }
-  std::string Describe() const { return ns + "/" + name; }
-};
 
 namespace {
 
@@ -70,12 +47,22 @@ ReconcileResult Reconciler::Reconcile(const std::string& key) {
     // Deleted: its queued submissions go; owner references let the garbage collector remove its pods.
     submitter_.Forget(key);
     executor_status_throttle_.Forget(key);
+    ReleaseOrphanPods(key);
     return {};
   }
   // A namesake deleted before this app was created may have left queued submissions or results.
   submitter_.Forget(key, UidOf(*object));
-  if (!GetString(*object, {"metadata", "deletionTimestamp"}).empty()) return {};
+  Context ctx = Load(key, object);
+  if (!GetString(*object, {"metadata", "deletionTimestamp"}).empty()) return ReconcileDeleting(ctx);
+  ReconcileResult result = ReconcileState(ctx);
+  if (result.status.ok()) result = ReconcileLogs(ctx, std::move(result));
+  // Someone (often our own previous write, not yet in the cache) changed the app: look again shortly.
+  if (IsConflict(result.status)) return RequeueAfter(std::chrono::milliseconds(200));
+  if (IsNotFound(result.status)) return {};
+  return result;
+}
 
+Reconciler::Context Reconciler::Load(const std::string& key, const kube::ObjectPtr& object) const {
   Context ctx;
   ctx.key = key;
   ctx.ns = NamespaceOf(*object);
@@ -103,12 +90,7 @@ ReconcileResult Reconciler::Reconcile(const std::string& key) {
     const std::string legacy = GetString(*object, {"metadata", "annotations", kObservedGenerationAnnotation});
     if (!legacy.empty()) ctx.observed_generation = std::atoll(legacy.c_str());
   }
-
-  const ReconcileResult result = ReconcileState(ctx);
-  // Someone (often our own previous write, not yet in the cache) changed the app: look again shortly.
-  if (IsConflict(result.status)) return RequeueAfter(std::chrono::milliseconds(200));
-  if (IsNotFound(result.status)) return {};
-  return result;
+  return ctx;
 }
 
 ReconcileResult Reconciler::ReconcileState(Context& ctx) {
@@ -144,7 +126,9 @@ ReconcileResult Reconciler::RestartForSpecChange(Context& ctx) {
   }
   if (waiting) return RequeueAfter(std::chrono::seconds(1));
   LOG(INFO) << ctx.Describe() << ": spec changed (generation " << ctx.generation << "), running it again";
+  const api::LogsStatus logs = ctx.status.logs;  // Earlier runs' logs may still be shipping.
   ctx.status = {};
+  ctx.status.logs = logs;
   ctx.status.application_state.state = AppState::kNew;
   RETURN_IF_ERROR(WriteStatus(ctx));
   events_.Normal(*ctx.object, "SparkApplicationSpecUpdated", "spec changed; the application runs again");
@@ -188,8 +172,10 @@ ReconcileResult Reconciler::StartAttempt(Context& ctx) {
   const int attempt = ctx.status.submission_attempts + 1;
   api::SparkApplicationStatus& s = ctx.status;
   const int32_t executions = s.execution_attempts;
+  const api::LogsStatus logs = s.logs;  // The previous run's logs may still be shipping.
   s = {};
   s.execution_attempts = executions;
+  s.logs = logs;
   s.submission_attempts = attempt;
   s.application_state.state = AppState::kNew;
   s.last_submission_attempt_time = kube::FormatTime(Now());

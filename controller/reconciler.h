@@ -35,6 +35,7 @@
 #include "common/runtime/workqueue.h"
 #include "controller/controller_metrics.h"
 #include "controller/events.h"
+#include "controller/logs/log_keeper.h"
 #include "controller/status_throttle.h"
 #include "controller/submitter.h"
 #include "controller/ui_service.h"
@@ -60,6 +61,8 @@ struct ReconcilerOptions {
   std::function<bool(const api::SparkApplication&, api::SparkApplicationStatus&)> admit;
   // The Service that exposes a running driver's UI (--ui-service-type); deleted when the driver ends.
   UiServiceType ui_service_type = UiServiceType::kNodePort;
+  // Copies finished runs' logs (controller/logs/); null: no log shipping at all.
+  logs::LogKeeper* logs = nullptr;
 };
 
 // Read access to the informer caches.
@@ -77,9 +80,17 @@ class Reconciler {
   ReconcileResult Reconcile(const std::string& key);
 
  private:
-  struct Context;  // One reconcile's view of the app; defined in reconciler.cc.
+  struct Context;  // One reconcile's view of the app; defined in reconcile_context.h.
 
+  // The app parsed and defaulted, with its status as stored.
+  Context Load(const std::string& key, const kube::ObjectPtr& object) const;
   ReconcileResult ReconcileState(Context& ctx);
+  // Log shipping (reconciler_logs.cc), after the state machine's step `result` for a live app.
+  ReconcileResult ReconcileLogs(Context& ctx, ReconcileResult result);
+  // A deleted app that holds the logs finalizer: its pods are stopped and their logs stored before it goes.
+  ReconcileResult ReconcileDeleting(Context& ctx);
+  // Pods still held for the logs of an app that is gone without its finalizer.
+  void ReleaseOrphanPods(const std::string& key);
   ReconcileResult RestartForSpecChange(Context& ctx);
   ReconcileResult ReconcileNew(Context& ctx);
   ReconcileResult ReconcileUserSubmitted(Context& ctx);

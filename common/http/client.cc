@@ -165,6 +165,14 @@ Result<std::optional<std::string>> ResponseStream::ReadLine(std::chrono::millise
   }
 }
 
+Result<std::optional<std::string>> ResponseStream::ReadChunk(std::chrono::milliseconds idle_timeout) {
+  while (pending_.empty() && !body_done_) {
+    RETURN_IF_ERROR(connection_->ReadStreamPiece(idle_timeout, pending_, body_done_));
+  }
+  if (pending_.empty()) return std::optional<std::string>();
+  return std::optional<std::string>(std::exchange(pending_, ""));
+}
+
 Result<std::string> ResponseStream::ReadAll(std::chrono::milliseconds timeout) {
   const uint64_t max_body = connection_->options().max_response_bytes;
   while (!body_done_) {

@@ -68,6 +68,9 @@ class ResponseStream {
   // The next newline-terminated line; nullopt at the end of the body. Waits at most `idle_timeout`. A line
   // longer than ClientOptions::max_line_bytes is an Internal error, and the stream is then unusable.
   Result<std::optional<std::string>> ReadLine(std::chrono::milliseconds idle_timeout);
+  // The next piece of the body as it arrives (at most 16 KiB plus what ReadLine left); nullopt at the end.
+  // For bodies of any size, read and passed on piece by piece.
+  Result<std::optional<std::string>> ReadChunk(std::chrono::milliseconds idle_timeout);
   // The rest of the body, for error responses; at most ClientOptions::max_response_bytes.
   Result<std::string> ReadAll(std::chrono::milliseconds timeout);
   // Safe from any thread: makes a blocked ReadLine return Cancelled.

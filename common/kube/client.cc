@@ -215,6 +215,19 @@ Status Client::Delete(const Resource& resource, std::string_view ns, std::string
   return Call("DELETE", resource.ObjectPath(ns, name), ToJson(body)).status();
 }
 
+Result<std::unique_ptr<http::ResponseStream>> Client::StreamPodLog(std::string_view ns, std::string_view pod,
+                                                                  std::string_view container) {
+  std::string target = resources::kPods.ObjectPath(ns, pod, "log");
+  AddQuery(target, "container", container);
+  ASSIGN_OR_RETURN(const http::Request request, NewRequest("GET", std::move(target)));
+  ASSIGN_OR_RETURN(std::unique_ptr<http::ResponseStream> stream, http_->OpenStream(request));
+  if (stream->status() >= 400) {
+    const Result<std::string> body = stream->ReadAll(config_.timeout);
+    return StatusFromResponse(stream->status(), body.ok() ? *body : "");
+  }
+  return stream;
+}
+
 Result<std::unique_ptr<WatchStream>> Client::Watch(const Resource& resource, std::string_view ns,
                                                    const WatchOptions& options) {
   std::string target = resource.CollectionPath(ns) + "?watch=true";

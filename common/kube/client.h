@@ -97,6 +97,11 @@ class Client {
   Result<std::unique_ptr<WatchStream>> Watch(const Resource& resource, std::string_view ns,
                                              const WatchOptions& options);
 
+  // The log of one container of a pod (GET .../pods/<name>/log), streamed: read it with ReadChunk. A status
+  // error (pod or container not found, no log yet) is returned as one.
+  Result<std::unique_ptr<http::ResponseStream>> StreamPodLog(std::string_view ns, std::string_view pod,
+                                                             std::string_view container);
+
   // Any request, for paths the verbs above do not cover (/readyz, /version, discovery).
   Result<http::Response> Raw(const std::string& method, const std::string& path, const std::string& body = "",
                              const std::string& content_type = "application/json");

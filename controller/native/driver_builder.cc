@@ -1,6 +1,5 @@
 #include "controller/native/driver_builder.h"
 
-#include <openssl/evp.h>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -10,6 +9,7 @@
 #include <cstdlib>
 
 #include "common/base/json.h"
+#include "common/base/sha256.h"
 #include "common/base/strings.h"
 #include "controller/native/driver_parts.h"
 #include "controller/native/properties.h"
@@ -34,23 +34,6 @@ constexpr int kDefaultBlockManagerPort = 7079;
 constexpr int kDefaultUiPort = 4040;
 constexpr int kMaxServiceNameLength = 63;
 constexpr int kMaxLabelLength = 63;
-
-std::string Hex(const unsigned char* bytes, size_t n) {
-  static const char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < n; ++i) {
-    out += kDigits[bytes[i] >> 4];
-    out += kDigits[bytes[i] & 15];
-  }
-  return out;
-}
-
-std::string Sha256Hex(const std::string& text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
-  return Hex(digest, length);
-}
 
 std::string SparkUser() {
   if (const char* user = std::getenv("SPARK_USER"); user != nullptr && *user != '\0') return user;

@@ -44,6 +44,9 @@ void ApplyCheck(Value& schema, Check check, Allocator& a) {
     case Check::kCpu:
       schema.AddMember("pattern", StringRef(kCpuPattern), a);
       break;
+    case Check::kLogDestination:
+      schema.AddMember("pattern", StringRef(kLogDestinationPattern), a);
+      break;
     case Check::kDateTime:
       schema.AddMember("format", "date-time", a);
       break;

@@ -68,6 +68,8 @@ std::string CheckWords(Check check, bool is_list) {
       return "keys are qualified names (`[prefix/]name`)";
     case Check::kDateTime:
       return "RFC 3339 time";
+    case Check::kLogDestination:
+      return "`gs://bucket[/prefix]`, `s3://bucket[/prefix]` or `file:///directory`";
     case Check::kNone:
       break;
   }

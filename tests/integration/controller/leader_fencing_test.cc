@@ -2,10 +2,7 @@
 // Lease: the old leader must stop writing and exit before the standby takes over. The evidence is the API
 // server's audit log (tools/cluster/up.sh turns it on), where each replica's requests carry its identity in
 // the User-Agent, and a stand-in spark-submit that records which replica started it and when.
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -19,8 +16,7 @@
 
 #include "common/kube/time_format.h"
 #include "tests/integration/controller/harness.h"
-
-extern char** environ;
+#include "tests/support/controller_process.h"
 
 namespace spark_operator::controller::testing {
 namespace {
@@ -31,64 +27,19 @@ using Wall = std::chrono::system_clock::time_point;
 
 constexpr int kLeaseSeconds = 6;
 
-// One spark-operator-controller process, its stderr in a file; killed and reaped when destroyed.
-class ControllerProcess {
+// One replica with leader election on a short Lease; the stand-in spark-submit it runs learns its identity
+// from SO_FENCE_REPLICA, to record who started it.
+class ControllerProcess : public spark_operator::testing::ControllerProcess {
  public:
   ControllerProcess(const std::string& ns, const std::string& identity, const std::string& spark_submit,
                     const std::string& log)
-      : log_(log) {
-    const std::string path = spark_operator::testing::BinDir() + "/spark-operator-controller";
-    std::vector<std::string> args = {path, "--kubeconfig=" + ClusterDir() + "/kubeconfig", "--namespaces=" + ns,
-                                     // The stand-in spark-submit is what makes each app a few writes.
-                                     "--submitter=spark-submit", "--spark-submit=" + spark_submit, "--metrics-port=-1",
-                                     "--leader-elect", "--lease-namespace=" + ns, "--lease-name=fenced",
-                                     "--identity=" + identity, "--lease-duration=" + std::to_string(kLeaseSeconds),
-                                     "--renew-deadline=3", "--retry-period=1"};
-    std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    // The stand-in spark-submit inherits this, to record who started it.
-    std::vector<std::string> env_strings;
-    for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
-    env_strings.push_back("SO_FENCE_REPLICA=" + identity);
-    std::vector<char*> envp;
-    for (std::string& e : env_strings) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    const int spawned = posix_spawn(&pid_, path.c_str(), &actions, nullptr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    REQUIRE(spawned == 0);
-  }
-  ~ControllerProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  ControllerProcess(const ControllerProcess&) = delete;
-  ControllerProcess& operator=(const ControllerProcess&) = delete;
-
-  // The exit code once the process has ended (-1: killed by a signal), nullopt while it runs.
-  std::optional<int> Exited() {
-    if (pid_ <= 0) return exit_code_;
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) != pid_) return std::nullopt;
-    pid_ = -1;
-    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return exit_code_;
-  }
-  bool Logged(const std::string& text) const {
-    const Result<std::string> log = ReadFile(log_);
-    return log.ok() && log->find(text) != std::string::npos;
-  }
-
- private:
-  const std::string log_;
-  pid_t pid_ = -1;
-  std::optional<int> exit_code_;
+      : spark_operator::testing::ControllerProcess(
+            {"--kubeconfig=" + ClusterDir() + "/kubeconfig", "--namespaces=" + ns,
+             // The stand-in spark-submit is what makes each app a few writes.
+             "--submitter=spark-submit", "--spark-submit=" + spark_submit, "--metrics-port=-1", "--leader-elect",
+             "--lease-namespace=" + ns, "--lease-name=fenced", "--identity=" + identity,
+             "--lease-duration=" + std::to_string(kLeaseSeconds), "--renew-deadline=3", "--retry-period=1"},
+            {"SO_FENCE_REPLICA=" + identity}, log) {}
 };
 
 // SIGSTOPs kube-apiserver; SIGCONT on Resume or when destroyed, so a failing test never leaves it hung.

@@ -33,6 +33,26 @@ TEST_CASE("the name patterns published in the CRD agree with the validators") {
   }
 }
 
+TEST_CASE("log destinations are a bucket URL or a local directory") {
+  const std::regex pattern(kLogDestinationPattern);
+  for (const char* good : {"gs://logs", "gs://my_logs.example/spark/prod", "s3://logs-1/", "s3://b1/a/b",
+                           "file:///var/log/spark", "file:///"}) {
+    CAPTURE(good);
+    CHECK(IsLogDestination(good));
+    CHECK(std::regex_match(good, pattern));
+  }
+  for (const char* bad : {"", "gs://", "gs:///x", "s3://Logs", "s3://-a", "http://x/y", "file://relative",
+                          "file:/x", "/var/log", "gs://b c", "gs://a"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(IsLogDestination(bad));
+    CHECK_FALSE(std::regex_match(bad, pattern));
+  }
+  // Stricter than the published pattern, as mount paths are.
+  CHECK_FALSE(IsLogDestination("file:///var/../etc"));
+  CHECK_FALSE(IsLogDestination("s3://logs/a/../../b"));
+  CHECK_FALSE(IsLogDestination("gs://logs/a\nb"));
+}
+
 TEST_CASE("DNS-1123 labels are at most 63 characters and have no dots") {
   CHECK(IsDns1123Label("spark-ui"));
   CHECK(IsDns1123Label(std::string(63, 'a')));

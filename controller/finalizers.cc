@@ -1,0 +1,69 @@
+#include "controller/finalizers.h"
+
+#include "common/base/json.h"
+
+namespace spark_operator::controller {
+namespace {
+
+constexpr int kTries = 5;
+
+// Patches the finalizers to `object`'s list with `finalizer` added or dropped; a no-op when already so.
+Status PatchFinalizers(kube::Client& client, const kube::Resource& resource, const rapidjson::Value& object,
+                       std::string_view finalizer, bool present) {
+  rapidjson::Document patch(rapidjson::kObjectType);
+  auto& a = patch.GetAllocator();
+  rapidjson::Value list(rapidjson::kArrayType);
+  bool found = false;
+  if (const rapidjson::Value* old = FindPath(object, {"metadata", "finalizers"}); old != nullptr && old->IsArray()) {
+    for (const rapidjson::Value& f : old->GetArray()) {
+      if (!f.IsString()) continue;
+      if (f.GetString() == finalizer) {
+        found = true;
+        if (!present) continue;
+      }
+      list.PushBack(rapidjson::Value(f, a), a);
+    }
+  }
+  if (found == present) return OkStatus();
+  if (present) list.PushBack(JsonString(finalizer, a), a);
+  SetString(patch, {"metadata", "resourceVersion"}, ResourceVersionOf(object));
+  SetPath(patch, {"metadata", "finalizers"}, std::move(list));
+  return client.Patch(resource, NamespaceOf(object), NameOf(object), kube::PatchType::kMerge, ToJson(patch)).status();
+}
+
+Status SetFinalizer(kube::Client& client, const kube::Resource& resource, const rapidjson::Value& object,
+                    std::string_view finalizer, bool present) {
+  Status status = PatchFinalizers(client, resource, object, finalizer, present);
+  for (int i = 1; i < kTries && IsConflict(status); ++i) {
+    Result<rapidjson::Document> fresh = client.Get(resource, NamespaceOf(object), NameOf(object));
+    if (!fresh.ok()) return fresh.status();
+    // The same name now holds another object: its finalizers are not ours to change.
+    if (UidOf(*fresh) != UidOf(object)) return OkStatus();
+    status = PatchFinalizers(client, resource, *fresh, finalizer, present);
+  }
+  return status;
+}
+
+}  // namespace
+
+bool HasFinalizer(const rapidjson::Value& object, std::string_view finalizer) {
+  const rapidjson::Value* list = FindPath(object, {"metadata", "finalizers"});
+  if (list == nullptr || !list->IsArray()) return false;
+  for (const rapidjson::Value& f : list->GetArray()) {
+    if (f.IsString() && f.GetString() == finalizer) return true;
+  }
+  return false;
+}
+
+Status AddFinalizer(kube::Client& client, const kube::Resource& resource, const rapidjson::Value& object,
+                    std::string_view finalizer) {
+  return SetFinalizer(client, resource, object, finalizer, true);
+}
+
+Status RemoveFinalizer(kube::Client& client, const kube::Resource& resource, const rapidjson::Value& object,
+                       std::string_view finalizer) {
+  const Status status = SetFinalizer(client, resource, object, finalizer, false);
+  return IsNotFound(status) ? OkStatus() : status;
+}
+
+}  // namespace spark_operator::controller

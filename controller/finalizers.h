@@ -1,0 +1,23 @@
+// One finalizer of an object, added or removed with a merge patch that carries the resourceVersion it was
+// computed from: the finalizers list is replaced whole, so a concurrent change by another controller must make
+// the patch a Conflict rather than be overwritten.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <string_view>
+
+#include "common/kube/client.h"
+#include "common/kube/resource.h"
+
+namespace spark_operator::controller {
+
+bool HasFinalizer(const rapidjson::Value& object, std::string_view finalizer);
+// `object` may be a cached copy: on a Conflict the object is read again and the patch retried a few times.
+Status AddFinalizer(kube::Client& client, const kube::Resource& resource, const rapidjson::Value& object,
+                    std::string_view finalizer);
+// OK when the object or the finalizer is already gone.
+Status RemoveFinalizer(kube::Client& client, const kube::Resource& resource, const rapidjson::Value& object,
+                       std::string_view finalizer);
+
+}  // namespace spark_operator::controller

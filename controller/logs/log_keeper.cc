@@ -1,0 +1,242 @@
+#include "controller/logs/log_keeper.h"
+
+#include <glog/logging.h>
+
+#include <algorithm>
+
+#include "common/base/json.h"
+#include "common/kube/time_format.h"
+#include "controller/finalizers.h"
+
+namespace spark_operator::controller::logs {
+namespace {
+
+using std::chrono::milliseconds;
+
+// While executors are still stopping: how often to look again.
+constexpr milliseconds kWaitForPods{5'000};
+
+// Errors a retry will not fix by itself (a credential, a bucket that does not exist): FAILED at once. The copy is
+// still tried again until the timeout, since a fixed credential or a created bucket makes it work.
+bool Permanent(const Status& status) {
+  switch (status.code()) {
+    case StatusCode::kUnauthenticated:
+    case StatusCode::kForbidden:
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kNotFound:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string Duration(std::chrono::seconds s) {
+  if (s.count() % 3600 == 0) return std::to_string(s.count() / 3600) + "h";
+  if (s.count() % 60 == 0) return std::to_string(s.count() / 60) + "m";
+  return std::to_string(s.count()) + "s";
+}
+
+milliseconds Sooner(milliseconds a, milliseconds b) { return a.count() == 0 ? b : std::min(a, b); }
+
+// status.logs about `attempt`, started afresh when it was about an earlier run.
+void Own(api::LogsStatus& logs, int attempt, const std::string& destination) {
+  if (logs.attempt != attempt) logs = {};
+  logs.attempt = attempt;
+  logs.destination = destination;
+}
+
+}  // namespace
+
+LogKeeper::LogKeeper(std::shared_ptr<kube::Client> client, LogShipper& shipper, Events& events,
+                     LogKeeperOptions options)
+    : client_(std::move(client)), shipper_(shipper), events_(events), options_(std::move(options)) {}
+
+std::string LogKeeper::DestinationOf(const api::SparkApplication* app) const {
+  if (app != nullptr && !app->spec.logs.destination.empty()) return app->spec.logs.destination;
+  return options_.default_destination;
+}
+
+Result<std::chrono::milliseconds> LogKeeper::Step(const LogView& view, api::LogsStatus& logs) {
+  const std::string destination = DestinationOf(view.app);
+  const std::string key = ObjectKey(view.object);
+  if (destination.empty()) {
+    // No destination (any more): nothing is owed, and pods kept for an earlier destination go.
+    for (const kube::ObjectPtr& pod : view.pods) {
+      if (HasFinalizer(*pod, kLogsFinalizer)) ReleaseOrphans(key, {pod});
+    }
+    RETURN_IF_ERROR(RemoveFinalizer(*client_, kube::resources::kSparkApplications, view.object, kLogsFinalizer));
+    return milliseconds(0);
+  }
+  if (!HasFinalizer(view.object, kLogsFinalizer)) {
+    RETURN_IF_ERROR(AddFinalizer(*client_, kube::resources::kSparkApplications, view.object, kLogsFinalizer)
+                        .WithContext("adding the logs finalizer"));
+  }
+  std::vector<const rapidjson::Value*> pods;
+  for (const kube::ObjectPtr& pod : view.pods) pods.push_back(pod.get());
+  const bool executors = view.app == nullptr || view.app->spec.logs.executors.value_or(true);
+  for (const rapidjson::Value* pod : PodsToProtect(pods, executors)) {
+    const Status added = AddFinalizer(*client_, kube::resources::kPods, *pod, kLogsFinalizer);
+    if (!added.ok() && !IsNotFound(added)) {
+      LOG(WARNING) << key << ": keeping pod " << NameOf(*pod) << " for its logs: " << added.ToString();
+    }
+  }
+  return Follow(view, destination, /*deleting=*/false, logs);
+}
+
+Result<std::chrono::milliseconds> LogKeeper::StepDeleting(const LogView& view, api::LogsStatus& logs) {
+  const std::string key = ObjectKey(view.object);
+  // Deleting the app stops its run: its pods go first (their finalizers keep them until their logs are stored).
+  for (const kube::ObjectPtr& pod : view.pods) {
+    if (!GetString(*pod, {"metadata", "deletionTimestamp"}).empty()) continue;
+    kube::DeleteOptions options;
+    options.precondition_uid = UidOf(*pod);
+    const Status deleted = client_->Delete(kube::resources::kPods, NamespaceOf(*pod), NameOf(*pod), options);
+    if (!deleted.ok() && !IsNotFound(deleted) && !IsConflict(deleted)) return deleted;
+  }
+  const std::string destination = DestinationOf(view.app);
+  milliseconds wait(0);
+  if (destination.empty()) {
+    ReleaseOrphans(key, view.pods);
+  } else {
+    ASSIGN_OR_RETURN(wait, Follow(view, destination, /*deleting=*/true, logs));
+  }
+  const bool held = std::any_of(view.pods.begin(), view.pods.end(),
+                                [](const kube::ObjectPtr& pod) { return HasFinalizer(*pod, kLogsFinalizer); });
+  if (held) return Sooner(wait, milliseconds(1'000));
+  LOG(INFO) << key << ": deleted; every pod's log is stored or given up, letting the application go";
+  RETURN_IF_ERROR(RemoveFinalizer(*client_, kube::resources::kSparkApplications, view.object, kLogsFinalizer));
+  return milliseconds(0);
+}
+
+Result<std::chrono::milliseconds> LogKeeper::Follow(const LogView& view, const std::string& destination,
+                                                     bool deleting, api::LogsStatus& logs) {
+  const std::string key = ObjectKey(view.object);
+  const std::string uid = UidOf(view.object);
+  const std::string ns = NamespaceOf(view.object);
+  std::vector<const rapidjson::Value*> pods;
+  for (const kube::ObjectPtr& pod : view.pods) pods.push_back(pod.get());
+  const kube::WallTime now = std::chrono::system_clock::now();
+  const std::vector<AttemptLogs> owed =
+      OwedAttempts(pods, view.current_attempt, deleting, now, options_.executor_grace);
+  std::vector<int> owed_attempts;
+  for (const AttemptLogs& run : owed) owed_attempts.push_back(run.attempt);
+  shipper_.Retain(uid, owed_attempts);
+
+  milliseconds wait(0);
+  for (const AttemptLogs& run : owed) {
+    const bool record = logs.attempt <= run.attempt;  // status.logs follows the latest run.
+    const std::string attempt = "attempt " + std::to_string(run.attempt);
+    if (!run.ended_at) {
+      if (record && (logs.attempt != run.attempt || !logs.state)) {
+        Own(logs, run.attempt, destination);
+        logs.state = api::LogShippingState::kPending;
+      }
+      continue;
+    }
+    if (shipper_.InFlight(uid, run.attempt)) continue;  // Its end enqueues the app.
+    const std::optional<LogShipper::Outcome> outcome = shipper_.Peek(uid, run.attempt);
+    if (outcome && outcome->result.ok()) {
+      // Copied; the cache has not seen the finalizers go yet.
+      if (record && !(logs.attempt == run.attempt && logs.state == api::LogShippingState::kShipped)) {
+        Own(logs, run.attempt, destination);
+        logs.state = api::LogShippingState::kShipped;
+        logs.objects = outcome->result->objects;
+        logs.bytes = outcome->result->bytes;
+        logs.error = outcome->result->missing == 0
+                         ? ""
+                         : std::to_string(outcome->result->missing) + " container log(s) were no longer available";
+        logs.shipped_time = kube::FormatTime(now);
+        events_.Normal(view.object, "SparkApplicationLogsShipped",
+                       attempt + ": " + std::to_string(logs.objects) + " log(s), " + std::to_string(logs.bytes) +
+                           " bytes, stored in " + destination);
+      }
+      continue;
+    }
+    const kube::WallTime deadline = *run.ended_at + options_.timeout;
+    if (outcome) {
+      const Status& error = outcome->result.status();
+      if (now >= deadline) {
+        ReleasePods(ns, run);
+        shipper_.Clear(uid, run.attempt);
+        const std::string message = "logs of " + attempt + " lost: " + error.message() + " (gave up after " +
+                                    Duration(options_.timeout) + ")";
+        LOG(WARNING) << key << ": " << message;
+        events_.Warning(view.object, "SparkApplicationLogsLost", message);
+        if (record) {
+          Own(logs, run.attempt, destination);
+          logs.state = api::LogShippingState::kFailed;
+          logs.error = message;
+        }
+        continue;
+      }
+      const auto retry_in =
+          std::chrono::duration_cast<milliseconds>(outcome->retry_at - std::chrono::steady_clock::now());
+      if (record) {
+        const api::LogShippingState state =
+            Permanent(error) ? api::LogShippingState::kFailed : api::LogShippingState::kShipping;
+        if (logs.attempt != run.attempt || logs.state != state || logs.error != error.message()) {
+          events_.Warning(view.object, "SparkApplicationLogShippingFailed",
+                          attempt + ": storing the logs in " + destination + " failed: " + error.message() +
+                              "; retrying until the pods' logs are stored or " + Duration(options_.timeout) +
+                              " have passed");
+        }
+        Own(logs, run.attempt, destination);
+        logs.state = state;
+        logs.error = error.message();
+      }
+      if (retry_in.count() > 0) {
+        wait = Sooner(wait, retry_in);
+        continue;
+      }
+    } else if (!run.ready) {
+      if (record) {
+        Own(logs, run.attempt, destination);
+        logs.state = api::LogShippingState::kPending;
+      }
+      wait = Sooner(wait, kWaitForPods);
+      continue;
+    }
+    ShipRequest request{ns, NameOf(view.object), uid, view.app_state, run};
+    auto store = std::make_shared<Result<std::shared_ptr<storage::ObjectStore>>>(StoreFor(destination));
+    shipper_.Ship(key, uid, run.attempt,
+                  [client = client_, store, request = std::move(request)](const std::atomic<bool>& stop) {
+                    if (!store->ok()) return Result<ShipSummary>(store->status());
+                    return ShipAttempt(*client, ***store, request, stop);
+                  });
+    if (record) {
+      Own(logs, run.attempt, destination);
+      if (logs.state != api::LogShippingState::kFailed) logs.state = api::LogShippingState::kShipping;
+    }
+  }
+  return wait;
+}
+
+Result<std::shared_ptr<storage::ObjectStore>> LogKeeper::StoreFor(const std::string& destination) {
+  const std::lock_guard lock(stores_mutex_);
+  if (const auto it = stores_.find(destination); it != stores_.end()) return it->second;
+  ASSIGN_OR_RETURN(const storage::ObjectUrl url, storage::ParseObjectUrl(destination));
+  ASSIGN_OR_RETURN(std::unique_ptr<storage::ObjectStore> opened, storage::OpenObjectStore(url, options_.store));
+  std::shared_ptr<storage::ObjectStore> store = std::move(opened);
+  stores_.emplace(destination, store);
+  return store;
+}
+
+void LogKeeper::ReleasePods(const std::string& ns, const AttemptLogs& run) {
+  for (const PodLog& pod : run.pods) {
+    Result<rapidjson::Document> fresh = client_->Get(kube::resources::kPods, ns, pod.name);
+    if (!fresh.ok() || UidOf(*fresh) != pod.uid) continue;
+    const Status removed = RemoveFinalizer(*client_, kube::resources::kPods, *fresh, kLogsFinalizer);
+    if (!removed.ok()) LOG(WARNING) << ns << "/" << pod.name << ": letting the pod go: " << removed.ToString();
+  }
+}
+
+void LogKeeper::ReleaseOrphans(const std::string& key, const std::vector<kube::ObjectPtr>& pods) {
+  for (const kube::ObjectPtr& pod : pods) {
+    if (!HasFinalizer(*pod, kLogsFinalizer)) continue;
+    LOG(WARNING) << key << ": no log destination for pod " << NameOf(*pod) << " any more; letting it go unshipped";
+    const Status removed = RemoveFinalizer(*client_, kube::resources::kPods, *pod, kLogsFinalizer);
+    if (!removed.ok()) LOG(WARNING) << key << ": letting pod " << NameOf(*pod) << " go: " << removed.ToString();
+  }
+}
+
+}  // namespace spark_operator::controller::logs

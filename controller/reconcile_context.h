@@ -1,0 +1,38 @@
+// One reconcile's view of a SparkApplication, shared by the reconciler's files (reconciler.cc, the state
+// machine; reconciler_logs.cc, log shipping). Internal to the reconciler.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "api/types.h"
+#include "common/kube/store.h"
+#include "controller/reconciler.h"
+
+namespace spark_operator::controller {
+
+struct Reconciler::Context {
+  std::string key;
+  std::string ns;
+  std::string name;
+  kube::ObjectPtr object;                    // The latest version we know, replaced after each write.
+  std::optional<api::SparkApplication> app;  // Parsed and defaulted; unset when the spec does not parse.
+  std::string spec_error;                    // Why the spec is unusable, every problem named.
+  api::SparkApplicationStatus old_status;    // As stored.
+  api::SparkApplicationStatus status;        // As this reconcile wants it.
+  int64_t generation = 0;
+  std::optional<int64_t> observed_generation;
+  bool just_marked = false;  // This reconcile wrote the attempt's mark: its driver cannot exist yet.
+
+  api::AppState state() const { return status.application_state.state.value_or(api::AppState::kNew); }
+  api::RestartPolicy restart() const {
+    // A user-submitted app runs once: only the user can submit it again.
+    if (app && !app->spec.submission_by_user) return app->spec.restart_policy;
+    api::RestartPolicy never;
+    never.type = api::RestartPolicyType::kNever;
+    return never;
+  }
+  std::string Describe() const { return ns + "/" + name; }
+};
+
+}  // namespace spark_operator::controller

@@ -1,0 +1,63 @@
+// The reconciler's log-shipping steps (controller/logs/log_keeper.h does the work); apart from reconciler.cc so
+// that the state machine reads on its own.
+#include <glog/logging.h>
+
+#include <algorithm>
+
+#include "common/base/json.h"
+#include "controller/finalizers.h"
+#include "controller/reconcile_context.h"
+
+namespace spark_operator::controller {
+namespace {
+
+// The sooner of two requeues; a result without one is woken by events only.
+ReconcileResult Sooner(ReconcileResult result, std::chrono::milliseconds wait) {
+  if (wait.count() == 0) return result;
+  if (!result.requeue_after || *result.requeue_after > wait) result.requeue_after = wait;
+  return result;
+}
+
+}  // namespace
+
+ReconcileResult Reconciler::ReconcileLogs(Context& ctx, ReconcileResult result) {
+  if (options_.logs == nullptr) return result;
+  const std::vector<kube::ObjectPtr> pods = caches_.app_pods(ctx.ns, ctx.name);
+  const std::string state(api::EnumName(ctx.state()));
+  const logs::LogView view{*ctx.object, ctx.app ? &*ctx.app : nullptr, pods, ctx.status.submission_attempts, state};
+  const Result<std::chrono::milliseconds> wait = options_.logs->Step(view, ctx.status.logs);
+  if (!wait.ok()) return wait.status();
+  RETURN_IF_ERROR(WriteStatus(ctx));
+  return Sooner(std::move(result), *wait);
+}
+
+ReconcileResult Reconciler::ReconcileDeleting(Context& ctx) {
+  if (options_.logs == nullptr || !HasFinalizer(*ctx.object, logs::kLogsFinalizer)) return {};
+  const std::vector<kube::ObjectPtr> pods = caches_.app_pods(ctx.ns, ctx.name);
+  const std::string state(api::EnumName(ctx.state()));
+  const logs::LogView view{*ctx.object, ctx.app ? &*ctx.app : nullptr, pods, ctx.status.submission_attempts, state};
+  const Result<std::chrono::milliseconds> wait = options_.logs->StepDeleting(view, ctx.status.logs);
+  if (!wait.ok()) return IsConflict(wait.status()) ? RequeueAfter(std::chrono::milliseconds(200)) : wait.status();
+  if (wait->count() == 0) return {};  // Let go: the app is gone once the server removes it.
+  const Status written = WriteStatus(ctx);
+  if (!written.ok() && !IsNotFound(written) && !IsConflict(written)) return written;
+  return RequeueAfter(*wait);
+}
+
+void Reconciler::ReleaseOrphanPods(const std::string& key) {
+  if (options_.logs == nullptr) return;
+  const size_t slash = key.find('/');
+  if (slash == std::string::npos) return;
+  const std::string ns = key.substr(0, slash);
+  const std::string name = key.substr(slash + 1);
+  const std::vector<kube::ObjectPtr> pods = caches_.app_pods(ns, name);
+  const bool held = std::any_of(pods.begin(), pods.end(),
+                                [](const kube::ObjectPtr& pod) { return HasFinalizer(*pod, logs::kLogsFinalizer); });
+  if (!held) return;
+  // The app cache may not have caught up (just after a restart): only the server's word that the app is gone
+  // lets its pods go.
+  const Result<rapidjson::Document> app = client_->Get(kube::resources::kSparkApplications, ns, name);
+  if (!app.ok() && IsNotFound(app.status())) options_.logs->ReleaseOrphans(key, pods);
+}
+
+}  // namespace spark_operator::controller

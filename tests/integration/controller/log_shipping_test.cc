@@ -1,0 +1,185 @@
+// Log shipping on the local cluster: the driver's and executors' logs, served through the API server as a
+// kubelet serves them, copied to a directory and to real GCS and S3 servers (tools/stores/), with the pods held
+// by a finalizer until their logs are stored. The controller runs in-process; tests/e2e/controller/ kills it.
+#include <filesystem>
+
+#include "tests/integration/controller/log_harness.h"
+#include "tests/support/store_server.h"
+
+namespace spark_operator::controller::testing {
+namespace {
+
+using std::chrono::seconds;
+using spark_operator::testing::StoreServer;
+
+std::string TempDir(const std::string& name) {
+  const std::string dir = ClusterDir() + "/test-logs/" + name + "-" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+std::unique_ptr<storage::ObjectStore> OpenDirectory(const std::string& dir) {
+  Result<storage::ObjectUrl> url = storage::ParseObjectUrl("file://" + dir);
+  REQUIRE(url.ok());
+  Result<std::unique_ptr<storage::ObjectStore>> store = storage::OpenObjectStore(*url, {});
+  REQUIRE(store.ok());
+  return std::move(*store);
+}
+
+TEST_CASE("a finished app's driver and executor logs are stored in a directory, GCS and S3 with a manifest") {
+  auto client = AdminClient();
+  EnsureCrd(*client);
+  for (const std::string kind : {"file", "gcs", "s3"}) {
+    DYNAMIC_SECTION("store " << kind) {
+      const std::string dir = TempDir("ship-" + kind);
+      std::unique_ptr<StoreServer> server;
+      if (kind != "file") server = std::make_unique<StoreServer>(kind, dir + "/server", "spark-logs");
+      const std::string destination = server ? server->Url("runs") : "file://" + dir + "/store/runs";
+      TestNamespace ns(client, "logs");
+      RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
+        o.logs.default_destination = destination;
+        if (server) o.logs.store = server->Options();
+      });
+      LoggedRun run(*client, ns.name(), "pi", dir + "/pods");
+      run.CreateApp();
+      run.StartPods(200'000, 50'000);
+      CHECK(run.LogsState() == "PENDING");
+      run.Finish();
+      REQUIRE(Eventually([&] { return run.LogsState() == "SHIPPED"; }, seconds(60)));
+      const auto store = server ? server->Open("runs") : OpenDirectory(dir + "/store/runs");
+      run.CheckStored(*store);
+      CHECK(GetString(run.App(), {"status", "logs", "destination"}) == destination);
+      CHECK(HasEvent(*client, ns.name(), "pi", "Normal/SparkApplicationLogsShipped"));
+      // Deleting the app now waits for nothing.
+      REQUIRE(client->Delete(kube::resources::kSparkApplications, ns.name(), "pi").ok());
+      CHECK(Eventually([&] {
+        return IsNotFound(client->Get(kube::resources::kSparkApplications, ns.name(), "pi").status());
+      }));
+    }
+  }
+}
+
+TEST_CASE("spec.logs overrides the controller's destination and executors false ships the driver's log only") {
+  auto client = AdminClient();
+  EnsureCrd(*client);
+  const std::string dir = TempDir("override");
+  TestNamespace ns(client, "logs");
+  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(),
+                               [&](ManagerOptions& o) { o.logs.default_destination = "file://" + dir + "/default"; });
+  LoggedRun run(*client, ns.name(), "solo", dir + "/pods");
+  run.CreateApp(R"({"destination":"file://)" + dir + R"(/mine","executors":false})");
+  run.StartPods(10'000, 10'000, /*held=*/false);
+  REQUIRE(Eventually([&] { return HoldsLogsFinalizer(*client, ns.name(), "solo-1-driver"); }));
+  run.Finish();
+  REQUIRE(Eventually([&] { return run.LogsState() == "SHIPPED"; }, seconds(60)));
+  CHECK_FALSE(HoldsLogsFinalizer(*client, ns.name(), "solo-exec-1"));
+  const auto store = OpenDirectory(dir + "/mine");
+  const Result<std::string> driver_log =
+      store->Read(logs::LogObjectKey(ns.name(), "solo", 1, "solo-1-driver", "spark-kubernetes-driver"), 1 << 20);
+  REQUIRE(driver_log.ok());
+  CHECK(Sha256Hex(*driver_log) == run.logs()[0].sha256);
+  CHECK(IsNotFound(
+      store->Read(logs::LogObjectKey(ns.name(), "solo", 1, "solo-exec-1", "spark-kubernetes-executor"), 1 << 20)
+          .status()));
+  CHECK_FALSE(std::filesystem::exists(dir + "/default"));
+  CHECK(GetInt(run.App(), {"status", "logs", "objects"}) == 1);
+}
+
+TEST_CASE("deleting a running app stops its pods and lets it go only once their logs are stored") {
+  auto client = AdminClient();
+  EnsureCrd(*client);
+  const std::string dir = TempDir("delete");
+  TestNamespace ns(client, "logs");
+  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(),
+                               [&](ManagerOptions& o) { o.logs.default_destination = "file://" + dir + "/store"; });
+  LoggedRun run(*client, ns.name(), "doomed", dir + "/pods");
+  run.CreateApp();
+  run.StartPods(30'000, 30'000);
+  kube::DeleteOptions foreground;
+  foreground.propagation = kube::Propagation::kForeground;
+  REQUIRE(client->Delete(kube::resources::kSparkApplications, ns.name(), "doomed", foreground).ok());
+  REQUIRE(Eventually([&] {
+    return IsNotFound(client->Get(kube::resources::kSparkApplications, ns.name(), "doomed").status());
+  }, seconds(60)));
+  // Gone only after its logs: every log and the manifest are there.
+  const auto store = OpenDirectory(dir + "/store");
+  for (const LoggedRun::Log& log : run.logs()) {
+    const Result<std::string> stored =
+        store->Read(logs::LogObjectKey(ns.name(), "doomed", 1, log.pod, log.container), 1 << 20);
+    REQUIRE(stored.ok());
+    CHECK(Sha256Hex(*stored) == log.sha256);
+  }
+  CHECK(store->Read(logs::ManifestKey(ns.name(), "doomed", 1), 1 << 20).ok());
+  for (const LoggedRun::Log& log : run.logs()) {
+    CHECK(Eventually([&] { return IsNotFound(client->Get(kube::resources::kPods, ns.name(), log.pod).status()); }));
+  }
+}
+
+TEST_CASE("a store that is down for 30 s: the status and an Event say why, the pods are kept, then it ships") {
+  auto client = AdminClient();
+  EnsureCrd(*client);
+  const std::string dir = TempDir("outage");
+  StoreServer server("gcs", dir + "/server", "spark-logs");
+  TestNamespace ns(client, "logs");
+  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
+    o.logs.default_destination = server.Url("runs");
+    o.logs.store = server.Options();
+  });
+  LoggedRun run(*client, ns.name(), "patient", dir + "/pods");
+  run.CreateApp();
+  run.StartPods(50'000, 20'000);
+  server.Stop();
+  const auto outage_start = std::chrono::steady_clock::now();
+  run.Finish();
+  REQUIRE(Eventually([&] {
+    return run.LogsState() == "SHIPPING" && !GetString(run.App(), {"status", "logs", "error"}).empty();
+  }, seconds(30)));
+  CHECK(Eventually([&] { return HasEvent(*client, ns.name(), "patient", "Warning/SparkApplicationLogShippingFailed"); }));
+  for (const LoggedRun::Log& log : run.logs()) CHECK(HoldsLogsFinalizer(*client, ns.name(), log.pod));
+  // The outage itself lasts 30 s (what is waited for here is time, not a condition).
+  std::this_thread::sleep_until(outage_start + seconds(30));
+  server.Start();
+  REQUIRE(Eventually([&] { return run.LogsState() == "SHIPPED"; }, seconds(120)));
+  run.CheckStored(*server.Open("runs"));
+  CHECK(GetString(run.App(), {"status", "logs", "error"}).empty());
+}
+
+TEST_CASE("a wrong S3 secret: FAILED with a clear message that holds no secret, and after the timeout the pods go") {
+  auto client = AdminClient();
+  EnsureCrd(*client);
+  const std::string dir = TempDir("badkey");
+  StoreServer server("s3", dir + "/server", "spark-logs");
+  const std::string wrong_secret = "not-the-secret-0123456789abcdef";
+  TestNamespace ns(client, "logs");
+  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
+    o.logs.default_destination = server.Url("runs");
+    o.logs.store = server.Options();
+    o.logs.store.s3_secret_access_key = wrong_secret;
+    o.logs.timeout = seconds(20);
+  });
+  LoggedRun run(*client, ns.name(), "locked", dir + "/pods");
+  run.CreateApp();
+  run.StartPods(5'000, 5'000);
+  run.Finish();
+  REQUIRE(Eventually([&] { return run.LogsState() == "FAILED"; }, seconds(30)));
+  const std::string error = GetString(run.App(), {"status", "logs", "error"});
+  INFO("status.logs.error: " << error);
+  CHECK(error.find("SignatureDoesNotMatch") != std::string::npos);
+  CHECK(error.find(wrong_secret) == std::string::npos);
+  for (const std::string& event : Events(*client, ns.name(), "locked")) {
+    CHECK(event.find(wrong_secret) == std::string::npos);
+  }
+  CHECK(HoldsLogsFinalizer(*client, ns.name(), "locked-1-driver"));
+  // After --log-shipping-timeout the pods are let go and the status says the logs were lost.
+  REQUIRE(Eventually([&] {
+    return GetString(run.App(), {"status", "logs", "error"}).find("lost") != std::string::npos;
+  }, seconds(90)));
+  for (const LoggedRun::Log& log : run.logs()) {
+    CHECK(Eventually([&] { return !HoldsLogsFinalizer(*client, ns.name(), log.pod); }));
+  }
+  CHECK(HasEvent(*client, ns.name(), "locked", "Warning/SparkApplicationLogsLost"));
+}
+
+}  // namespace
+}  // namespace spark_operator::controller::testing
