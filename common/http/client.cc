@@ -3,6 +3,7 @@
 #include <glog/logging.h>
 
 #include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/string.hpp>
 #include <regex>
 
 #include "common/http/connection.h"
@@ -174,7 +175,10 @@ Result<std::optional<std::string>> ResponseStream::ReadChunk(std::chrono::millis
 }
 
 Result<std::string> ResponseStream::ReadAll(std::chrono::milliseconds timeout) {
-  const uint64_t max_body = connection_->options().max_response_bytes;
+  return ReadAll(timeout, connection_->options().max_response_bytes);
+}
+
+Result<std::string> ResponseStream::ReadAll(std::chrono::milliseconds timeout, uint64_t max_body) {
   while (!body_done_) {
     RETURN_IF_ERROR(connection_->ReadStreamPiece(timeout, pending_, body_done_));
     if (pending_.size() > max_body) {
@@ -184,6 +188,13 @@ Result<std::string> ResponseStream::ReadAll(std::chrono::milliseconds timeout) {
     }
   }
   return std::exchange(pending_, "");
+}
+
+std::string Response::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (boost::beast::iequals(key, boost::beast::string_view(name.data(), name.size()))) return value;
+  }
+  return "";
 }
 
 void ResponseStream::Cancel() { connection_->Cancel(); }

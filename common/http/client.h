@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -52,6 +53,11 @@ struct Response {
   int status = 0;
   std::string body;
   std::string content_type;
+  // Every header as received, for the few a caller needs (Location, ETag, Range).
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // The first header of that name (case-insensitive), or "".
+  std::string Header(std::string_view name) const;
 };
 
 class Connection;
@@ -73,6 +79,8 @@ class ResponseStream {
   Result<std::optional<std::string>> ReadChunk(std::chrono::milliseconds idle_timeout);
   // The rest of the body, for error responses; at most ClientOptions::max_response_bytes.
   Result<std::string> ReadAll(std::chrono::milliseconds timeout);
+  // The same with a limit of the caller's, for a body whose bound depends on the request (an object's size).
+  Result<std::string> ReadAll(std::chrono::milliseconds timeout, uint64_t max_bytes);
   // Safe from any thread: makes a blocked ReadLine return Cancelled.
   void Cancel();
 

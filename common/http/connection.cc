@@ -208,6 +208,7 @@ Result<Response> Connection::ReadResponse() {
   response.status = static_cast<int>(message.result_int());
   response.content_type = std::string(message[bhttp::field::content_type]);
   response.body = std::move(message.body());
+  for (const auto& field : message) response.headers.emplace_back(field.name_string(), field.value());
   return response;
 }
 

@@ -2,6 +2,10 @@
 // S3-compatible stores), or a local directory. Uploads stream: memory stays bounded by one part whatever the
 // object's size, and nothing appears under a key until its upload is committed, so a writer killed half-way
 // leaves no partial object behind.
+//
+// Errors say what a caller can do about them: Unavailable (a 5xx, a 429, a timeout, a refused connection: try
+// again later, with a new writer), Forbidden or Unauthenticated (the credentials), NotFound (no such bucket or
+// object), InvalidArgument (a bad URL, key or option: retrying will not help). No message carries a secret.
 #pragma once
 
 #include <chrono>
@@ -27,6 +31,11 @@ struct ObjectUrl {
 // InvalidArgument naming what is wrong ("s3://: missing bucket", "ftp://x: unsupported scheme", ...).
 Result<ObjectUrl> ParseObjectUrl(std::string_view url);
 
+// A key every store accepts alike: '/'-separated, relative, no empty, "." or ".." segment, no control
+// character, at most 1024 bytes (the limit of S3 and GCS, which stores also apply to the prefix and key
+// together). InvalidArgument otherwise.
+Status ValidateObjectKey(std::string_view key);
+
 // One object being written. Append may upload a part once enough data is buffered; Commit uploads the rest and
 // makes the object visible under its key, replacing any object of the same key. Destroying a writer without a
 // successful Commit abandons the upload (best effort: a multipart upload is aborted, a temporary file removed).
@@ -40,11 +49,11 @@ class ObjectWriter {
 class ObjectStore {
  public:
   virtual ~ObjectStore() = default;
-  // `key` is relative to the URL's prefix, '/'-separated, e.g. "ns/app/1/app-1-driver/spark-kubernetes-driver.log".
-  virtual Result<std::unique_ptr<ObjectWriter>> NewWriter(const std::string& key,
-                                                          const std::string& content_type) = 0;
+  // `key` is relative to the URL's prefix, '/'-separated, e.g. "ns/app/1/app-1-driver/spark-kubernetes-driver.log"
+  // (ValidateObjectKey). Objects are sent as the writer receives them; nothing is compressed on the way.
+  virtual Result<std::unique_ptr<ObjectWriter>> NewWriter(const std::string& key, const std::string& content_type) = 0;
   // A whole object (small ones: manifests, and tests); NotFound when there is none; an object larger than
-  // `max_bytes` is an error.
+  // `max_bytes` is InvalidArgument, found without reading much more than `max_bytes` of it.
   virtual Result<std::string> Read(const std::string& key, uint64_t max_bytes) = 0;
   // The destination, without any credential, for logs, Events and the status.
   virtual std::string Describe() const = 0;
@@ -61,7 +70,8 @@ struct StoreOptions {
   std::string gcs_service_account_json;
   std::string gcs_metadata_endpoint;
 
-  // S3. Endpoint empty: https://s3.<region>.amazonaws.com (virtual-hosted style unless s3_path_style).
+  // S3. Endpoint empty: https://s3.<region>.amazonaws.com. Virtual-hosted style (https://<bucket>.<host>) unless
+  // s3_path_style, or the endpoint's host is an IP address or "localhost", where only path style can work.
   std::string s3_endpoint;
   std::string s3_region = "us-east-1";
   bool s3_path_style = false;
@@ -69,12 +79,22 @@ struct StoreOptions {
   std::string s3_secret_access_key;
   std::string s3_session_token;  // Optional, for temporary credentials.
 
-  // Bytes buffered before a part is uploaded (GCS resumable chunk, multiple of 256 KiB; S3 part, at least 5 MiB).
+  // Bytes buffered before a part is uploaded (GCS resumable chunk, multiple of 256 KiB; S3 part, at least 5 MiB);
+  // a value the store cannot take is rounded to the nearest it can (down to 256 KiB for GCS, up to 5 MiB for S3).
   uint64_t part_bytes = 8ull << 20;
   std::chrono::milliseconds request_timeout{60'000};
-  std::string ca_pem;  // Extra trusted CAs for HTTPS endpoints; empty: the system's.
+  // Trusted CAs for the HTTPS endpoints (store, token, metadata) instead of the system's; empty: the system's.
+  std::string ca_pem;
 };
 
+// Sets the fields whose variables are set and not empty: GOOGLE_APPLICATION_CREDENTIALS (the path of a
+// service-account key file, read here), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION
+// (else AWS_DEFAULT_REGION), AWS_ENDPOINT_URL_S3 (else AWS_ENDPOINT_URL). Call it before applying explicit
+// settings (flags), so that they win. InvalidArgument for an unreadable key file or half a key pair.
+Status LoadStoreOptionsFromEnvironment(StoreOptions& options);
+
+// Checks the options and credentials (a malformed service-account key is InvalidArgument here, not at the first
+// upload) without any network request: a store that cannot be reached shows at its first use.
 Result<std::unique_ptr<ObjectStore>> OpenObjectStore(const ObjectUrl& url, const StoreOptions& options);
 
 }  // namespace spark_operator::storage

@@ -1,14 +1,18 @@
-// A real object-store server on loopback for tests (tools/stores/: fake-gcs-server for GCS, versitygw for S3),
-// started through tools/stores/start.sh and stopped through stop.sh, so tests and scripts run them alike. A
-// stopped server started again takes the same port and finds its buckets and objects.
+// An object-store server of tools/stores/ (fake-gcs-server or versitygw) for one test: started on a free
+// loopback port in a temporary directory by tools/stores/start.sh, stopped and removed at the end. Stop() and
+// Start() in between bring the same server back on the same port with the same data.
 #pragma once
 
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <string>
-
-#include <catch2/catch.hpp>
+#include <utility>
+#include <vector>
 
 #include "common/storage/object_store.h"
 #include "tests/support/paths.h"
@@ -17,61 +21,77 @@ namespace spark_operator::testing {
 
 class StoreServer {
  public:
-  // `kind` is "gcs" or "s3"; `dir` holds the server's data and env; `bucket` is created.
-  StoreServer(std::string kind, std::string dir, std::string bucket)
-      : kind_(std::move(kind)), dir_(std::move(dir)), bucket_(std::move(bucket)) {
+  // `kind` is "gcs" or "s3"; `buckets` are created once it answers.
+  StoreServer(std::string kind, std::vector<std::string> buckets)
+      : kind_(std::move(kind)), buckets_(std::move(buckets)) {
+    std::string pattern = (std::filesystem::temp_directory_path() / ("so-store-" + kind_ + "-XXXXXX")).string();
+    REQUIRE(mkdtemp(pattern.data()) != nullptr);
+    dir_ = pattern;
     Start();
   }
-  ~StoreServer() { Stop(); }
+  ~StoreServer() {
+    Exec(SourceDir() + "/tools/stores/stop.sh " + dir_);  // No REQUIRE here: a destructor must not throw.
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
   StoreServer(const StoreServer&) = delete;
   StoreServer& operator=(const StoreServer&) = delete;
 
   void Start() {
-    const std::string output = Run(SourceDir() + "/tools/stores/start.sh " + kind_ + " '" + dir_ + "' --bucket " +
-                                   bucket_ + " 2>&1");
+    std::string command = SourceDir() + "/tools/stores/start.sh " + kind_ + " " + dir_;
+    for (const std::string& bucket : buckets_) command += " --bucket " + bucket;
+    const std::string output = Run(command);
     env_.clear();
     size_t start = 0;
     while (start < output.size()) {
-      const size_t end = output.find('\n', start) == std::string::npos ? output.size() : output.find('\n', start);
+      const size_t end = std::min(output.find('\n', start), output.size());
       const std::string line = output.substr(start, end - start);
-      if (const size_t eq = line.find('='); eq != std::string::npos && line.rfind("STORE_", 0) == 0) {
-        env_[line.substr(0, eq)] = line.substr(eq + 1);
-      }
+      if (const size_t eq = line.find('='); eq != std::string::npos) env_[line.substr(0, eq)] = line.substr(eq + 1);
       start = end + 1;
     }
-    if (env_["STORE_ENDPOINT"].empty()) FAIL("starting the " << kind_ << " store failed:\n" << output);
+    REQUIRE(!Env("STORE_ENDPOINT").empty());
   }
-  void Stop() { Run(SourceDir() + "/tools/stores/stop.sh '" + dir_ + "' 2>&1"); }
 
-  // The destination URL of `prefix` in the bucket.
-  std::string Url(const std::string& prefix) const {
-    return (kind_ == "gcs" ? "gs://" : "s3://") + bucket_ + "/" + prefix;
+  // Returns once the server has exited.
+  void Stop() { Run(SourceDir() + "/tools/stores/stop.sh " + dir_); }
+
+  // A variable of the server's env file (STORE_ENDPOINT, STORE_S3_ACCESS_KEY, ...).
+  std::string Env(const std::string& key) const {
+    const auto it = env_.find(key);
+    return it == env_.end() ? "" : it->second;
   }
-  // How the controller reaches and signs in to this server.
+  const std::string& endpoint() const { return env_.at("STORE_ENDPOINT"); }
+
+  // Options that reach this server with its credentials.
   storage::StoreOptions Options() const {
     storage::StoreOptions options;
     if (kind_ == "gcs") {
-      options.gcs_endpoint = env_.at("STORE_ENDPOINT");
+      options.gcs_endpoint = endpoint();
     } else {
-      options.s3_endpoint = env_.at("STORE_ENDPOINT");
+      options.s3_endpoint = endpoint();
       options.s3_path_style = true;
-      options.s3_region = env_.at("STORE_S3_REGION");
-      options.s3_access_key_id = env_.at("STORE_S3_ACCESS_KEY");
-      options.s3_secret_access_key = env_.at("STORE_S3_SECRET_KEY");
+      options.s3_region = Env("STORE_S3_REGION");
+      options.s3_access_key_id = Env("STORE_S3_ACCESS_KEY");
+      options.s3_secret_access_key = Env("STORE_S3_SECRET_KEY");
     }
+    options.request_timeout = std::chrono::seconds(20);
     return options;
   }
-  // The same as controller flags.
-  std::vector<std::string> Flags() const {
-    if (kind_ == "gcs") return {"--gcs-endpoint=" + env_.at("STORE_ENDPOINT")};
-    return {"--s3-endpoint=" + env_.at("STORE_ENDPOINT"), "--s3-path-style", "--s3-region=" + env_.at("STORE_S3_REGION")};
+
+  // The destination URL of `prefix` in the first bucket.
+  std::string Url(const std::string& prefix) const {
+    return (kind_ == "gcs" ? "gs://" : "s3://") + buckets_.at(0) + "/" + prefix;
   }
-  // The credentials as the controller's environment carries them.
+  // Options() as the controller's flags and environment.
+  std::vector<std::string> Flags() const {
+    if (kind_ == "gcs") return {"--gcs-endpoint=" + endpoint()};
+    return {"--s3-endpoint=" + endpoint(), "--s3-path-style", "--s3-region=" + Env("STORE_S3_REGION")};
+  }
   std::vector<std::string> Environment() const {
     if (kind_ == "gcs") return {};
-    return {"AWS_ACCESS_KEY_ID=" + env_.at("STORE_S3_ACCESS_KEY"),
-            "AWS_SECRET_ACCESS_KEY=" + env_.at("STORE_S3_SECRET_KEY")};
+    return {"AWS_ACCESS_KEY_ID=" + Env("STORE_S3_ACCESS_KEY"), "AWS_SECRET_ACCESS_KEY=" + Env("STORE_S3_SECRET_KEY")};
   }
+  // The store at Url(prefix), as the controller opens it.
   std::unique_ptr<storage::ObjectStore> Open(const std::string& prefix) const {
     Result<storage::ObjectUrl> url = storage::ParseObjectUrl(Url(prefix));
     REQUIRE(url.ok());
@@ -81,20 +101,27 @@ class StoreServer {
   }
 
  private:
-  static std::string Run(const std::string& command) {
-    std::string output;
+  // The command's exit status (-1 when it could not run) and standard output; its errors go to the test's.
+  static std::pair<int, std::string> Exec(const std::string& command) {
     FILE* pipe = popen(command.c_str(), "r");
-    REQUIRE(pipe != nullptr);
+    if (pipe == nullptr) return {-1, ""};
+    std::string output;
     char buffer[4096];
     size_t n = 0;
     while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
-    pclose(pipe);
+    return {pclose(pipe), output};
+  }
+
+  static std::string Run(const std::string& command) {
+    auto [status, output] = Exec(command);
+    INFO(command << " printed:\n" << output);
+    REQUIRE(status == 0);
     return output;
   }
 
   const std::string kind_;
-  const std::string dir_;
-  const std::string bucket_;
+  const std::vector<std::string> buckets_;
+  std::string dir_;
   std::map<std::string, std::string> env_;
 };
 

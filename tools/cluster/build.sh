@@ -16,56 +16,13 @@ BIN="$CACHE/bin"
 K8S_DIR="$BIN/kubernetes-$KUBERNETES_VERSION"
 ETCD_DIR="$BIN/etcd-$ETCD_VERSION"
 KWOK_DIR="$BIN/kwok-$KWOK_VERSION"
-export GOFLAGS="${GOFLAGS:--p=2}"
-export GOTOOLCHAIN=local
-export CGO_ENABLED=0
+# shellcheck source=../lib/go_build.bash
+source "$ROOT/tools/lib/go_build.bash"
+GO_BUILD_HERE="$HERE" GO_BUILD_BIN="$BIN" GO_BUILD_NAME=build.sh
 
-die() { echo "build.sh: $*" >&2; exit 1; }
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1fs", b - a }'; }
+go_build_lock
 
-# go.mod files must agree with versions.env (the one place versions are chosen).
-check_pin() { # <dir> <module> <version>
-  local got
-  got="$(cd "$HERE/$1" && go list -m -f '{{.Version}}' "$2")"
-  [[ "$got" == "$3" ]] || die "tools/cluster/$1/go.mod pins $2 $got but versions.env says $3 (run: cd tools/cluster/$1 && go get $2@$3 && go mod tidy)"
-}
-
-# build <module-dir> <out-dir> <ldflags> <name>=<package>...
-# Builds into a temp dir with one `go build` (shared compile work), then renames atomically.
-build() {
-  local dir="$1" out="$2" ldflags="$3"; shift 3
-  local missing=0 spec pkgs=()
-  for spec in "$@"; do
-    [[ -x "$out/${spec%%=*}" ]] || missing=1
-    pkgs+=("${spec#*=}")
-  done
-  if (( missing == 0 )); then
-    echo "build.sh: cached: $out ($(cd "$out" && echo *))"
-    return 0
-  fi
-  local t0 tmp
-  t0="$(now)"
-  tmp="$(mktemp -d "$BIN/.tmp.XXXXXX")"
-  echo "build.sh: building ${pkgs[*]} -> $out (GOFLAGS=$GOFLAGS) ..."
-  if (( ${#pkgs[@]} == 1 )); then
-    (cd "$HERE/$dir" && go build -ldflags "$ldflags" -o "$tmp/${1%%=*}" "${pkgs[0]}") \
-      || { rm -rf "$tmp"; die "go build failed in tools/cluster/$dir"; }
-  else # names must equal the packages' last path element
-    (cd "$HERE/$dir" && go build -ldflags "$ldflags" -o "$tmp/" "${pkgs[@]}") \
-      || { rm -rf "$tmp"; die "go build failed in tools/cluster/$dir"; }
-  fi
-  mkdir -p "$out"
-  for spec in "$@"; do mv -f "$tmp/${spec%%=*}" "$out/"; done
-  rm -rf "$tmp"
-  echo "build.sh: built $out in $(elapsed "$t0")"
-}
-
-mkdir -p "$BIN"
-exec 9>"$BIN/.build.lock"
-flock 9
-
-T0="$(now)"
+T0="$(go_build_now)"
 K8S_MINOR="${KUBERNETES_VERSION#v1.}"; K8S_MINOR="${K8S_MINOR%%.*}"
 K8S_LDFLAGS="-s -w"
 for kv in "gitVersion=$KUBERNETES_VERSION" gitMajor=1 "gitMinor=$K8S_MINOR" gitTreeState=clean \
@@ -79,20 +36,19 @@ for f in "$K8S_DIR/kube-apiserver" "$K8S_DIR/kube-controller-manager" "$K8S_DIR/
   [[ -x "$f" ]] || need_build=1
 done
 if (( need_build )); then
-  command -v go >/dev/null || die "go not found on PATH"
-  check_pin kube k8s.io/kubernetes "$KUBERNETES_VERSION"
-  check_pin etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
-  check_pin kwok sigs.k8s.io/kwok "$KWOK_VERSION"
+  go_build_check_pin kube k8s.io/kubernetes "$KUBERNETES_VERSION"
+  go_build_check_pin etcd go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
+  go_build_check_pin kwok sigs.k8s.io/kwok "$KWOK_VERSION"
 fi
 
-build kube "$K8S_DIR" "$K8S_LDFLAGS" \
+go_build kube "$K8S_DIR" "$K8S_LDFLAGS" \
   kube-apiserver=k8s.io/kubernetes/cmd/kube-apiserver \
   kube-controller-manager=k8s.io/kubernetes/cmd/kube-controller-manager \
   kube-scheduler=k8s.io/kubernetes/cmd/kube-scheduler
-build etcd "$ETCD_DIR" "-s -w" etcd=go.etcd.io/etcd/server/v3
-build kwok "$KWOK_DIR" "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v}" kwok=sigs.k8s.io/kwok/cmd/kwok
+go_build etcd "$ETCD_DIR" "-s -w" etcd=go.etcd.io/etcd/server/v3
+go_build kwok "$KWOK_DIR" "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v}" kwok=sigs.k8s.io/kwok/cmd/kwok
 
-echo "build.sh: done in $(elapsed "$T0")"
+echo "build.sh: done in $(go_build_elapsed "$T0")"
 echo "KUBE_APISERVER=$K8S_DIR/kube-apiserver"
 echo "KUBE_CONTROLLER_MANAGER=$K8S_DIR/kube-controller-manager"
 echo "KUBE_SCHEDULER=$K8S_DIR/kube-scheduler"

@@ -45,7 +45,7 @@ TEST_CASE("a controller SIGKILLed mid-upload: the next one stores exactly one co
   auto client = AdminClient();
   EnsureCrd(*client);
   const std::string dir = TempDir("killed");
-  StoreServer server("s3", dir + "/server", "spark-logs");
+  StoreServer server("s3", {"spark-logs"});
   TestNamespace ns(client, "logs");
   auto controller = StartController(ns.name(), server, dir + "/controller-1.log");
   LoggedRun run(*client, ns.name(), "interrupted", dir + "/pods");
@@ -75,7 +75,7 @@ TEST_CASE("a 500 MB log ships with the controller's memory below 64 MB") {
   auto client = AdminClient();
   EnsureCrd(*client);
   const std::string dir = TempDir("large");
-  StoreServer server("gcs", dir + "/server", "spark-logs");
+  StoreServer server("gcs", {"spark-logs"});
   TestNamespace ns(client, "logs");
   auto controller = StartController(ns.name(), server, dir + "/controller.log");
   LoggedRun run(*client, ns.name(), "large", dir + "/pods");

@@ -34,7 +34,7 @@ TEST_CASE("a finished app's driver and executor logs are stored in a directory, 
     DYNAMIC_SECTION("store " << kind) {
       const std::string dir = TempDir("ship-" + kind);
       std::unique_ptr<StoreServer> server;
-      if (kind != "file") server = std::make_unique<StoreServer>(kind, dir + "/server", "spark-logs");
+      if (kind != "file") server = std::make_unique<StoreServer>(kind, std::vector<std::string>{"spark-logs"});
       const std::string destination = server ? server->Url("runs") : "file://" + dir + "/store/runs";
       TestNamespace ns(client, "logs");
       RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
@@ -120,7 +120,7 @@ TEST_CASE("a store that is down for 30 s: the status and an Event say why, the p
   auto client = AdminClient();
   EnsureCrd(*client);
   const std::string dir = TempDir("outage");
-  StoreServer server("gcs", dir + "/server", "spark-logs");
+  StoreServer server("gcs", {"spark-logs"});
   TestNamespace ns(client, "logs");
   RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
     o.logs.default_destination = server.Url("runs");
@@ -149,7 +149,7 @@ TEST_CASE("a wrong S3 secret: FAILED with a clear message that holds no secret, 
   auto client = AdminClient();
   EnsureCrd(*client);
   const std::string dir = TempDir("badkey");
-  StoreServer server("s3", dir + "/server", "spark-logs");
+  StoreServer server("s3", {"spark-logs"});
   const std::string wrong_secret = "not-the-secret-0123456789abcdef";
   TestNamespace ns(client, "logs");
   RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
