@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/base/sha256.h"
+
 namespace spark_operator::storage {
 
 struct AwsCredentials {
@@ -37,7 +39,5 @@ std::string CanonicalRequest(const SigV4Request& request);
 // The Authorization header's value. `amz_date` is the x-amz-date header's value in `request.headers`.
 std::string SignV4(const SigV4Request& request, const AwsCredentials& credentials, std::string_view region,
                    std::string_view service, std::string_view amz_date);
-
-std::string Sha256Hex(std::string_view data);
 
 }  // namespace spark_operator::storage

@@ -3,7 +3,9 @@
 # kube-scheduler, etcd, kwok) from Go modules, once, into a cache outside the checkout:
 #   ${SPARK_OPERATOR_CACHE:-$HOME/.cache/spark-operator}/bin/<project>-<version>/<binary>
 # Versions come from tools/versions.env. Existing binaries are never rebuilt.
-# Prints the paths of the binaries on success. Idempotent; safe to run concurrently (flock).
+# Beside kwok it keeps the CustomResourceDefinitions kwok watches (kwok-<version>/crd/, copied from that
+# version's module). Prints the paths of the binaries (and of that folder) on success. Idempotent; safe to
+# run concurrently (flock).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -48,9 +50,34 @@ go_build kube "$K8S_DIR" "$K8S_LDFLAGS" \
 go_build etcd "$ETCD_DIR" "-s -w" etcd=go.etcd.io/etcd/server/v3
 go_build kwok "$KWOK_DIR" "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v}" kwok=sigs.k8s.io/kwok/cmd/kwok
 
+# The CRDs of the kwok objects up.sh enables (--enable-crds), from the pinned module itself (go.sum-verified).
+KWOK_CRDS="$KWOK_DIR/crd"
+KWOK_CRD_FILES=(kwok.x-k8s.io_logs.yaml)
+copy_kwok_crds() {
+  local f missing=0
+  for f in "${KWOK_CRD_FILES[@]}"; do [[ -s "$KWOK_CRDS/$f" ]] || missing=1; done
+  (( missing )) || return 0
+  command -v go >/dev/null || go_build_die "go not found on PATH"
+  local dir tmp
+  dir="$(cd "$HERE/kwok" && go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" \
+         | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')" \
+    || go_build_die "go mod download sigs.k8s.io/kwok@$KWOK_VERSION failed in tools/cluster/kwok"
+  [[ -d "$dir/kustomize/crd/bases" ]] || go_build_die "sigs.k8s.io/kwok@$KWOK_VERSION has no kustomize/crd/bases (module dir '$dir')"
+  tmp="$(mktemp -d "$BIN/.tmp.XXXXXX")"
+  for f in "${KWOK_CRD_FILES[@]}"; do
+    cp "$dir/kustomize/crd/bases/$f" "$tmp/" || { rm -rf "$tmp"; go_build_die "missing $f in sigs.k8s.io/kwok@$KWOK_VERSION"; }
+  done
+  mkdir -p "$KWOK_CRDS"
+  for f in "${KWOK_CRD_FILES[@]}"; do chmod 644 "$tmp/$f"; mv -f "$tmp/$f" "$KWOK_CRDS/"; done
+  rm -rf "$tmp"
+  echo "build.sh: copied kwok CRDs (${KWOK_CRD_FILES[*]}) -> $KWOK_CRDS"
+}
+copy_kwok_crds
+
 echo "build.sh: done in $(go_build_elapsed "$T0")"
 echo "KUBE_APISERVER=$K8S_DIR/kube-apiserver"
 echo "KUBE_CONTROLLER_MANAGER=$K8S_DIR/kube-controller-manager"
 echo "KUBE_SCHEDULER=$K8S_DIR/kube-scheduler"
 echo "ETCD=$ETCD_DIR/etcd"
 echo "KWOK=$KWOK_DIR/kwok"
+echo "KWOK_CRDS=$KWOK_CRDS"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stops every process tools/cluster/up.sh started (by recorded pid, verified against the
-# binary path), removes the etcd data and the env file. Keeps PKI and cached binaries.
+# binary path), removes the etcd data, the pod log files and the env file. Keeps PKI and cached binaries.
 # Idempotent.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -51,5 +51,5 @@ for d in /proc/[0-9]*; do
   echo "down.sh: stopping orphan $(basename "${argv[0]}") (pid $pid)"
   kill -KILL "$pid" 2>/dev/null || true
 done
-rm -rf "$STATE/run" "$STATE/etcd"
+rm -rf "$STATE/run" "$STATE/etcd" "$STATE/pod-logs"  # pod-logs: the files Logs objects in etcd named
 echo "down.sh: cluster down (etcd data removed; PKI kept in $STATE/pki, binaries kept in cache)"

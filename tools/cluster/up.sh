@@ -55,28 +55,28 @@ rm -rf "$STATE/etcd" "$RUN"/*.pid
 : > "$RUN/pids"   # "<name> <pid> <binary>" lines, used by down.sh
 
 # ---------------------------------------------------------------- PKI (kept across restarts)
+# (these three run inside $PKI)
+ecgen() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
+ca() { # <name> <CN>
+  ecgen "$1.key"
+  openssl req -x509 -new -key "$1.key" -sha256 -days 3650 -subj "/CN=$2" -out "$1.crt" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" 2>/dev/null
+}
+leaf() { # <name> <ca> <subject> <extendedKeyUsage> [subjectAltName]
+  ecgen "$1.key"
+  openssl req -new -key "$1.key" -subj "$3" -out "$1.csr" 2>/dev/null
+  {
+    echo "basicConstraints=critical,CA:FALSE"
+    echo "keyUsage=critical,digitalSignature,keyEncipherment"
+    echo "extendedKeyUsage=$4"
+    [[ -n "${5:-}" ]] && echo "subjectAltName=$5"
+  } > "$1.ext"
+  openssl x509 -req -in "$1.csr" -CA "$2.crt" -CAkey "$2.key" -CAcreateserial -sha256 -days 3650 \
+    -extfile "$1.ext" -out "$1.crt" 2>/dev/null
+  rm -f "$1.csr" "$1.ext"
+}
 gen_pki() {
-  local d="$PKI" ext
-  ( cd "$d"
-    ecgen() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
-    ca() { # <name> <CN>
-      ecgen "$1.key"
-      openssl req -x509 -new -key "$1.key" -sha256 -days 3650 -subj "/CN=$2" -out "$1.crt" \
-        -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" 2>/dev/null
-    }
-    leaf() { # <name> <ca> <subject> <extendedKeyUsage> [subjectAltName]
-      ecgen "$1.key"
-      openssl req -new -key "$1.key" -subj "$3" -out "$1.csr" 2>/dev/null
-      {
-        echo "basicConstraints=critical,CA:FALSE"
-        echo "keyUsage=critical,digitalSignature,keyEncipherment"
-        echo "extendedKeyUsage=$4"
-        [[ -n "${5:-}" ]] && echo "subjectAltName=$5"
-      } > "$1.ext"
-      openssl x509 -req -in "$1.csr" -CA "$2.crt" -CAkey "$2.key" -CAcreateserial -sha256 -days 3650 \
-        -extfile "$1.ext" -out "$1.crt" 2>/dev/null
-      rm -f "$1.csr" "$1.ext"
-    }
+  ( cd "$PKI"
     ca ca "spark-operator-local-ca"
     leaf apiserver ca "/CN=kube-apiserver" serverAuth \
       "IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
@@ -96,6 +96,12 @@ if [[ ! -f "$PKI/.complete" ]]; then
   rm -rf "${PKI:?}"/*
   gen_pki || die "PKI generation failed"
   log "generated PKI in $PKI"
+fi
+# kwok's kubelet-like server (the logs of the fake nodes' pods), which the API server reaches at the nodes'
+# InternalIP, 127.0.0.1. Made apart from gen_pki so that a PKI from before it gets the certificate added.
+if [[ ! -s "$PKI/kwok-kubelet.crt" ]]; then
+  ( cd "$PKI" && leaf kwok-kubelet ca "/CN=kwok-kubelet" serverAuth "IP:127.0.0.1,DNS:localhost" \
+      && chmod 600 kwok-kubelet.key ) || die "kwok serving certificate generation failed"
 fi
 TOKEN="$(cat "$PKI/admin.token")"
 printf '%s,admin,admin-token-uid,"system:masters"\n' "$TOKEN" > "$PKI/tokens.csv"
@@ -117,6 +123,7 @@ ETCD_PORT=$(free_port); ETCD_PEER_PORT=$(free_port); API_PORT=$(free_port)
 KCM_PORT=$(free_port); SCHED_PORT=$(free_port); KWOK_PORT=$(free_port)
 ETCD_ENDPOINT="http://127.0.0.1:$ETCD_PORT"
 APISERVER_URL="https://127.0.0.1:$API_PORT"
+KWOK_URL="https://127.0.0.1:$KWOK_PORT"
 
 # ---------------------------------------------------------------- kubeconfigs
 write_kubeconfig() { # <file> <user-yaml-lines>
@@ -204,6 +211,7 @@ start kube-apiserver "$KUBE_APISERVER" \
   --token-auth-file="$PKI/tokens.csv" \
   --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" \
   --kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
+  --kubelet-certificate-authority="$PKI/ca.crt" --kubelet-preferred-address-types=InternalIP \
   --authorization-mode=Node,RBAC \
   --enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultStorageClass,DefaultTolerationSeconds,MutatingAdmissionWebhook,ValidatingAdmissionWebhook,ResourceQuota,NodeRestriction \
   --service-cluster-ip-range=10.96.0.0/16 \
@@ -238,14 +246,37 @@ start kube-scheduler "$KUBE_SCHEDULER" \
   --authentication-kubeconfig="$STATE/kubeconfig" --authorization-kubeconfig="$STATE/kubeconfig" \
   --bind-address=127.0.0.1 --secure-port="$SCHED_PORT" \
   --leader-elect=false --profiling=false
+# Pod logs (`kubectl logs`): the API server asks the pod's node, that is kwok's server at the node's InternalIP
+# (--node-ip) and kubelet port (--node-port, published in status.daemonEndpoints by kwok/stages.yaml). kwok reads a
+# container's log from the file named by the pod's kwok.x-k8s.io Logs object (tools/lib/pod_logs.bash), else
+# from the default below. Logs are objects (--enable-crds), so their CRD must exist before kwok watches them.
+"${KC[@]}" apply -f "$KWOK_CRDS" >/dev/null || die "installing kwok's CRDs from $KWOK_CRDS failed"
+mkdir -p "$STATE/kwok"
+printf '%s stdout F %s\n' "$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)" \
+  "no log set for this container on the local cluster (tools/cluster/README.md: set_pod_log, SetPodLog)" \
+  > "$STATE/kwok/default-container.log"
+cat > "$STATE/kwok/logs.yaml" <<EOF
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterLogs
+metadata:
+  name: default
+spec:
+  logs:
+  - logsFile: $STATE/kwok/default-container.log
+    follow: false
+EOF
+crds_established() { "${KC[@]}" wait --for=condition=Established --timeout=1s -f "$KWOK_CRDS"; }
+wait_for "kwok CRDs established" 30 kube-apiserver crds_established
 start kwok "$KWOK" \
   --kubeconfig="$STATE/kubeconfig" \
-  --config="$HERE/kwok/stages.yaml" \
+  --config="$HERE/kwok/stages.yaml" --config="$STATE/kwok/logs.yaml" \
+  --enable-crds=Logs \
   --manage-all-nodes=false \
   --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
   --node-lease-duration-seconds=40 \
-  --node-ip=10.240.0.1 --cidr=10.244.0.0/16 \
-  --server-address="127.0.0.1:$KWOK_PORT"
+  --node-ip=127.0.0.1 --node-port="$KWOK_PORT" --cidr=10.244.0.0/16 \
+  --server-address="127.0.0.1:$KWOK_PORT" \
+  --tls-cert-file="$PKI/kwok-kubelet.crt" --tls-private-key-file="$PKI/kwok-kubelet.key"
 
 # ---------------------------------------------------------------- fake nodes
 nodes_yaml() {
@@ -283,6 +314,8 @@ nodes_ready() {
   (( n == NODES ))
 }
 wait_for "$NODES kwok node(s) Ready and untainted" "$TIMEOUT" kwok nodes_ready
+kwok_serving() { curl -fsS --max-time 2 --cacert "$PKI/ca.crt" "$KWOK_URL/healthz"; }
+wait_for "kwok serving on $KWOK_URL" "$TIMEOUT" kwok kwok_serving
 for p in kube-controller-manager kube-scheduler kwok; do alive "$p" || die "$p is not running"; done
 
 # ---------------------------------------------------------------- env file
@@ -297,6 +330,7 @@ export APISERVER_TOKEN=$TOKEN
 export ADMIN_CLIENT_CERT=$PKI/admin.crt
 export ADMIN_CLIENT_KEY=$PKI/admin.key
 export ETCD_ENDPOINT=$ETCD_ENDPOINT
+export KWOK_URL=$KWOK_URL
 export KUBERNETES_VERSION=$KUBERNETES_VERSION
 export ETCD_VERSION=$ETCD_VERSION
 export KWOK_VERSION=$KWOK_VERSION

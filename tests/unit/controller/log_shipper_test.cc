@@ -72,7 +72,7 @@ TEST_CASE("destroying the shipper tells a running copy to stop") {
   std::atomic<bool> started{false};
   std::atomic<bool> saw_stop{false};
   {
-    LogShipper shipper({.concurrency = 1});
+    LogShipper shipper({.concurrency = 1, .on_done = nullptr});
     shipper.Ship("ns/a", "uid-a", 1, [&](const std::atomic<bool>& stop) -> Result<ShipSummary> {
       started = true;
       const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
