@@ -192,6 +192,9 @@ rapidjson::Value Write(const T& value, Allocator& a) {
   } else if constexpr (std::is_enum_v<T>) {
     return JsonString(EnumName(value), a);
   } else if constexpr (kIsOptional<T>) {
+    if constexpr (std::is_same_v<T, std::optional<bool>>) {
+      if (value) return rapidjson::Value(*value);  // A set false (logs.executors) means something.
+    }
     return value ? Write(*value, a) : rapidjson::Value();
   } else if constexpr (kIsVector<T>) {
     if (value.empty()) return rapidjson::Value();

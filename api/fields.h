@@ -266,8 +266,7 @@ SO_API_FIELDS(LogsStatus) {
   v.Field("objects", s.objects, {.description = "Container logs stored, the manifest not counted."});
   v.Field("bytes", s.bytes, {.description = "Bytes of log stored."});
   v.Field("error", s.error, {.description = "Why the last try failed."});
-  v.Field("shippedTime", s.shipped_time,
-          {.description = "When the manifest was written.", .check = Check::kDateTime});
+  v.Field("shippedTime", s.shipped_time, {.description = "When the manifest was written.", .check = Check::kDateTime});
 }
 
 SO_API_FIELDS(SparkApplicationStatus) {

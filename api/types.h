@@ -185,8 +185,8 @@ struct RestartPolicy {
 
 // Where the logs of the driver and executors go once a run ends (controller/logs/).
 struct LogsSpec {
-  std::string destination;         // gs://bucket/prefix, s3://bucket/prefix or file:///dir; empty: the controller's.
-  std::optional<bool> executors;   // False: the driver's log only.
+  std::string destination;        // gs://bucket/prefix, s3://bucket/prefix or file:///dir; empty: the controller's.
+  std::optional<bool> executors;  // False: the driver's log only.
 
   bool operator==(const LogsSpec&) const = default;
 };
@@ -236,10 +236,10 @@ struct DriverInfo {
 // The log shipping of one run (status.logs): the latest run whose logs are being or were shipped.
 struct LogsStatus {
   std::optional<LogShippingState> state;
-  std::string destination;  // Without credentials.
-  int32_t attempt = 0;      // The submission attempt whose logs these are.
-  int64_t objects = 0;      // Log objects stored, the manifest not counted.
-  int64_t bytes = 0;
+  std::string destination;         // Without credentials.
+  std::optional<int32_t> attempt;  // The submission attempt whose logs these are.
+  std::optional<int64_t> objects;  // Log objects stored, the manifest not counted.
+  std::optional<int64_t> bytes;
   std::string error;  // Why the last try failed; with FAILED, why the logs were lost.
   std::string shipped_time;
 

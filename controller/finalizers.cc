@@ -9,7 +9,8 @@ constexpr int kTries = 5;
 
 // Patches the finalizers to `object`'s list with `finalizer` added or dropped; a no-op when already so.
 Status PatchFinalizers(kube::Client& client, const kube::Resource& resource, const rapidjson::Value& object,
-                       std::string_view finalizer, bool present) {
+                       std::string_view finalizer, bool present,
+                       const std::map<std::string, std::string>& annotations) {
   rapidjson::Document patch(rapidjson::kObjectType);
   auto& a = patch.GetAllocator();
   rapidjson::Value list(rapidjson::kArrayType);
@@ -28,18 +29,20 @@ Status PatchFinalizers(kube::Client& client, const kube::Resource& resource, con
   if (present) list.PushBack(JsonString(finalizer, a), a);
   SetString(patch, {"metadata", "resourceVersion"}, ResourceVersionOf(object));
   SetPath(patch, {"metadata", "finalizers"}, std::move(list));
+  for (const auto& [key, value] : annotations) SetString(patch, {"metadata", "annotations", key}, value);
   return client.Patch(resource, NamespaceOf(object), NameOf(object), kube::PatchType::kMerge, ToJson(patch)).status();
 }
 
 Status SetFinalizer(kube::Client& client, const kube::Resource& resource, const rapidjson::Value& object,
-                    std::string_view finalizer, bool present) {
-  Status status = PatchFinalizers(client, resource, object, finalizer, present);
+                    std::string_view finalizer, bool present,
+                    const std::map<std::string, std::string>& annotations = {}) {
+  Status status = PatchFinalizers(client, resource, object, finalizer, present, annotations);
   for (int i = 1; i < kTries && IsConflict(status); ++i) {
     Result<rapidjson::Document> fresh = client.Get(resource, NamespaceOf(object), NameOf(object));
     if (!fresh.ok()) return fresh.status();
     // The same name now holds another object: its finalizers are not ours to change.
     if (UidOf(*fresh) != UidOf(object)) return OkStatus();
-    status = PatchFinalizers(client, resource, *fresh, finalizer, present);
+    status = PatchFinalizers(client, resource, *fresh, finalizer, present, annotations);
   }
   return status;
 }
@@ -61,8 +64,8 @@ Status AddFinalizer(kube::Client& client, const kube::Resource& resource, const 
 }
 
 Status RemoveFinalizer(kube::Client& client, const kube::Resource& resource, const rapidjson::Value& object,
-                       std::string_view finalizer) {
-  const Status status = SetFinalizer(client, resource, object, finalizer, false);
+                       std::string_view finalizer, const std::map<std::string, std::string>& annotations) {
+  const Status status = SetFinalizer(client, resource, object, finalizer, false, annotations);
   return IsNotFound(status) ? OkStatus() : status;
 }
 

@@ -5,6 +5,8 @@
 
 #include <rapidjson/document.h>
 
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "common/kube/client.h"
@@ -16,8 +18,9 @@ bool HasFinalizer(const rapidjson::Value& object, std::string_view finalizer);
 // `object` may be a cached copy: on a Conflict the object is read again and the patch retried a few times.
 Status AddFinalizer(kube::Client& client, const kube::Resource& resource, const rapidjson::Value& object,
                     std::string_view finalizer);
-// OK when the object or the finalizer is already gone.
+// OK when the object or the finalizer is already gone. `annotations` are set in the same patch, to record why
+// the finalizer went.
 Status RemoveFinalizer(kube::Client& client, const kube::Resource& resource, const rapidjson::Value& object,
-                       std::string_view finalizer);
+                       std::string_view finalizer, const std::map<std::string, std::string>& annotations = {});
 
 }  // namespace spark_operator::controller

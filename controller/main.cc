@@ -116,8 +116,7 @@ int main(int argc, char** argv) {
   options.logs.timeout = std::chrono::seconds(FLAGS_log_shipping_timeout);
   options.log_shipping_concurrency = FLAGS_log_shipping_concurrency;
   options.log_credentials_secret = FLAGS_log_credentials_secret;
-  if (const auto loaded = spark_operator::storage::LoadStoreOptionsFromEnvironment(options.logs.store);
-      !loaded.ok()) {
+  if (const auto loaded = spark_operator::storage::LoadStoreOptionsFromEnvironment(options.logs.store); !loaded.ok()) {
     LOG(ERROR) << "starting the controller: " << loaded.ToString();
     return 1;
   }

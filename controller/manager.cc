@@ -95,13 +95,12 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   m->submitter_ = std::make_unique<Submitter>(std::move(submitter));
   logs::LogKeeperOptions log_options = m->options_.logs;
   if (!m->options_.log_credentials_secret.empty()) {
-    RETURN_IF_ERROR(
-        logs::ReadStoreCredentials(*m->client_, m->options_.log_credentials_secret, log_options.store)
-            .WithContext("--log-credentials-secret"));
+    RETURN_IF_ERROR(logs::ReadStoreCredentials(*m->client_, m->options_.log_credentials_secret, log_options.store)
+                        .WithContext("--log-credentials-secret"));
   }
-  m->log_shipper_ = std::make_unique<logs::LogShipper>(logs::ShipperOptions{
-      .concurrency = m->options_.log_shipping_concurrency,
-      .on_done = [self](const std::string& key) { self->queue_->Add(key); }});
+  m->log_shipper_ = std::make_unique<logs::LogShipper>(
+      logs::ShipperOptions{.concurrency = m->options_.log_shipping_concurrency,
+                           .on_done = [self](const std::string& key) { self->queue_->Add(key); }});
   m->log_keeper_ = std::make_unique<logs::LogKeeper>(m->client_, *m->log_shipper_, *m->events_, std::move(log_options));
 
   kube::InformerOptions apps;
@@ -282,7 +281,7 @@ void Manager::Stop() {
   if (starter_.joinable()) starter_.join();         // The elector, stopped, starts no other.
   if (controller_ != nullptr) controller_->Stop();  // Null when Create failed before making it.
   if (tenants_ != nullptr) tenants_->Stop();
-  submitter_.reset();  // Waits for running spark-submits (bounded by the submission timeout).
+  submitter_.reset();    // Waits for running spark-submits (bounded by the submission timeout).
   log_shipper_.reset();  // Running copies stop between two pieces; their pods keep the finalizer.
   if (server_ != nullptr) server_->Stop();
   if (recorder_ != nullptr) recorder_->Flush(std::chrono::seconds(2));

@@ -61,7 +61,7 @@ struct ManagerOptions {
   int metrics_port = -1;  // -1: no HTTP server; 0: any free port.
   TenantOptions tenant;   // Namespace preparation before submission (--prepare-tenant).
   bool tenants = true;    // The SparkTenant controller (--tenants); it watches cluster-wide whatever namespaces says.
-  logs::LogKeeperOptions logs;      // --log-destination, the stores' endpoints and credentials, the timeout.
+  logs::LogKeeperOptions logs;       // --log-destination, the stores' endpoints and credentials, the timeout.
   int log_shipping_concurrency = 4;  // Log copies at once.
   // "namespace/name" of a Secret with the stores' credentials (key.json for GCS; AWS_ACCESS_KEY_ID,
   // AWS_SECRET_ACCESS_KEY and optionally AWS_SESSION_TOKEN for S3); read at start, over the environment's.

@@ -24,6 +24,8 @@ fail() {
 . "$root/tests/e2e/initializer_lib.bash"
 # shellcheck source=lib/progress.bash
 . "$root/tools/lib/progress.bash"
+# shellcheck source=lib/pod_logs.bash
+. "$root/tools/lib/pod_logs.bash"
 
 stop_services() {
   local name pid
@@ -83,8 +85,9 @@ init_register_webhook "$config" "$ns" "$init_port"
 echo "https://127.0.0.1:$init_port/mutate-pods (pid $init_pid, log $init_log)"
 
 step "the controller"
+rm -rf "$state/logs"
 "$build/bin/spark-operator-controller" --kubeconfig="$kubeconfig" --spark-submit="$submit" --metrics-port=0 \
-  --namespaces="$ns" \
+  --namespaces="$ns" --log-destination="file://$state/logs" \
   >"$state/controller.log" 2>&1 &
 echo $! >"$state/controller.pid"
 sleep 1
@@ -112,6 +115,11 @@ while [ $SECONDS -lt $deadline ]; do
     RUNNING)
       if [ -z "$driver_finished" ]; then
         driver="$(kc -n "$ns" get sparkapplication "$app" -o jsonpath='{.status.driverInfo.podName}')"
+        # What the simulated driver prints, served by the simulated node as `kubectl logs` shows it.
+        printf 'INFO SparkContext: Running Spark version 4.2.0\nINFO DAGScheduler: Job 0 finished\nPi is roughly 3.1418\n' \
+          >"$state/driver-output.txt"
+        KUBECONFIG="$kubeconfig" set_pod_log "$ns" "$driver" spark-kubernetes-driver "$state/driver-output.txt" \
+          || fail "could not give the simulated driver $driver its log"
         sleep 5
         kc -n "$ns" annotate pod "$driver" --overwrite sim.spark-operator.k8s.io/exit-code=0 >/dev/null \
           || fail "could not finish the simulated driver $driver"
@@ -122,6 +130,18 @@ while [ $SECONDS -lt $deadline ]; do
   sleep 0.5
 done
 [ "$last" = COMPLETED ] || fail "the application did not complete within 5 minutes (state: ${last:-none})"
+
+step "logs shipped to file://$state/logs (--log-destination)"
+deadline=$((SECONDS + 120))
+until [ "$(kc -n "$ns" get sparkapplication "$app" -o jsonpath='{.status.logs.state}')" = SHIPPED ]; do
+  [ $SECONDS -lt $deadline ] || fail "the logs were not shipped within 2 minutes: $(kc -n "$ns" get sparkapplication "$app" -o jsonpath='{.status.logs}')"
+  sleep 0.5
+done
+(cd "$state/logs" && find . -type f | sort)
+manifest="$(find "$state/logs" -name manifest.json | head -n 1)"
+driver_log="$(find "$state/logs" -path "*driver*" -name '*.log' | head -n 1)"
+echo "--- $driver_log"
+cat "$driver_log"
 
 step "kubectl get sparkapplications $app -o yaml"
 kc -n "$ns" get sparkapplications "$app" -o yaml
@@ -135,6 +155,8 @@ Look around (the controller and the initializer are still running):
   kubectl describe sparkapplication $app       # the events of each transition
   kubectl get pods,services -l spark-operator.k8s.io/app-name=$app
   kubectl get pod <driver> -o yaml             # the labels and annotations the controller set
+  kubectl logs <driver>                        # what the simulated node serves as its log
+  cat $manifest   # the shipped run: pods, containers, bytes, SHA-256
   tail -f $state/controller.log
 Try your own: edit a copy of deploy/examples/*.yaml and kubectl apply -f it; finish its simulated driver with
   kubectl annotate pod <driver> sim.spark-operator.k8s.io/exit-code=0   (or 1 to see a failure)

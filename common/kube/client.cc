@@ -216,7 +216,7 @@ Status Client::Delete(const Resource& resource, std::string_view ns, std::string
 }
 
 Result<std::unique_ptr<http::ResponseStream>> Client::StreamPodLog(std::string_view ns, std::string_view pod,
-                                                                  std::string_view container) {
+                                                                   std::string_view container) {
   std::string target = resources::kPods.ObjectPath(ns, pod, "log");
   AddQuery(target, "container", container);
   ASSIGN_OR_RETURN(const http::Request request, NewRequest("GET", std::move(target)));

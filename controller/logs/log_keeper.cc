@@ -3,6 +3,7 @@
 #include <glog/logging.h>
 
 #include <algorithm>
+#include <set>
 
 #include "common/base/json.h"
 #include "common/kube/time_format.h"
@@ -40,7 +41,7 @@ milliseconds Sooner(milliseconds a, milliseconds b) { return a.count() == 0 ? b 
 
 // status.logs about `attempt`, started afresh when it was about an earlier run.
 void Own(api::LogsStatus& logs, int attempt, const std::string& destination) {
-  if (logs.attempt != attempt) logs = {};
+  if (logs.attempt.value_or(0) != attempt) logs = {};
   logs.attempt = attempt;
   logs.destination = destination;
 }
@@ -108,8 +109,8 @@ Result<std::chrono::milliseconds> LogKeeper::StepDeleting(const LogView& view, a
   return milliseconds(0);
 }
 
-Result<std::chrono::milliseconds> LogKeeper::Follow(const LogView& view, const std::string& destination,
-                                                     bool deleting, api::LogsStatus& logs) {
+Result<std::chrono::milliseconds> LogKeeper::Follow(const LogView& view, const std::string& destination, bool deleting,
+                                                    api::LogsStatus& logs) {
   const std::string key = ObjectKey(view.object);
   const std::string uid = UidOf(view.object);
   const std::string ns = NamespaceOf(view.object);
@@ -118,13 +119,40 @@ Result<std::chrono::milliseconds> LogKeeper::Follow(const LogView& view, const s
   const kube::WallTime now = std::chrono::system_clock::now();
   const std::vector<AttemptLogs> owed =
       OwedAttempts(pods, view.current_attempt, deleting, now, options_.executor_grace);
-  std::vector<int> owed_attempts;
-  for (const AttemptLogs& run : owed) owed_attempts.push_back(run.attempt);
-  shipper_.Retain(uid, owed_attempts);
+  std::set<int> owed_attempts;
+  for (const AttemptLogs& run : owed) owed_attempts.insert(run.attempt);
+
+  // Finished copies first: the cache may already show their pods let go, so the owed runs do not list them.
+  const std::map<int, LogShipper::Outcome> outcomes = shipper_.Outcomes(uid);
+  for (const auto& [attempt, outcome] : outcomes) {
+    const bool owed_still = owed_attempts.count(attempt) != 0;
+    if (!outcome.result.ok()) {
+      if (!owed_still) shipper_.Clear(uid, attempt);  // Given up, or let go otherwise.
+      continue;
+    }
+    const bool recorded = logs.attempt.value_or(0) > attempt ||
+                          (logs.attempt == attempt && logs.state == api::LogShippingState::kShipped);
+    if (recorded) {
+      // In the stored status (this view was read after it was written) and its pods let go: done with it.
+      if (!owed_still) shipper_.Clear(uid, attempt);
+      continue;
+    }
+    Own(logs, attempt, destination);
+    logs.state = api::LogShippingState::kShipped;
+    logs.objects = outcome.result->objects;
+    logs.bytes = outcome.result->bytes;
+    logs.error = outcome.result->missing == 0
+                     ? ""
+                     : std::to_string(outcome.result->missing) + " container log(s) were no longer available";
+    logs.shipped_time = kube::FormatTime(now);
+    events_.Normal(view.object, "SparkApplicationLogsShipped",
+                   "attempt " + std::to_string(attempt) + ": " + std::to_string(*logs.objects) + " log(s), " +
+                       std::to_string(*logs.bytes) + " bytes, stored in " + destination);
+  }
 
   milliseconds wait(0);
   for (const AttemptLogs& run : owed) {
-    const bool record = logs.attempt <= run.attempt;  // status.logs follows the latest run.
+    const bool record = logs.attempt.value_or(0) <= run.attempt;  // status.logs follows the latest run.
     const std::string attempt = "attempt " + std::to_string(run.attempt);
     if (!run.ended_at) {
       if (record && (logs.attempt != run.attempt || !logs.state)) {
@@ -134,32 +162,18 @@ Result<std::chrono::milliseconds> LogKeeper::Follow(const LogView& view, const s
       continue;
     }
     if (shipper_.InFlight(uid, run.attempt)) continue;  // Its end enqueues the app.
-    const std::optional<LogShipper::Outcome> outcome = shipper_.Peek(uid, run.attempt);
-    if (outcome && outcome->result.ok()) {
-      // Copied; the cache has not seen the finalizers go yet.
-      if (record && !(logs.attempt == run.attempt && logs.state == api::LogShippingState::kShipped)) {
-        Own(logs, run.attempt, destination);
-        logs.state = api::LogShippingState::kShipped;
-        logs.objects = outcome->result->objects;
-        logs.bytes = outcome->result->bytes;
-        logs.error = outcome->result->missing == 0
-                         ? ""
-                         : std::to_string(outcome->result->missing) + " container log(s) were no longer available";
-        logs.shipped_time = kube::FormatTime(now);
-        events_.Normal(view.object, "SparkApplicationLogsShipped",
-                       attempt + ": " + std::to_string(logs.objects) + " log(s), " + std::to_string(logs.bytes) +
-                           " bytes, stored in " + destination);
-      }
-      continue;
-    }
+    const auto found = outcomes.find(run.attempt);
+    const std::optional<LogShipper::Outcome> outcome =
+        found == outcomes.end() ? std::nullopt : std::optional<LogShipper::Outcome>(found->second);
+    if (outcome && outcome->result.ok()) continue;  // Recorded above; the cache has not seen its pods let go.
     const kube::WallTime deadline = *run.ended_at + options_.timeout;
     if (outcome) {
       const Status& error = outcome->result.status();
       if (now >= deadline) {
         ReleasePods(ns, run);
         shipper_.Clear(uid, run.attempt);
-        const std::string message = "logs of " + attempt + " lost: " + error.message() + " (gave up after " +
-                                    Duration(options_.timeout) + ")";
+        const std::string message =
+            "logs of " + attempt + " lost: " + error.message() + " (gave up after " + Duration(options_.timeout) + ")";
         LOG(WARNING) << key << ": " << message;
         events_.Warning(view.object, "SparkApplicationLogsLost", message);
         if (record) {
@@ -225,7 +239,8 @@ void LogKeeper::ReleasePods(const std::string& ns, const AttemptLogs& run) {
   for (const PodLog& pod : run.pods) {
     Result<rapidjson::Document> fresh = client_->Get(kube::resources::kPods, ns, pod.name);
     if (!fresh.ok() || UidOf(*fresh) != pod.uid) continue;
-    const Status removed = RemoveFinalizer(*client_, kube::resources::kPods, *fresh, kLogsFinalizer);
+    const Status removed =
+        RemoveFinalizer(*client_, kube::resources::kPods, *fresh, kLogsFinalizer, {{kLogsAnnotation, "lost"}});
     if (!removed.ok()) LOG(WARNING) << ns << "/" << pod.name << ": letting the pod go: " << removed.ToString();
   }
 }
@@ -234,7 +249,8 @@ void LogKeeper::ReleaseOrphans(const std::string& key, const std::vector<kube::O
   for (const kube::ObjectPtr& pod : pods) {
     if (!HasFinalizer(*pod, kLogsFinalizer)) continue;
     LOG(WARNING) << key << ": no log destination for pod " << NameOf(*pod) << " any more; letting it go unshipped";
-    const Status removed = RemoveFinalizer(*client_, kube::resources::kPods, *pod, kLogsFinalizer);
+    const Status removed =
+        RemoveFinalizer(*client_, kube::resources::kPods, *pod, kLogsFinalizer, {{kLogsAnnotation, "lost"}});
     if (!removed.ok()) LOG(WARNING) << key << ": letting pod " << NameOf(*pod) << " go: " << removed.ToString();
   }
 }

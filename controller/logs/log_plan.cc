@@ -72,6 +72,7 @@ std::vector<const rapidjson::Value*> PodsToProtect(const std::vector<const rapid
     const std::string role = GetString(*pod, {"metadata", "labels", kSparkRoleLabel});
     if (role != "driver" && (role != "executor" || !executors)) continue;
     if (Deleting(*pod) || HasFinalizer(*pod, kLogsFinalizer)) continue;
+    if (!GetString(*pod, {"metadata", "annotations", kLogsAnnotation}).empty()) continue;
     out.push_back(pod);
   }
   return out;

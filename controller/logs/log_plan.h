@@ -18,6 +18,8 @@
 namespace spark_operator::controller::logs {
 
 inline constexpr char kLogsFinalizer[] = "spark-operator.k8s.io/logs";
+// Set on a pod when the finalizer goes: "shipped" or "lost". Such a pod is not held again.
+inline constexpr char kLogsAnnotation[] = "spark-operator.k8s.io/logs";
 
 struct ContainerLog {
   std::string name;
@@ -48,7 +50,8 @@ struct AttemptLogs {
 int AttemptOf(const rapidjson::Value& pod, int fallback);
 
 // Pods among `pods` (the app's, from the cache) that should carry the finalizer and do not yet: drivers, and
-// executors unless `executors` is false; not those already being deleted (no finalizer can be added then).
+// executors unless `executors` is false; not those already being deleted (no finalizer can be added then), nor
+// those whose logs were shipped or given up (kLogsAnnotation).
 std::vector<const rapidjson::Value*> PodsToProtect(const std::vector<const rapidjson::Value*>& pods, bool executors);
 
 // The runs with pods holding the finalizer, oldest first. A run whose driver is gone counts as ended when a later

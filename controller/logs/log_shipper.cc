@@ -61,17 +61,19 @@ void LogShipper::Clear(const std::string& uid, int attempt) {
   outcomes_.erase({uid, attempt});
 }
 
-void LogShipper::Retain(const std::string& uid, const std::vector<int>& owed) {
+std::map<int, LogShipper::Outcome> LogShipper::Outcomes(const std::string& uid) const {
   const std::lock_guard lock(mu_);
-  for (auto it = outcomes_.lower_bound({uid, 0}); it != outcomes_.end() && it->first.first == uid;) {
-    const bool keep = std::find(owed.begin(), owed.end(), it->first.second) != owed.end();
-    it = keep ? std::next(it) : outcomes_.erase(it);
+  std::map<int, Outcome> out;
+  for (auto it = outcomes_.lower_bound({uid, 0}); it != outcomes_.end() && it->first.first == uid; ++it) {
+    out.emplace(it->first.second, it->second);
   }
+  return out;
 }
 
 size_t LogShipper::Running() const {
   const std::lock_guard lock(mu_);
-  return static_cast<size_t>(std::count_if(in_flight_.begin(), in_flight_.end(), [](const auto& e) { return e.second; }));
+  return static_cast<size_t>(
+      std::count_if(in_flight_.begin(), in_flight_.end(), [](const auto& e) { return e.second; }));
 }
 
 void LogShipper::Loop() {
@@ -86,7 +88,8 @@ void LogShipper::Loop() {
       in_flight_[next.id] = true;
     }
     Result<ShipSummary> result = next.job(stop_);
-    if (!result.ok()) LOG(WARNING) << next.key << ": shipping logs of attempt " << next.id.second << ": " << result.status().ToString();
+    if (!result.ok())
+      LOG(WARNING) << next.key << ": shipping logs of attempt " << next.id.second << ": " << result.status().ToString();
     {
       const std::lock_guard lock(mu_);
       in_flight_.erase(next.id);

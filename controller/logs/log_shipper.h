@@ -49,8 +49,9 @@ class LogShipper {
   std::optional<Outcome> Peek(const std::string& uid, int attempt) const;
   // Forgets the run's outcome and its failure count.
   void Clear(const std::string& uid, int attempt);
-  // Forgets the outcomes of the app's runs other than `owed` (runs whose pods still hold the finalizer).
-  void Retain(const std::string& uid, const std::vector<int>& owed);
+  // Every uncollected outcome of the app's runs, by attempt: a copy's end is recorded even when the cache
+  // already shows its pods let go.
+  std::map<int, Outcome> Outcomes(const std::string& uid) const;
   size_t Running() const;
 
  private:

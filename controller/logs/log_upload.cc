@@ -86,10 +86,10 @@ Result<ShipSummary> ShipAttempt(kube::Client& client, storage::ObjectStore& stor
     p.AddMember("phase", JsonString(pod.phase, a), a);
     rapidjson::Value containers(rapidjson::kArrayType);
     for (const ContainerLog& container : pod.containers) {
-      ASSIGN_OR_RETURN(const CopiedLog copied,
-                       CopyLog(client, store, request.ns, pod.name, container.name,
-                               LogObjectKey(request.ns, request.app, request.run.attempt, pod.name, container.name),
-                               stop));
+      ASSIGN_OR_RETURN(
+          const CopiedLog copied,
+          CopyLog(client, store, request.ns, pod.name, container.name,
+                  LogObjectKey(request.ns, request.app, request.run.attempt, pod.name, container.name), stop));
       rapidjson::Value c(rapidjson::kObjectType);
       c.AddMember("name", JsonString(container.name, a), a);
       if (container.exit_code) c.AddMember("exitCode", *container.exit_code, a);
@@ -121,8 +121,9 @@ Result<ShipSummary> ShipAttempt(kube::Client& client, storage::ObjectStore& stor
       return fresh.status().WithContext("releasing pod " + pod.name);
     }
     if (UidOf(*fresh) != pod.uid) continue;
-    RETURN_IF_ERROR(RemoveFinalizer(client, kube::resources::kPods, *fresh, kLogsFinalizer)
-                        .WithContext("releasing pod " + pod.name));
+    RETURN_IF_ERROR(
+        RemoveFinalizer(client, kube::resources::kPods, *fresh, kLogsFinalizer, {{kLogsAnnotation, "shipped"}})
+            .WithContext("releasing pod " + pod.name));
   }
   return summary;
 }

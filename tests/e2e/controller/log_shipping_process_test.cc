@@ -59,8 +59,8 @@ TEST_CASE("a controller SIGKILLed mid-upload: the next one stores exactly one co
   REQUIRE(Eventually([&] { return BytesRead(controller->pid()) - before > kDriverBytes / 3; }, seconds(120)));
   controller->Kill();
   const auto store = server.Open("runs");
-  const std::string driver_key = logs::LogObjectKey(ns.name(), "interrupted", 1, "interrupted-1-driver",
-                                                    "spark-kubernetes-driver");
+  const std::string driver_key =
+      logs::LogObjectKey(ns.name(), "interrupted", 1, "interrupted-1-driver", "spark-kubernetes-driver");
   // An upload cut off leaves nothing under the key.
   CHECK(IsNotFound(store->Read(driver_key, 1ull << 30).status()));
   CHECK(IsNotFound(store->Read(logs::ManifestKey(ns.name(), "interrupted", 1), 1 << 20).status()));

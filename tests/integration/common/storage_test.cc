@@ -151,10 +151,10 @@ void ChecksMissingAndTooLarge(const std::string& kind) {
   CHECK_THAT(too_large.message(), Catch::Contains("larger than the 1000 bytes"));
 }
 
-TEST_CASE("GCS: a missing object or bucket is NotFound; a larger object than asked for is refused") {
+TEST_CASE("GCS: a missing object or bucket is NotFound - a larger object than asked for is refused") {
   ChecksMissingAndTooLarge("gcs");
 }
-TEST_CASE("S3: a missing object or bucket is NotFound; a larger object than asked for is refused") {
+TEST_CASE("S3: a missing object or bucket is NotFound - a larger object than asked for is refused") {
   ChecksMissingAndTooLarge("s3");
 }
 
@@ -175,10 +175,10 @@ void ChecksAStoppedServer(const std::string& kind) {
   CHECK(*store->Read("after", 100) == "written after the restart");
 }
 
-TEST_CASE("GCS: a stopped server is Unavailable; restarted on its port and data, it has the objects again") {
+TEST_CASE("GCS: a stopped server is Unavailable - restarted on its port and data, it has the objects again") {
   ChecksAStoppedServer("gcs");
 }
-TEST_CASE("S3: a stopped server is Unavailable; restarted on its port and data, it has the objects again") {
+TEST_CASE("S3: a stopped server is Unavailable - restarted on its port and data, it has the objects again") {
   ChecksAStoppedServer("s3");
 }
 

@@ -67,9 +67,10 @@ class LoggedRun {
   // holds each pod for its logs (with `held`).
   void StartPods(int64_t driver_bytes, int64_t executor_bytes, bool held = true) {
     const std::string driver = name_ + "-1-driver";
-    REQUIRE(Eventually([&] { return client_.Get(kube::resources::kPods, ns_, driver).ok(); }, std::chrono::seconds(60)));
+    REQUIRE(
+        Eventually([&] { return client_.Get(kube::resources::kPods, ns_, driver).ok(); }, std::chrono::seconds(60)));
     AddLog(driver, "spark-kubernetes-driver", driver_bytes);
-    for (const std::string exec : {name_ + "-exec-1", name_ + "-exec-2"}) {
+    for (const std::string& exec : {name_ + "-exec-1", name_ + "-exec-2"}) {
       rapidjson::Document pod = Json(R"({"apiVersion":"v1","kind":"Pod","metadata":{"labels":{"spark-role":"executor",
           "spark-operator.k8s.io/submission-attempt":"1","spark-operator.k8s.io/launched-by-spark-operator":"true"}},
           "spec":{"restartPolicy":"Never","containers":[{"name":"spark-kubernetes-executor","image":"spark:4.2.0"}]}})");

@@ -9,8 +9,8 @@
 namespace spark_operator::controller::testing {
 namespace {
 
-using std::chrono::seconds;
 using spark_operator::testing::StoreServer;
+using std::chrono::seconds;
 
 std::string TempDir(const std::string& name) {
   const std::string dir = ClusterDir() + "/test-logs/" + name + "-" + std::to_string(::getpid());
@@ -27,7 +27,7 @@ std::unique_ptr<storage::ObjectStore> OpenDirectory(const std::string& dir) {
   return std::move(*store);
 }
 
-TEST_CASE("a finished app's driver and executor logs are stored in a directory, GCS and S3 with a manifest") {
+TEST_CASE("a finished app's driver and executor logs are stored in a directory and in GCS and S3 with a manifest") {
   auto client = AdminClient();
   EnsureCrd(*client);
   for (const std::string kind : {"file", "gcs", "s3"}) {
@@ -38,6 +38,7 @@ TEST_CASE("a finished app's driver and executor logs are stored in a directory, 
       const std::string destination = server ? server->Url("runs") : "file://" + dir + "/store/runs";
       TestNamespace ns(client, "logs");
       RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
+        o.native_submission = true;
         o.logs.default_destination = destination;
         if (server) o.logs.store = server->Options();
       });
@@ -53,9 +54,8 @@ TEST_CASE("a finished app's driver and executor logs are stored in a directory, 
       CHECK(HasEvent(*client, ns.name(), "pi", "Normal/SparkApplicationLogsShipped"));
       // Deleting the app now waits for nothing.
       REQUIRE(client->Delete(kube::resources::kSparkApplications, ns.name(), "pi").ok());
-      CHECK(Eventually([&] {
-        return IsNotFound(client->Get(kube::resources::kSparkApplications, ns.name(), "pi").status());
-      }));
+      CHECK(Eventually(
+          [&] { return IsNotFound(client->Get(kube::resources::kSparkApplications, ns.name(), "pi").status()); }));
     }
   }
 }
@@ -65,8 +65,10 @@ TEST_CASE("spec.logs overrides the controller's destination and executors false 
   EnsureCrd(*client);
   const std::string dir = TempDir("override");
   TestNamespace ns(client, "logs");
-  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(),
-                               [&](ManagerOptions& o) { o.logs.default_destination = "file://" + dir + "/default"; });
+  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
+    o.native_submission = true;
+    o.logs.default_destination = "file://" + dir + "/default";
+  });
   LoggedRun run(*client, ns.name(), "solo", dir + "/pods");
   run.CreateApp(R"({"destination":"file://)" + dir + R"(/mine","executors":false})");
   run.StartPods(10'000, 10'000, /*held=*/false);
@@ -91,17 +93,19 @@ TEST_CASE("deleting a running app stops its pods and lets it go only once their 
   EnsureCrd(*client);
   const std::string dir = TempDir("delete");
   TestNamespace ns(client, "logs");
-  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(),
-                               [&](ManagerOptions& o) { o.logs.default_destination = "file://" + dir + "/store"; });
+  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
+    o.native_submission = true;
+    o.logs.default_destination = "file://" + dir + "/store";
+  });
   LoggedRun run(*client, ns.name(), "doomed", dir + "/pods");
   run.CreateApp();
   run.StartPods(30'000, 30'000);
   kube::DeleteOptions foreground;
   foreground.propagation = kube::Propagation::kForeground;
   REQUIRE(client->Delete(kube::resources::kSparkApplications, ns.name(), "doomed", foreground).ok());
-  REQUIRE(Eventually([&] {
-    return IsNotFound(client->Get(kube::resources::kSparkApplications, ns.name(), "doomed").status());
-  }, seconds(60)));
+  REQUIRE(Eventually(
+      [&] { return IsNotFound(client->Get(kube::resources::kSparkApplications, ns.name(), "doomed").status()); },
+      seconds(60)));
   // Gone only after its logs: every log and the manifest are there.
   const auto store = OpenDirectory(dir + "/store");
   for (const LoggedRun::Log& log : run.logs()) {
@@ -116,13 +120,14 @@ TEST_CASE("deleting a running app stops its pods and lets it go only once their 
   }
 }
 
-TEST_CASE("a store that is down for 30 s: the status and an Event say why, the pods are kept, then it ships") {
+TEST_CASE("a store down for 30 s: the status and an Event say why and the pods are kept until it ships") {
   auto client = AdminClient();
   EnsureCrd(*client);
   const std::string dir = TempDir("outage");
   StoreServer server("gcs", {"spark-logs"});
   TestNamespace ns(client, "logs");
   RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
+    o.native_submission = true;
     o.logs.default_destination = server.Url("runs");
     o.logs.store = server.Options();
   });
@@ -132,10 +137,13 @@ TEST_CASE("a store that is down for 30 s: the status and an Event say why, the p
   server.Stop();
   const auto outage_start = std::chrono::steady_clock::now();
   run.Finish();
-  REQUIRE(Eventually([&] {
-    return run.LogsState() == "SHIPPING" && !GetString(run.App(), {"status", "logs", "error"}).empty();
-  }, seconds(30)));
-  CHECK(Eventually([&] { return HasEvent(*client, ns.name(), "patient", "Warning/SparkApplicationLogShippingFailed"); }));
+  REQUIRE(Eventually(
+      [&] {
+        return run.LogsState() == "SHIPPING" && !GetString(run.App(), {"status", "logs", "error"}).empty();
+      },
+      seconds(30)));
+  CHECK(
+      Eventually([&] { return HasEvent(*client, ns.name(), "patient", "Warning/SparkApplicationLogShippingFailed"); }));
   for (const LoggedRun::Log& log : run.logs()) CHECK(HoldsLogsFinalizer(*client, ns.name(), log.pod));
   // The outage itself lasts 30 s (what is waited for here is time, not a condition).
   std::this_thread::sleep_until(outage_start + seconds(30));
@@ -145,7 +153,7 @@ TEST_CASE("a store that is down for 30 s: the status and an Event say why, the p
   CHECK(GetString(run.App(), {"status", "logs", "error"}).empty());
 }
 
-TEST_CASE("a wrong S3 secret: FAILED with a clear message that holds no secret, and after the timeout the pods go") {
+TEST_CASE("a wrong S3 secret is FAILED with a clear message that holds no secret and after the timeout the pods go") {
   auto client = AdminClient();
   EnsureCrd(*client);
   const std::string dir = TempDir("badkey");
@@ -153,6 +161,7 @@ TEST_CASE("a wrong S3 secret: FAILED with a clear message that holds no secret, 
   const std::string wrong_secret = "not-the-secret-0123456789abcdef";
   TestNamespace ns(client, "logs");
   RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
+    o.native_submission = true;
     o.logs.default_destination = server.Url("runs");
     o.logs.store = server.Options();
     o.logs.store.s3_secret_access_key = wrong_secret;
@@ -172,9 +181,11 @@ TEST_CASE("a wrong S3 secret: FAILED with a clear message that holds no secret, 
   }
   CHECK(HoldsLogsFinalizer(*client, ns.name(), "locked-1-driver"));
   // After --log-shipping-timeout the pods are let go and the status says the logs were lost.
-  REQUIRE(Eventually([&] {
-    return GetString(run.App(), {"status", "logs", "error"}).find("lost") != std::string::npos;
-  }, seconds(90)));
+  REQUIRE(Eventually(
+      [&] {
+        return GetString(run.App(), {"status", "logs", "error"}).find("lost") != std::string::npos;
+      },
+      seconds(90)));
   for (const LoggedRun::Log& log : run.logs()) {
     CHECK(Eventually([&] { return !HoldsLogsFinalizer(*client, ns.name(), log.pod); }));
   }

@@ -255,7 +255,7 @@ bool HasEventWith(kube::Client& client, const std::string& ns, const std::string
   return false;
 }
 
-TEST_CASE("a service account the operator did not make is not bound to the driver Role; an Event says why") {
+TEST_CASE("a service account the operator did not make is not bound to the driver Role - an Event says why") {
   auto client = AdminClient();
   const TestNamespace ns(client, "tenant");
   REQUIRE(client
@@ -289,7 +289,7 @@ TEST_CASE("a service account the operator did not make is not bound to the drive
   CHECK(again.applies() == 3);
 }
 
-TEST_CASE("a Role someone else manages is not taken over; the conflict is an Event naming that manager") {
+TEST_CASE("a Role someone else manages is not taken over - the conflict is an Event naming that manager") {
   auto client = AdminClient();
   const TestNamespace ns(client, "tenant");
   const std::string admin_role = R"({"apiVersion":"rbac.authorization.k8s.io/v1","kind":"Role",

@@ -81,6 +81,7 @@ spec:
     onSubmissionFailureRetries: 1
     onSubmissionFailureRetryInterval: 10
   timeToLiveSeconds: 3600
+  logs: {destination: "s3://spark-logs/prod", executors: false}
 status:
   appId: spark-123
   applicationState: {state: RUNNING, errorMessage: "none yet"}
@@ -91,6 +92,14 @@ status:
   lastSubmissionAttemptTime: "2025-01-02T03:04:06Z"
   submissionTime: "2025-01-02T03:04:07Z"
   terminationTime: "2025-01-02T03:05:07Z"
+  logs:
+    state: SHIPPED
+    destination: "s3://spark-logs/prod"
+    attempt: 1
+    objects: 3
+    bytes: 123456
+    error: "1 container log(s) were no longer available"
+    shippedTime: "2025-01-02T03:05:09Z"
 )";
 
 inline rapidjson::Document Yaml(const std::string& yaml) {

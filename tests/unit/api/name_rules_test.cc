@@ -41,8 +41,8 @@ TEST_CASE("log destinations are a bucket URL or a local directory") {
     CHECK(IsLogDestination(good));
     CHECK(std::regex_match(good, pattern));
   }
-  for (const char* bad : {"", "gs://", "gs:///x", "s3://Logs", "s3://-a", "http://x/y", "file://relative",
-                          "file:/x", "/var/log", "gs://b c", "gs://a"}) {
+  for (const char* bad : {"", "gs://", "gs:///x", "s3://Logs", "s3://-a", "http://x/y", "file://relative", "file:/x",
+                          "/var/log", "gs://b c", "gs://a"}) {
     CAPTURE(bad);
     CHECK_FALSE(IsLogDestination(bad));
     CHECK_FALSE(std::regex_match(bad, pattern));
@@ -60,7 +60,7 @@ TEST_CASE("DNS-1123 labels are at most 63 characters and have no dots") {
   CHECK_FALSE(IsDns1123Label("a.b"));
 }
 
-TEST_CASE("label and annotation keys are qualified names; label values are limited too") {
+TEST_CASE("label and annotation keys are qualified names - label values are limited too") {
   for (const char* good : {"app", "app.kubernetes.io/name", "example.com/My_Key-1", "a"}) {
     CAPTURE(good);
     CHECK(IsQualifiedName(good));

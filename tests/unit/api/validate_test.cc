@@ -111,7 +111,7 @@ TEST_CASE("defaults match Spark's and leave set values alone") {
   CHECK(twice == set);
 }
 
-TEST_CASE("OnFailure defaults to 3 retries 5 seconds apart; Always only to the intervals") {
+TEST_CASE("OnFailure defaults to 3 retries 5 seconds apart - Always only to the intervals") {
   SparkApplication on_failure;
   on_failure.spec.restart_policy.type = RestartPolicyType::kOnFailure;
   ApplyDefaults(on_failure);

@@ -22,7 +22,7 @@ struct Recorder {
   }
 };
 
-TEST_CASE("a closed write gate fails writes unsent; reads go on; requests carry the User-Agent", "[kube_client]") {
+TEST_CASE("a closed write gate fails writes unsent - reads go on - requests carry the User-Agent", "[kube_client]") {
   Recorder recorder;
   http::Server::Routes routes;
   const auto record = [&recorder](const http::ServerRequest& r) {

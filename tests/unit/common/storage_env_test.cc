@@ -27,7 +27,7 @@ struct Environment {
   void Set(const char* name, const std::string& value) { setenv(name, value.c_str(), 1); }
 };
 
-TEST_CASE("AWS variables fill the S3 options; the S3-specific endpoint and AWS_REGION win") {
+TEST_CASE("AWS variables fill the S3 options - the S3-specific endpoint and AWS_REGION win") {
   Environment env;
   env.Set("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE");
   env.Set("AWS_SECRET_ACCESS_KEY", "secret");
@@ -49,7 +49,7 @@ TEST_CASE("AWS variables fill the S3 options; the S3-specific endpoint and AWS_R
   CHECK(options.s3_endpoint == "http://s3only:9000");
 }
 
-TEST_CASE("no variables change nothing; half a key pair is refused without the secret in the message") {
+TEST_CASE("no variables change nothing - half a key pair is refused without the secret in the message") {
   Environment env;
   StoreOptions options;
   REQUIRE(LoadStoreOptionsFromEnvironment(options).ok());

@@ -61,7 +61,7 @@ TEST_CASE("a committed object is a file under its key, created with its director
   CHECK_FALSE((*writer)->Append("more").ok());
 }
 
-TEST_CASE("a writer dropped before Commit leaves nothing; a committed one replaces the old object") {
+TEST_CASE("a writer dropped before Commit leaves nothing - a committed one replaces the old object") {
   const TempRoot root;
   const auto store = root.Open();
   {

@@ -208,7 +208,7 @@ TEST_CASE("with a custom endpoint and no key, requests carry no Authorization (a
   CHECK(google.metadata_flavors.empty());
 }
 
-TEST_CASE("a refused grant is Unauthenticated with the endpoint's reason; no metadata server is Unavailable") {
+TEST_CASE("a refused grant is Unauthenticated with the endpoint's reason - no metadata server is Unavailable") {
   FakeGoogle google;
   StoreOptions options;
   options.gcs_endpoint = google.url();

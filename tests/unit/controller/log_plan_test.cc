@@ -38,13 +38,16 @@ std::vector<const rapidjson::Value*> Ptrs(const std::vector<rapidjson::Document>
   return out;
 }
 
-TEST_CASE("the finalizer goes on drivers and executors, not on pods being deleted or already held") {
+TEST_CASE("the finalizer goes on drivers and executors but not on pods being deleted or already held") {
   std::vector<rapidjson::Document> pods;
   pods.push_back(Pod("a-1-driver", "driver", 1, "Running", false));
   pods.push_back(Pod("a-exec-1", "executor", 1, "Running", false));
   pods.push_back(Pod("a-exec-2", "executor", 1, "Running", true));
   pods.push_back(Pod("a-exec-3", "executor", 1, "Running", false, "", /*deleting=*/true));
   pods.push_back(Pod("other", "shuffle", 1, "Running", false));
+  // Shipped already: its finalizer went, and it is not held again.
+  pods.push_back(Pod("a-exec-4", "executor", 1, "Succeeded", false));
+  SetString(pods.back(), {"metadata", "annotations", kLogsAnnotation}, "shipped");
   std::vector<std::string> names;
   for (const rapidjson::Value* p : PodsToProtect(Ptrs(pods), true)) names.push_back(NameOf(*p));
   CHECK(names == std::vector<std::string>{"a-1-driver", "a-exec-1"});
@@ -83,7 +86,7 @@ TEST_CASE("a run is owed while its pods hold the finalizer and ready once they h
   CHECK(OwedAttempts(Ptrs(pods), 1, false, kNow, seconds(30))[0].ready);
 }
 
-TEST_CASE("runs are told apart by attempt; a run without its driver has ended once a later one exists") {
+TEST_CASE("runs are told apart by attempt and a run without its driver has ended once a later one exists") {
   std::vector<rapidjson::Document> pods;
   pods.push_back(Pod("a-exec-1", "executor", 1, "Succeeded", true));
   pods.push_back(Pod("a-2-driver", "driver", 2, "Running", true));
@@ -100,7 +103,7 @@ TEST_CASE("runs are told apart by attempt; a run without its driver has ended on
   CHECK(OwedAttempts(Ptrs(pods), 1, true, kNow, seconds(30))[0].ready);
 }
 
-TEST_CASE("log objects are keyed by namespace, app, attempt, pod and container") {
+TEST_CASE("log objects are keyed by namespace and app and attempt and pod and container") {
   CHECK(LogObjectKey("jobs", "pi", 2, "pi-2-driver", "spark-kubernetes-driver") ==
         "jobs/pi/2/pi-2-driver/spark-kubernetes-driver.log");
   CHECK(ManifestKey("jobs", "pi", 2) == "jobs/pi/2/manifest.json");

@@ -44,7 +44,9 @@ TEST_CASE("a run's copy runs once at a time and its outcome stays until cleared"
   shipper.Ship("ns/a", "uid-a", 1, job);
   CHECK_FALSE(shipper.InFlight("uid-a", 1));
   CHECK(runs == 1);
-  shipper.Retain("uid-a", {});
+  CHECK(shipper.Outcomes("uid-a").count(1) == 1);
+  CHECK(shipper.Outcomes("uid-b").empty());
+  shipper.Clear("uid-a", 1);
   CHECK_FALSE(shipper.Peek("uid-a", 1));
 }
 

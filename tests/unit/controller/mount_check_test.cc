@@ -38,7 +38,7 @@ TEST_CASE("a driver pod the initializer did not mutate lacks every mount the app
                                             "GCPServiceAccount secret gcp-key at /mnt/gcp"});
 }
 
-TEST_CASE("a mutated driver pod lacks nothing; Generic secrets are Spark's to mount, not the initializer's") {
+TEST_CASE("a mutated driver pod lacks nothing - Generic secrets are Spark's to mount, not the initializer's") {
   const std::string all = R"({"name":"a","mountPath":"/etc/spark/conf"},{"name":"b","mountPath":"/etc/extra"},
                              {"name":"c","mountPath":"/mnt/gcp/"})";
   CHECK(MissingInitializerMounts(testing::LoadApp(kApp), Pod(all)).empty());

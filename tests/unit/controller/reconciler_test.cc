@@ -71,7 +71,7 @@ struct FakeApiServer {
   }
 };
 
-TEST_CASE("a failed read of a missing driver pod leaves a RUNNING app as it is; only a 404 fails it") {
+TEST_CASE("a failed read of a missing driver pod leaves a RUNNING app as it is - only a 404 fails it") {
   FakeApiServer api;
   kube::RestConfig config;
   config.server = "http://127.0.0.1:" + std::to_string(api.server->port());
