@@ -16,13 +16,6 @@ using spark_operator::testing::ControllerProcess;
 using spark_operator::testing::StoreServer;
 using std::chrono::seconds;
 
-std::string TempDir(const std::string& name) {
-  const std::string dir = ClusterDir() + "/test-logs/" + name + "-" + std::to_string(::getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
 // Bytes in the files under `dir`: what a store server has received, parts of unfinished uploads included.
 int64_t DirectoryBytes(const std::string& dir) {
   int64_t total = 0;
@@ -33,6 +26,12 @@ int64_t DirectoryBytes(const std::string& dir) {
     if (it->is_regular_file(size_ec)) total += static_cast<int64_t>(it->file_size(size_ec));
   }
   return total;
+}
+
+// The test's log files and the copies kwok serves (hundreds of MB), once they are checked.
+void RemoveLargeFiles(const std::string& dir, const std::string& ns) {
+  std::filesystem::remove_all(dir + "/pods");
+  std::filesystem::remove_all(ClusterDir() + "/pod-logs/" + ns);
 }
 
 std::unique_ptr<ControllerProcess> StartController(const std::string& ns, const StoreServer& server,
@@ -72,6 +71,7 @@ TEST_CASE("a controller SIGKILLed mid-upload: the next one stores exactly one co
   controller = StartController(ns.name(), server, dir + "/controller-2.log");
   REQUIRE(Eventually([&] { return run.LogsState() == "SHIPPED"; }, seconds(300)));
   run.CheckStored(*store);
+  RemoveLargeFiles(dir, ns.name());
 }
 
 TEST_CASE("a 500 MB log ships with the controller's memory below 64 MB") {
@@ -100,7 +100,7 @@ TEST_CASE("a 500 MB log ships with the controller's memory below 64 MB") {
   CHECK(peak > 0);
   CHECK(peak < (64ll << 20));
   run.CheckStored(*server.Open("runs"));
-  std::filesystem::remove_all(dir);
+  RemoveLargeFiles(dir, ns.name());
 }
 
 }  // namespace

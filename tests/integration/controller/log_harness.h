@@ -18,6 +18,14 @@
 
 namespace spark_operator::controller::testing {
 
+// A fresh directory under the cluster's state for one test's files (logs, store data).
+inline std::string TempDir(const std::string& name) {
+  const std::string dir = ClusterDir() + "/test-logs/" + name + "-" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
 // Writes `bytes` of numbered lines naming `who` to `path`; returns the content's SHA-256.
 inline std::string WriteLogFile(const std::string& path, const std::string& who, int64_t bytes) {
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());

@@ -12,13 +12,6 @@ namespace {
 using spark_operator::testing::StoreServer;
 using std::chrono::seconds;
 
-std::string TempDir(const std::string& name) {
-  const std::string dir = ClusterDir() + "/test-logs/" + name + "-" + std::to_string(::getpid());
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
 std::unique_ptr<storage::ObjectStore> OpenDirectory(const std::string& dir) {
   Result<storage::ObjectUrl> url = storage::ParseObjectUrl("file://" + dir);
   REQUIRE(url.ok());
