@@ -66,7 +66,7 @@ DEFINE_string(log_credentials_secret, "",
               "metadata server; the AWS_* environment variables.");
 DEFINE_string(gcs_endpoint, "", "Google Cloud Storage endpoint; empty: https://storage.googleapis.com.");
 DEFINE_string(s3_endpoint, "", "S3 endpoint, e.g. http://minio:9000; empty: AWS in --s3-region.");
-DEFINE_string(s3_region, "us-east-1", "S3 region, for request signing.");
+DEFINE_string(s3_region, "us-east-1", "S3 region, for request signing; unset: AWS_REGION, else us-east-1.");
 DEFINE_bool(s3_path_style, false, "Address S3 buckets as <endpoint>/<bucket> (most S3-compatible stores).");
 
 int main(int argc, char** argv) {
@@ -122,7 +122,8 @@ int main(int argc, char** argv) {
   }
   if (!FLAGS_gcs_endpoint.empty()) options.logs.store.gcs_endpoint = FLAGS_gcs_endpoint;
   if (!FLAGS_s3_endpoint.empty()) options.logs.store.s3_endpoint = FLAGS_s3_endpoint;
-  options.logs.store.s3_region = FLAGS_s3_region;
+  // The flag's default must not hide AWS_REGION from the environment.
+  if (!gflags::GetCommandLineFlagInfoOrDie("s3_region").is_default) options.logs.store.s3_region = FLAGS_s3_region;
   options.logs.store.s3_path_style = FLAGS_s3_path_style;
   if (!FLAGS_log_destination.empty()) {
     if (const auto url = spark_operator::storage::ParseObjectUrl(FLAGS_log_destination); !url.ok()) {

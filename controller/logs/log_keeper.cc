@@ -52,14 +52,17 @@ LogKeeper::LogKeeper(std::shared_ptr<kube::Client> client, LogShipper& shipper, 
                      LogKeeperOptions options)
     : client_(std::move(client)), shipper_(shipper), events_(events), options_(std::move(options)) {}
 
-std::string LogKeeper::DestinationOf(const api::SparkApplication* app) const {
-  if (app != nullptr && !app->spec.logs.destination.empty()) return app->spec.logs.destination;
+std::string LogKeeper::DestinationOf(const LogView& view, const api::LogsStatus& logs) const {
+  if (view.app == nullptr) return logs.destination;  // The spec does not parse: where the logs went so far.
+  if (!view.app->spec.logs.destination.empty()) return view.app->spec.logs.destination;
   return options_.default_destination;
 }
 
 Result<std::chrono::milliseconds> LogKeeper::Step(const LogView& view, api::LogsStatus& logs) {
-  const std::string destination = DestinationOf(view.app);
+  const std::string destination = DestinationOf(view, logs);
   const std::string key = ObjectKey(view.object);
+  // An unparsable spec says nothing about logs: nothing is let go on its account.
+  if (view.app == nullptr && destination.empty()) return milliseconds(0);
   if (destination.empty()) {
     // No destination (any more): nothing is owed, and pods kept for an earlier destination go.
     for (const kube::ObjectPtr& pod : view.pods) {
@@ -75,13 +78,16 @@ Result<std::chrono::milliseconds> LogKeeper::Step(const LogView& view, api::Logs
   std::vector<const rapidjson::Value*> pods;
   for (const kube::ObjectPtr& pod : view.pods) pods.push_back(pod.get());
   const bool executors = view.app == nullptr || view.app->spec.logs.executors.value_or(true);
+  bool protecting = false;
   for (const rapidjson::Value* pod : PodsToProtect(pods, executors)) {
+    protecting = true;
     const Status added = AddFinalizer(*client_, kube::resources::kPods, *pod, kLogsFinalizer);
     if (!added.ok() && !IsNotFound(added)) {
       LOG(WARNING) << key << ": keeping pod " << NameOf(*pod) << " for its logs: " << added.ToString();
     }
   }
-  return Follow(view, destination, /*deleting=*/false, logs);
+  // Pods held just now are not in this view's run yet: no copy starts before the cache shows them.
+  return Follow(view, destination, /*deleting=*/false, /*may_start=*/!protecting, logs);
 }
 
 Result<std::chrono::milliseconds> LogKeeper::StepDeleting(const LogView& view, api::LogsStatus& logs) {
@@ -94,23 +100,24 @@ Result<std::chrono::milliseconds> LogKeeper::StepDeleting(const LogView& view, a
     const Status deleted = client_->Delete(kube::resources::kPods, NamespaceOf(*pod), NameOf(*pod), options);
     if (!deleted.ok() && !IsNotFound(deleted) && !IsConflict(deleted)) return deleted;
   }
-  const std::string destination = DestinationOf(view.app);
+  const std::string destination = DestinationOf(view, logs);
   milliseconds wait(0);
   if (destination.empty()) {
     ReleaseOrphans(key, view.pods);
   } else {
-    ASSIGN_OR_RETURN(wait, Follow(view, destination, /*deleting=*/true, logs));
+    ASSIGN_OR_RETURN(wait, Follow(view, destination, /*deleting=*/true, /*may_start=*/true, logs));
   }
   const bool held = std::any_of(view.pods.begin(), view.pods.end(),
                                 [](const kube::ObjectPtr& pod) { return HasFinalizer(*pod, kLogsFinalizer); });
   if (held) return Sooner(wait, milliseconds(1'000));
   LOG(INFO) << key << ": deleted; every pod's log is stored or given up, letting the application go";
+  shipper_.Forget(UidOf(view.object));
   RETURN_IF_ERROR(RemoveFinalizer(*client_, kube::resources::kSparkApplications, view.object, kLogsFinalizer));
   return milliseconds(0);
 }
 
 Result<std::chrono::milliseconds> LogKeeper::Follow(const LogView& view, const std::string& destination, bool deleting,
-                                                    api::LogsStatus& logs) {
+                                                    bool may_start, api::LogsStatus& logs) {
   const std::string key = ObjectKey(view.object);
   const std::string uid = UidOf(view.object);
   const std::string ns = NamespaceOf(view.object);
@@ -208,6 +215,10 @@ Result<std::chrono::milliseconds> LogKeeper::Follow(const LogView& view, const s
         logs.state = api::LogShippingState::kPending;
       }
       wait = Sooner(wait, kWaitForPods);
+      continue;
+    }
+    if (!may_start) {
+      wait = Sooner(wait, milliseconds(1'000));
       continue;
     }
     ShipRequest request{ns, NameOf(view.object), uid, view.app_state, run};

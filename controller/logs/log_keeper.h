@@ -43,8 +43,8 @@ class LogKeeper {
  public:
   LogKeeper(std::shared_ptr<kube::Client> client, LogShipper& shipper, Events& events, LogKeeperOptions options);
 
-  // spec.logs.destination, else the default; empty: none.
-  std::string DestinationOf(const api::SparkApplication* app) const;
+  // spec.logs.destination, else the default; empty: none. With a spec that does not parse, status.logs's.
+  std::string DestinationOf(const LogView& view, const api::LogsStatus& logs) const;
 
   // Protects what is not protected yet, starts and follows copies, and updates `logs` (status.logs). Returns
   // how soon to look again; zero when only an event (a pod change, a copy ending) needs to wake the app.
@@ -58,8 +58,9 @@ class LogKeeper {
   void ReleaseOrphans(const std::string& key, const std::vector<kube::ObjectPtr>& pods);
 
  private:
+  // `may_start` false: copies are followed but none is started.
   Result<std::chrono::milliseconds> Follow(const LogView& view, const std::string& destination, bool deleting,
-                                           api::LogsStatus& logs);
+                                           bool may_start, api::LogsStatus& logs);
   Result<std::shared_ptr<storage::ObjectStore>> StoreFor(const std::string& destination);
   void ReleasePods(const std::string& ns, const AttemptLogs& run);
 

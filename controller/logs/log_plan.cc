@@ -81,33 +81,52 @@ std::vector<const rapidjson::Value*> PodsToProtect(const std::vector<const rapid
 std::vector<AttemptLogs> OwedAttempts(const std::vector<const rapidjson::Value*>& pods, int current_attempt,
                                       bool app_deleting, kube::WallTime now, std::chrono::seconds executor_grace) {
   std::map<int, std::vector<const rapidjson::Value*>> by_attempt;
+  std::map<int, bool> held;
   for (const rapidjson::Value* pod : pods) {
-    if (HasFinalizer(*pod, kLogsFinalizer)) by_attempt[AttemptOf(*pod, current_attempt)].push_back(pod);
+    const int attempt = AttemptOf(*pod, current_attempt);
+    by_attempt[attempt].push_back(pod);
+    if (HasFinalizer(*pod, kLogsFinalizer)) held[attempt] = true;
   }
   std::vector<AttemptLogs> out;
   for (const auto& [attempt, members] : by_attempt) {
+    if (!held[attempt]) continue;
     AttemptLogs run;
     run.attempt = attempt;
     const rapidjson::Value* driver = nullptr;
     bool all_done = true;
+    std::optional<kube::WallTime> last_end;
     for (const rapidjson::Value* pod : members) {
+      const std::string role = GetString(*pod, {"metadata", "labels", kSparkRoleLabel});
+      if (role == "driver") driver = pod;
+      const std::string mark = GetString(*pod, {"metadata", "annotations", kLogsAnnotation});
+      // A pod let go already belongs to the run when it was shipped (a copy that released only part of the run
+      // is repeated whole, so the manifest lists every pod); one given up does not.
+      if (!HasFinalizer(*pod, kLogsFinalizer) && mark != "shipped") continue;
       PodLog log = Describe(*pod);
-      if (log.role == "driver") driver = pod;
-      all_done = all_done && (Ended(log.phase) || Deleting(*pod));
+      all_done = all_done && (Ended(log.phase) || Deleting(*pod) || !mark.empty());
+      if (const std::optional<kube::WallTime> end = EndTime(*pod); end && (!last_end || *end > *last_end)) {
+        last_end = end;
+      }
       run.pods.push_back(std::move(log));
     }
     std::stable_sort(run.pods.begin(), run.pods.end(), [](const PodLog& a, const PodLog& b) {
       return (a.role == "driver") != (b.role == "driver") ? a.role == "driver" : a.name < b.name;
     });
-    // A run whose driver is gone (deleted meanwhile) or superseded by a later attempt has ended too.
-    const bool driver_ended = driver == nullptr ? attempt < current_attempt || app_deleting
-                                                : Ended(GetString(*driver, {"status", "phase"})) || Deleting(*driver);
+    // A run has ended when its driver has (or is gone: deleted, or superseded by a later attempt), or when every
+    // pod it holds has.
+    const bool driver_ended = driver == nullptr
+                                  ? attempt < current_attempt || app_deleting
+                                  : Ended(GetString(*driver, {"status", "phase"})) || Deleting(*driver) ||
+                                        !GetString(*driver, {"metadata", "annotations", kLogsAnnotation}).empty();
+    if (!driver_ended && !all_done) {
+      out.push_back(std::move(run));
+      continue;
+    }
     if (driver != nullptr && driver_ended) run.ended_at = EndTime(*driver);
-    if (!run.ended_at) run.ended_at = now;
+    if (!run.ended_at) run.ended_at = last_end ? *last_end : now;
     // Executors still running when their driver ended are being stopped by Spark; their logs are complete once
     // they end, or after the grace.
-    run.ready = all_done || (driver_ended && now - *run.ended_at >= executor_grace);
-    if (!driver_ended) run.ended_at.reset();
+    run.ready = all_done || now - *run.ended_at >= executor_grace;
     out.push_back(std::move(run));
   }
   return out;

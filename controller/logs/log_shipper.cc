@@ -61,6 +61,11 @@ void LogShipper::Clear(const std::string& uid, int attempt) {
   outcomes_.erase({uid, attempt});
 }
 
+void LogShipper::Forget(const std::string& uid) {
+  const std::lock_guard lock(mu_);
+  outcomes_.erase(outcomes_.lower_bound({uid, 0}), outcomes_.lower_bound({uid + '\0', 0}));
+}
+
 std::map<int, LogShipper::Outcome> LogShipper::Outcomes(const std::string& uid) const {
   const std::lock_guard lock(mu_);
   std::map<int, Outcome> out;

@@ -49,6 +49,8 @@ class LogShipper {
   std::optional<Outcome> Peek(const std::string& uid, int attempt) const;
   // Forgets the run's outcome and its failure count.
   void Clear(const std::string& uid, int attempt);
+  // Forgets every outcome of the app's runs: the app is gone.
+  void Forget(const std::string& uid);
   // Every uncollected outcome of the app's runs, by attempt: a copy's end is recorded even when the cache
   // already shows its pods let go.
   std::map<int, Outcome> Outcomes(const std::string& uid) const;

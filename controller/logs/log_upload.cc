@@ -113,8 +113,10 @@ Result<ShipSummary> ShipAttempt(kube::Client& client, storage::ObjectStore& stor
   const std::string manifest_key = ManifestKey(request.ns, request.app, request.run.attempt);
   RETURN_IF_ERROR(WriteObject(store, manifest_key, ToPrettyJson(manifest)).WithContext("storing " + manifest_key));
 
-  // Stored: the pods may go. A failure here leaves the finalizer for the next try, which stores the same again.
-  for (const PodLog& pod : request.run.pods) {
+  // Stored: the pods may go, the driver last: a failure here leaves the rest held for the next try, which stores
+  // the whole run again, and the driver still held keeps the run recognisable.
+  for (auto it = request.run.pods.rbegin(); it != request.run.pods.rend(); ++it) {
+    const PodLog& pod = *it;
     Result<rapidjson::Document> fresh = client.Get(kube::resources::kPods, request.ns, pod.name);
     if (!fresh.ok()) {
       if (IsNotFound(fresh.status())) continue;

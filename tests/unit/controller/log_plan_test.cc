@@ -97,10 +97,39 @@ TEST_CASE("runs are told apart by attempt and a run without its driver has ended
   CHECK(owed[0].ready);
   CHECK(owed[1].attempt == 2);
   CHECK_FALSE(owed[1].ended_at);
-  // The current run's executors without a driver in sight have not ended, unless the app is being deleted.
+  // The current run's running executor without a driver in sight has not ended, unless the app is being
+  // deleted; once every pod the run holds has ended, the run has.
   pods.erase(pods.begin() + 1);
+  pods[0] = Pod("a-exec-1", "executor", 1, "Running", true);
   CHECK_FALSE(OwedAttempts(Ptrs(pods), 1, false, kNow, seconds(30))[0].ended_at);
-  CHECK(OwedAttempts(Ptrs(pods), 1, true, kNow, seconds(30))[0].ready);
+  CHECK(OwedAttempts(Ptrs(pods), 1, true, kNow, seconds(30))[0].ended_at);
+  pods[0] = Pod("a-exec-1", "executor", 1, "Succeeded", true, "2026-12-02T09:00:00Z");
+  const AttemptLogs done = OwedAttempts(Ptrs(pods), 1, false, kNow, seconds(30))[0];
+  CHECK(done.ready);
+  CHECK(*done.ended_at == *kube::ParseTime("2026-12-02T09:00:00Z"));
+}
+
+TEST_CASE("a run released only in part is copied again whole and a driver already let go counts as ended") {
+  std::vector<rapidjson::Document> pods;
+  pods.push_back(Pod("a-1-driver", "driver", 1, "Succeeded", false, "2026-12-02T09:59:00Z"));
+  SetString(pods.back(), {"metadata", "annotations", kLogsAnnotation}, "shipped");
+  pods.push_back(Pod("a-exec-1", "executor", 1, "Succeeded", false));
+  SetString(pods.back(), {"metadata", "annotations", kLogsAnnotation}, "shipped");
+  pods.push_back(Pod("a-exec-2", "executor", 1, "Running", true));
+  pods.push_back(Pod("a-exec-3", "executor", 1, "Succeeded", false));
+  SetString(pods.back(), {"metadata", "annotations", kLogsAnnotation}, "lost");
+  const std::vector<AttemptLogs> owed = OwedAttempts(Ptrs(pods), 1, false, kNow, seconds(30));
+  REQUIRE(owed.size() == 1);
+  std::vector<std::string> names;
+  for (const PodLog& p : owed[0].pods) names.push_back(p.name);
+  CHECK(names == std::vector<std::string>{"a-1-driver", "a-exec-1", "a-exec-2"});
+  REQUIRE(owed[0].ended_at);
+  CHECK(*owed[0].ended_at == *kube::ParseTime("2026-12-02T09:59:00Z"));
+  CHECK(owed[0].ready);  // The running executor's grace has passed.
+  // Nothing held: nothing owed.
+  pods.pop_back();
+  pods.pop_back();
+  CHECK(OwedAttempts(Ptrs(pods), 1, false, kNow, seconds(30)).empty());
 }
 
 TEST_CASE("log objects are keyed by namespace and app and attempt and pod and container") {
