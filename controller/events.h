@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/kube/event_recorder.h"
 
@@ -30,6 +31,37 @@ class RecorderEvents final : public Events {
 
  private:
   std::shared_ptr<kube::EventRecorder> recorder_;
+};
+
+// Events held until the status write they go with has succeeded: a write lost to a Conflict is made again by the
+// next reconcile, which would otherwise record its Events twice.
+class DeferredEvents final : public Events {
+ public:
+  void Normal(const rapidjson::Value&, const std::string& reason, const std::string& message) override {
+    held_.push_back({false, reason, message});
+  }
+  void Warning(const rapidjson::Value&, const std::string& reason, const std::string& message) override {
+    held_.push_back({true, reason, message});
+  }
+  // Records them about `object` (the app as just written) and forgets them.
+  void FlushTo(Events& events, const rapidjson::Value& object) {
+    for (const Held& e : held_) {
+      if (e.warning) {
+        events.Warning(object, e.reason, e.message);
+      } else {
+        events.Normal(object, e.reason, e.message);
+      }
+    }
+    held_.clear();
+  }
+
+ private:
+  struct Held {
+    bool warning;
+    std::string reason;
+    std::string message;
+  };
+  std::vector<Held> held_;
 };
 
 }  // namespace spark_operator::controller

@@ -101,7 +101,7 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   m->log_shipper_ = std::make_unique<logs::LogShipper>(
       logs::ShipperOptions{.concurrency = m->options_.log_shipping_concurrency,
                            .on_done = [self](const std::string& key) { self->queue_->Add(key); }});
-  m->log_keeper_ = std::make_unique<logs::LogKeeper>(m->client_, *m->log_shipper_, *m->events_, std::move(log_options));
+  m->log_keeper_ = std::make_unique<logs::LogKeeper>(m->client_, *m->log_shipper_, std::move(log_options));
 
   kube::InformerOptions apps;
   apps.resource = kube::resources::kSparkApplications;

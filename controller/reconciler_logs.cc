@@ -24,10 +24,13 @@ ReconcileResult Reconciler::ReconcileLogs(Context& ctx, ReconcileResult result) 
   if (options_.logs == nullptr) return result;
   const std::vector<kube::ObjectPtr> pods = caches_.app_pods(ctx.ns, ctx.name);
   const std::string state(api::EnumName(ctx.state()));
-  const logs::LogView view{*ctx.object, ctx.app ? &*ctx.app : nullptr, pods, ctx.status.submission_attempts, state};
+  DeferredEvents events;
+  const logs::LogView view{*ctx.object, ctx.app ? &*ctx.app : nullptr, pods, ctx.status.submission_attempts, state,
+                           events};
   const Result<std::chrono::milliseconds> wait = options_.logs->Step(view, ctx.status.logs);
   if (!wait.ok()) return wait.status();
   RETURN_IF_ERROR(WriteStatus(ctx));
+  events.FlushTo(events_, *ctx.object);
   return Sooner(std::move(result), *wait);
 }
 
@@ -35,12 +38,18 @@ ReconcileResult Reconciler::ReconcileDeleting(Context& ctx) {
   if (options_.logs == nullptr || !HasFinalizer(*ctx.object, logs::kLogsFinalizer)) return {};
   const std::vector<kube::ObjectPtr> pods = caches_.app_pods(ctx.ns, ctx.name);
   const std::string state(api::EnumName(ctx.state()));
-  const logs::LogView view{*ctx.object, ctx.app ? &*ctx.app : nullptr, pods, ctx.status.submission_attempts, state};
+  DeferredEvents events;
+  const logs::LogView view{*ctx.object, ctx.app ? &*ctx.app : nullptr, pods, ctx.status.submission_attempts, state,
+                           events};
   const Result<std::chrono::milliseconds> wait = options_.logs->StepDeleting(view, ctx.status.logs);
   if (!wait.ok()) return IsConflict(wait.status()) ? RequeueAfter(std::chrono::milliseconds(200)) : wait.status();
-  if (wait->count() == 0) return {};  // Let go: the app is gone once the server removes it.
+  if (wait->count() == 0) {
+    events.FlushTo(events_, *ctx.object);
+    return {};  // Let go: the app is gone once the server removes it.
+  }
   const Status written = WriteStatus(ctx);
   if (!written.ok() && !IsNotFound(written) && !IsConflict(written)) return written;
+  if (written.ok()) events.FlushTo(events_, *ctx.object);
   return RequeueAfter(*wait);
 }
 

@@ -48,9 +48,8 @@ void Own(api::LogsStatus& logs, int attempt, const std::string& destination) {
 
 }  // namespace
 
-LogKeeper::LogKeeper(std::shared_ptr<kube::Client> client, LogShipper& shipper, Events& events,
-                     LogKeeperOptions options)
-    : client_(std::move(client)), shipper_(shipper), events_(events), options_(std::move(options)) {}
+LogKeeper::LogKeeper(std::shared_ptr<kube::Client> client, LogShipper& shipper, LogKeeperOptions options)
+    : client_(std::move(client)), shipper_(shipper), options_(std::move(options)) {}
 
 std::string LogKeeper::DestinationOf(const LogView& view, const api::LogsStatus& logs) const {
   if (view.app == nullptr) return logs.destination;  // The spec does not parse: where the logs went so far.
@@ -152,9 +151,9 @@ Result<std::chrono::milliseconds> LogKeeper::Follow(const LogView& view, const s
                      ? ""
                      : std::to_string(outcome.result->missing) + " container log(s) were no longer available";
     logs.shipped_time = kube::FormatTime(now);
-    events_.Normal(view.object, "SparkApplicationLogsShipped",
-                   "attempt " + std::to_string(attempt) + ": " + std::to_string(*logs.objects) + " log(s), " +
-                       std::to_string(*logs.bytes) + " bytes, stored in " + destination);
+    view.events.Normal(view.object, "SparkApplicationLogsShipped",
+                       "attempt " + std::to_string(attempt) + ": " + std::to_string(*logs.objects) + " log(s), " +
+                           std::to_string(*logs.bytes) + " bytes, stored in " + destination);
   }
 
   milliseconds wait(0);
@@ -182,7 +181,7 @@ Result<std::chrono::milliseconds> LogKeeper::Follow(const LogView& view, const s
         const std::string message =
             "logs of " + attempt + " lost: " + error.message() + " (gave up after " + Duration(options_.timeout) + ")";
         LOG(WARNING) << key << ": " << message;
-        events_.Warning(view.object, "SparkApplicationLogsLost", message);
+        view.events.Warning(view.object, "SparkApplicationLogsLost", message);
         if (record) {
           Own(logs, run.attempt, destination);
           logs.state = api::LogShippingState::kFailed;
@@ -196,10 +195,10 @@ Result<std::chrono::milliseconds> LogKeeper::Follow(const LogView& view, const s
         const api::LogShippingState state =
             Permanent(error) ? api::LogShippingState::kFailed : api::LogShippingState::kShipping;
         if (logs.attempt != run.attempt || logs.state != state || logs.error != error.message()) {
-          events_.Warning(view.object, "SparkApplicationLogShippingFailed",
-                          attempt + ": storing the logs in " + destination + " failed: " + error.message() +
-                              "; retrying until the pods' logs are stored or " + Duration(options_.timeout) +
-                              " have passed");
+          view.events.Warning(view.object, "SparkApplicationLogShippingFailed",
+                              attempt + ": storing the logs in " + destination + " failed: " + error.message() +
+                                  "; retrying until the pods' logs are stored or " + Duration(options_.timeout) +
+                                  " have passed");
         }
         Own(logs, run.attempt, destination);
         logs.state = state;

@@ -37,11 +37,12 @@ struct LogView {
   const std::vector<kube::ObjectPtr>& pods;
   int current_attempt = 0;
   std::string app_state;  // For the manifest.
+  Events& events;         // Recorded once status.logs, which they explain, is written.
 };
 
 class LogKeeper {
  public:
-  LogKeeper(std::shared_ptr<kube::Client> client, LogShipper& shipper, Events& events, LogKeeperOptions options);
+  LogKeeper(std::shared_ptr<kube::Client> client, LogShipper& shipper, LogKeeperOptions options);
 
   // spec.logs.destination, else the default; empty: none. With a spec that does not parse, status.logs's.
   std::string DestinationOf(const LogView& view, const api::LogsStatus& logs) const;
@@ -66,7 +67,6 @@ class LogKeeper {
 
   const std::shared_ptr<kube::Client> client_;
   LogShipper& shipper_;
-  Events& events_;
   const LogKeeperOptions options_;
   std::mutex stores_mutex_;
   std::map<std::string, std::shared_ptr<storage::ObjectStore>> stores_;  // By destination URL.
