@@ -28,70 +28,78 @@ int64_t DirectoryBytes(const std::string& dir) {
   return total;
 }
 
-// The test's log files and the copies kwok serves (hundreds of MB), once they are checked.
-void RemoveLargeFiles(const std::string& dir, const std::string& ns) {
-  std::filesystem::remove_all(dir + "/pods");
-  std::filesystem::remove_all(ClusterDir() + "/pod-logs/" + ns);
-}
+// An app whose driver log has `driver_bytes` (executors 1 MB each), its logs shipped by a controller process
+// to a real `kind` store. The large files go at the end.
+class ProcessShipping {
+ public:
+  ProcessShipping(const std::string& name, const std::string& kind, int64_t driver_bytes)
+      : client(AdminClient()),
+        dir(TempDir(name)),
+        server(kind, {"spark-logs"}),
+        ns(client, "logs"),
+        run(*client, ns.name(), name, dir + "/pods") {
+    EnsureCrd(*client);
+    StartController("controller-1.log");
+    run.CreateApp();
+    run.StartPods(driver_bytes, 1 << 20);
+  }
+  ~ProcessShipping() {
+    std::filesystem::remove_all(dir + "/pods");
+    std::filesystem::remove_all(ClusterDir() + "/pod-logs/" + ns.name());
+  }
 
-std::unique_ptr<ControllerProcess> StartController(const std::string& ns, const StoreServer& server,
-                                                   const std::string& log) {
-  std::vector<std::string> args = {"--kubeconfig=" + ClusterDir() + "/kubeconfig", "--namespaces=" + ns,
-                                   "--metrics-port=-1", "--log-destination=" + server.Url("runs")};
-  for (const std::string& flag : server.Flags()) args.push_back(flag);
-  return std::make_unique<ControllerProcess>(args, server.Environment(), log);
-}
+  void StartController(const std::string& log) {
+    std::vector<std::string> args = {"--kubeconfig=" + ClusterDir() + "/kubeconfig", "--namespaces=" + ns.name(),
+                                     "--metrics-port=-1", "--log-destination=" + server.Url("runs")};
+    for (const std::string& flag : server.Flags()) args.push_back(flag);
+    controller.reset();
+    controller = std::make_unique<ControllerProcess>(args, server.Environment(), dir + "/" + log);
+  }
+
+  const std::shared_ptr<kube::Client> client;
+  const std::string dir;
+  StoreServer server;
+  TestNamespace ns;
+  LoggedRun run;
+  std::unique_ptr<ControllerProcess> controller;
+};
 
 TEST_CASE("a controller SIGKILLed mid-upload: the next one stores exactly one complete object per container") {
-  auto client = AdminClient();
-  EnsureCrd(*client);
-  const std::string dir = TempDir("killed");
-  StoreServer server("s3", {"spark-logs"});
-  TestNamespace ns(client, "logs");
-  auto controller = StartController(ns.name(), server, dir + "/controller-1.log");
-  LoggedRun run(*client, ns.name(), "interrupted", dir + "/pods");
-  run.CreateApp();
   constexpr int64_t kDriverBytes = 300ll << 20;
-  run.StartPods(kDriverBytes, 1 << 20);
-  run.Finish();
-  REQUIRE(Eventually([&] { return run.LogsState() == "SHIPPING"; }, seconds(60)));
-  const std::string received = server.Env("STORE_DIR") + "/data";
+  ProcessShipping t("interrupted", "s3", kDriverBytes);
+  t.run.Finish();
+  REQUIRE(Eventually([&] { return t.run.LogsState() == "SHIPPING"; }, seconds(60)));
+  const std::string received = t.server.Env("STORE_DIR") + "/data";
   const int64_t before = DirectoryBytes(received);
   // Killed once the store holds a third of the driver's log in uploaded parts: in the middle of the upload.
   REQUIRE(Eventually([&] { return DirectoryBytes(received) - before > kDriverBytes / 3; }, seconds(120)));
-  controller->Kill();
-  const auto store = server.Open("runs");
-  const std::string driver_key =
-      logs::LogObjectKey(ns.name(), "interrupted", 1, "interrupted-1-driver", "spark-kubernetes-driver");
+  t.controller->Kill();
+  const auto store = t.server.Open("runs");
+  const std::string ns = t.ns.name();
   // An upload cut off leaves nothing under the key.
-  CHECK(IsNotFound(store->Read(driver_key, 1ull << 30).status()));
-  CHECK(IsNotFound(store->Read(logs::ManifestKey(ns.name(), "interrupted", 1), 1 << 20).status()));
-  CHECK(HoldsLogsFinalizer(*client, ns.name(), "interrupted-1-driver"));
+  CHECK(
+      IsNotFound(store
+                     ->Read(logs::LogObjectKey(ns, "interrupted", 1, "interrupted-1-driver", "spark-kubernetes-driver"),
+                            1ull << 30)
+                     .status()));
+  CHECK(IsNotFound(store->Read(logs::ManifestKey(ns, "interrupted", 1), 1 << 20).status()));
+  CHECK(HoldsLogsFinalizer(*t.client, ns, "interrupted-1-driver"));
 
-  controller = StartController(ns.name(), server, dir + "/controller-2.log");
-  REQUIRE(Eventually([&] { return run.LogsState() == "SHIPPED"; }, seconds(300)));
-  run.CheckStored(*store);
-  RemoveLargeFiles(dir, ns.name());
+  t.StartController("controller-2.log");
+  REQUIRE(Eventually([&] { return t.run.LogsState() == "SHIPPED"; }, seconds(300)));
+  t.run.CheckStored(*store);
 }
 
 TEST_CASE("a 500 MB log ships with the controller's memory below 64 MB") {
-  auto client = AdminClient();
-  EnsureCrd(*client);
-  const std::string dir = TempDir("large");
-  StoreServer server("gcs", {"spark-logs"});
-  TestNamespace ns(client, "logs");
-  auto controller = StartController(ns.name(), server, dir + "/controller.log");
-  LoggedRun run(*client, ns.name(), "large", dir + "/pods");
-  run.CreateApp();
   constexpr int64_t kDriverBytes = 500ll << 20;
-  run.StartPods(kDriverBytes, 1 << 20);
+  ProcessShipping t("large", "gcs", kDriverBytes);
   const auto ended = std::chrono::steady_clock::now();
-  run.Finish();
-  REQUIRE(Eventually([&] { return run.LogsState() == "SHIPPING"; }, seconds(60)));
+  t.run.Finish();
+  REQUIRE(Eventually([&] { return t.run.LogsState() == "SHIPPING"; }, seconds(60)));
   const auto shipping = std::chrono::steady_clock::now();
-  REQUIRE(Eventually([&] { return run.LogsState() == "SHIPPED"; }, seconds(600)));
+  REQUIRE(Eventually([&] { return t.run.LogsState() == "SHIPPED"; }, seconds(600)));
   const auto shipped = std::chrono::steady_clock::now();
-  const int64_t peak = controller->PeakRssBytes();
+  const int64_t peak = t.controller->PeakRssBytes();
   const double copy_seconds = std::chrono::duration<double>(shipped - shipping).count();
   std::cout << "figure: 500 MB log to GCS (fake-gcs-server on loopback): "
             << static_cast<double>(kDriverBytes) / (1 << 20) / copy_seconds << " MB/s, controller peak RSS "
@@ -99,8 +107,7 @@ TEST_CASE("a 500 MB log ships with the controller's memory below 64 MB") {
             << std::chrono::duration<double>(shipped - ended).count() << " s" << std::endl;
   CHECK(peak > 0);
   CHECK(peak < (64ll << 20));
-  run.CheckStored(*server.Open("runs"));
-  RemoveLargeFiles(dir, ns.name());
+  t.run.CheckStored(*t.server.Open("runs"));
 }
 
 }  // namespace
