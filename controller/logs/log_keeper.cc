@@ -64,9 +64,7 @@ Result<std::chrono::milliseconds> LogKeeper::Step(const LogView& view, api::Logs
   if (view.app == nullptr && destination.empty()) return milliseconds(0);
   if (destination.empty()) {
     // No destination (any more): nothing is owed, and pods kept for an earlier destination go.
-    for (const kube::ObjectPtr& pod : view.pods) {
-      if (HasFinalizer(*pod, kLogsFinalizer)) ReleaseOrphans(key, {pod});
-    }
+    ReleaseOrphans(key, view.pods);
     RETURN_IF_ERROR(RemoveFinalizer(*client_, kube::resources::kSparkApplications, view.object, kLogsFinalizer));
     return milliseconds(0);
   }
@@ -159,18 +157,20 @@ Result<std::chrono::milliseconds> LogKeeper::Follow(const LogView& view, const s
   milliseconds wait(0);
   for (const AttemptLogs& run : owed) {
     const bool record = logs.attempt.value_or(0) <= run.attempt;  // status.logs follows the latest run.
+    // status.logs says `state` about this run, unless it is about a later one.
+    const auto mark = [&](api::LogShippingState state) {
+      if (!record) return;
+      Own(logs, run.attempt, destination);
+      logs.state = state;
+    };
     const std::string attempt = "attempt " + std::to_string(run.attempt);
     if (!run.ended_at) {
-      if (record && (logs.attempt != run.attempt || !logs.state)) {
-        Own(logs, run.attempt, destination);
-        logs.state = api::LogShippingState::kPending;
-      }
+      if (logs.attempt != run.attempt || !logs.state) mark(api::LogShippingState::kPending);
       continue;
     }
     if (shipper_.InFlight(uid, run.attempt)) continue;  // Its end enqueues the app.
     const auto found = outcomes.find(run.attempt);
-    const std::optional<LogShipper::Outcome> outcome =
-        found == outcomes.end() ? std::nullopt : std::optional<LogShipper::Outcome>(found->second);
+    const LogShipper::Outcome* outcome = found == outcomes.end() ? nullptr : &found->second;
     if (outcome && outcome->result.ok()) continue;  // Recorded above; the cache has not seen its pods let go.
     const kube::WallTime deadline = *run.ended_at + options_.timeout;
     if (outcome) {
@@ -182,11 +182,8 @@ Result<std::chrono::milliseconds> LogKeeper::Follow(const LogView& view, const s
             "logs of " + attempt + " lost: " + error.message() + " (gave up after " + Duration(options_.timeout) + ")";
         LOG(WARNING) << key << ": " << message;
         view.events.Warning(view.object, "SparkApplicationLogsLost", message);
-        if (record) {
-          Own(logs, run.attempt, destination);
-          logs.state = api::LogShippingState::kFailed;
-          logs.error = message;
-        }
+        mark(api::LogShippingState::kFailed);
+        if (record) logs.error = message;
         continue;
       }
       const auto retry_in =
@@ -200,8 +197,7 @@ Result<std::chrono::milliseconds> LogKeeper::Follow(const LogView& view, const s
                                   "; retrying until the pods' logs are stored or " + Duration(options_.timeout) +
                                   " have passed");
         }
-        Own(logs, run.attempt, destination);
-        logs.state = state;
+        mark(state);
         logs.error = error.message();
       }
       if (retry_in.count() > 0) {
@@ -209,10 +205,7 @@ Result<std::chrono::milliseconds> LogKeeper::Follow(const LogView& view, const s
         continue;
       }
     } else if (!run.ready) {
-      if (record) {
-        Own(logs, run.attempt, destination);
-        logs.state = api::LogShippingState::kPending;
-      }
+      mark(api::LogShippingState::kPending);
       wait = Sooner(wait, kWaitForPods);
       continue;
     }
@@ -227,9 +220,9 @@ Result<std::chrono::milliseconds> LogKeeper::Follow(const LogView& view, const s
                     if (!store->ok()) return Result<ShipSummary>(store->status());
                     return ShipAttempt(*client, ***store, request, stop);
                   });
-    if (record) {
-      Own(logs, run.attempt, destination);
-      if (logs.state != api::LogShippingState::kFailed) logs.state = api::LogShippingState::kShipping;
+    // A refused credential stays FAILED while it is tried again.
+    if (logs.state != api::LogShippingState::kFailed || logs.attempt != run.attempt) {
+      mark(api::LogShippingState::kShipping);
     }
   }
   return wait;
