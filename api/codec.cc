@@ -2,12 +2,14 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <string>
 #include <vector>
 
 #include "api/field_visitors.h"
 #include "api/fields.h"
+#include "api/name_rules.h"
 #include "api/spark_application.h"
 #include "api/tenant_fields.h"
 #include "common/base/json.h"
@@ -51,11 +53,14 @@ class FieldReader {
       : object_(object), path_(path), ctx_(ctx) {}
 
   template <class T>
-  void Field(const char* name, T& member, const FieldDoc&) {
+  void Field(const char* name, T& member, const FieldDoc& doc) {
     known_.emplace_back(name);
     const auto it = object_.FindMember(name);
     // null is what `field:` with no value in YAML becomes; treat it as absent, as Kubernetes does.
     if (it == object_.MemberEnd() || it->value.IsNull()) return;
+    if constexpr (std::is_same_v<T, std::optional<double>>) {
+      if (doc.number_or_string && it->value.IsString()) return ReadNumberString(it->value, JoinPath(path_, name), member);
+    }
     Read(it->value, JoinPath(path_, name), member, ctx_);
   }
 
@@ -77,6 +82,13 @@ class FieldReader {
   }
 
  private:
+  // "0.5" for 0.5: a decimal number, the same strings the CRD's rule lets through.
+  void ReadNumberString(const rapidjson::Value& json, const std::string& path, std::optional<double>& out) {
+    const std::string text(json.GetString(), json.GetStringLength());
+    if (!ValidateDecimal(path, text).ok()) return ctx_.Error(path, "\"" + text + "\" is not a number");
+    out = std::strtod(text.c_str(), nullptr);
+  }
+
   const rapidjson::Value& object_;
   const std::string& path_;
   ParseContext& ctx_;
@@ -108,7 +120,11 @@ void ReadEnum(const rapidjson::Value& json, const std::string& path, E& out, Par
 
 template <class T>
 void Read(const rapidjson::Value& json, const std::string& path, T& out, ParseContext& ctx) {
-  if constexpr (std::is_same_v<T, std::string>) {
+  if constexpr (kIsKube<T>) {
+    // Kept as written; the API server has checked it against the core schema (api/fields.h kube_type).
+    if (!json.IsObject()) return WrongType(json, path, "an object", ctx);
+    out.json = ToJson(json);
+  } else if constexpr (std::is_same_v<T, std::string>) {
     if (!json.IsString()) return WrongType(json, path, "a string", ctx);
     out.assign(json.GetString(), json.GetStringLength());
   } else if constexpr (std::is_same_v<T, bool>) {
@@ -179,7 +195,12 @@ class FieldWriter {
 
 template <class T>
 rapidjson::Value Write(const T& value, Allocator& a) {
-  if constexpr (std::is_same_v<T, std::string>) {
+  if constexpr (kIsKube<T>) {
+    if (value.empty()) return rapidjson::Value();
+    Result<rapidjson::Document> parsed = ParseJson(value.json);
+    if (!parsed.ok()) return rapidjson::Value();  // Never: the text was written by Read from a parsed object.
+    return rapidjson::Value(*parsed, a);
+  } else if constexpr (std::is_same_v<T, std::string>) {
     return value.empty() ? rapidjson::Value() : JsonString(value, a);
   } else if constexpr (std::is_same_v<T, bool>) {
     return value ? rapidjson::Value(true) : rapidjson::Value();

@@ -11,6 +11,7 @@
 #include "api/spark_application.h"
 #include "api/submission_policy.h"
 #include "api/tenant_fields.h"
+#include "common/base/json.h"
 
 namespace spark_operator::api {
 namespace {
@@ -43,6 +44,8 @@ void CheckString(const std::string& path, const std::string& value, Check check,
       return Add(problems, ValidateMountPath(path, value));
     case Check::kLogDestination:
       return Add(problems, ValidateLogDestination(path, value));
+    case Check::kDecimal:
+      return Add(problems, ValidateDecimal(path, value));
     case Check::kEnvVarName:
       return Add(problems, ValidateEnvVarName(path, value));
     case Check::kMemory: {
@@ -109,6 +112,8 @@ class FieldChecker {
           if (key.empty() && doc.check == Check::kNone) problems_.push_back(path + ": keys must not be empty");
         }
       }
+    } else if constexpr (kIsKube<T>) {
+      // The API server checks these against the core schema the CRD embeds.
     } else if constexpr (!kIsScalar<T>) {
       FieldChecker nested(path, problems_);
       VisitFields(value, nested);
@@ -142,7 +147,52 @@ void CheckPod(const std::string& path, const PodSpec& pod, Problems& problems) {
   }
 }
 
+// The name of a KubeValue object; "" when it has none or does not parse (the API server has checked its shape).
+std::string KubeName(const KubeValue& value) {
+  const Result<rapidjson::Document> parsed = ParseJson(value.json);
+  return parsed.ok() && parsed->IsObject() ? GetString(*parsed, {"name"}) : "";
+}
+
+void CheckVolumes(const SparkApplicationSpec& spec, Problems& problems) {
+  std::set<std::string> names;
+  for (size_t i = 0; i < spec.volumes.size(); ++i) {
+    const std::string name = KubeName(spec.volumes[i]);
+    if (!names.insert(name).second) {
+      problems.push_back("spec.volumes[" + std::to_string(i) + "]: a second volume named \"" + name + "\"");
+    }
+  }
+  for (const auto& [path, pod] : {std::pair<std::string, const PodSpec*>{"spec.driver", &spec.driver},
+                                  std::pair<std::string, const PodSpec*>{"spec.executor", &spec.executor}}) {
+    for (size_t i = 0; i < pod->volume_mounts.size(); ++i) {
+      const std::string name = KubeName(pod->volume_mounts[i]);
+      if (names.count(name) == 0) {
+        problems.push_back(path + ".volumeMounts[" + std::to_string(i) + "]: no volume named \"" + name +
+                           "\" in spec.volumes");
+      }
+    }
+  }
+}
+
+void CheckDynamicAllocation(const DynamicAllocation& d, Problems& problems) {
+  const std::string path = "spec.dynamicAllocation";
+  if (d.min_executors && d.max_executors && *d.min_executors > *d.max_executors) {
+    problems.push_back(path + ".minExecutors: more than maxExecutors");
+  }
+  if (d.initial_executors && d.min_executors && *d.initial_executors < *d.min_executors) {
+    problems.push_back(path + ".initialExecutors: less than minExecutors");
+  }
+  if (d.initial_executors && d.max_executors && *d.initial_executors > *d.max_executors) {
+    problems.push_back(path + ".initialExecutors: more than maxExecutors");
+  }
+}
+
 void CheckAcrossFields(const SparkApplicationSpec& spec, Problems& problems) {
+  CheckVolumes(spec, problems);
+  CheckDynamicAllocation(spec.dynamic_allocation, problems);
+  for (const auto& [path, pod] : {std::pair<std::string, const PodSpec*>{"spec.driver", &spec.driver},
+                                  std::pair<std::string, const PodSpec*>{"spec.executor", &spec.executor}}) {
+    if (pod->gpu) Add(problems, ValidateQualifiedName(path + ".gpu.name", pod->gpu->name));
+  }
   if ((spec.type == AppType::kJava || spec.type == AppType::kScala) && spec.main_class.empty()) {
     problems.push_back("spec.mainClass: required for " + std::string(EnumName(*spec.type)) + " applications");
   }

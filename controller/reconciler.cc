@@ -220,21 +220,18 @@ ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
       return ReconcileFinished(ctx);  // The admin may grant what was missing: retried by the restart policy.
     }
   }
-  SubmissionContext submission{options_.spark_submit, options_.master, attempt, options_.auth_confs, ""};
-  std::vector<Submitter::File> files;
-  if (!options_.pod_template_dir.empty()) {
-    submission.driver_pod_template =
-        options_.pod_template_dir + "/" + uid + "-" + std::to_string(attempt) + "-driver-template.json";
-    files.push_back({submission.driver_pod_template, DriverPodTemplate(*ctx.object)});
-  }
+  SubmissionContext submission{options_.spark_submit, options_.master, attempt, options_.auth_confs};
+  Result<std::vector<Submitter::File>> files =
+      PodTemplateFiles(*ctx.object, *ctx.app, options_.pod_template_dir, attempt, submission);
+  if (!files.ok()) return MarkSubmissionFailed(ctx, files.status().message());
   Result<std::vector<std::string>> argv = BuildSubmitArgs(*ctx.app, submission);
   if (!argv.ok()) return MarkSubmissionFailed(ctx, argv.status().message());
   if (!options_.native_submission) {
-    submitter_.Submit(ctx.key, uid, attempt, std::move(*argv), std::move(files));
+    submitter_.Submit(ctx.key, uid, attempt, std::move(*argv), std::move(*files));
     return {};
   }
   std::map<std::string, std::string> file_contents;
-  for (const Submitter::File& file : files) file_contents[file.path] = file.content;
+  for (const Submitter::File& file : *files) file_contents[file.path] = file.content;
   const int64_t now_millis = std::chrono::duration_cast<std::chrono::milliseconds>(Now().time_since_epoch()).count();
   Result<native::NativePlan> plan =
       native::PlanNativeSubmission(*argv, file_contents, native::IdentityFor(uid, attempt, now_millis));
@@ -251,7 +248,7 @@ ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
   }
   events_.Normal(*ctx.object, "SparkApplicationSubmittedWithSparkSubmit",
                  "submitting with spark-submit: the native submitter does not build " + plan->unsupported);
-  submitter_.Submit(ctx.key, uid, attempt, std::move(*argv), std::move(files));
+  submitter_.Submit(ctx.key, uid, attempt, std::move(*argv), std::move(*files));
   return {};
 }
 

@@ -6,6 +6,7 @@
 #include "api/mounts.h"
 #include "api/quantity.h"
 #include "controller/labels.h"
+#include "controller/pod_template.h"
 #include "controller/tenant.h"
 
 namespace spark_operator::controller {
@@ -71,7 +72,19 @@ Status AddPodConfs(ArgvBuilder& b, const api::SparkApplication& app, const api::
     b.Conf("spark." + role + ".cores", std::to_string(api::SparkCores(*pod.cores)));
     b.Conf(k8s + "request.cores", api::CpuQuantity(*pod.cores));
   }
+  if (!pod.core_request.empty()) b.Conf(k8s + "request.cores", pod.core_request);
   if (!pod.core_limit.empty()) b.Conf(k8s + "limit.cores", pod.core_limit);
+  if (!pod.java_options.empty()) b.Conf("spark." + role + ".extraJavaOptions", pod.java_options);
+  if (!pod.scheduler_name.empty()) b.Conf(k8s + "scheduler.name", pod.scheduler_name);
+  Result<std::vector<SparkVolume>> volumes = SparkVolumes(app.spec, pod);
+  if (!volumes.ok()) return volumes.status().WithContext("spec." + role);
+  for (const SparkVolume& v : *volumes) {
+    const std::string prefix = k8s + "volumes." + v.kind + "." + v.name + ".";
+    b.Conf(prefix + "mount.path", v.mount_path);
+    if (v.read_only) b.Conf(prefix + "mount.readOnly", "true");
+    if (!v.sub_path.empty()) b.Conf(prefix + "mount.subPath", v.sub_path);
+    for (const auto& [key, value] : v.options) b.Conf(prefix + "options." + key, value);
+  }
   if (!pod.memory_overhead.empty()) {
     Result<std::string> overhead = api::ToSparkMemory(pod.memory_overhead);
     if (!overhead.ok()) return overhead.status().WithContext("spec." + role + ".memoryOverhead");
@@ -88,8 +101,28 @@ Status AddPodConfs(ArgvBuilder& b, const api::SparkApplication& app, const api::
     if (secret.secret_type != api::SecretType::kGCPServiceAccount) b.Conf(k8s + "secrets." + secret.name, secret.path);
   }
   const std::string env_prefix = role == "driver" ? "spark.kubernetes.driverEnv." : "spark.executorEnv.";
-  for (const api::EnvVar& env : pod.env) b.Conf(env_prefix + env.name, env.value);
+  for (const api::EnvVar& env : pod.env) {
+    if (env.value_from.empty()) b.Conf(env_prefix + env.name, env.value);  // Else in the pod template.
+  }
   return OkStatus();
+}
+
+void AddDynamicAllocation(ArgvBuilder& b, const api::DynamicAllocation& d) {
+  if (!d.enabled) return;
+  const std::string p = "spark.dynamicAllocation.";
+  b.Conf(p + "enabled", "true");
+  if (d.initial_executors) b.Conf(p + "initialExecutors", std::to_string(*d.initial_executors));
+  if (d.min_executors) b.Conf(p + "minExecutors", std::to_string(*d.min_executors));
+  if (d.max_executors) b.Conf(p + "maxExecutors", std::to_string(*d.max_executors));
+  // Kubernetes has no external shuffle service: without tracking, executors holding shuffle data are removed.
+  b.Conf(p + "shuffleTracking.enabled", d.shuffle_tracking_enabled.value_or(true) ? "true" : "false");
+  if (d.shuffle_tracking_timeout) b.Conf(p + "shuffleTracking.timeout", std::to_string(*d.shuffle_tracking_timeout) + "ms");
+}
+
+void AddPodTemplate(ArgvBuilder& b, const std::string& role, const std::string& path, const std::string& container) {
+  if (path.empty()) return;
+  b.Conf("spark.kubernetes." + role + ".podTemplateFile", path);
+  if (!container.empty()) b.Conf("spark.kubernetes." + role + ".podTemplateContainerName", container);
 }
 
 Result<std::string> Memory(const std::string& quantity, const std::string& field) {
@@ -150,6 +183,11 @@ Result<std::vector<std::string>> BuildSubmitArgs(const api::SparkApplication& ap
   if (!spec.deps.jars.empty()) b.Flag("--jars", Join(spec.deps.jars));
   if (!spec.deps.files.empty()) b.Flag("--files", Join(spec.deps.files));
   if (!spec.deps.py_files.empty()) b.Flag("--py-files", Join(spec.deps.py_files));
+  if (!spec.deps.archives.empty()) b.Flag("--archives", Join(spec.deps.archives));
+  if (!spec.deps.packages.empty()) b.Flag("--packages", Join(spec.deps.packages));
+  if (!spec.deps.repositories.empty()) b.Flag("--repositories", Join(spec.deps.repositories));
+  if (!spec.deps.exclude_packages.empty()) b.Flag("--exclude-packages", Join(spec.deps.exclude_packages));
+  if (!spec.proxy_user.empty()) b.Flag("--proxy-user", spec.proxy_user);
   if (!spec.driver.memory.empty()) {
     ASSIGN_OR_RETURN(const std::string memory, Memory(spec.driver.memory, "spec.driver.memory"));
     b.Flag("--driver-memory", memory);
@@ -167,9 +205,8 @@ Result<std::vector<std::string>> BuildSubmitArgs(const api::SparkApplication& ap
   b.Conf("spark.kubernetes.namespace", app.metadata.namespace_);
   b.Conf("spark.kubernetes.driver.pod.name", DriverPodName(app.metadata.name, context.attempt));
   b.Conf("spark.kubernetes.submission.waitAppCompletion", "false");
-  if (!context.driver_pod_template.empty()) {
-    b.Conf("spark.kubernetes.driver.podTemplateFile", context.driver_pod_template);
-  }
+  AddPodTemplate(b, "driver", context.driver_pod_template, context.driver_container);
+  AddPodTemplate(b, "executor", context.executor_pod_template, context.executor_container);
   if (spec.executor.instances) b.Conf("spark.executor.instances", std::to_string(*spec.executor.instances));
   if (!spec.image.empty()) b.Conf("spark.kubernetes.container.image", spec.image);
   if (spec.image_pull_policy) {
@@ -183,6 +220,16 @@ Result<std::vector<std::string>> BuildSubmitArgs(const api::SparkApplication& ap
   b.Conf("spark.kubernetes.authenticate.driver.serviceAccountName", EffectiveServiceAccount(app));
   RETURN_IF_ERROR(AddPodConfs(b, app, spec.driver, "driver", context.attempt));
   RETURN_IF_ERROR(AddPodConfs(b, app, spec.executor, "executor", context.attempt));
+  b.ConfMap("spark.kubernetes.driver.service.annotation.", spec.driver.service_annotations);
+  b.ConfMap("spark.kubernetes.driver.service.label.", spec.driver.service_labels);
+  if (spec.executor.delete_on_termination) {
+    b.Conf("spark.kubernetes.executor.deleteOnTermination", *spec.executor.delete_on_termination ? "true" : "false");
+  }
+  if (!spec.memory_overhead_factor.empty()) {
+    b.Conf("spark.driver.memoryOverheadFactor", spec.memory_overhead_factor);
+    b.Conf("spark.executor.memoryOverheadFactor", spec.memory_overhead_factor);
+  }
+  AddDynamicAllocation(b, spec.dynamic_allocation);
   for (const std::string& conf : context.auth_confs) b.Flag("--conf", conf);
 
   b.Push(spec.main_application_file);

@@ -17,9 +17,12 @@ struct SubmissionContext {
   int attempt = 1;           // Goes into the driver pod name and the submission-attempt label.
   // Confs that let spark-submit reach the API server (spark.kubernetes.authenticate.submission.*), added last.
   std::vector<std::string> auth_confs;
-  // A pod template the controller wrote (controller/driver_pod.h), given to spark-submit after the user's
-  // sparkConf so that it wins; empty for none.
+  // Pod templates the controller wrote (controller/pod_template.h), given to spark-submit after the user's
+  // sparkConf so that they win, with the name of the Spark container in each; empty for none.
   std::string driver_pod_template;
+  std::string driver_container;
+  std::string executor_pod_template;
+  std::string executor_container;
 };
 
 // The full argv (argv[0] = context.spark_submit). Expects a defaulted, validated app. InvalidArgument when a

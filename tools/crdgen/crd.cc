@@ -6,6 +6,7 @@
 #include "api/tenant_fields.h"
 #include "common/base/json.h"
 #include "common/base/yaml.h"
+#include "tools/crdgen/kube_schema.h"
 
 namespace spark_operator::api {
 namespace {
@@ -47,6 +48,9 @@ void ApplyCheck(Value& schema, Check check, Allocator& a) {
     case Check::kLogDestination:
       schema.AddMember("pattern", StringRef(kLogDestinationPattern), a);
       break;
+    case Check::kDecimal:
+      schema.AddMember("pattern", StringRef(kDecimalPattern), a);
+      break;
     case Check::kDateTime:
       schema.AddMember("format", "date-time", a);
       break;
@@ -63,13 +67,13 @@ class SchemaBuilder {
   void Field(const char* name, const T&, const FieldDoc& doc) {
     Value schema(rapidjson::kObjectType);
     if (*doc.description != '\0') schema.AddMember("description", StringRef(doc.description), a_);
-    TypeSchema<T>(schema, a_);
-    if (doc.minimum) {
-      schema.AddMember("minimum", *doc.minimum, a_);
-      if (doc.exclusive_minimum) schema.AddMember("exclusiveMinimum", true, a_);
+    if constexpr (kHoldsKube<T>) {
+      AddKubeSchema<T>(schema, doc.kube_type);
+    } else if (doc.number_or_string) {
+      AddNumberOrString(schema, doc);
+    } else {
+      AddTypeSchema<T>(schema, doc);
     }
-    if (doc.maximum) schema.AddMember("maximum", *doc.maximum, a_);
-    ApplyCheck(schema, doc.check, a_);
     properties_.AddMember(StringRef(name), schema, a_);
     if (doc.required) required_.PushBack(StringRef(name), a_);
   }
@@ -81,6 +85,52 @@ class SchemaBuilder {
   }
 
  private:
+  template <class T>
+  void AddKubeSchema(Value& schema, const char* kube_type) {
+    Value type_schema = KubeTypeSchema(kube_type, a_);
+    if constexpr (kIsVector<T>) {
+      schema.AddMember("type", "array", a_);
+      schema.AddMember("items", type_schema, a_);
+    } else {
+      for (auto& member : type_schema.GetObject()) schema.AddMember(member.name, member.value, a_);
+    }
+  }
+
+  // A structural schema gives every field one type, except int-or-string; a number that may be a string has
+  // none (x-kubernetes-preserve-unknown-fields) and a CEL rule that checks the value instead.
+  void AddNumberOrString(Value& schema, const FieldDoc& doc) {
+    schema.AddMember("x-kubernetes-preserve-unknown-fields", true, a_);
+    std::string rule = "(type(self) == int || type(self) == uint || type(self) == double || (type(self) == string "
+                       "&& self.matches('" + std::string(kNumberStringPattern) + "')))";
+    std::string message = "must be a number, or a string holding one";
+    const std::string value = "(type(self) == string ? double(self) : double(self))";
+    if (doc.minimum) {
+      rule += " && " + value + (doc.exclusive_minimum ? " > " : " >= ") + std::to_string(*doc.minimum) + ".0";
+      message += std::string(doc.exclusive_minimum ? ", more than " : ", at least ") + std::to_string(*doc.minimum);
+    }
+    if (doc.maximum) {
+      rule += " && " + value + " <= " + std::to_string(*doc.maximum) + ".0";
+      message += ", at most " + std::to_string(*doc.maximum);
+    }
+    Value validation(rapidjson::kObjectType);
+    validation.AddMember("rule", JsonString(rule, a_), a_);
+    validation.AddMember("message", JsonString(message, a_), a_);
+    Value validations(rapidjson::kArrayType);
+    validations.PushBack(validation, a_);
+    schema.AddMember("x-kubernetes-validations", validations, a_);
+  }
+
+  template <class T>
+  void AddTypeSchema(Value& schema, const FieldDoc& doc) {
+    TypeSchema<T>(schema, a_);
+    if (doc.minimum) {
+      schema.AddMember("minimum", *doc.minimum, a_);
+      if (doc.exclusive_minimum) schema.AddMember("exclusiveMinimum", true, a_);
+    }
+    if (doc.maximum) schema.AddMember("maximum", *doc.maximum, a_);
+    ApplyCheck(schema, doc.check, a_);
+  }
+
   Allocator& a_;
   Value properties_{rapidjson::kObjectType};
   Value required_{rapidjson::kArrayType};

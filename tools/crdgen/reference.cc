@@ -9,12 +9,14 @@ namespace spark_operator::api {
 namespace {
 
 template <class T>
-inline constexpr bool kIsStruct = !kIsScalar<T> && !kIsOptional<T> && !kIsVector<T> && !kIsMap<T>;
+inline constexpr bool kIsStruct = !kIsScalar<T> && !kIsOptional<T> && !kIsVector<T> && !kIsMap<T> && !kIsKube<T>;
 
 template <class T>
 std::string TypeName() {
   if constexpr (std::is_same_v<T, std::string> || std::is_enum_v<T>) {
     return "string";
+  } else if constexpr (kIsKube<T>) {
+    return "Kubernetes object";
   } else if constexpr (std::is_same_v<T, bool>) {
     return "boolean";
   } else if constexpr (std::is_same_v<T, double>) {
@@ -70,6 +72,8 @@ std::string CheckWords(Check check, bool is_list) {
       return "RFC 3339 time";
     case Check::kLogDestination:
       return "`gs://bucket[/prefix]`, `s3://bucket[/prefix]` or `file:///directory`";
+    case Check::kDecimal:
+      return "a non-negative decimal number as a string (`\"0.2\"`)";
     case Check::kNone:
       break;
   }
@@ -108,6 +112,12 @@ class ReferenceBuilder {
     FieldReference row;
     row.path = JoinPath(prefix_, name);
     row.type = TypeName<T>();
+    if (doc.kube_type != nullptr) {
+      // "io.k8s.api.core.v1.Toleration" -> "core/v1 Toleration".
+      const std::string_view type(doc.kube_type);
+      row.type = (kIsVector<T> ? "list of core/v1 " : "core/v1 ") + std::string(type.substr(type.rfind('.') + 1));
+    }
+    if (doc.number_or_string) row.type += " or string";
     row.values = EnumValues<T>();
     row.rules = Rules(doc, kIsVector<T>);
     row.default_value = DefaultFrom(doc.description);
