@@ -94,6 +94,10 @@ std::vector<ParityCase> Cases() {
       {"executor-settings-in-properties",
        kBaseSpec + "  sparkConf: {spark.kubernetes.allocation.batch.size: \"10\", "
                    "spark.kubernetes.executor.deleteOnTermination: \"false\", spark.sql.shuffle.partitions: \"7\"}\n"},
+      {"monitoring", kBaseSpec + "  monitoring: {exposeDriverMetrics: true, exposeExecutorMetrics: true, "
+                                 "metricsProperties: \"driver.source.jvm.class=org.apache.spark.metrics.source.JvmSource\"}\n"
+                                 "  sparkConf: {spark.ui.port: \"4050\"}\n"},
+      {"ui-proxy-base", kBaseSpec + "  sparkUIOptions: {ingressURLFormat: \"example.com/{{$appNamespace}}/{{$appName}}\"}\n"},
       {"a-very-long-application-name-that-needs-another-service", kBaseSpec},
       {"9-starts-with-a-digit", kBaseSpec},
   };
@@ -123,7 +127,7 @@ Submission BuildSubmission(const rapidjson::Value& stored, const SubmitAuth& aut
   REQUIRE(app.ok());
   api::ApplyDefaults(*app);
   REQUIRE(api::Validate(*app).ok());
-  SubmissionContext context{SparkSubmitPath(), auth.master, 1, auth.confs, ""};
+  SubmissionContext context{SparkSubmitPath(), auth.master, 1, auth.confs, "", ""};
   context.driver_pod_template = template_dir + "/" + UidOf(stored) + "-driver-template.json";
   Result<std::vector<std::string>> argv = BuildSubmitArgs(*app, context);
   REQUIRE(argv.ok());
