@@ -307,6 +307,60 @@ SO_API_FIELDS(LogsSpec) {
   v.Field("executors", s.executors, {.description = "False ships the driver's log only. Defaults to true."});
 }
 
+SO_API_FIELDS(IngressTLS) {
+  v.Field("hosts", s.hosts, {.description = "Hosts the certificate covers; empty: the ingress controller's default."});
+  v.Field("secretName", s.secret_name,
+          {.description = "Secret holding the TLS certificate and key, in the application's namespace.",
+           .check = Check::kDnsSubdomain});
+}
+
+SO_API_FIELDS(SparkUIOptions) {
+  v.Field("servicePort", s.service_port,
+          {.description = "Port of the UI Service; it forwards to the driver's UI port (spark.ui.port). Unset: the "
+                          "UI port.",
+           .minimum = 1,
+           .maximum = 65535});
+  v.Field("servicePortName", s.service_port_name,
+          {.description = "Name of the UI Service's port; unset: spark-driver-ui-port.",
+           .check = Check::kDnsLabel});
+  v.Field("serviceType", s.service_type,
+          {.description = "NodePort or ClusterIP; overrides the controller's --ui-service-type for this application "
+                          "(also when that is None)."});
+  v.Field("serviceAnnotations", s.service_annotations,
+          {.description = "Annotations added to the UI Service.", .check = Check::kAnnotationKeys});
+  v.Field("serviceLabels", s.service_labels,
+          {.description = "Labels added to the UI Service.", .check = Check::kLabels});
+  v.Field("ingressURLFormat", s.ingress_url_format,
+          {.description = "Overrides the controller's --ingress-url-format for this application: host and optional "
+                          "path of an Ingress to the UI, with {{$appName}} and {{$appNamespace}} replaced, e.g. "
+                          "{{$appName}}.{{$appNamespace}}.example.com or example.com/{{$appNamespace}}/{{$appName}}. "
+                          "With a path, spark.ui.proxyBase is set to it and the Ingress rewrites it away "
+                          "(nginx.ingress.kubernetes.io/rewrite-target, unless ingressAnnotations set that)."});
+  v.Field("ingressClassName", s.ingress_class_name,
+          {.description = "IngressClass of the UI Ingress; overrides the controller's --ingress-class-name.",
+           .check = Check::kDnsSubdomain});
+  v.Field("ingressAnnotations", s.ingress_annotations,
+          {.description = "Annotations added to the UI Ingress.", .check = Check::kAnnotationKeys});
+  v.Field("ingressTLS", s.ingress_tls,
+          {.description = "TLS of the UI Ingress (networking.k8s.io/v1 IngressTLS); with it the address in "
+                          "status.driverInfo.webUIIngressAddress is https."});
+}
+
+SO_API_FIELDS(MonitoringSpec) {
+  v.Field("exposeDriverMetrics", s.expose_driver_metrics,
+          {.description = "Serve the driver's metrics in Prometheus format at /metrics/prometheus on the UI port "
+                          "(Spark's PrometheusServlet), with prometheus.io/* scrape annotations and the label "
+                          "spark-operator.k8s.io/metrics=true on the driver pod."});
+  v.Field("exposeExecutorMetrics", s.expose_executor_metrics,
+          {.description = "Serve the executors' metrics in Prometheus format at /metrics/executors/prometheus on "
+                          "the driver's UI port (spark.ui.prometheus.enabled); executors serve nothing themselves."});
+  v.Field("metricsProperties", s.metrics_properties,
+          {.description = "Text of a metrics.properties (key=value lines, # comments); each key is passed as "
+                          "spark.metrics.conf.<key>. The Prometheus servlet's own keys are set by the operator."});
+  v.Field("metricsPropertiesFile", s.metrics_properties_file,
+          {.description = "Path of a metrics.properties in the image (spark.metrics.conf)."});
+}
+
 SO_API_FIELDS(SparkApplicationSpec) {
   v.Field("type", s.type, {.description = "Language of the application.", .required = true});
   v.Field("mode", s.mode, {.description = "Spark deploy mode. Defaults to cluster."});
@@ -356,6 +410,15 @@ SO_API_FIELDS(SparkApplicationSpec) {
           {.description = "Fraction of memory added as non-heap memory when memoryOverhead is unset, e.g. \"0.2\" "
                           "(spark.driver.memoryOverheadFactor and spark.executor.memoryOverheadFactor).",
            .check = Check::kDecimal});
+  v.Field("suspend", s.suspend,
+          {.description = "True holds the application: it is not submitted, and a running driver pod (with its "
+                          "executors) is deleted; the state is SUSPENDED. Setting it back to false submits the "
+                          "application again as a new attempt (what queues such as Kueue rely on). A finished "
+                          "application goes SUSPENDED too: the spec change would run it again. Defaults to false."});
+  v.Field("sparkUIOptions", s.spark_ui_options,
+          {.description = "The UI Service of the running driver and an optional Ingress to it."});
+  v.Field("monitoring", s.monitoring,
+          {.description = "Spark's built-in Prometheus endpoints on the driver's UI port."});
 }
 
 SO_API_FIELDS(ApplicationState) {
@@ -373,6 +436,10 @@ SO_API_FIELDS(DriverInfo) {
   v.Field("webUIURL", s.web_ui_url,
           {.description = "Where the Spark web UI is reached: <node address>:<node port>, or "
                           "<service>.<namespace>.svc:<port> with a ClusterIP Service."});
+  v.Field("webUIIngressName", s.web_ui_ingress_name,
+          {.description = "Ingress to the UI Service; deleted, and unset here, when the driver ends."});
+  v.Field("webUIIngressAddress", s.web_ui_ingress_address,
+          {.description = "URL of the Spark web UI through the Ingress, e.g. https://host/path."});
 }
 
 SO_API_FIELDS(LogsStatus) {

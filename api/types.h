@@ -28,7 +28,7 @@ enum class DeployMode { kCluster, kClient };
 enum class SecretType { kGeneric, kGCPServiceAccount };
 enum class RestartPolicyType { kNever, kOnFailure, kAlways };
 enum class PullPolicy { kAlways, kIfNotPresent, kNever };
-// kQueued last: the values are indices into the names below, and the others keep theirs.
+// New states go last: the values are indices into the names below, and the others keep theirs.
 enum class AppState {
   kNew,
   kSubmitted,
@@ -38,7 +38,8 @@ enum class AppState {
   kSubmissionFailed,
   kPendingRerun,
   kUnknown,
-  kQueued
+  kQueued,
+  kSuspended
 };
 enum class ExecutorState { kPending, kRunning, kCompleted, kFailed, kUnknown };
 enum class LogShippingState { kPending, kShipping, kShipped, kFailed };
@@ -68,8 +69,9 @@ struct EnumNames<PullPolicy> {
 };
 template <>
 struct EnumNames<AppState> {
-  static constexpr std::array<std::string_view, 9> kNames{
-      "NEW", "SUBMITTED", "RUNNING", "COMPLETED", "FAILED", "SUBMISSION_FAILED", "PENDING_RERUN", "UNKNOWN", "QUEUED"};
+  static constexpr std::array<std::string_view, 10> kNames{
+      "NEW",     "SUBMITTED", "RUNNING", "COMPLETED", "FAILED", "SUBMISSION_FAILED", "PENDING_RERUN",
+      "UNKNOWN", "QUEUED",    "SUSPENDED"};
 };
 template <>
 struct EnumNames<ExecutorState> {
@@ -251,6 +253,45 @@ struct DynamicAllocation {
   bool operator==(const DynamicAllocation&) const = default;
 };
 
+// The kinds of UI Service an app may ask for (spec.sparkUIOptions.serviceType).
+enum class UiServiceKind { kNodePort, kClusterIP };
+template <>
+struct EnumNames<UiServiceKind> {
+  static constexpr std::array<std::string_view, 2> kNames{"NodePort", "ClusterIP"};
+};
+
+struct IngressTLS {
+  std::vector<std::string> hosts;
+  std::string secret_name;
+
+  bool operator==(const IngressTLS&) const = default;
+};
+
+// How the driver's Spark UI is exposed (kubeflow's sparkUIOptions); unset fields take the controller's flags.
+struct SparkUIOptions {
+  std::optional<int32_t> service_port;  // Unset: the UI port.
+  std::string service_port_name;
+  std::optional<UiServiceKind> service_type;
+  StringMap service_annotations;
+  StringMap service_labels;
+  std::string ingress_url_format;  // Overrides --ingress-url-format.
+  std::string ingress_class_name;  // Overrides --ingress-class-name.
+  StringMap ingress_annotations;
+  std::vector<IngressTLS> ingress_tls;
+
+  bool operator==(const SparkUIOptions&) const = default;
+};
+
+// Spark's own Prometheus endpoints, served by the driver's UI (no JMX exporter).
+struct MonitoringSpec {
+  bool expose_driver_metrics = false;
+  bool expose_executor_metrics = false;
+  std::string metrics_properties;       // Text of a metrics.properties, each line a spark.metrics.conf.* key.
+  std::string metrics_properties_file;  // spark.metrics.conf: a metrics.properties in the image.
+
+  bool operator==(const MonitoringSpec&) const = default;
+};
+
 struct SparkApplicationSpec {
   std::optional<AppType> type;
   std::optional<DeployMode> mode;
@@ -277,6 +318,9 @@ struct SparkApplicationSpec {
   DynamicAllocation dynamic_allocation;
   std::string proxy_user;
   std::string memory_overhead_factor;  // A decimal, e.g. "0.2".
+  bool suspend = false;
+  SparkUIOptions spark_ui_options;
+  MonitoringSpec monitoring;
 
   bool operator==(const SparkApplicationSpec&) const = default;
 };
@@ -293,6 +337,8 @@ struct DriverInfo {
   std::optional<int32_t> web_ui_port;
   std::string web_ui_service_name;
   std::string web_ui_url;
+  std::string web_ui_ingress_name;
+  std::string web_ui_ingress_address;
 
   bool operator==(const DriverInfo&) const = default;
 };

@@ -6,6 +6,8 @@
 
 #include "api/field_visitors.h"
 #include "api/fields.h"
+#include "api/ingress_url.h"
+#include "api/metrics_properties.h"
 #include "api/name_rules.h"
 #include "api/quantity.h"
 #include "api/spark_application.h"
@@ -202,6 +204,10 @@ void CheckAcrossFields(const SparkApplicationSpec& spec, Problems& problems) {
   if (!spec.deps.py_files.empty() && spec.type && spec.type != AppType::kPython) {
     problems.push_back("spec.deps.pyFiles: only used by Python applications");
   }
+  if (spec.suspend && spec.submission_by_user) {
+    problems.push_back("spec.suspend: the operator does not submit an application with submissionByUser, so it "
+                       "cannot hold it");
+  }
   CheckPod("spec.driver", spec.driver, problems);
   CheckPod("spec.executor", spec.executor, problems);
   for (std::string& p : SubmissionPolicyProblems(spec)) problems.push_back(std::move(p));
@@ -225,6 +231,29 @@ void CheckAcrossFields(const SparkApplicationSpec& spec, Problems& problems) {
   }
 }
 
+// The UI's Ingress address and the metrics configuration, which need the app's name to be judged.
+void CheckUiAndMonitoring(const SparkApplication& app, Problems& problems) {
+  const SparkUIOptions& ui = app.spec.spark_ui_options;
+  if (!ui.ingress_url_format.empty()) {
+    const std::string ns = app.metadata.namespace_.empty() ? "default" : app.metadata.namespace_;
+    const Result<IngressUrl> url = ExpandIngressUrl(ui.ingress_url_format, app.metadata.name, ns);
+    if (!url.ok()) problems.push_back("spec.sparkUIOptions.ingressURLFormat: " + url.status().message());
+  }
+  for (size_t i = 0; i < ui.ingress_tls.size(); ++i) {
+    for (const std::string& host : ui.ingress_tls[i].hosts) {
+      // A wildcard is allowed as the first label, as in an Ingress.
+      const std::string_view name = host.rfind("*.", 0) == 0 ? std::string_view(host).substr(2) : host;
+      if (!IsDns1123Subdomain(name)) {
+        problems.push_back("spec.sparkUIOptions.ingressTLS[" + std::to_string(i) + "].hosts: \"" + host +
+                           "\" must be a lowercase DNS name");
+      }
+    }
+  }
+  if (const auto parsed = ParseMetricsProperties(app.spec.monitoring.metrics_properties); !parsed.ok()) {
+    problems.push_back("spec.monitoring.metricsProperties: " + parsed.status().message());
+  }
+}
+
 }  // namespace
 
 namespace internal {
@@ -244,6 +273,7 @@ Status Validate(const SparkApplication& app) {
   FieldChecker checker("spec", problems);
   VisitFields(app.spec, checker);
   CheckAcrossFields(app.spec, problems);
+  CheckUiAndMonitoring(app, problems);
   if (problems.empty()) return OkStatus();
   std::string message;
   for (const std::string& p : problems) message += (message.empty() ? "" : "; ") + p;

@@ -143,7 +143,7 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   reconciler.auth_confs = m->auth_.confs;
   reconciler.pod_template_dir = m->auth_.dir;
   reconciler.driver_startup_grace = m->options_.driver_startup_grace;
-  reconciler.ui_service_type = m->options_.ui_service_type;
+  reconciler.ui = {m->options_.ui_service_type, m->options_.ingress_url_format, m->options_.ingress_class_name};
   reconciler.logs = m->log_keeper_.get();
   if (m->options_.tenants) {
     m->tenants_ = std::make_unique<TenantController>(

@@ -44,6 +44,8 @@ struct ManagerOptions {
   double kube_api_qps = 50;
   int kube_api_burst = 100;
   UiServiceType ui_service_type = UiServiceType::kNodePort;
+  std::string ingress_url_format;  // --ingress-url-format: an Ingress to each UI Service; empty: none.
+  std::string ingress_class_name;  // --ingress-class-name.
   std::string spark_submit;  // Required unless native_submission; then used for what the native builder lacks.
   int submission_concurrency = 2;
   bool native_submission = false;

@@ -3,11 +3,13 @@
 #include <cstdlib>
 #include <map>
 
+#include "api/metrics_properties.h"
 #include "api/mounts.h"
 #include "api/quantity.h"
 #include "controller/labels.h"
 #include "controller/pod_template.h"
 #include "controller/tenant.h"
+#include "controller/ui_service.h"
 
 namespace spark_operator::controller {
 namespace {
@@ -44,11 +46,26 @@ struct PodMeta {
   api::StringMap annotations;
 };
 
-PodMeta BuildPodMeta(const api::SparkApplication& app, const api::PodSpec& pod, int attempt) {
-  const api::SparkApplicationSpec& spec = app.spec;
+// The scrape annotations and the PodMonitor label of a driver that serves metrics (spec.monitoring); the user's
+// own labels and annotations may override them.
+PodMeta MonitoringMeta(const api::SparkApplication& app, const std::string& role) {
+  const api::MonitoringSpec& m = app.spec.monitoring;
   PodMeta meta;
+  if (role != "driver" || (!m.expose_driver_metrics && !m.expose_executor_metrics)) return meta;
+  meta.labels[kMetricsLabel] = "true";
+  meta.annotations["prometheus.io/scrape"] = "true";
+  meta.annotations["prometheus.io/port"] = std::to_string(SparkUiPort(app));
+  // One path per pod: the driver's own metrics when served, else the executors' (both are on the UI port).
+  meta.annotations["prometheus.io/path"] = m.expose_driver_metrics ? kDriverMetricsPath : kExecutorMetricsPath;
+  return meta;
+}
+
+PodMeta BuildPodMeta(const api::SparkApplication& app, const api::PodSpec& pod, const std::string& role,
+                     int attempt) {
+  const api::SparkApplicationSpec& spec = app.spec;
+  PodMeta meta = MonitoringMeta(app, role);
   // The app's own labels are propagated, as users of other Spark operators expect; the pod's labels override.
-  meta.labels = app.metadata.labels;
+  for (const auto& [k, v] : app.metadata.labels) meta.labels[k] = v;
   for (const auto& [k, v] : pod.labels) meta.labels[k] = v;
   meta.labels[kAppNameLabel] = LabelValueFor(app.metadata.name);
   meta.labels[kAttemptLabel] = std::to_string(attempt);
@@ -56,7 +73,7 @@ PodMeta BuildPodMeta(const api::SparkApplication& app, const api::PodSpec& pod, 
   // Which app, not just which name: adoption after a crash checks it (controller/driver_pod.h).
   if (!app.metadata.uid.empty()) meta.labels[kAppUidLabel] = app.metadata.uid;
 
-  meta.annotations = pod.annotations;
+  for (const auto& [k, v] : pod.annotations) meta.annotations[k] = v;
   meta.annotations[kAppNameAnnotation] = app.metadata.name;
   for (auto& [key, value] : api::MountAnnotations(spec, pod)) meta.annotations[key] = std::move(value);
   return meta;
@@ -92,7 +109,7 @@ Status AddPodConfs(ArgvBuilder& b, const api::SparkApplication& app, const api::
   }
   if (!pod.image.empty()) b.Conf(k8s + "container.image", pod.image);
 
-  const PodMeta meta = BuildPodMeta(app, pod, attempt);
+  const PodMeta meta = BuildPodMeta(app, pod, role, attempt);
   b.ConfMap(k8s + "label.", meta.labels);
   b.ConfMap(k8s + "annotation.", meta.annotations);
   b.ConfMap(k8s + "node.selector.", pod.node_selector);
@@ -123,6 +140,28 @@ void AddPodTemplate(ArgvBuilder& b, const std::string& role, const std::string& 
   if (path.empty()) return;
   b.Conf("spark.kubernetes." + role + ".podTemplateFile", path);
   if (!container.empty()) b.Conf("spark.kubernetes." + role + ".podTemplateContainerName", container);
+}
+
+// spec.monitoring's Spark settings, and spark.ui.proxyBase for a UI served under an Ingress path. They only
+// travel in spark.properties, so the native submitter builds the same driver (controller/native/settings.cc).
+Status AddUiAndMonitoringConfs(ArgvBuilder& b, const api::SparkApplication& app, const SubmissionContext& context) {
+  const api::MonitoringSpec& m = app.spec.monitoring;
+  if (!m.metrics_properties_file.empty()) b.Conf("spark.metrics.conf", m.metrics_properties_file);
+  Result<std::vector<std::pair<std::string, std::string>>> properties = api::ParseMetricsProperties(m.metrics_properties);
+  if (!properties.ok()) return properties.status().WithContext("spec.monitoring.metricsProperties");
+  for (const auto& [key, value] : *properties) b.Conf("spark.metrics.conf." + key, value);
+  if (m.expose_driver_metrics) {
+    b.Conf("spark.metrics.conf.*.sink.prometheusServlet.class", "org.apache.spark.metrics.sink.PrometheusServlet");
+    b.Conf("spark.metrics.conf.*.sink.prometheusServlet.path", kDriverMetricsPath);
+  }
+  if (m.expose_executor_metrics) b.Conf("spark.ui.prometheus.enabled", "true");
+  if (const std::optional<api::IngressUrl> url = UiIngressUrl(app, context.ingress_url_format);
+      url && !url->path.empty()) {
+    // The UI's links then carry the path the Ingress strips; redirects go to the proxy, not the pod.
+    b.Conf("spark.ui.proxyBase", url->path);
+    b.Conf("spark.ui.proxyRedirectUri", "/");
+  }
+  return OkStatus();
 }
 
 Result<std::string> Memory(const std::string& quantity, const std::string& field) {
@@ -230,6 +269,7 @@ Result<std::vector<std::string>> BuildSubmitArgs(const api::SparkApplication& ap
     b.Conf("spark.executor.memoryOverheadFactor", spec.memory_overhead_factor);
   }
   AddDynamicAllocation(b, spec.dynamic_allocation);
+  RETURN_IF_ERROR(AddUiAndMonitoringConfs(b, app, context));
   for (const std::string& conf : context.auth_confs) b.Flag("--conf", conf);
 
   b.Push(spec.main_application_file);

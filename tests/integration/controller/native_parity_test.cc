@@ -116,6 +116,10 @@ std::vector<ParityCase> Cases() {
        kBaseSpec + "  volumes: [{name: data, persistentVolumeClaim: {claimName: data-pvc}}, {name: tmp, emptyDir: "
                    "{medium: Memory}}]\n  executor:\n    volumeMounts: [{name: data, mountPath: /data, readOnly: true}, "
                    "{name: tmp, mountPath: /tmp/x}]\n"},
+      {"monitoring", kBaseSpec + "  monitoring: {exposeDriverMetrics: true, exposeExecutorMetrics: true, "
+                                 "metricsProperties: \"driver.source.jvm.class=org.apache.spark.metrics.source.JvmSource\"}\n"
+                                 "  sparkConf: {spark.ui.port: \"4050\"}\n"},
+      {"ui-proxy-base", kBaseSpec + "  sparkUIOptions: {ingressURLFormat: \"example.com/{{$appNamespace}}/{{$appName}}\"}\n"},
       {"a-very-long-application-name-that-needs-another-service", kBaseSpec},
       {"9-starts-with-a-digit", kBaseSpec},
   };

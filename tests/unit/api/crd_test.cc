@@ -64,7 +64,7 @@ TEST_CASE("the spec schema describes every field, with enums, requirements and n
   CHECK(GetString(root, {"properties", "status", "properties", "submissionTime", "format"}) == "date-time");
   CHECK(ToJson(*FindPath(root,
                          {"properties", "status", "properties", "applicationState", "properties", "state", "enum"})) ==
-        R"(["NEW","SUBMITTED","RUNNING","COMPLETED","FAILED","SUBMISSION_FAILED","PENDING_RERUN","UNKNOWN","QUEUED"])");
+        R"(["NEW","SUBMITTED","RUNNING","COMPLETED","FAILED","SUBMISSION_FAILED","PENDING_RERUN","UNKNOWN","QUEUED","SUSPENDED"])");
   // The only untyped fields are the number-or-string ones, each with the rule that checks it.
   size_t untyped = 0;
   const std::string text = ToJson(crd);
