@@ -36,8 +36,8 @@ rapidjson::Document AppObject() {
 }
 
 std::vector<std::string> Argv(const api::SparkApplication& app, const std::string& ingress_format = "") {
-  const SubmissionContext context{"/opt/spark/bin/spark-submit", "k8s://https://10.0.0.1:6443", 1, {}, "",
-                                  ingress_format};
+  SubmissionContext context{"/opt/spark/bin/spark-submit", "k8s://https://10.0.0.1:6443", 1, {}};
+  context.ingress_url_format = ingress_format;
   Result<std::vector<std::string>> argv = BuildSubmitArgs(app, context);
   INFO(argv.status().ToString());
   REQUIRE(argv.ok());
