@@ -22,9 +22,6 @@ inline constexpr size_t kDns1123LabelMaxLength = 63;
 inline constexpr char kEnvVarNamePattern[] = "^[-._a-zA-Z][-._a-zA-Z0-9]*$";
 // Log destinations (spec.logs.destination): a GCS or S3 bucket with an optional prefix, or a local directory.
 // IsLogDestination also refuses ".." segments, which the pattern lets through (as with mount paths).
-// A decimal number written as a string, for fields that take a number or a string ("0.5", "2"); escaped for a
-// CEL string literal, where it is used.
-inline constexpr char kNumberStringPattern[] = "^([0-9]+(\\\\.[0-9]*)?|\\\\.[0-9]+)$";
 // A non-negative decimal such as Spark's memory overhead factors take ("0.1", "1", ".5").
 inline constexpr char kDecimalPattern[] = "^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)$";
 inline constexpr char kLogDestinationPattern[] = "^((gs|s3)://[a-z0-9][-_.a-z0-9]*[a-z0-9](/.*)?|file:///.*)$";

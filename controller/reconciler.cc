@@ -222,7 +222,10 @@ ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
       return ReconcileFinished(ctx);  // The admin may grant what was missing: retried by the restart policy.
     }
   }
-  SubmissionContext submission{options_.spark_submit, options_.master, attempt, options_.auth_confs};
+  SubmissionContext submission{.spark_submit = options_.spark_submit,
+                               .master = options_.master,
+                               .attempt = attempt,
+                               .auth_confs = options_.auth_confs};
   submission.ingress_url_format = options_.ui.ingress_url_format;
   Result<std::vector<Submitter::File>> files =
       PodTemplateFiles(*ctx.object, *ctx.app, options_.pod_template_dir, attempt, submission);

@@ -70,7 +70,7 @@ class SchemaBuilder {
     if constexpr (kHoldsKube<T>) {
       AddKubeSchema<T>(schema, doc.kube_type);
     } else if (doc.number_or_string) {
-      AddNumberOrString(schema, doc);
+      AddNumberOrString(schema);
     } else {
       AddTypeSchema<T>(schema, doc);
     }
@@ -96,29 +96,10 @@ class SchemaBuilder {
     }
   }
 
-  // A structural schema gives every field one type, except int-or-string; a number that may be a string has
-  // none (x-kubernetes-preserve-unknown-fields) and a CEL rule that checks the value instead.
-  void AddNumberOrString(Value& schema, const FieldDoc& doc) {
-    schema.AddMember("x-kubernetes-preserve-unknown-fields", true, a_);
-    std::string rule = "(type(self) == int || type(self) == uint || type(self) == double || (type(self) == string "
-                       "&& self.matches('" + std::string(kNumberStringPattern) + "')))";
-    std::string message = "must be a number, or a string holding one";
-    const std::string value = "(type(self) == string ? double(self) : double(self))";
-    if (doc.minimum) {
-      rule += " && " + value + (doc.exclusive_minimum ? " > " : " >= ") + std::to_string(*doc.minimum) + ".0";
-      message += std::string(doc.exclusive_minimum ? ", more than " : ", at least ") + std::to_string(*doc.minimum);
-    }
-    if (doc.maximum) {
-      rule += " && " + value + " <= " + std::to_string(*doc.maximum) + ".0";
-      message += ", at most " + std::to_string(*doc.maximum);
-    }
-    Value validation(rapidjson::kObjectType);
-    validation.AddMember("rule", JsonString(rule, a_), a_);
-    validation.AddMember("message", JsonString(message, a_), a_);
-    Value validations(rapidjson::kArrayType);
-    validations.PushBack(validation, a_);
-    schema.AddMember("x-kubernetes-validations", validations, a_);
-  }
+  // A structural schema gives every field one type; int-or-string would refuse 0.5, and the API server cannot
+  // compile a CEL rule over an untyped field. So a number that may be a string is untyped here, and the
+  // controller's parser refuses anything else with the field's path (the app fails validation, with an Event).
+  void AddNumberOrString(Value& schema) { schema.AddMember("x-kubernetes-preserve-unknown-fields", true, a_); }
 
   template <class T>
   void AddTypeSchema(Value& schema, const FieldDoc& doc) {

@@ -149,7 +149,7 @@ Submission BuildSubmission(const rapidjson::Value& stored, const SubmitAuth& aut
   REQUIRE(app.ok());
   api::ApplyDefaults(*app);
   REQUIRE(api::Validate(*app).ok());
-  SubmissionContext context{SparkSubmitPath(), auth.master, 1, auth.confs};
+  SubmissionContext context{.spark_submit = SparkSubmitPath(), .master = auth.master, .attempt = 1, .auth_confs = auth.confs};
   // The templates the reconciler writes (controller/driver_pod.h).
   Result<std::vector<Submitter::File>> files = PodTemplateFiles(stored, *app, template_dir, 1, context);
   REQUIRE(files.ok());
