@@ -8,6 +8,7 @@
 
 #include "api/field_visitors.h"
 #include "api/fields.h"
+#include "api/scheduled_fields.h"
 #include "api/spark_application.h"
 #include "api/tenant_fields.h"
 #include "common/base/json.h"
@@ -243,6 +244,10 @@ template Status ReadFields(const rapidjson::Value&, const char*, bool, SparkTena
 template rapidjson::Value WriteFields(const ObjectMeta&, Allocator&);
 template rapidjson::Value WriteFields(const SparkTenantSpec&, Allocator&);
 template rapidjson::Value WriteFields(const SparkTenantStatus&, Allocator&);
+template Status ReadFields(const rapidjson::Value&, const char*, bool, ScheduledSparkApplicationSpec&);
+template Status ReadFields(const rapidjson::Value&, const char*, bool, ScheduledSparkApplicationStatus&);
+template rapidjson::Value WriteFields(const ScheduledSparkApplicationSpec&, Allocator&);
+template rapidjson::Value WriteFields(const ScheduledSparkApplicationStatus&, Allocator&);
 
 }  // namespace internal
 
