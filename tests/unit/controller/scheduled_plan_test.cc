@@ -163,7 +163,7 @@ TEST_CASE("scheduled plan: an invalid spec fails validation once, and recovers w
         "date in the next five years)");
 }
 
-TEST_CASE("scheduled plan: suspended, no runs and no nextRun; resuming starts from the next time") {
+TEST_CASE("scheduled plan: suspended, no runs and no nextRun, and resuming starts from the next time") {
   api::ScheduledSparkApplication s = Scheduled("0 * * * *");
   Apply(s, Plan(s, {}, "2024-03-01T10:20:00Z"));
   s.spec.suspend = true;
