@@ -166,9 +166,10 @@ ReconcileResult ScheduledController::Reconcile(const std::string& key) {
     }
   }
   if (!plan.requeue_at) return OkStatus();
-  // At least a second: a due time just passed is handled by this reconcile, not a tight loop.
-  const auto wait = std::max<Clock::Duration>(std::chrono::duration_cast<Clock::Duration>(*plan.requeue_at - now),
-                                              std::chrono::seconds(1));
+  // From the time now, not the reconcile's start: the API requests took some of it. At least a second, so that a
+  // due time just passed is handled by this reconcile, not a tight loop.
+  const auto wait = std::max<Clock::Duration>(
+      std::chrono::duration_cast<Clock::Duration>(*plan.requeue_at - wall_clock_.Now()), std::chrono::seconds(1));
   return RequeueAfter(wait);
 }
 
