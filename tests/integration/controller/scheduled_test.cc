@@ -269,5 +269,29 @@ TEST_CASE_METHOD(ScheduledTest, "a restarted controller neither creates a run tw
   CHECK(Eventually([&] { return StatusOf("r", "nextRun") == "2030-01-01T00:25:00Z"; }));
 }
 
+TEST_CASE("the manager runs the ScheduledSparkApplication controller on its namespaces") {
+  auto client = AdminClient();
+  EnsureCrd(*client);
+  const TestNamespace ns(client, "sched");
+  FakeClock clock;
+  FakeWallClock wall(clock, At("2030-01-01T00:01:00Z"));
+  RunningController manager(ns.name(), std::chrono::seconds(60), "", [&](ManagerOptions& options) {
+    options.native_submission = true;
+    options.scheduled_wall_clock = &wall;
+    options.scheduled_queue_clock = &clock;
+  });
+  rapidjson::Document scheduled = Json(R"({"apiVersion":"spark-operator.k8s.io/v1alpha1",
+      "kind":"ScheduledSparkApplication","metadata":{"name":"m"},"spec":{"schedule":"@hourly","template":)" +
+                                       std::string(kTemplate) + "}}");
+  REQUIRE(client->Create(kScheduledSparkApplications, ns.name(), scheduled).ok());
+  const auto next_run = [&] {
+    const auto m = client->Get(kScheduledSparkApplications, ns.name(), "m");
+    return m.ok() ? GetString(*m, {"status", "nextRun"}) : "";
+  };
+  REQUIRE(Eventually([&] { return next_run() == "2030-01-01T01:00:00Z"; }));
+  clock.Advance(minutes(59));
+  CHECK(Eventually([&] { return GetApp(*client, ns.name(), "m-" + Unix("2030-01-01T01:00:00Z")).HasMember("spec"); }));
+}
+
 }  // namespace
 }  // namespace spark_operator::controller::testing
