@@ -5,15 +5,12 @@
 #include <vector>
 
 #include "common/kube/time_format.h"
+#include "tests/unit/controller/wall_time.h"
 
 namespace spark_operator::controller {
 namespace {
 
-WallTime At(const std::string& rfc3339) {
-  const Result<WallTime> t = kube::ParseTime(rfc3339);
-  REQUIRE(t.ok());
-  return *t;
-}
+using testing::At;
 
 CronSchedule Parse(const std::string& spec, const std::string& zone = "") {
   Result<CronSchedule> s = CronSchedule::Parse(spec, zone);
