@@ -10,6 +10,8 @@
 #include "api/field_visitors.h"
 #include "api/fields.h"
 #include "api/name_rules.h"
+#include "api/object_codec.h"
+#include "api/scheduled_fields.h"
 #include "api/spark_application.h"
 #include "api/tenant_fields.h"
 #include "common/base/json.h"
@@ -259,38 +261,24 @@ rapidjson::Value WriteFields(const T& value, Allocator& a) {
 }
 
 template Status ReadFields(const rapidjson::Value&, const char*, bool, ObjectMeta&);
+template Status ReadFields(const rapidjson::Value&, const char*, bool, SparkApplicationSpec&);
+template Status ReadFields(const rapidjson::Value&, const char*, bool, SparkApplicationStatus&);
+template rapidjson::Value WriteFields(const SparkApplicationSpec&, Allocator&);
+template rapidjson::Value WriteFields(const SparkApplicationStatus&, Allocator&);
 template Status ReadFields(const rapidjson::Value&, const char*, bool, SparkTenantSpec&);
 template Status ReadFields(const rapidjson::Value&, const char*, bool, SparkTenantStatus&);
 template rapidjson::Value WriteFields(const ObjectMeta&, Allocator&);
 template rapidjson::Value WriteFields(const SparkTenantSpec&, Allocator&);
 template rapidjson::Value WriteFields(const SparkTenantStatus&, Allocator&);
+template Status ReadFields(const rapidjson::Value&, const char*, bool, ScheduledSparkApplicationSpec&);
+template Status ReadFields(const rapidjson::Value&, const char*, bool, ScheduledSparkApplicationStatus&);
+template rapidjson::Value WriteFields(const ScheduledSparkApplicationSpec&, Allocator&);
+template rapidjson::Value WriteFields(const ScheduledSparkApplicationStatus&, Allocator&);
 
 }  // namespace internal
 
 Result<SparkApplication> ParseSparkApplication(const rapidjson::Value& object) {
-  if (!object.IsObject()) return InvalidArgumentError("a SparkApplication must be a JSON object");
-  const std::string api_version = GetString(object, {"apiVersion"}, kApiVersion);
-  const std::string kind = GetString(object, {"kind"}, kKind);
-  if (api_version != kApiVersion || kind != kKind) {
-    return InvalidArgumentError("expected apiVersion " + std::string(kApiVersion) + " and kind " + kKind + ", got " +
-                                api_version + " " + kind);
-  }
-  SparkApplication app;
-  std::string message;
-  const auto collect = [&message](const Status& s) {
-    if (!s.ok()) message += (message.empty() ? "" : "; ") + s.message();
-  };
-  if (const rapidjson::Value* m = FindPath(object, {"metadata"}); m != nullptr && !m->IsNull()) {
-    collect(ReadTop(*m, "metadata", /*strict=*/false, app.metadata));
-  }
-  if (const rapidjson::Value* s = FindPath(object, {"spec"}); s != nullptr && !s->IsNull()) {
-    collect(ReadTop(*s, "spec", /*strict=*/true, app.spec));
-  }
-  if (const rapidjson::Value* s = FindPath(object, {"status"}); s != nullptr && !s->IsNull()) {
-    collect(ReadTop(*s, "status", /*strict=*/false, app.status));
-  }
-  if (!message.empty()) return InvalidArgumentError(std::move(message));
-  return app;
+  return internal::ParseObject<SparkApplication>(object, kKind);
 }
 
 Result<SparkApplicationStatus> ParseSparkApplicationStatus(const rapidjson::Value& status) {
@@ -299,27 +287,8 @@ Result<SparkApplicationStatus> ParseSparkApplicationStatus(const rapidjson::Valu
   return result;
 }
 
-rapidjson::Document ToJson(const SparkApplication& app) {
-  rapidjson::Document doc(rapidjson::kObjectType);
-  Allocator& a = doc.GetAllocator();
-  doc.AddMember("apiVersion", rapidjson::StringRef(kApiVersion), a);
-  doc.AddMember("kind", rapidjson::StringRef(kKind), a);
-  const auto add = [&doc, &a](const char* name, rapidjson::Value json) {
-    if (json.IsNull()) json.SetObject();
-    doc.AddMember(rapidjson::StringRef(name), json, a);
-  };
-  add("metadata", Write(app.metadata, a));
-  add("spec", Write(app.spec, a));
-  add("status", Write(app.status, a));
-  return doc;
-}
+rapidjson::Document ToJson(const SparkApplication& app) { return internal::ObjectToJson(app, kKind); }
 
-rapidjson::Document StatusToJson(const SparkApplicationStatus& status) {
-  rapidjson::Document doc;
-  rapidjson::Value json = Write(status, doc.GetAllocator());
-  if (json.IsNull()) json.SetObject();
-  static_cast<rapidjson::Value&>(doc) = std::move(json);
-  return doc;
-}
+rapidjson::Document StatusToJson(const SparkApplicationStatus& status) { return internal::StatusDocument(status); }
 
 }  // namespace spark_operator::api

@@ -10,6 +10,7 @@
 #include "api/metrics_properties.h"
 #include "api/name_rules.h"
 #include "api/quantity.h"
+#include "api/scheduled_fields.h"
 #include "api/spark_application.h"
 #include "api/submission_policy.h"
 #include "api/tenant_fields.h"
@@ -265,6 +266,7 @@ void CheckFields(const std::string& path, const T& value, std::vector<std::strin
 }
 
 template void CheckFields(const std::string&, const SparkTenantSpec&, std::vector<std::string>&);
+template void CheckFields(const std::string&, const ScheduledSparkApplicationSpec&, std::vector<std::string>&);
 
 }  // namespace internal
 

@@ -54,6 +54,9 @@ DEFINE_bool(prepare_tenant, true,
 DEFINE_bool(tenants, true,
             "Run the SparkTenant controller: namespaces with RBAC, quota and defaults for each SparkTenant (needs "
             "the SparkTenant CRD and cluster-wide rights; see deploy/rbac).");
+DEFINE_bool(scheduled_applications, true,
+            "Run the ScheduledSparkApplication controller: SparkApplications created on a cron schedule (needs the "
+            "ScheduledSparkApplication CRD; see deploy/crd and deploy/rbac).");
 DEFINE_int32(tenant_quota_pods, 0, "Hard pod limit of the spark-quota ResourceQuota; 0: no pod limit.");
 DEFINE_string(tenant_quota_cpu, "", "Hard requests.cpu of spark-quota (\"16\", \"500m\"); empty: no CPU limit.");
 DEFINE_string(tenant_quota_memory, "",
@@ -126,6 +129,7 @@ int main(int argc, char** argv) {
   options.driver_startup_grace = std::chrono::seconds(FLAGS_driver_startup_grace_period);
   options.tenant.enabled = FLAGS_prepare_tenant;
   options.tenants = FLAGS_tenants;
+  options.scheduled = FLAGS_scheduled_applications;
   options.tenant.quota_pods = FLAGS_tenant_quota_pods;
   options.tenant.quota_cpu = FLAGS_tenant_quota_cpu;
   options.tenant.quota_memory = FLAGS_tenant_quota_memory;

@@ -110,8 +110,9 @@ expect_objects() {
 step "CRD: kubectl apply --server-side -k deploy/crd"
 if out="$("${K[@]}" apply --server-side --force-conflicts -k "$ROOT/deploy/crd" 2>&1)"; then
   indent <<<"$out"
-  out="$("${K[@]}" wait --for=condition=Established --timeout=60s crd/sparkapplications.spark-operator.k8s.io 2>&1)" ||
-    fail "the SparkApplication CRD did not become Established: $out"
+  out="$("${K[@]}" wait --for=condition=Established --timeout=60s crd/sparkapplications.spark-operator.k8s.io \
+    crd/scheduledsparkapplications.spark-operator.k8s.io 2>&1)" ||
+    fail "the SparkApplication and ScheduledSparkApplication CRDs did not become Established: $out"
 else
   fail "applying deploy/crd: $out"
 fi

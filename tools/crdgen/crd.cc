@@ -3,6 +3,7 @@
 #include "api/fields.h"
 #include "api/name_rules.h"
 #include "api/quantity.h"
+#include "api/scheduled_fields.h"
 #include "api/tenant_fields.h"
 #include "common/base/json.h"
 #include "common/base/yaml.h"
@@ -309,8 +310,36 @@ rapidjson::Document SparkTenantCrd() {
   return crd;
 }
 
+rapidjson::Document ScheduledSparkApplicationCrd() {
+  rapidjson::Document crd(rapidjson::kObjectType);
+  Allocator& a = crd.GetAllocator();
+  Value columns(rapidjson::kArrayType);
+  columns.PushBack(PrinterColumn("Schedule", "string", ".spec.schedule", "When runs start", a), a);
+  columns.PushBack(PrinterColumn("Suspend", "boolean", ".spec.suspend", "No new runs", a), a);
+  columns.PushBack(PrinterColumn("State", "string", ".status.scheduleState", "Schedule state", a), a);
+  columns.PushBack(PrinterColumn("Last-Run", "date", ".status.lastRun", "Scheduled time of the last run", a), a);
+  columns.PushBack(PrinterColumn("Next-Run", "string", ".status.nextRun", "When the next run is due", a), a);
+  columns.PushBack(PrinterColumn("Last-Run-Name", "string", ".status.lastRunName", "The last run", a), a);
+  columns.PushBack(PrinterColumn("Age", "date", ".metadata.creationTimestamp", "Time since creation", a), a);
+  FillCrd({.kind = kScheduledKind,
+           .list_kind = "ScheduledSparkApplicationList",
+           .plural = kScheduledPlural,
+           .singular = kScheduledSingular,
+           .short_name = kScheduledShortName,
+           .scope = "Namespaced",
+           .description = "A SparkApplication run on a cron schedule: each run is a SparkApplication owned by "
+                          "this object."},
+          crd, ObjectSchema<ScheduledSparkApplicationSpec>("The schedule, the runs' spec and their policies.", a),
+          ObjectSchema<ScheduledSparkApplicationStatus>("Written by the operator.", a), std::move(columns));
+  return crd;
+}
+
 std::string SparkApplicationCrdYaml() { return WithHeader(SparkApplicationCrd(), "api/fields.h"); }
 
 std::string SparkTenantCrdYaml() { return WithHeader(SparkTenantCrd(), "api/tenant_fields.h"); }
+
+std::string ScheduledSparkApplicationCrdYaml() {
+  return WithHeader(ScheduledSparkApplicationCrd(), "api/scheduled_fields.h");
+}
 
 }  // namespace spark_operator::api
