@@ -55,8 +55,8 @@ rapidjson::Value NodeToJson(const YAML::Node& node, Allocator& allocator) {
   }
 }
 
-// Strings YAML 1.1 readers (kubectl's among them) take for booleans or null unless quoted; yaml-cpp quotes only
-// some spellings. A Kubernetes condition status is "True" or "False".
+// Strings YAML 1.1 readers (kubectl's among them) take for booleans, null or numbers unless quoted; yaml-cpp
+// quotes only some spellings. A Kubernetes condition status is "True" or "False"; a sparkConf value is "2".
 bool ReadsAsNonString(std::string_view s) {
   static constexpr std::string_view kWords[] = {"true", "True", "TRUE", "false", "False", "FALSE", "yes",  "Yes", "YES",
                                                 "no",   "No",   "NO",   "on",    "On",    "ON",    "off",  "Off", "OFF",
@@ -64,7 +64,10 @@ bool ReadsAsNonString(std::string_view s) {
   for (const std::string_view w : kWords) {
     if (s == w) return true;
   }
-  return false;
+  // Numbers, in YAML 1.2's forms and 1.1's (0x1F, 0o7, 1_000, 1:20, .inf): yaml-cpp writes "1000" plain, which
+  // every reader takes for an integer. Anything that starts like a number is quoted; a quote too many is harmless.
+  static const std::regex kNumberLike(R"([-+]?(\.?[0-9].*|\.(inf|Inf|INF|nan|NaN|NAN)))");
+  return std::regex_match(s.begin(), s.end(), kNumberLike);
 }
 
 void EmitJson(const rapidjson::Value& value, YAML::Emitter& out) {
