@@ -32,20 +32,35 @@ rapidjson::Value ScalarToJson(const YAML::Node& node, Allocator& allocator) {
   return rapidjson::Value(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), allocator);
 }
 
-rapidjson::Value NodeToJson(const YAML::Node& node, Allocator& allocator) {
+// Values left to produce for a whole stream: aliases let a few bytes of YAML stand for exponentially many values.
+struct Budget {
+  size_t left = kMaxYamlValues;
+  bool exceeded = false;
+};
+
+rapidjson::Value NodeToJson(const YAML::Node& node, Allocator& allocator, Budget& budget) {
+  if (budget.left == 0) {
+    budget.exceeded = true;
+    return rapidjson::Value(rapidjson::kNullType);
+  }
+  --budget.left;
   switch (node.Type()) {
     case YAML::NodeType::Map: {
       rapidjson::Value object(rapidjson::kObjectType);
       for (const auto& entry : node) {
+        if (budget.exceeded) break;
         const std::string key = entry.first.as<std::string>();
         rapidjson::Value name(key.c_str(), static_cast<rapidjson::SizeType>(key.size()), allocator);
-        object.AddMember(name, NodeToJson(entry.second, allocator), allocator);
+        object.AddMember(name, NodeToJson(entry.second, allocator, budget), allocator);
       }
       return object;
     }
     case YAML::NodeType::Sequence: {
       rapidjson::Value array(rapidjson::kArrayType);
-      for (const auto& item : node) array.PushBack(NodeToJson(item, allocator), allocator);
+      for (const auto& item : node) {
+        if (budget.exceeded) break;
+        array.PushBack(NodeToJson(item, allocator, budget), allocator);
+      }
       return array;
     }
     case YAML::NodeType::Scalar:
@@ -109,10 +124,15 @@ Result<rapidjson::Document> YamlToJson(std::string_view yaml) {
 Result<std::vector<rapidjson::Document>> YamlStreamToJson(std::string_view yaml) {
   try {
     std::vector<rapidjson::Document> result;
+    Budget budget;
     for (const YAML::Node& node : YAML::LoadAll(std::string(yaml))) {
       if (node.IsNull()) continue;
       rapidjson::Document doc;
-      rapidjson::Value value = NodeToJson(node, doc.GetAllocator());
+      rapidjson::Value value = NodeToJson(node, doc.GetAllocator(), budget);
+      if (budget.exceeded) {
+        return InvalidArgumentError("YAML with more than " + std::to_string(kMaxYamlValues) +
+                                    " values (aliases expanded)");
+      }
       static_cast<rapidjson::Value&>(doc) = std::move(value);
       result.push_back(std::move(doc));
     }

@@ -77,5 +77,18 @@ TEST_CASE("strings that read as numbers are quoted, so a sparkConf value or an a
   CHECK(*back == *json);
 }
 
+TEST_CASE("YAML whose aliases expand past the value limit is refused rather than expanded") {
+  // Each level doubles: 2^30 values from a few hundred bytes.
+  std::string yaml = "a0: &a0 [x, x]\n";
+  for (int i = 1; i <= 30; ++i) {
+    yaml += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [*a" + std::to_string(i - 1) + ", *a" +
+            std::to_string(i - 1) + "]\n";
+  }
+  const Result<std::vector<rapidjson::Document>> docs = YamlStreamToJson(yaml);
+  REQUIRE_FALSE(docs.ok());
+  CHECK(docs.status().message() == "YAML with more than 1048576 values (aliases expanded)");
+  CHECK(YamlToJson("a: &a [1, 2]\nb: *a\n").ok());  // Aliases themselves are fine.
+}
+
 }  // namespace
 }  // namespace spark_operator

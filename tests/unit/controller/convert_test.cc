@@ -47,8 +47,31 @@ constexpr Finding::Severity kDropped = Finding::Severity::kDropped;
 constexpr Finding::Severity kNote = Finding::Severity::kNote;
 
 TEST_CASE("convert: kubeflow's spark-pi comes out as a v1alpha1 SparkApplication with every field carried") {
-  const Conversion c = Convert(R"(
-apiVersion: sparkoperator.k8s.io/v1beta2
+  // The spec comes out as it went in: every field of it is one this API has, under the same name.
+  const std::string spec = R"(spec:
+  type: Scala
+  mode: cluster
+  image: spark:3.5.1
+  imagePullPolicy: IfNotPresent
+  mainClass: org.apache.spark.examples.SparkPi
+  mainApplicationFile: local:///opt/spark/examples/jars/spark-examples_2.12-3.5.1.jar
+  arguments: ["1000"]
+  sparkVersion: 3.5.1
+  sparkConf: {spark.ui.port: "4045", spark.eventLog.enabled: "false"}
+  restartPolicy: {type: Never}
+  timeToLiveSeconds: 3600
+  driver:
+    cores: 1
+    coreLimit: 1200m
+    memory: 512m
+    serviceAccount: spark
+    labels: {version: 3.5.1}
+  executor:
+    cores: 1
+    instances: 2
+    memory: 512m
+)";
+  const Conversion c = Convert(R"(apiVersion: sparkoperator.k8s.io/v1beta2
 kind: SparkApplication
 metadata:
   name: spark-pi
@@ -58,63 +81,18 @@ metadata:
   creationTimestamp: "2024-05-01T10:00:00Z"
   labels: {team: data}
   annotations: {owner: alice}
-spec:
-  type: Scala
-  mode: cluster
-  image: spark:3.5.1
-  imagePullPolicy: IfNotPresent
-  mainClass: org.apache.spark.examples.SparkPi
-  mainApplicationFile: local:///opt/spark/examples/jars/spark-examples_2.12-3.5.1.jar
-  arguments: ["1000"]
-  sparkVersion: 3.5.1
-  sparkConf: {spark.ui.port: "4045", spark.eventLog.enabled: "false"}
-  restartPolicy: {type: Never}
-  timeToLiveSeconds: 3600
-  driver:
-    cores: 1
-    coreLimit: 1200m
-    memory: 512m
-    serviceAccount: spark
-    labels: {version: 3.5.1}
-  executor:
-    cores: 1
-    instances: 2
-    memory: 512m
-status:
+)" + spec + R"(status:
   applicationState: {state: COMPLETED}
   executionAttempts: 1
 )");
-  const rapidjson::Document expected = Yaml(R"(
-apiVersion: spark-operator.k8s.io/v1alpha1
+  const rapidjson::Document expected = Yaml(R"(apiVersion: spark-operator.k8s.io/v1alpha1
 kind: SparkApplication
 metadata:
   name: spark-pi
   namespace: default
   labels: {team: data}
   annotations: {owner: alice}
-spec:
-  type: Scala
-  mode: cluster
-  image: spark:3.5.1
-  imagePullPolicy: IfNotPresent
-  mainClass: org.apache.spark.examples.SparkPi
-  mainApplicationFile: local:///opt/spark/examples/jars/spark-examples_2.12-3.5.1.jar
-  arguments: ["1000"]
-  sparkVersion: 3.5.1
-  sparkConf: {spark.ui.port: "4045", spark.eventLog.enabled: "false"}
-  restartPolicy: {type: Never}
-  timeToLiveSeconds: 3600
-  driver:
-    cores: 1
-    coreLimit: 1200m
-    memory: 512m
-    serviceAccount: spark
-    labels: {version: 3.5.1}
-  executor:
-    cores: 1
-    instances: 2
-    memory: 512m
-)");
+)" + spec);
   INFO(c.yaml);
   CHECK(c.yaml.rfind("apiVersion: spark-operator.k8s.io/v1alpha1\nkind: SparkApplication\n", 0) == 0);
   // Read back as kubectl would: "1000" and "4045" must still be strings.
