@@ -27,7 +27,6 @@ class Report {
   void Dropped(std::string path, std::string why) { Add(Finding::Severity::kDropped, std::move(path), std::move(why)); }
   void Note(std::string path, std::string why) { Add(Finding::Severity::kNote, std::move(path), std::move(why)); }
   void Warning(std::string path, std::string why) { Add(Finding::Severity::kWarning, std::move(path), std::move(why)); }
-  const std::string& object() const { return object_; }
 
  private:
   void Add(Finding::Severity severity, std::string path, std::string why) {
@@ -286,10 +285,11 @@ Status ConvertMetadata(const Value* in, Value& out, Allocator& a, Report& report
   out.SetObject();
   if (in == nullptr || in->IsNull()) return OkStatus();
   if (!in->IsObject()) return InvalidArgumentError("metadata: expected an object");
+  std::string server_set;  // One note for all of them: `kubectl get -o yaml` output has them on every object.
   for (const auto& m : in->GetObject()) {
     const std::string name = Str(m.name);
     if (OneOf(name, kServerMetadata)) {
-      report.Note("metadata." + name, "the API server sets it");
+      server_set += (server_set.empty() ? "" : ", ") + name;
     } else if (!OneOf(name, kKeptMetadata)) {
       report.Dropped("metadata." + name, "only name, namespace, labels and annotations are carried");
     } else if (name == "annotations" && m.value.IsObject() && m.value.HasMember(kLastApplied)) {
@@ -302,6 +302,7 @@ Status ConvertMetadata(const Value* in, Value& out, Allocator& a, Report& report
       out.AddMember(Value(m.name, a), Value(m.value, a), a);
     }
   }
+  if (!server_set.empty()) report.Note("metadata", server_set + ": set by the API server");
   return OkStatus();
 }
 
