@@ -144,6 +144,8 @@ void DropJmxExporterJar(Value& spec, const std::string& at, Allocator&, Report& 
   Value* prometheus = Member(spec, "monitoring") ? Member(*Member(spec, "monitoring"), "prometheus") : nullptr;
   if (prometheus == nullptr || Member(*prometheus, "jmxExporterJar") == nullptr) return;
   EraseMember(*prometheus, "jmxExporterJar");
+  // Nothing left but an empty object: it only named the jar, so it goes too rather than be reported.
+  if (prometheus->IsObject() && prometheus->MemberCount() == 0) EraseMember(*Member(spec, "monitoring"), "prometheus");
   report.Note(at + ".monitoring.prometheus.jmxExporterJar",
               "this operator exposes metrics through Spark's built-in Prometheus servlet, which needs no agent jar");
 }
