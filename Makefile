@@ -34,7 +34,9 @@ crd: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target spark-operator-crdgen
 	$(BUILD_DIR)/bin/spark-operator-crdgen --out=deploy/crd/spark-operator.k8s.io_sparkapplications.yaml \
 	  --markdown-out=docs/spark-application.md --policy-markdown-out=docs/submission-policy.md \
-	  --tenant-out=deploy/crd/spark-operator.k8s.io_sparktenants.yaml --tenant-markdown-out=docs/spark-tenant.md
+	  --tenant-out=deploy/crd/spark-operator.k8s.io_sparktenants.yaml --tenant-markdown-out=docs/spark-tenant.md \
+	  --scheduled-out=deploy/crd/spark-operator.k8s.io_scheduledsparkapplications.yaml \
+	  --scheduled-markdown-out=docs/scheduled-spark-application.md
 	tools/render-manifest.sh
 
 # deploy/spark-operator.yaml, everything deploy/default installs in one file for `kubectl create -f`; a unit test

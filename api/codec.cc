@@ -2,12 +2,16 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 #include <string>
 #include <vector>
 
 #include "api/field_visitors.h"
 #include "api/fields.h"
+#include "api/name_rules.h"
+#include "api/object_codec.h"
+#include "api/scheduled_fields.h"
 #include "api/spark_application.h"
 #include "api/tenant_fields.h"
 #include "common/base/json.h"
@@ -51,11 +55,14 @@ class FieldReader {
       : object_(object), path_(path), ctx_(ctx) {}
 
   template <class T>
-  void Field(const char* name, T& member, const FieldDoc&) {
+  void Field(const char* name, T& member, const FieldDoc& doc) {
     known_.emplace_back(name);
     const auto it = object_.FindMember(name);
     // null is what `field:` with no value in YAML becomes; treat it as absent, as Kubernetes does.
     if (it == object_.MemberEnd() || it->value.IsNull()) return;
+    if constexpr (std::is_same_v<T, std::optional<double>>) {
+      if (doc.number_or_string && it->value.IsString()) return ReadNumberString(it->value, JoinPath(path_, name), member);
+    }
     Read(it->value, JoinPath(path_, name), member, ctx_);
   }
 
@@ -77,6 +84,13 @@ class FieldReader {
   }
 
  private:
+  // "0.5" for 0.5: a decimal number, the same strings the CRD's rule lets through.
+  void ReadNumberString(const rapidjson::Value& json, const std::string& path, std::optional<double>& out) {
+    const std::string text(json.GetString(), json.GetStringLength());
+    if (!ValidateDecimal(path, text).ok()) return ctx_.Error(path, "\"" + text + "\" is not a number");
+    out = std::strtod(text.c_str(), nullptr);
+  }
+
   const rapidjson::Value& object_;
   const std::string& path_;
   ParseContext& ctx_;
@@ -108,7 +122,11 @@ void ReadEnum(const rapidjson::Value& json, const std::string& path, E& out, Par
 
 template <class T>
 void Read(const rapidjson::Value& json, const std::string& path, T& out, ParseContext& ctx) {
-  if constexpr (std::is_same_v<T, std::string>) {
+  if constexpr (kIsKube<T>) {
+    // Kept as written; the API server has checked it against the core schema (api/fields.h kube_type).
+    if (!json.IsObject()) return WrongType(json, path, "an object", ctx);
+    out.json = ToJson(json);
+  } else if constexpr (std::is_same_v<T, std::string>) {
     if (!json.IsString()) return WrongType(json, path, "a string", ctx);
     out.assign(json.GetString(), json.GetStringLength());
   } else if constexpr (std::is_same_v<T, bool>) {
@@ -179,7 +197,12 @@ class FieldWriter {
 
 template <class T>
 rapidjson::Value Write(const T& value, Allocator& a) {
-  if constexpr (std::is_same_v<T, std::string>) {
+  if constexpr (kIsKube<T>) {
+    if (value.empty()) return rapidjson::Value();
+    Result<rapidjson::Document> parsed = ParseJson(value.json);
+    if (!parsed.ok()) return rapidjson::Value();  // Never: the text was written by Read from a parsed object.
+    return rapidjson::Value(*parsed, a);
+  } else if constexpr (std::is_same_v<T, std::string>) {
     return value.empty() ? rapidjson::Value() : JsonString(value, a);
   } else if constexpr (std::is_same_v<T, bool>) {
     return value ? rapidjson::Value(true) : rapidjson::Value();
@@ -238,38 +261,24 @@ rapidjson::Value WriteFields(const T& value, Allocator& a) {
 }
 
 template Status ReadFields(const rapidjson::Value&, const char*, bool, ObjectMeta&);
+template Status ReadFields(const rapidjson::Value&, const char*, bool, SparkApplicationSpec&);
+template Status ReadFields(const rapidjson::Value&, const char*, bool, SparkApplicationStatus&);
+template rapidjson::Value WriteFields(const SparkApplicationSpec&, Allocator&);
+template rapidjson::Value WriteFields(const SparkApplicationStatus&, Allocator&);
 template Status ReadFields(const rapidjson::Value&, const char*, bool, SparkTenantSpec&);
 template Status ReadFields(const rapidjson::Value&, const char*, bool, SparkTenantStatus&);
 template rapidjson::Value WriteFields(const ObjectMeta&, Allocator&);
 template rapidjson::Value WriteFields(const SparkTenantSpec&, Allocator&);
 template rapidjson::Value WriteFields(const SparkTenantStatus&, Allocator&);
+template Status ReadFields(const rapidjson::Value&, const char*, bool, ScheduledSparkApplicationSpec&);
+template Status ReadFields(const rapidjson::Value&, const char*, bool, ScheduledSparkApplicationStatus&);
+template rapidjson::Value WriteFields(const ScheduledSparkApplicationSpec&, Allocator&);
+template rapidjson::Value WriteFields(const ScheduledSparkApplicationStatus&, Allocator&);
 
 }  // namespace internal
 
 Result<SparkApplication> ParseSparkApplication(const rapidjson::Value& object) {
-  if (!object.IsObject()) return InvalidArgumentError("a SparkApplication must be a JSON object");
-  const std::string api_version = GetString(object, {"apiVersion"}, kApiVersion);
-  const std::string kind = GetString(object, {"kind"}, kKind);
-  if (api_version != kApiVersion || kind != kKind) {
-    return InvalidArgumentError("expected apiVersion " + std::string(kApiVersion) + " and kind " + kKind + ", got " +
-                                api_version + " " + kind);
-  }
-  SparkApplication app;
-  std::string message;
-  const auto collect = [&message](const Status& s) {
-    if (!s.ok()) message += (message.empty() ? "" : "; ") + s.message();
-  };
-  if (const rapidjson::Value* m = FindPath(object, {"metadata"}); m != nullptr && !m->IsNull()) {
-    collect(ReadTop(*m, "metadata", /*strict=*/false, app.metadata));
-  }
-  if (const rapidjson::Value* s = FindPath(object, {"spec"}); s != nullptr && !s->IsNull()) {
-    collect(ReadTop(*s, "spec", /*strict=*/true, app.spec));
-  }
-  if (const rapidjson::Value* s = FindPath(object, {"status"}); s != nullptr && !s->IsNull()) {
-    collect(ReadTop(*s, "status", /*strict=*/false, app.status));
-  }
-  if (!message.empty()) return InvalidArgumentError(std::move(message));
-  return app;
+  return internal::ParseObject<SparkApplication>(object, kKind);
 }
 
 std::vector<FieldError> SpecFieldErrors(const rapidjson::Value& spec, const char* path) {
@@ -285,27 +294,8 @@ Result<SparkApplicationStatus> ParseSparkApplicationStatus(const rapidjson::Valu
   return result;
 }
 
-rapidjson::Document ToJson(const SparkApplication& app) {
-  rapidjson::Document doc(rapidjson::kObjectType);
-  Allocator& a = doc.GetAllocator();
-  doc.AddMember("apiVersion", rapidjson::StringRef(kApiVersion), a);
-  doc.AddMember("kind", rapidjson::StringRef(kKind), a);
-  const auto add = [&doc, &a](const char* name, rapidjson::Value json) {
-    if (json.IsNull()) json.SetObject();
-    doc.AddMember(rapidjson::StringRef(name), json, a);
-  };
-  add("metadata", Write(app.metadata, a));
-  add("spec", Write(app.spec, a));
-  add("status", Write(app.status, a));
-  return doc;
-}
+rapidjson::Document ToJson(const SparkApplication& app) { return internal::ObjectToJson(app, kKind); }
 
-rapidjson::Document StatusToJson(const SparkApplicationStatus& status) {
-  rapidjson::Document doc;
-  rapidjson::Value json = Write(status, doc.GetAllocator());
-  if (json.IsNull()) json.SetObject();
-  static_cast<rapidjson::Value&>(doc) = std::move(json);
-  return doc;
-}
+rapidjson::Document StatusToJson(const SparkApplicationStatus& status) { return internal::StatusDocument(status); }
 
 }  // namespace spark_operator::api

@@ -31,6 +31,7 @@ enum class Check {
   kAnnotationKeys,  // Map keys are qualified names.
   kDateTime,        // RFC 3339 timestamp (schema format only; written by the operator).
   kLogDestination,  // gs://bucket[/prefix], s3://bucket[/prefix] or file:///directory.
+  kDecimal,         // A non-negative decimal number written as a string, e.g. "0.2".
 };
 
 // Upper bounds of durations in seconds: a wait longer than these is a mistake, and bounded values keep the
@@ -47,6 +48,10 @@ struct FieldDoc {
   bool exclusive_minimum = false;
   std::optional<int64_t> maximum = std::nullopt;
   Check check = Check::kNone;
+  // For a KubeValue (or a list of them): the core type in Kubernetes' OpenAPI, e.g. "io.k8s.api.core.v1.Toleration".
+  const char* kube_type = nullptr;
+  // A number that may also be written as a string ("0.5"), as the original API and kubeflow's accepted.
+  bool number_or_string = false;
 };
 
 // Shapes a visitor dispatches on; anything else a visitor meets is a struct with VisitFields.
@@ -62,6 +67,13 @@ template <class T>
 inline constexpr bool kIsMap = false;
 template <class T>
 inline constexpr bool kIsMap<std::map<std::string, T>> = true;
+template <class T>
+inline constexpr bool kIsKube = std::is_same_v<T, KubeValue>;
+// A KubeValue or a list of them: the fields FieldDoc::kube_type describes.
+template <class T>
+inline constexpr bool kHoldsKube = kIsKube<T>;
+template <class T>
+inline constexpr bool kHoldsKube<std::vector<T>> = kIsKube<T>;
 template <class T>
 inline constexpr bool kIsScalar = std::is_same_v<T, std::string> || std::is_arithmetic_v<T> || std::is_enum_v<T>;
 
@@ -121,22 +133,47 @@ SO_API_FIELDS(SecretMount) {
 SO_API_FIELDS(EnvVar) {
   v.Field("name", s.name, {.description = "Environment variable name.", .required = true, .check = Check::kEnvVarName});
   v.Field("value", s.value, {.description = "Environment variable value."});
+  v.Field("valueFrom", s.value_from,
+          {.description = "Where the value comes from (a Secret or ConfigMap key, a field of the pod): a Kubernetes "
+                          "EnvVarSource. Such variables are set through the pod template.",
+           .kube_type = "io.k8s.api.core.v1.EnvVarSource"});
+}
+
+SO_API_FIELDS(GpuSpec) {
+  v.Field("name", s.name,
+          {.description = "Extended resource name, e.g. nvidia.com/gpu.", .required = true, .check = Check::kLabels});
+  v.Field("quantity", s.quantity,
+          {.description = "How many; set as the Spark container's limit.", .required = true, .minimum = 1});
 }
 
 SO_API_FIELDS(Dependencies) {
   v.Field("jars", s.jars, {.description = "Jars added to the driver and executor classpaths (--jars)."});
   v.Field("files", s.files, {.description = "Files placed in each executor's working directory (--files)."});
   v.Field("pyFiles", s.py_files, {.description = ".zip, .egg or .py files for Python applications (--py-files)."});
+  v.Field("archives", s.archives,
+          {.description = "Archives extracted into each executor's working directory (--archives)."});
+  v.Field("packages", s.packages,
+          {.description = "Maven coordinates (group:artifact:version) of jars to add, with their dependencies "
+                          "(--packages). Always submitted with spark-submit, which resolves them."});
+  v.Field("repositories", s.repositories,
+          {.description = "Extra Maven repositories to search for packages (--repositories)."});
+  v.Field("excludePackages", s.exclude_packages,
+          {.description = "group:artifact pairs left out when resolving packages (--exclude-packages)."});
 }
 
 template <class Self, class V>
 void VisitPodFields(Self& s, V& v) {
   v.Field("cores", s.cores,
-          {.description = "CPU cores requested for the pod; may be fractional (e.g. 0.5). Spark itself is given the "
-                          "value rounded up. Defaults to 1.",
+          {.description = "CPU cores requested for the pod; may be fractional (e.g. 0.5) and written as a number or "
+                          "a string (\"0.5\"). Spark itself is given the value rounded up. Defaults to 1.",
            .minimum = 0,
            .exclusive_minimum = true,
-           .maximum = kMaxCores});
+           .maximum = kMaxCores,
+           .number_or_string = true});
+  v.Field("coreRequest", s.core_request,
+          {.description = "CPU request of the pod as a Kubernetes quantity (e.g. 500m); overrides the request "
+                          "cores gives (spark.kubernetes.<role>.request.cores).",
+           .check = Check::kCpu});
   v.Field("coreLimit", s.core_limit,
           {.description = "CPU limit of the pod as a Kubernetes quantity, e.g. 1200m or 2. Unset means no limit.",
            .check = Check::kCpu});
@@ -156,6 +193,58 @@ void VisitPodFields(Self& s, V& v) {
           {.description = "Annotations added to the pod.", .check = Check::kAnnotationKeys});
   v.Field("nodeSelector", s.node_selector,
           {.description = "Node selector for the pod, merged over spec.nodeSelector.", .check = Check::kLabels});
+  v.Field("javaOptions", s.java_options,
+          {.description = "Extra JVM options (spark.<role>.extraJavaOptions), e.g. -XX:+UseG1GC. Not for heap "
+                          "size: use memory."});
+  v.Field("gpu", s.gpu, {.description = "An extended resource (a GPU) on the Spark container."});
+  v.Field("schedulerName", s.scheduler_name,
+          {.description = "Scheduler of the pod (spark.kubernetes.<role>.scheduler.name)."});
+  v.Field("podTemplate", s.pod_template,
+          {.description = "A Kubernetes PodTemplateSpec the pod starts from (Spark's pod template). Spark's own "
+                          "settings and the fields of this object win over it; the first container, or the one "
+                          "named spark-kubernetes-driver (spark-kubernetes-executor), is the Spark container. See "
+                          "`kubectl explain pod.spec`.",
+           .kube_type = "io.k8s.api.core.v1.PodTemplateSpec"});
+  v.Field("envFrom", s.env_from,
+          {.description = "Sources of environment variables for the Spark container (Kubernetes EnvFromSource).",
+           .kube_type = "io.k8s.api.core.v1.EnvFromSource"});
+  v.Field("volumeMounts", s.volume_mounts,
+          {.description = "Mounts of spec.volumes into the Spark container (Kubernetes VolumeMount). hostPath, "
+                          "emptyDir, persistentVolumeClaim and nfs volumes are mounted by Spark itself "
+                          "(spark.kubernetes.<role>.volumes.*); other kinds through the pod template.",
+           .kube_type = "io.k8s.api.core.v1.VolumeMount"});
+  v.Field("tolerations", s.tolerations,
+          {.description = "Tolerations of the pod (Kubernetes Toleration).", .kube_type = "io.k8s.api.core.v1.Toleration"});
+  v.Field("affinity", s.affinity,
+          {.description = "Affinity of the pod (Kubernetes Affinity).", .kube_type = "io.k8s.api.core.v1.Affinity"});
+  v.Field("securityContext", s.security_context,
+          {.description = "Security context of the Spark container (Kubernetes SecurityContext).",
+           .kube_type = "io.k8s.api.core.v1.SecurityContext"});
+  v.Field("podSecurityContext", s.pod_security_context,
+          {.description = "Security context of the pod (Kubernetes PodSecurityContext).",
+           .kube_type = "io.k8s.api.core.v1.PodSecurityContext"});
+  v.Field("lifecycle", s.lifecycle,
+          {.description = "Lifecycle hooks of the Spark container (Kubernetes Lifecycle).",
+           .kube_type = "io.k8s.api.core.v1.Lifecycle"});
+  v.Field("sidecars", s.sidecars,
+          {.description = "Containers run beside the Spark container (Kubernetes Container).",
+           .kube_type = "io.k8s.api.core.v1.Container"});
+  v.Field("initContainers", s.init_containers,
+          {.description = "Init containers of the pod (Kubernetes Container).",
+           .kube_type = "io.k8s.api.core.v1.Container"});
+  v.Field("hostAliases", s.host_aliases,
+          {.description = "Entries added to the pod's /etc/hosts (Kubernetes HostAlias).",
+           .kube_type = "io.k8s.api.core.v1.HostAlias"});
+  v.Field("dnsConfig", s.dns_config,
+          {.description = "DNS settings of the pod (Kubernetes PodDNSConfig).",
+           .kube_type = "io.k8s.api.core.v1.PodDNSConfig"});
+  v.Field("priorityClassName", s.priority_class_name,
+          {.description = "PriorityClass of the pod.", .check = Check::kDnsSubdomain});
+  v.Field("terminationGracePeriodSeconds", s.termination_grace_period_seconds,
+          {.description = "Seconds the pod is given to stop.", .minimum = 0, .maximum = kMaxRetryIntervalSeconds});
+  v.Field("hostNetwork", s.host_network, {.description = "Run the pod in the node's network namespace."});
+  v.Field("shareProcessNamespace", s.share_process_namespace,
+          {.description = "One process namespace for all the pod's containers."});
 }
 
 SO_API_FIELDS(DriverSpec) {
@@ -163,11 +252,31 @@ SO_API_FIELDS(DriverSpec) {
   v.Field("serviceAccount", s.service_account,
           {.description = "Service account the driver runs as; it must be allowed to create executor pods.",
            .check = Check::kDnsSubdomain});
+  v.Field("serviceAnnotations", s.service_annotations,
+          {.description = "Annotations on the driver's headless Service.", .check = Check::kAnnotationKeys});
+  v.Field("serviceLabels", s.service_labels,
+          {.description = "Labels on the driver's headless Service.", .check = Check::kLabels});
 }
 
 SO_API_FIELDS(ExecutorSpec) {
   VisitPodFields(static_cast<SameConst<PodSpec, Self>&>(s), v);
   v.Field("instances", s.instances, {.description = "Number of executors. Defaults to 1.", .minimum = 1});
+  v.Field("deleteOnTermination", s.delete_on_termination,
+          {.description = "False keeps ended executor pods for debugging "
+                          "(spark.kubernetes.executor.deleteOnTermination); unset, Spark deletes them."});
+}
+
+SO_API_FIELDS(DynamicAllocation) {
+  v.Field("enabled", s.enabled, {.description = "Scale executors with the workload (spark.dynamicAllocation.enabled)."});
+  v.Field("initialExecutors", s.initial_executors, {.description = "Executors at the start.", .minimum = 0});
+  v.Field("minExecutors", s.min_executors, {.description = "Fewest executors.", .minimum = 0});
+  v.Field("maxExecutors", s.max_executors, {.description = "Most executors.", .minimum = 1});
+  v.Field("shuffleTrackingEnabled", s.shuffle_tracking_enabled,
+          {.description = "Keep executors holding shuffle data (Kubernetes has no external shuffle service). "
+                          "Unset: on whenever dynamic allocation is."});
+  v.Field("shuffleTrackingTimeout", s.shuffle_tracking_timeout,
+          {.description = "Milliseconds after which an executor holding shuffle data may be removed.",
+           .minimum = 0});
 }
 
 SO_API_FIELDS(RestartPolicy) {
@@ -196,6 +305,60 @@ SO_API_FIELDS(LogsSpec) {
                           "run, written last. Empty: the controller's --log-destination; neither: no shipping.",
            .check = Check::kLogDestination});
   v.Field("executors", s.executors, {.description = "False ships the driver's log only. Defaults to true."});
+}
+
+SO_API_FIELDS(IngressTLS) {
+  v.Field("hosts", s.hosts, {.description = "Hosts the certificate covers; empty: the ingress controller's default."});
+  v.Field("secretName", s.secret_name,
+          {.description = "Secret holding the TLS certificate and key, in the application's namespace.",
+           .check = Check::kDnsSubdomain});
+}
+
+SO_API_FIELDS(SparkUIOptions) {
+  v.Field("servicePort", s.service_port,
+          {.description = "Port of the UI Service; it forwards to the driver's UI port (spark.ui.port). Unset: the "
+                          "UI port.",
+           .minimum = 1,
+           .maximum = 65535});
+  v.Field("servicePortName", s.service_port_name,
+          {.description = "Name of the UI Service's port; unset: spark-driver-ui-port.",
+           .check = Check::kDnsLabel});
+  v.Field("serviceType", s.service_type,
+          {.description = "NodePort or ClusterIP; overrides the controller's --ui-service-type for this application "
+                          "(also when that is None)."});
+  v.Field("serviceAnnotations", s.service_annotations,
+          {.description = "Annotations added to the UI Service.", .check = Check::kAnnotationKeys});
+  v.Field("serviceLabels", s.service_labels,
+          {.description = "Labels added to the UI Service.", .check = Check::kLabels});
+  v.Field("ingressURLFormat", s.ingress_url_format,
+          {.description = "Overrides the controller's --ingress-url-format for this application: host and optional "
+                          "path of an Ingress to the UI, with {{$appName}} and {{$appNamespace}} replaced, e.g. "
+                          "{{$appName}}.{{$appNamespace}}.example.com or example.com/{{$appNamespace}}/{{$appName}}. "
+                          "With a path, spark.ui.proxyBase is set to it and the Ingress rewrites it away "
+                          "(nginx.ingress.kubernetes.io/rewrite-target, unless ingressAnnotations set that)."});
+  v.Field("ingressClassName", s.ingress_class_name,
+          {.description = "IngressClass of the UI Ingress; overrides the controller's --ingress-class-name.",
+           .check = Check::kDnsSubdomain});
+  v.Field("ingressAnnotations", s.ingress_annotations,
+          {.description = "Annotations added to the UI Ingress.", .check = Check::kAnnotationKeys});
+  v.Field("ingressTLS", s.ingress_tls,
+          {.description = "TLS of the UI Ingress (networking.k8s.io/v1 IngressTLS); with it the address in "
+                          "status.driverInfo.webUIIngressAddress is https."});
+}
+
+SO_API_FIELDS(MonitoringSpec) {
+  v.Field("exposeDriverMetrics", s.expose_driver_metrics,
+          {.description = "Serve the driver's metrics in Prometheus format at /metrics/prometheus on the UI port "
+                          "(Spark's PrometheusServlet), with prometheus.io/* scrape annotations and the label "
+                          "spark-operator.k8s.io/metrics=true on the driver pod."});
+  v.Field("exposeExecutorMetrics", s.expose_executor_metrics,
+          {.description = "Serve the executors' metrics in Prometheus format at /metrics/executors/prometheus on "
+                          "the driver's UI port (spark.ui.prometheus.enabled); executors serve nothing themselves."});
+  v.Field("metricsProperties", s.metrics_properties,
+          {.description = "Text of a metrics.properties (key=value lines, # comments); each key is passed as "
+                          "spark.metrics.conf.<key>. The Prometheus servlet's own keys are set by the operator."});
+  v.Field("metricsPropertiesFile", s.metrics_properties_file,
+          {.description = "Path of a metrics.properties in the image (spark.metrics.conf)."});
 }
 
 SO_API_FIELDS(SparkApplicationSpec) {
@@ -238,6 +401,24 @@ SO_API_FIELDS(SparkApplicationSpec) {
            .minimum = 0,
            .maximum = kMaxTimeToLiveSeconds});
   v.Field("logs", s.logs, {.description = "Copying the run's pod logs to object storage or a directory."});
+  v.Field("volumes", s.volumes,
+          {.description = "Volumes the driver and executor mount with volumeMounts (Kubernetes Volume).",
+           .kube_type = "io.k8s.api.core.v1.Volume"});
+  v.Field("dynamicAllocation", s.dynamic_allocation, {.description = "Dynamic allocation of executors."});
+  v.Field("proxyUser", s.proxy_user, {.description = "User to impersonate when submitting (--proxy-user)."});
+  v.Field("memoryOverheadFactor", s.memory_overhead_factor,
+          {.description = "Fraction of memory added as non-heap memory when memoryOverhead is unset, e.g. \"0.2\" "
+                          "(spark.driver.memoryOverheadFactor and spark.executor.memoryOverheadFactor).",
+           .check = Check::kDecimal});
+  v.Field("suspend", s.suspend,
+          {.description = "True holds the application: it is not submitted, and a running driver pod (with its "
+                          "executors) is deleted; the state is SUSPENDED. Setting it back to false submits the "
+                          "application again as a new attempt (what queues such as Kueue rely on). A finished "
+                          "application goes SUSPENDED too: the spec change would run it again. Defaults to false."});
+  v.Field("sparkUIOptions", s.spark_ui_options,
+          {.description = "The UI Service of the running driver and an optional Ingress to it."});
+  v.Field("monitoring", s.monitoring,
+          {.description = "Spark's built-in Prometheus endpoints on the driver's UI port."});
 }
 
 SO_API_FIELDS(ApplicationState) {
@@ -255,6 +436,10 @@ SO_API_FIELDS(DriverInfo) {
   v.Field("webUIURL", s.web_ui_url,
           {.description = "Where the Spark web UI is reached: <node address>:<node port>, or "
                           "<service>.<namespace>.svc:<port> with a ClusterIP Service."});
+  v.Field("webUIIngressName", s.web_ui_ingress_name,
+          {.description = "Ingress to the UI Service; deleted, and unset here, when the driver ends."});
+  v.Field("webUIIngressAddress", s.web_ui_ingress_address,
+          {.description = "URL of the Spark web UI through the Ingress, e.g. https://host/path."});
 }
 
 SO_API_FIELDS(LogsStatus) {

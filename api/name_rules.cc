@@ -162,4 +162,21 @@ Status ValidateLogDestination(std::string_view field, std::string_view value) {
                  "no '..' segments)");
 }
 
+Status ValidateDecimal(std::string_view field, std::string_view value) {
+  size_t digits = 0;
+  size_t dots = 0;
+  for (const char c : value) {
+    if (c == '.') {
+      ++dots;
+    } else if (c >= '0' && c <= '9') {
+      ++digits;
+    } else {
+      digits = 0;
+      break;
+    }
+  }
+  if (digits > 0 && dots <= 1 && value.size() <= 32) return OkStatus();
+  return Problem(field, value, "must be a non-negative decimal number, e.g. \"0.2\"");
+}
+
 }  // namespace spark_operator::api

@@ -22,6 +22,8 @@ inline constexpr size_t kDns1123LabelMaxLength = 63;
 inline constexpr char kEnvVarNamePattern[] = "^[-._a-zA-Z][-._a-zA-Z0-9]*$";
 // Log destinations (spec.logs.destination): a GCS or S3 bucket with an optional prefix, or a local directory.
 // IsLogDestination also refuses ".." segments, which the pattern lets through (as with mount paths).
+// A non-negative decimal such as Spark's memory overhead factors take ("0.1", "1", ".5").
+inline constexpr char kDecimalPattern[] = "^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)$";
 inline constexpr char kLogDestinationPattern[] = "^((gs|s3)://[a-z0-9][-_.a-z0-9]*[a-z0-9](/.*)?|file:///.*)$";
 
 // Object names: ConfigMaps, Secrets, service accounts.
@@ -49,5 +51,6 @@ Status ValidateLabelValue(std::string_view field, std::string_view value);
 Status ValidateEnvVarName(std::string_view field, std::string_view value);
 Status ValidateMountPath(std::string_view field, std::string_view value);
 Status ValidateLogDestination(std::string_view field, std::string_view value);
+Status ValidateDecimal(std::string_view field, std::string_view value);
 
 }  // namespace spark_operator::api

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "api/field_visitors.h"
+#include "api/object_codec.h"
 #include "api/quantity.h"
 #include "api/spark_tenant.h"
 #include "api/types.h"
@@ -34,50 +34,12 @@ void CheckLimitAtLeastRequest(const TenantDefaults& defaults, std::vector<std::s
 }  // namespace
 
 Result<SparkTenant> ParseSparkTenant(const rapidjson::Value& object) {
-  if (!object.IsObject()) return InvalidArgumentError("a SparkTenant must be a JSON object");
-  const std::string api_version = GetString(object, {"apiVersion"}, kApiVersion);
-  const std::string kind = GetString(object, {"kind"}, kTenantKind);
-  if (api_version != kApiVersion || kind != kTenantKind) {
-    return InvalidArgumentError("expected apiVersion " + std::string(kApiVersion) + " and kind " + kTenantKind +
-                                ", got " + api_version + " " + kind);
-  }
-  SparkTenant tenant;
-  std::string message;
-  const auto read = [&](const char* name, bool strict, auto& out) {
-    const rapidjson::Value* json = FindPath(object, {name});
-    if (json == nullptr || json->IsNull()) return;
-    const Status s = internal::ReadFields(*json, name, strict, out);
-    if (!s.ok()) message += (message.empty() ? "" : "; ") + s.message();
-  };
-  read("metadata", /*strict=*/false, tenant.metadata);
-  read("spec", /*strict=*/true, tenant.spec);
-  read("status", /*strict=*/false, tenant.status);
-  if (!message.empty()) return InvalidArgumentError(std::move(message));
-  return tenant;
+  return internal::ParseObject<SparkTenant>(object, kTenantKind);
 }
 
-rapidjson::Document TenantToJson(const SparkTenant& tenant) {
-  rapidjson::Document doc(rapidjson::kObjectType);
-  auto& a = doc.GetAllocator();
-  doc.AddMember("apiVersion", rapidjson::StringRef(kApiVersion), a);
-  doc.AddMember("kind", rapidjson::StringRef(kTenantKind), a);
-  const auto add = [&doc, &a](const char* name, rapidjson::Value json) {
-    if (json.IsNull()) json.SetObject();
-    doc.AddMember(rapidjson::StringRef(name), json, a);
-  };
-  add("metadata", internal::WriteFields(tenant.metadata, a));
-  add("spec", internal::WriteFields(tenant.spec, a));
-  add("status", internal::WriteFields(tenant.status, a));
-  return doc;
-}
+rapidjson::Document TenantToJson(const SparkTenant& tenant) { return internal::ObjectToJson(tenant, kTenantKind); }
 
-rapidjson::Document TenantStatusToJson(const SparkTenantStatus& status) {
-  rapidjson::Document doc;
-  rapidjson::Value json = internal::WriteFields(status, doc.GetAllocator());
-  if (json.IsNull()) json.SetObject();
-  static_cast<rapidjson::Value&>(doc) = std::move(json);
-  return doc;
-}
+rapidjson::Document TenantStatusToJson(const SparkTenantStatus& status) { return internal::StatusDocument(status); }
 
 void ApplyDefaults(SparkTenant& tenant) {
   SparkTenantSpec& spec = tenant.spec;
@@ -101,10 +63,7 @@ Status Validate(const SparkTenant& tenant) {
     }
   }
   CheckLimitAtLeastRequest(tenant.spec.defaults, problems);
-  if (problems.empty()) return OkStatus();
-  std::string message;
-  for (const std::string& p : problems) message += (message.empty() ? "" : "; ") + p;
-  return InvalidArgumentError(std::move(message));
+  return internal::ProblemsStatus(problems);
 }
 
 }  // namespace spark_operator::api

@@ -28,7 +28,7 @@ enum class DeployMode { kCluster, kClient };
 enum class SecretType { kGeneric, kGCPServiceAccount };
 enum class RestartPolicyType { kNever, kOnFailure, kAlways };
 enum class PullPolicy { kAlways, kIfNotPresent, kNever };
-// kQueued last: the values are indices into the names below, and the others keep theirs.
+// New states go last: the values are indices into the names below, and the others keep theirs.
 enum class AppState {
   kNew,
   kSubmitted,
@@ -38,7 +38,8 @@ enum class AppState {
   kSubmissionFailed,
   kPendingRerun,
   kUnknown,
-  kQueued
+  kQueued,
+  kSuspended
 };
 enum class ExecutorState { kPending, kRunning, kCompleted, kFailed, kUnknown };
 enum class LogShippingState { kPending, kShipping, kShipped, kFailed };
@@ -68,8 +69,9 @@ struct EnumNames<PullPolicy> {
 };
 template <>
 struct EnumNames<AppState> {
-  static constexpr std::array<std::string_view, 9> kNames{
-      "NEW", "SUBMITTED", "RUNNING", "COMPLETED", "FAILED", "SUBMISSION_FAILED", "PENDING_RERUN", "UNKNOWN", "QUEUED"};
+  static constexpr std::array<std::string_view, 10> kNames{
+      "NEW",     "SUBMITTED", "RUNNING", "COMPLETED", "FAILED", "SUBMISSION_FAILED", "PENDING_RERUN",
+      "UNKNOWN", "QUEUED",    "SUSPENDED"};
 };
 template <>
 struct EnumNames<ExecutorState> {
@@ -129,9 +131,20 @@ struct SecretMount {
   bool operator==(const SecretMount&) const = default;
 };
 
+// A value of a Kubernetes core type (a Toleration, a Container, a PodTemplateSpec), carried as its JSON text:
+// the operator only places it into a pod template, and the API server checks it against the core schema that
+// FieldDoc::kube_type names (the CRD embeds that schema). "" when unset.
+struct KubeValue {
+  std::string json;
+
+  bool empty() const { return json.empty(); }
+  bool operator==(const KubeValue&) const = default;
+};
+
 struct EnvVar {
   std::string name;
   std::string value;
+  KubeValue value_from;  // core/v1 EnvVarSource; then the variable goes into the pod template.
 
   bool operator==(const EnvVar&) const = default;
 };
@@ -140,13 +153,26 @@ struct Dependencies {
   std::vector<std::string> jars;
   std::vector<std::string> files;
   std::vector<std::string> py_files;
+  std::vector<std::string> archives;
+  std::vector<std::string> packages;  // Maven coordinates, resolved by Spark with Ivy.
+  std::vector<std::string> repositories;
+  std::vector<std::string> exclude_packages;
 
   bool operator==(const Dependencies&) const = default;
+};
+
+// An extended resource on the Spark container, e.g. nvidia.com/gpu.
+struct GpuSpec {
+  std::string name;  // The resource name, e.g. nvidia.com/gpu.
+  int64_t quantity = 0;
+
+  bool operator==(const GpuSpec&) const = default;
 };
 
 // What the driver and executor pods have in common.
 struct PodSpec {
   std::optional<double> cores;  // Fractional values become the pod's CPU request; Spark gets ceil(cores).
+  std::string core_request;     // Kubernetes CPU quantity; overrides the request cores gives.
   std::string core_limit;       // Kubernetes CPU quantity, e.g. "1200m".
   std::string memory;           // See api/quantity.h for the accepted forms.
   std::string memory_overhead;
@@ -157,18 +183,42 @@ struct PodSpec {
   StringMap labels;
   StringMap annotations;
   StringMap node_selector;
+  std::string java_options;
+  std::optional<GpuSpec> gpu;
+  std::string scheduler_name;
+  // The rest go into the pod template (controller/pod_template.h); each KubeValue is of the core type named in
+  // api/fields.h.
+  KubeValue pod_template;              // PodTemplateSpec: the base the fields below and Spark's own settings win over.
+  std::vector<KubeValue> env_from;     // EnvFromSource.
+  std::vector<KubeValue> volume_mounts;  // VolumeMount, of spec.volumes.
+  std::vector<KubeValue> tolerations;  // Toleration.
+  KubeValue affinity;                  // Affinity.
+  KubeValue security_context;          // SecurityContext of the Spark container.
+  KubeValue pod_security_context;      // PodSecurityContext.
+  KubeValue lifecycle;                 // Lifecycle of the Spark container.
+  std::vector<KubeValue> sidecars;     // Container.
+  std::vector<KubeValue> init_containers;  // Container.
+  std::vector<KubeValue> host_aliases;     // HostAlias.
+  KubeValue dns_config;                    // PodDNSConfig.
+  std::string priority_class_name;
+  std::optional<int64_t> termination_grace_period_seconds;
+  std::optional<bool> host_network;
+  std::optional<bool> share_process_namespace;
 
   bool operator==(const PodSpec&) const = default;
 };
 
 struct DriverSpec : PodSpec {
   std::string service_account;
+  StringMap service_annotations;  // On the driver's headless Service.
+  StringMap service_labels;
 
   bool operator==(const DriverSpec&) const = default;
 };
 
 struct ExecutorSpec : PodSpec {
   std::optional<int32_t> instances;
+  std::optional<bool> delete_on_termination;
 
   bool operator==(const ExecutorSpec&) const = default;
 };
@@ -189,6 +239,57 @@ struct LogsSpec {
   std::optional<bool> executors;  // False: the driver's log only.
 
   bool operator==(const LogsSpec&) const = default;
+};
+
+// Spark's dynamic allocation of executors (spark.dynamicAllocation.*).
+struct DynamicAllocation {
+  bool enabled = false;
+  std::optional<int32_t> initial_executors;
+  std::optional<int32_t> min_executors;
+  std::optional<int32_t> max_executors;
+  std::optional<bool> shuffle_tracking_enabled;
+  std::optional<int64_t> shuffle_tracking_timeout;  // Milliseconds.
+
+  bool operator==(const DynamicAllocation&) const = default;
+};
+
+// The kinds of UI Service an app may ask for (spec.sparkUIOptions.serviceType).
+enum class UiServiceKind { kNodePort, kClusterIP };
+template <>
+struct EnumNames<UiServiceKind> {
+  static constexpr std::array<std::string_view, 2> kNames{"NodePort", "ClusterIP"};
+};
+
+struct IngressTLS {
+  std::vector<std::string> hosts;
+  std::string secret_name;
+
+  bool operator==(const IngressTLS&) const = default;
+};
+
+// How the driver's Spark UI is exposed (kubeflow's sparkUIOptions); unset fields take the controller's flags.
+struct SparkUIOptions {
+  std::optional<int32_t> service_port;  // Unset: the UI port.
+  std::string service_port_name;
+  std::optional<UiServiceKind> service_type;
+  StringMap service_annotations;
+  StringMap service_labels;
+  std::string ingress_url_format;  // Overrides --ingress-url-format.
+  std::string ingress_class_name;  // Overrides --ingress-class-name.
+  StringMap ingress_annotations;
+  std::vector<IngressTLS> ingress_tls;
+
+  bool operator==(const SparkUIOptions&) const = default;
+};
+
+// Spark's own Prometheus endpoints, served by the driver's UI (no JMX exporter).
+struct MonitoringSpec {
+  bool expose_driver_metrics = false;
+  bool expose_executor_metrics = false;
+  std::string metrics_properties;       // Text of a metrics.properties, each line a spark.metrics.conf.* key.
+  std::string metrics_properties_file;  // spark.metrics.conf: a metrics.properties in the image.
+
+  bool operator==(const MonitoringSpec&) const = default;
 };
 
 struct SparkApplicationSpec {
@@ -213,6 +314,13 @@ struct SparkApplicationSpec {
   RestartPolicy restart_policy;
   std::optional<int64_t> time_to_live_seconds;
   LogsSpec logs;
+  std::vector<KubeValue> volumes;  // core/v1 Volume: mounted by spec.driver/executor.volumeMounts.
+  DynamicAllocation dynamic_allocation;
+  std::string proxy_user;
+  std::string memory_overhead_factor;  // A decimal, e.g. "0.2".
+  bool suspend = false;
+  SparkUIOptions spark_ui_options;
+  MonitoringSpec monitoring;
 
   bool operator==(const SparkApplicationSpec&) const = default;
 };
@@ -229,6 +337,8 @@ struct DriverInfo {
   std::optional<int32_t> web_ui_port;
   std::string web_ui_service_name;
   std::string web_ui_url;
+  std::string web_ui_ingress_name;
+  std::string web_ui_ingress_address;
 
   bool operator==(const DriverInfo&) const = default;
 };

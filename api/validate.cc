@@ -6,11 +6,15 @@
 
 #include "api/field_visitors.h"
 #include "api/fields.h"
+#include "api/ingress_url.h"
+#include "api/metrics_properties.h"
 #include "api/name_rules.h"
 #include "api/quantity.h"
+#include "api/scheduled_fields.h"
 #include "api/spark_application.h"
 #include "api/submission_policy.h"
 #include "api/tenant_fields.h"
+#include "common/base/json.h"
 
 namespace spark_operator::api {
 namespace {
@@ -43,6 +47,8 @@ void CheckString(const std::string& path, const std::string& value, Check check,
       return Add(problems, ValidateMountPath(path, value));
     case Check::kLogDestination:
       return Add(problems, ValidateLogDestination(path, value));
+    case Check::kDecimal:
+      return Add(problems, ValidateDecimal(path, value));
     case Check::kEnvVarName:
       return Add(problems, ValidateEnvVarName(path, value));
     case Check::kMemory: {
@@ -109,6 +115,8 @@ class FieldChecker {
           if (key.empty() && doc.check == Check::kNone) problems_.push_back(path + ": keys must not be empty");
         }
       }
+    } else if constexpr (kIsKube<T>) {
+      // The API server checks these against the core schema the CRD embeds.
     } else if constexpr (!kIsScalar<T>) {
       FieldChecker nested(path, problems_);
       VisitFields(value, nested);
@@ -142,7 +150,52 @@ void CheckPod(const std::string& path, const PodSpec& pod, Problems& problems) {
   }
 }
 
+// The name of a KubeValue object; "" when it has none or does not parse (the API server has checked its shape).
+std::string KubeName(const KubeValue& value) {
+  const Result<rapidjson::Document> parsed = ParseJson(value.json);
+  return parsed.ok() && parsed->IsObject() ? GetString(*parsed, {"name"}) : "";
+}
+
+void CheckVolumes(const SparkApplicationSpec& spec, Problems& problems) {
+  std::set<std::string> names;
+  for (size_t i = 0; i < spec.volumes.size(); ++i) {
+    const std::string name = KubeName(spec.volumes[i]);
+    if (!names.insert(name).second) {
+      problems.push_back("spec.volumes[" + std::to_string(i) + "]: a second volume named \"" + name + "\"");
+    }
+  }
+  for (const auto& [path, pod] : {std::pair<std::string, const PodSpec*>{"spec.driver", &spec.driver},
+                                  std::pair<std::string, const PodSpec*>{"spec.executor", &spec.executor}}) {
+    for (size_t i = 0; i < pod->volume_mounts.size(); ++i) {
+      const std::string name = KubeName(pod->volume_mounts[i]);
+      if (names.count(name) == 0) {
+        problems.push_back(path + ".volumeMounts[" + std::to_string(i) + "]: no volume named \"" + name +
+                           "\" in spec.volumes");
+      }
+    }
+  }
+}
+
+void CheckDynamicAllocation(const DynamicAllocation& d, Problems& problems) {
+  const std::string path = "spec.dynamicAllocation";
+  if (d.min_executors && d.max_executors && *d.min_executors > *d.max_executors) {
+    problems.push_back(path + ".minExecutors: more than maxExecutors");
+  }
+  if (d.initial_executors && d.min_executors && *d.initial_executors < *d.min_executors) {
+    problems.push_back(path + ".initialExecutors: less than minExecutors");
+  }
+  if (d.initial_executors && d.max_executors && *d.initial_executors > *d.max_executors) {
+    problems.push_back(path + ".initialExecutors: more than maxExecutors");
+  }
+}
+
 void CheckAcrossFields(const SparkApplicationSpec& spec, Problems& problems) {
+  CheckVolumes(spec, problems);
+  CheckDynamicAllocation(spec.dynamic_allocation, problems);
+  for (const auto& [path, pod] : {std::pair<std::string, const PodSpec*>{"spec.driver", &spec.driver},
+                                  std::pair<std::string, const PodSpec*>{"spec.executor", &spec.executor}}) {
+    if (pod->gpu) Add(problems, ValidateQualifiedName(path + ".gpu.name", pod->gpu->name));
+  }
   if ((spec.type == AppType::kJava || spec.type == AppType::kScala) && spec.main_class.empty()) {
     problems.push_back("spec.mainClass: required for " + std::string(EnumName(*spec.type)) + " applications");
   }
@@ -151,6 +204,10 @@ void CheckAcrossFields(const SparkApplicationSpec& spec, Problems& problems) {
   }
   if (!spec.deps.py_files.empty() && spec.type && spec.type != AppType::kPython) {
     problems.push_back("spec.deps.pyFiles: only used by Python applications");
+  }
+  if (spec.suspend && spec.submission_by_user) {
+    problems.push_back("spec.suspend: the operator does not submit an application with submissionByUser, so it "
+                       "cannot hold it");
   }
   CheckPod("spec.driver", spec.driver, problems);
   CheckPod("spec.executor", spec.executor, problems);
@@ -175,6 +232,29 @@ void CheckAcrossFields(const SparkApplicationSpec& spec, Problems& problems) {
   }
 }
 
+// The UI's Ingress address and the metrics configuration, which need the app's name to be judged.
+void CheckUiAndMonitoring(const SparkApplication& app, Problems& problems) {
+  const SparkUIOptions& ui = app.spec.spark_ui_options;
+  if (!ui.ingress_url_format.empty()) {
+    const std::string ns = app.metadata.namespace_.empty() ? "default" : app.metadata.namespace_;
+    const Result<IngressUrl> url = ExpandIngressUrl(ui.ingress_url_format, app.metadata.name, ns);
+    if (!url.ok()) problems.push_back("spec.sparkUIOptions.ingressURLFormat: " + url.status().message());
+  }
+  for (size_t i = 0; i < ui.ingress_tls.size(); ++i) {
+    for (const std::string& host : ui.ingress_tls[i].hosts) {
+      // A wildcard is allowed as the first label, as in an Ingress.
+      const std::string_view name = host.rfind("*.", 0) == 0 ? std::string_view(host).substr(2) : host;
+      if (!IsDns1123Subdomain(name)) {
+        problems.push_back("spec.sparkUIOptions.ingressTLS[" + std::to_string(i) + "].hosts: \"" + host +
+                           "\" must be a lowercase DNS name");
+      }
+    }
+  }
+  if (const auto parsed = ParseMetricsProperties(app.spec.monitoring.metrics_properties); !parsed.ok()) {
+    problems.push_back("spec.monitoring.metricsProperties: " + parsed.status().message());
+  }
+}
+
 }  // namespace
 
 namespace internal {
@@ -186,6 +266,7 @@ void CheckFields(const std::string& path, const T& value, std::vector<std::strin
 }
 
 template void CheckFields(const std::string&, const SparkTenantSpec&, std::vector<std::string>&);
+template void CheckFields(const std::string&, const ScheduledSparkApplicationSpec&, std::vector<std::string>&);
 
 }  // namespace internal
 
@@ -194,6 +275,7 @@ Status Validate(const SparkApplication& app) {
   FieldChecker checker("spec", problems);
   VisitFields(app.spec, checker);
   CheckAcrossFields(app.spec, problems);
+  CheckUiAndMonitoring(app, problems);
   if (problems.empty()) return OkStatus();
   std::string message;
   for (const std::string& p : problems) message += (message.empty() ? "" : "; ") + p;

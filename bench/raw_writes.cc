@@ -50,7 +50,8 @@ Result<DriverObjects> ObjectsFor(const rapidjson::Document& app_template, int i,
   SetString(object, {"metadata", "uid"}, uid);
   ASSIGN_OR_RETURN(api::SparkApplication app, api::ParseSparkApplication(object));
   api::ApplyDefaults(app);
-  const controller::SubmissionContext context{"spark-submit", auth.master, 1, auth.confs, ""};
+  const controller::SubmissionContext context{
+      .spark_submit = "spark-submit", .master = auth.master, .attempt = 1, .auth_confs = auth.confs};
   ASSIGN_OR_RETURN(std::vector<std::string> argv, controller::BuildSubmitArgs(app, context));
   const int64_t now_millis =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())

@@ -2,6 +2,7 @@
 
 #include "common/kube/time_format.h"
 #include "controller/labels.h"
+#include "controller/pod_template.h"
 #include "controller/ui_service.h"
 
 namespace spark_operator::controller {
@@ -37,6 +38,26 @@ std::string DriverPodTemplate(const rapidjson::Value& app) {
   // fail with "argument list too long"); Spark finds its own Services by DNS name.
   SetPath(pod, {"spec", "enableServiceLinks"}, rapidjson::Value(false));
   return ToJson(pod);
+}
+
+Result<std::vector<Submitter::File>> PodTemplateFiles(const rapidjson::Value& app_object, const api::SparkApplication& app,
+                                                      const std::string& dir, int attempt,
+                                                      SubmissionContext& submission) {
+  std::vector<Submitter::File> files;
+  if (dir.empty()) return files;
+  const std::string prefix = dir + "/" + UidOf(app_object) + "-" + std::to_string(attempt);
+  ASSIGN_OR_RETURN(const rapidjson::Document base, ParseJson(DriverPodTemplate(app_object)));
+  ASSIGN_OR_RETURN(std::string driver, PodTemplate(app.spec, PodRole::kDriver, &base));
+  submission.driver_pod_template = prefix + "-driver-template.json";
+  submission.driver_container = TemplateSparkContainer(driver);
+  files.push_back({submission.driver_pod_template, std::move(driver)});
+  ASSIGN_OR_RETURN(std::string executor, PodTemplate(app.spec, PodRole::kExecutor, nullptr));
+  if (!executor.empty()) {
+    submission.executor_pod_template = prefix + "-executor-template.json";
+    submission.executor_container = TemplateSparkContainer(executor);
+    files.push_back({submission.executor_pod_template, std::move(executor)});
+  }
+  return files;
 }
 
 Status EnsureOwnedByApp(kube::Client& client, const rapidjson::Value& pod, const rapidjson::Value& app) {

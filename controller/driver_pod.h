@@ -9,6 +9,8 @@
 #include "common/base/json.h"
 #include "common/kube/client.h"
 #include "common/kube/store.h"
+#include "controller/submission.h"
+#include "controller/submitter.h"
 
 namespace spark_operator::controller {
 
@@ -25,6 +27,13 @@ PodOwner DriverOwner(const rapidjson::Value& pod, const std::string& app_uid);
 // spark-submit), so the driver never exists without an owner, even if the controller dies right after
 // submitting. It also sets spec.enableServiceLinks: false, which spark-submit keeps as well.
 std::string DriverPodTemplate(const rapidjson::Value& app);
+
+// The pod template files of attempt `attempt` of `app` (`app_object` as stored) in `dir`: the driver's always
+// (DriverPodTemplate under the spec's pod fields), the executor's when its pod fields need one. Their paths and
+// Spark container names go into `submission`. No files when `dir` is empty. InvalidArgument from PodTemplate.
+Result<std::vector<Submitter::File>> PodTemplateFiles(const rapidjson::Value& app_object, const api::SparkApplication& app,
+                                                      const std::string& dir, int attempt,
+                                                      SubmissionContext& submission);
 
 // Makes `app` an owner of `pod` unless it is one: deleting the app then deletes the driver, and with it the
 // executors Spark made the driver own (a driver the user submitted, or one made before the controller's template).

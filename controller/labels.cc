@@ -27,4 +27,6 @@ std::string DriverPodName(std::string_view app_name, int attempt) {
 
 std::string UiServiceName(std::string_view app_name) { return Fit(app_name, "-ui-svc"); }
 
+std::string UiIngressName(std::string_view app_name) { return Fit(app_name, "-ui-ingress"); }
+
 }  // namespace spark_operator::controller

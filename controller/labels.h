@@ -30,5 +30,7 @@ std::string LabelValueFor(std::string_view name);
 // names sharing a prefix still get different pods.
 std::string DriverPodName(std::string_view app_name, int attempt);
 std::string UiServiceName(std::string_view app_name);
+// "<app>-ui-ingress", as kubeflow names it, cut to 63 characters like the Service.
+std::string UiIngressName(std::string_view app_name);
 
 }  // namespace spark_operator::controller

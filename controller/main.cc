@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "api/ingress_url.h"
 #include "common/base/shutdown_signals.h"
 #include "common/base/strings.h"
 #include "common/storage/object_store.h"
@@ -22,6 +23,12 @@ DEFINE_int32(kube_api_burst, 100, "Requests to the API server allowed at once ab
 DEFINE_string(ui_service_type, "NodePort",
               "Service exposing each running driver's Spark UI: NodePort, ClusterIP (in-cluster only) or None; "
               "deleted when the driver ends.");
+DEFINE_string(ingress_url_format, "",
+              "An Ingress (networking.k8s.io/v1) to each running driver's UI Service at this address, with "
+              "{{$appName}} and {{$appNamespace}} replaced: {{$appName}}.{{$appNamespace}}.example.com or "
+              "example.com/{{$appNamespace}}/{{$appName}} (then spark.ui.proxyBase is set to the path). Empty: no "
+              "Ingress unless an app's spec.sparkUIOptions.ingressURLFormat asks for one.");
+DEFINE_string(ingress_class_name, "", "IngressClass of the UI Ingresses; empty: the cluster's default class.");
 DEFINE_string(submitter, "native",
               "How applications are submitted: native (the driver's objects built in-process, as Spark 4.2's "
               "spark-submit builds them; apps using a setting it does not build go to spark-submit, with an Event) or "
@@ -51,6 +58,9 @@ DEFINE_bool(prepare_tenant, true,
 DEFINE_bool(tenants, true,
             "Run the SparkTenant controller: namespaces with RBAC, quota and defaults for each SparkTenant (needs "
             "the SparkTenant CRD and cluster-wide rights; see deploy/rbac).");
+DEFINE_bool(scheduled_applications, true,
+            "Run the ScheduledSparkApplication controller: SparkApplications created on a cron schedule (needs the "
+            "ScheduledSparkApplication CRD; see deploy/crd and deploy/rbac).");
 DEFINE_int32(tenant_quota_pods, 0, "Hard pod limit of the spark-quota ResourceQuota; 0: no pod limit.");
 DEFINE_string(tenant_quota_cpu, "", "Hard requests.cpu of spark-quota (\"16\", \"500m\"); empty: no CPU limit.");
 DEFINE_string(tenant_quota_memory, "",
@@ -97,6 +107,16 @@ int main(int argc, char** argv) {
     return 1;
   }
   options.ui_service_type = *ui_service_type;
+  if (!FLAGS_ingress_url_format.empty()) {
+    // Checked once here with sample names; an app name is a DNS subdomain, so what passes here passes for each.
+    const auto url = spark_operator::api::ExpandIngressUrl(FLAGS_ingress_url_format, "app", "namespace");
+    if (!url.ok()) {
+      LOG(ERROR) << "--ingress-url-format: " << url.status().message();
+      return 1;
+    }
+  }
+  options.ingress_url_format = FLAGS_ingress_url_format;
+  options.ingress_class_name = FLAGS_ingress_class_name;
   if (FLAGS_submitter != "native" && FLAGS_submitter != "spark-submit") {
     LOG(ERROR) << "--submitter=" << FLAGS_submitter << ": expected native or spark-submit";
     return 1;
@@ -118,6 +138,7 @@ int main(int argc, char** argv) {
   options.driver_startup_grace = std::chrono::seconds(FLAGS_driver_startup_grace_period);
   options.tenant.enabled = FLAGS_prepare_tenant;
   options.tenants = FLAGS_tenants;
+  options.scheduled = FLAGS_scheduled_applications;
   options.tenant.quota_pods = FLAGS_tenant_quota_pods;
   options.tenant.quota_cpu = FLAGS_tenant_quota_cpu;
   options.tenant.quota_memory = FLAGS_tenant_quota_memory;

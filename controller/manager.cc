@@ -143,11 +143,20 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   reconciler.auth_confs = m->auth_.confs;
   reconciler.pod_template_dir = m->auth_.dir;
   reconciler.driver_startup_grace = m->options_.driver_startup_grace;
-  reconciler.ui_service_type = m->options_.ui_service_type;
+  reconciler.ui = {m->options_.ui_service_type, m->options_.ingress_url_format, m->options_.ingress_class_name};
   reconciler.logs = m->log_keeper_.get();
   if (m->options_.tenants) {
     m->tenants_ = std::make_unique<TenantController>(
         m->client_, TenantControllerOptions{.workers = 2, .resync_period = m->options_.resync_period});
+  }
+  if (m->options_.scheduled) {
+    m->scheduled_ = std::make_unique<ScheduledController>(
+        m->client_, *m->events_,
+        ScheduledControllerOptions{.workers = 2,
+                                   .resync_period = m->options_.resync_period,
+                                   .namespaces = m->options_.namespaces,
+                                   .wall_clock = m->options_.scheduled_wall_clock,
+                                   .queue_clock = m->options_.scheduled_queue_clock});
   }
   if (m->options_.tenant.enabled) {
     m->tenant_ = std::make_unique<TenantPreparer>(m->client_, m->options_.tenant);
@@ -250,6 +259,7 @@ void Manager::StartControllers() {
     if (controllers_started_ || stopped_) return;
     controller_->StartInformers();
     if (tenants_ != nullptr) tenants_->StartInformers();
+    if (scheduled_ != nullptr) scheduled_->StartInformers();
   }
   // Not under the lock, so that Stop need not wait for it.
   controller_->WaitForSync(std::chrono::seconds(30), [this] { return Done(); });
@@ -258,6 +268,7 @@ void Manager::StartControllers() {
   controller_->StartWorkers();
   // Without waiting for the tenant caches: a tenant's first reconcile comes with its informer's add event.
   if (tenants_ != nullptr) tenants_->StartWorkers();
+  if (scheduled_ != nullptr) scheduled_->StartWorkersWhenSynced();
   controllers_started_ = true;
   LOG(INFO) << "controllers started: " << options_.workers << " workers, submission concurrency "
             << options_.submission_concurrency;
@@ -281,6 +292,7 @@ void Manager::Stop() {
   if (starter_.joinable()) starter_.join();         // The elector, stopped, starts no other.
   if (controller_ != nullptr) controller_->Stop();  // Null when Create failed before making it.
   if (tenants_ != nullptr) tenants_->Stop();
+  if (scheduled_ != nullptr) scheduled_->Stop();
   submitter_.reset();    // Waits for running spark-submits (bounded by the submission timeout).
   log_shipper_.reset();  // Running copies stop between two pieces; their pods keep the finalizer.
   if (server_ != nullptr) server_->Stop();

@@ -28,6 +28,7 @@
 #include "controller/logs/log_keeper.h"
 #include "controller/logs/log_shipper.h"
 #include "controller/reconciler.h"
+#include "controller/scheduled_reconciler.h"
 #include "controller/submit_auth.h"
 #include "controller/submitter.h"
 #include "controller/tenant.h"
@@ -44,6 +45,8 @@ struct ManagerOptions {
   double kube_api_qps = 50;
   int kube_api_burst = 100;
   UiServiceType ui_service_type = UiServiceType::kNodePort;
+  std::string ingress_url_format;  // --ingress-url-format: an Ingress to each UI Service; empty: none.
+  std::string ingress_class_name;  // --ingress-class-name.
   std::string spark_submit;  // Required unless native_submission; then used for what the native builder lacks.
   int submission_concurrency = 2;
   bool native_submission = false;
@@ -61,6 +64,11 @@ struct ManagerOptions {
   int metrics_port = -1;  // -1: no HTTP server; 0: any free port.
   TenantOptions tenant;   // Namespace preparation before submission (--prepare-tenant).
   bool tenants = true;    // The SparkTenant controller (--tenants); it watches cluster-wide whatever namespaces says.
+  // The ScheduledSparkApplication controller (--scheduled-applications), on `namespaces`, and its clocks: null
+  // means the real ones; tests pass a FakeClock and a FakeWallClock on it.
+  bool scheduled = true;
+  WallClock* scheduled_wall_clock = nullptr;
+  Clock* scheduled_queue_clock = nullptr;
   logs::LogKeeperOptions logs;       // --log-destination, the stores' endpoints and credentials, the timeout.
   int log_shipping_concurrency = 4;  // Log copies at once.
   // "namespace/name" of a Secret with the stores' credentials (key.json for GCS; AWS_ACCESS_KEY_ID,
@@ -121,8 +129,9 @@ class Manager {
   std::unique_ptr<runtime::NamespacedInformers> apps_;
   std::unique_ptr<runtime::NamespacedInformers> pods_;
   std::unique_ptr<runtime::Controller> controller_;
-  std::unique_ptr<TenantController> tenants_;  // Null with --tenants=false.
-  std::unique_ptr<Admission> admission_;       // With tenants_.
+  std::unique_ptr<TenantController> tenants_;       // Null with --tenants=false.
+  std::unique_ptr<Admission> admission_;            // With tenants_.
+  std::unique_ptr<ScheduledController> scheduled_;  // Null with --scheduled-applications=false.
   std::unique_ptr<kube::LeaderElector> elector_;
   std::unique_ptr<http::Server> server_;
   std::thread starter_;  // With leader election: starts the controllers off the elector's thread.

@@ -94,6 +94,8 @@ Reconciler::Context Reconciler::Load(const std::string& key, const kube::ObjectP
 }
 
 ReconcileResult Reconciler::ReconcileState(Context& ctx) {
+  if (Suspends(ctx)) return Suspend(ctx);
+  if (ctx.state() == AppState::kSuspended) return Resume(ctx);
   const bool spec_changed = ctx.observed_generation && *ctx.observed_generation != ctx.generation;
   if (spec_changed && ctx.state() != AppState::kNew) return RestartForSpecChange(ctx);
   switch (ctx.state()) {
@@ -220,21 +222,22 @@ ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
       return ReconcileFinished(ctx);  // The admin may grant what was missing: retried by the restart policy.
     }
   }
-  SubmissionContext submission{options_.spark_submit, options_.master, attempt, options_.auth_confs, ""};
-  std::vector<Submitter::File> files;
-  if (!options_.pod_template_dir.empty()) {
-    submission.driver_pod_template =
-        options_.pod_template_dir + "/" + uid + "-" + std::to_string(attempt) + "-driver-template.json";
-    files.push_back({submission.driver_pod_template, DriverPodTemplate(*ctx.object)});
-  }
+  SubmissionContext submission{.spark_submit = options_.spark_submit,
+                               .master = options_.master,
+                               .attempt = attempt,
+                               .auth_confs = options_.auth_confs};
+  submission.ingress_url_format = options_.ui.ingress_url_format;
+  Result<std::vector<Submitter::File>> files =
+      PodTemplateFiles(*ctx.object, *ctx.app, options_.pod_template_dir, attempt, submission);
+  if (!files.ok()) return MarkSubmissionFailed(ctx, files.status().message());
   Result<std::vector<std::string>> argv = BuildSubmitArgs(*ctx.app, submission);
   if (!argv.ok()) return MarkSubmissionFailed(ctx, argv.status().message());
   if (!options_.native_submission) {
-    submitter_.Submit(ctx.key, uid, attempt, std::move(*argv), std::move(files));
+    submitter_.Submit(ctx.key, uid, attempt, std::move(*argv), std::move(*files));
     return {};
   }
   std::map<std::string, std::string> file_contents;
-  for (const Submitter::File& file : files) file_contents[file.path] = file.content;
+  for (const Submitter::File& file : *files) file_contents[file.path] = file.content;
   const int64_t now_millis = std::chrono::duration_cast<std::chrono::milliseconds>(Now().time_since_epoch()).count();
   Result<native::NativePlan> plan =
       native::PlanNativeSubmission(*argv, file_contents, native::IdentityFor(uid, attempt, now_millis));
@@ -251,7 +254,7 @@ ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
   }
   events_.Normal(*ctx.object, "SparkApplicationSubmittedWithSparkSubmit",
                  "submitting with spark-submit: the native submitter does not build " + plan->unsupported);
-  submitter_.Submit(ctx.key, uid, attempt, std::move(*argv), std::move(files));
+  submitter_.Submit(ctx.key, uid, attempt, std::move(*argv), std::move(*files));
   return {};
 }
 
@@ -383,11 +386,7 @@ ReconcileResult Reconciler::Terminate(Context& ctx, bool failed, const std::stri
       policy.type == api::RestartPolicyType::kAlways ||
       (policy.type == api::RestartPolicyType::kOnFailure && failed && runs <= policy.on_failure_retries.value_or(0));
   ctx.status.termination_time = kube::FormatTime(Now());
-  if (options_.ui_service_type != UiServiceType::kNone || !ctx.status.driver_info.web_ui_service_name.empty()) {
-    // Failing here only delays the deletion: ReconcileFinished tries again while the status names the Service.
-    const Status deleted = DeleteDriverUi(*client_, *ctx.object, ctx.status.driver_info);
-    if (!deleted.ok()) LOG(WARNING) << ctx.Describe() << ": UI service: " << deleted.ToString();
-  }
+  ReleaseDriverUi(ctx);
   const std::string run = "run " + std::to_string(runs) + " (driver pod " + ctx.status.driver_info.pod_name + ")";
   if (rerun) {
     const int64_t interval = policy.on_failure_retry_interval.value_or(5);
@@ -454,20 +453,6 @@ ReconcileResult Reconciler::ReconcileFinished(Context& ctx) {
     return client_->Delete(kube::resources::kSparkApplications, ctx.ns, ctx.name, options);
   }
   return {};
-}
-
-void Reconciler::EnsureDriverOwnedAndExposed(Context& ctx, const rapidjson::Value& pod) {
-  if (const Status owned = EnsureOwnedByApp(*client_, pod, *ctx.object); !owned.ok()) {
-    LOG(WARNING) << ctx.Describe() << ": owning driver pod: " << owned.ToString();
-  }
-  api::DriverInfo& info = ctx.status.driver_info;
-  if (!ctx.app || (!info.web_ui_service_name.empty() && !info.web_ui_url.empty())) return;
-  // A driver that has ended serves no UI; its Service would only be deleted again.
-  const std::string phase = GetString(pod, {"status", "phase"});
-  if (phase == "Succeeded" || phase == "Failed") return;
-  const Status exposed = ExposeDriverUi(*client_, *ctx.object, pod, ctx.status.submission_attempts,
-                                        SparkUiPort(*ctx.app), options_.ui_service_type, info);
-  if (!exposed.ok()) LOG(WARNING) << ctx.Describe() << ": UI service: " << exposed.ToString();
 }
 
 Status Reconciler::WriteStatus(Context& ctx) {

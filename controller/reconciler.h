@@ -19,6 +19,10 @@
 // pod of the same name cannot be created. Adoption checks the app's UID (label or owner reference, set when
 // spark-submit creates the pod, through a pod template), so a re-created app never takes its namesake's driver.
 //
+// spec.suspend: any state goes SUSPENDED once no submission is in flight and the running driver pods are deleted
+// (a finished app's suspend was set by a spec change, which would run it again: the suspension holds that run);
+// unset again, SUSPENDED goes NEW and submits attempt N+1.
+//
 // spec.submissionByUser: NEW waits for a driver pod the user submitted (controller/driver_pod.h) and goes
 // SUBMITTED with it; no spark-submit runs, no rerun follows.
 #pragma once
@@ -59,8 +63,9 @@ struct ReconcilerOptions {
   // Before a NEW or QUEUED app starts an attempt (controller/admission.h): false holds it, with the state and
   // message it set in the status. Unset: every app is admitted.
   std::function<bool(const api::SparkApplication&, api::SparkApplicationStatus&)> admit;
-  // The Service that exposes a running driver's UI (--ui-service-type); deleted when the driver ends.
-  UiServiceType ui_service_type = UiServiceType::kNodePort;
+  // The Service (--ui-service-type) and Ingress (--ingress-url-format) that expose a running driver's UI;
+  // deleted when the driver ends. spec.sparkUIOptions overrides them per app.
+  UiDefaults ui;
   // Copies finished runs' logs (controller/logs/); null: no log shipping at all.
   logs::LogKeeper* logs = nullptr;
 };
@@ -104,7 +109,13 @@ class Reconciler {
   ReconcileResult ClaimDriver(Context& ctx, const rapidjson::Value& pod);
   ReconcileResult Adopt(Context& ctx, const std::string& how);
   ReconcileResult Terminate(Context& ctx, bool failed, const std::string& message);
+  // The UI's Service and Ingress (reconciler_ui.cc): made for a running driver, deleted when it ends.
   void EnsureDriverOwnedAndExposed(Context& ctx, const rapidjson::Value& pod);
+  void ReleaseDriverUi(Context& ctx);
+  // spec.suspend (reconciler_suspend.cc): whether it holds the app now; holding it; letting it go again.
+  bool Suspends(const Context& ctx) const;
+  ReconcileResult Suspend(Context& ctx);
+  ReconcileResult Resume(Context& ctx);
 
   Status WriteStatus(Context& ctx);
   // Sets status.observedGeneration to the spec being acted on; the next WriteStatus stores it.

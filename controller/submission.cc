@@ -3,10 +3,13 @@
 #include <cstdlib>
 #include <map>
 
+#include "api/metrics_properties.h"
 #include "api/mounts.h"
 #include "api/quantity.h"
 #include "controller/labels.h"
+#include "controller/pod_template.h"
 #include "controller/tenant.h"
+#include "controller/ui_service.h"
 
 namespace spark_operator::controller {
 namespace {
@@ -43,11 +46,26 @@ struct PodMeta {
   api::StringMap annotations;
 };
 
-PodMeta BuildPodMeta(const api::SparkApplication& app, const api::PodSpec& pod, int attempt) {
-  const api::SparkApplicationSpec& spec = app.spec;
+// The scrape annotations and the PodMonitor label of a driver that serves metrics (spec.monitoring); the user's
+// own labels and annotations may override them.
+PodMeta MonitoringMeta(const api::SparkApplication& app, const std::string& role) {
+  const api::MonitoringSpec& m = app.spec.monitoring;
   PodMeta meta;
+  if (role != "driver" || (!m.expose_driver_metrics && !m.expose_executor_metrics)) return meta;
+  meta.labels[kMetricsLabel] = "true";
+  meta.annotations["prometheus.io/scrape"] = "true";
+  meta.annotations["prometheus.io/port"] = std::to_string(SparkUiPort(app));
+  // One path per pod: the driver's own metrics when served, else the executors' (both are on the UI port).
+  meta.annotations["prometheus.io/path"] = m.expose_driver_metrics ? kDriverMetricsPath : kExecutorMetricsPath;
+  return meta;
+}
+
+PodMeta BuildPodMeta(const api::SparkApplication& app, const api::PodSpec& pod, const std::string& role,
+                     int attempt) {
+  const api::SparkApplicationSpec& spec = app.spec;
+  PodMeta meta = MonitoringMeta(app, role);
   // The app's own labels are propagated, as users of other Spark operators expect; the pod's labels override.
-  meta.labels = app.metadata.labels;
+  for (const auto& [k, v] : app.metadata.labels) meta.labels[k] = v;
   for (const auto& [k, v] : pod.labels) meta.labels[k] = v;
   meta.labels[kAppNameLabel] = LabelValueFor(app.metadata.name);
   meta.labels[kAttemptLabel] = std::to_string(attempt);
@@ -55,7 +73,7 @@ PodMeta BuildPodMeta(const api::SparkApplication& app, const api::PodSpec& pod, 
   // Which app, not just which name: adoption after a crash checks it (controller/driver_pod.h).
   if (!app.metadata.uid.empty()) meta.labels[kAppUidLabel] = app.metadata.uid;
 
-  meta.annotations = pod.annotations;
+  for (const auto& [k, v] : pod.annotations) meta.annotations[k] = v;
   meta.annotations[kAppNameAnnotation] = app.metadata.name;
   for (auto& [key, value] : api::MountAnnotations(spec, pod)) meta.annotations[key] = std::move(value);
   return meta;
@@ -71,7 +89,19 @@ Status AddPodConfs(ArgvBuilder& b, const api::SparkApplication& app, const api::
     b.Conf("spark." + role + ".cores", std::to_string(api::SparkCores(*pod.cores)));
     b.Conf(k8s + "request.cores", api::CpuQuantity(*pod.cores));
   }
+  if (!pod.core_request.empty()) b.Conf(k8s + "request.cores", pod.core_request);
   if (!pod.core_limit.empty()) b.Conf(k8s + "limit.cores", pod.core_limit);
+  if (!pod.java_options.empty()) b.Conf("spark." + role + ".extraJavaOptions", pod.java_options);
+  if (!pod.scheduler_name.empty()) b.Conf(k8s + "scheduler.name", pod.scheduler_name);
+  Result<std::vector<SparkVolume>> volumes = SparkVolumes(app.spec, pod);
+  if (!volumes.ok()) return volumes.status().WithContext("spec." + role);
+  for (const SparkVolume& v : *volumes) {
+    const std::string prefix = k8s + "volumes." + v.kind + "." + v.name + ".";
+    b.Conf(prefix + "mount.path", v.mount_path);
+    if (v.read_only) b.Conf(prefix + "mount.readOnly", "true");
+    if (!v.sub_path.empty()) b.Conf(prefix + "mount.subPath", v.sub_path);
+    for (const auto& [key, value] : v.options) b.Conf(prefix + "options." + key, value);
+  }
   if (!pod.memory_overhead.empty()) {
     Result<std::string> overhead = api::ToSparkMemory(pod.memory_overhead);
     if (!overhead.ok()) return overhead.status().WithContext("spec." + role + ".memoryOverhead");
@@ -79,7 +109,7 @@ Status AddPodConfs(ArgvBuilder& b, const api::SparkApplication& app, const api::
   }
   if (!pod.image.empty()) b.Conf(k8s + "container.image", pod.image);
 
-  const PodMeta meta = BuildPodMeta(app, pod, attempt);
+  const PodMeta meta = BuildPodMeta(app, pod, role, attempt);
   b.ConfMap(k8s + "label.", meta.labels);
   b.ConfMap(k8s + "annotation.", meta.annotations);
   b.ConfMap(k8s + "node.selector.", pod.node_selector);
@@ -88,7 +118,49 @@ Status AddPodConfs(ArgvBuilder& b, const api::SparkApplication& app, const api::
     if (secret.secret_type != api::SecretType::kGCPServiceAccount) b.Conf(k8s + "secrets." + secret.name, secret.path);
   }
   const std::string env_prefix = role == "driver" ? "spark.kubernetes.driverEnv." : "spark.executorEnv.";
-  for (const api::EnvVar& env : pod.env) b.Conf(env_prefix + env.name, env.value);
+  for (const api::EnvVar& env : pod.env) {
+    if (env.value_from.empty()) b.Conf(env_prefix + env.name, env.value);  // Else in the pod template.
+  }
+  return OkStatus();
+}
+
+void AddDynamicAllocation(ArgvBuilder& b, const api::DynamicAllocation& d) {
+  if (!d.enabled) return;
+  const std::string p = "spark.dynamicAllocation.";
+  b.Conf(p + "enabled", "true");
+  if (d.initial_executors) b.Conf(p + "initialExecutors", std::to_string(*d.initial_executors));
+  if (d.min_executors) b.Conf(p + "minExecutors", std::to_string(*d.min_executors));
+  if (d.max_executors) b.Conf(p + "maxExecutors", std::to_string(*d.max_executors));
+  // Kubernetes has no external shuffle service: without tracking, executors holding shuffle data are removed.
+  b.Conf(p + "shuffleTracking.enabled", d.shuffle_tracking_enabled.value_or(true) ? "true" : "false");
+  if (d.shuffle_tracking_timeout) b.Conf(p + "shuffleTracking.timeout", std::to_string(*d.shuffle_tracking_timeout) + "ms");
+}
+
+void AddPodTemplate(ArgvBuilder& b, const std::string& role, const std::string& path, const std::string& container) {
+  if (path.empty()) return;
+  b.Conf("spark.kubernetes." + role + ".podTemplateFile", path);
+  if (!container.empty()) b.Conf("spark.kubernetes." + role + ".podTemplateContainerName", container);
+}
+
+// spec.monitoring's Spark settings, and spark.ui.proxyBase for a UI served under an Ingress path. They only
+// travel in spark.properties, so the native submitter builds the same driver (controller/native/settings.cc).
+Status AddUiAndMonitoringConfs(ArgvBuilder& b, const api::SparkApplication& app, const SubmissionContext& context) {
+  const api::MonitoringSpec& m = app.spec.monitoring;
+  if (!m.metrics_properties_file.empty()) b.Conf("spark.metrics.conf", m.metrics_properties_file);
+  Result<std::vector<std::pair<std::string, std::string>>> properties = api::ParseMetricsProperties(m.metrics_properties);
+  if (!properties.ok()) return properties.status().WithContext("spec.monitoring.metricsProperties");
+  for (const auto& [key, value] : *properties) b.Conf("spark.metrics.conf." + key, value);
+  if (m.expose_driver_metrics) {
+    b.Conf("spark.metrics.conf.*.sink.prometheusServlet.class", "org.apache.spark.metrics.sink.PrometheusServlet");
+    b.Conf("spark.metrics.conf.*.sink.prometheusServlet.path", kDriverMetricsPath);
+  }
+  if (m.expose_executor_metrics) b.Conf("spark.ui.prometheus.enabled", "true");
+  if (const std::optional<api::IngressUrl> url = UiIngressUrl(app, context.ingress_url_format);
+      url && !url->path.empty()) {
+    // The UI's links then carry the path the Ingress strips; redirects go to the proxy, not the pod.
+    b.Conf("spark.ui.proxyBase", url->path);
+    b.Conf("spark.ui.proxyRedirectUri", "/");
+  }
   return OkStatus();
 }
 
@@ -150,6 +222,11 @@ Result<std::vector<std::string>> BuildSubmitArgs(const api::SparkApplication& ap
   if (!spec.deps.jars.empty()) b.Flag("--jars", Join(spec.deps.jars));
   if (!spec.deps.files.empty()) b.Flag("--files", Join(spec.deps.files));
   if (!spec.deps.py_files.empty()) b.Flag("--py-files", Join(spec.deps.py_files));
+  if (!spec.deps.archives.empty()) b.Flag("--archives", Join(spec.deps.archives));
+  if (!spec.deps.packages.empty()) b.Flag("--packages", Join(spec.deps.packages));
+  if (!spec.deps.repositories.empty()) b.Flag("--repositories", Join(spec.deps.repositories));
+  if (!spec.deps.exclude_packages.empty()) b.Flag("--exclude-packages", Join(spec.deps.exclude_packages));
+  if (!spec.proxy_user.empty()) b.Flag("--proxy-user", spec.proxy_user);
   if (!spec.driver.memory.empty()) {
     ASSIGN_OR_RETURN(const std::string memory, Memory(spec.driver.memory, "spec.driver.memory"));
     b.Flag("--driver-memory", memory);
@@ -167,9 +244,8 @@ Result<std::vector<std::string>> BuildSubmitArgs(const api::SparkApplication& ap
   b.Conf("spark.kubernetes.namespace", app.metadata.namespace_);
   b.Conf("spark.kubernetes.driver.pod.name", DriverPodName(app.metadata.name, context.attempt));
   b.Conf("spark.kubernetes.submission.waitAppCompletion", "false");
-  if (!context.driver_pod_template.empty()) {
-    b.Conf("spark.kubernetes.driver.podTemplateFile", context.driver_pod_template);
-  }
+  AddPodTemplate(b, "driver", context.driver_pod_template, context.driver_container);
+  AddPodTemplate(b, "executor", context.executor_pod_template, context.executor_container);
   if (spec.executor.instances) b.Conf("spark.executor.instances", std::to_string(*spec.executor.instances));
   if (!spec.image.empty()) b.Conf("spark.kubernetes.container.image", spec.image);
   if (spec.image_pull_policy) {
@@ -183,6 +259,17 @@ Result<std::vector<std::string>> BuildSubmitArgs(const api::SparkApplication& ap
   b.Conf("spark.kubernetes.authenticate.driver.serviceAccountName", EffectiveServiceAccount(app));
   RETURN_IF_ERROR(AddPodConfs(b, app, spec.driver, "driver", context.attempt));
   RETURN_IF_ERROR(AddPodConfs(b, app, spec.executor, "executor", context.attempt));
+  b.ConfMap("spark.kubernetes.driver.service.annotation.", spec.driver.service_annotations);
+  b.ConfMap("spark.kubernetes.driver.service.label.", spec.driver.service_labels);
+  if (spec.executor.delete_on_termination) {
+    b.Conf("spark.kubernetes.executor.deleteOnTermination", *spec.executor.delete_on_termination ? "true" : "false");
+  }
+  if (!spec.memory_overhead_factor.empty()) {
+    b.Conf("spark.driver.memoryOverheadFactor", spec.memory_overhead_factor);
+    b.Conf("spark.executor.memoryOverheadFactor", spec.memory_overhead_factor);
+  }
+  AddDynamicAllocation(b, spec.dynamic_allocation);
+  RETURN_IF_ERROR(AddUiAndMonitoringConfs(b, app, context));
   for (const std::string& conf : context.auth_confs) b.Flag("--conf", conf);
 
   b.Push(spec.main_application_file);

@@ -17,9 +17,15 @@ struct SubmissionContext {
   int attempt = 1;           // Goes into the driver pod name and the submission-attempt label.
   // Confs that let spark-submit reach the API server (spark.kubernetes.authenticate.submission.*), added last.
   std::vector<std::string> auth_confs;
-  // A pod template the controller wrote (controller/driver_pod.h), given to spark-submit after the user's
-  // sparkConf so that it wins; empty for none.
+  // Pod templates the controller wrote (controller/pod_template.h), given to spark-submit after the user's
+  // sparkConf so that they win, with the name of the Spark container in each; empty for none.
   std::string driver_pod_template;
+  std::string driver_container;
+  std::string executor_pod_template;
+  std::string executor_container;
+  // --ingress-url-format: with a path, the UI is served under it (spark.ui.proxyBase); the app's
+  // spec.sparkUIOptions.ingressURLFormat overrides it.
+  std::string ingress_url_format;
 };
 
 // The full argv (argv[0] = context.spark_submit). Expects a defaulted, validated app. InvalidArgument when a
@@ -36,5 +42,11 @@ std::string SubmitFailureMessage(const Result<ProcessResult>& result);
 
 // The Spark UI port of the app: spark.ui.port from sparkConf, else 4040.
 int SparkUiPort(const api::SparkApplication& app);
+
+// Where spec.monitoring.exposeDriverMetrics serves the driver's metrics, and the label a PodMonitor can select
+// drivers that serve metrics by.
+inline constexpr char kDriverMetricsPath[] = "/metrics/prometheus";
+inline constexpr char kExecutorMetricsPath[] = "/metrics/executors/prometheus";
+inline constexpr char kMetricsLabel[] = "spark-operator.k8s.io/metrics";
 
 }  // namespace spark_operator::controller

@@ -2,6 +2,8 @@
 
 #include "common/base/json.h"
 #include "controller/labels.h"
+#include "controller/submission.h"
+#include "controller/ui_ingress.h"
 
 namespace spark_operator::controller {
 namespace {
@@ -12,7 +14,62 @@ int NodePortOf(const rapidjson::Value& service) {
   return static_cast<int>(GetInt((*ports)[0], {"nodePort"}));
 }
 
+// Whether `existing` has what `desired` asks for, the attempt selector aside (a rerun only moves that).
+bool HasShape(const rapidjson::Value& existing, const rapidjson::Value& desired) {
+  if (GetString(existing, {"spec", "type"}) != GetString(desired, {"spec", "type"})) return false;
+  const rapidjson::Value* ports = FindPath(existing, {"spec", "ports"});
+  if (ports == nullptr || !ports->IsArray() || ports->Size() != 1) return false;
+  const rapidjson::Value& want = desired["spec"]["ports"][0];
+  for (const char* field : {"port", "targetPort"}) {
+    if (GetInt((*ports)[0], {field}) != GetInt(want, {field})) return false;
+  }
+  if (GetString((*ports)[0], {"name"}) != GetString(want, {"name"})) return false;
+  return CarriesMetadata(existing, desired);
+}
+
 }  // namespace
+
+bool CarriesMetadata(const rapidjson::Value& existing, const rapidjson::Value& desired) {
+  for (const char* map : {"labels", "annotations"}) {
+    const rapidjson::Value* wanted = FindPath(desired, {"metadata", map});
+    if (wanted == nullptr) continue;
+    for (const auto& m : wanted->GetObject()) {
+      if (GetString(existing, {"metadata", map, m.name.GetString()}) != m.value.GetString()) return false;
+    }
+  }
+  return true;
+}
+
+std::optional<api::IngressUrl> UiIngressUrl(const api::SparkApplication& app, const std::string& default_format) {
+  const std::string& format = app.spec.spark_ui_options.ingress_url_format.empty()
+                                  ? default_format
+                                  : app.spec.spark_ui_options.ingress_url_format;
+  if (format.empty()) return std::nullopt;
+  Result<api::IngressUrl> url = api::ExpandIngressUrl(format, app.metadata.name, app.metadata.namespace_);
+  if (!url.ok()) return std::nullopt;
+  return std::move(*url);
+}
+
+UiPlan PlanUi(const api::SparkApplication& app, const UiDefaults& defaults) {
+  const api::SparkUIOptions& options = app.spec.spark_ui_options;
+  UiPlan plan;
+  plan.type = defaults.service_type;
+  if (options.service_type) {
+    plan.type = *options.service_type == api::UiServiceKind::kClusterIP ? UiServiceType::kClusterIP
+                                                                         : UiServiceType::kNodePort;
+  }
+  plan.ui_port = SparkUiPort(app);
+  plan.service_port = options.service_port.value_or(plan.ui_port);
+  if (!options.service_port_name.empty()) plan.port_name = options.service_port_name;
+  plan.service_annotations = options.service_annotations;
+  plan.service_labels = options.service_labels;
+  plan.ingress = UiIngressUrl(app, defaults.ingress_url_format);
+  if (plan.ingress && plan.type == UiServiceType::kNone) plan.type = UiServiceType::kClusterIP;
+  plan.ingress_class = options.ingress_class_name.empty() ? defaults.ingress_class_name : options.ingress_class_name;
+  plan.ingress_annotations = options.ingress_annotations;
+  plan.ingress_tls = options.ingress_tls;
+  return plan;
+}
 
 rapidjson::Value OwnerReference(const rapidjson::Value& owner, rapidjson::Document::AllocatorType& a) {
   rapidjson::Value ref(rapidjson::kObjectType);
@@ -47,6 +104,14 @@ std::string_view UiServiceTypeName(UiServiceType type) {
 }
 
 rapidjson::Document BuildUiService(const rapidjson::Value& app, int attempt, int ui_port, UiServiceType type) {
+  UiPlan plan;
+  plan.type = type;
+  plan.ui_port = ui_port;
+  plan.service_port = ui_port;
+  return BuildUiService(app, attempt, plan);
+}
+
+rapidjson::Document BuildUiService(const rapidjson::Value& app, int attempt, const UiPlan& plan) {
   const std::string app_name = NameOf(app);
   rapidjson::Document svc(rapidjson::kObjectType);
   auto& a = svc.GetAllocator();
@@ -54,34 +119,45 @@ rapidjson::Document BuildUiService(const rapidjson::Value& app, int attempt, int
   SetString(svc, {"kind"}, "Service");
   SetString(svc, {"metadata", "name"}, UiServiceName(app_name));
   SetString(svc, {"metadata", "namespace"}, NamespaceOf(app));
+  for (const auto& [key, value] : plan.service_labels) SetString(svc, {"metadata", "labels", key}, value);
+  for (const auto& [key, value] : plan.service_annotations) SetString(svc, {"metadata", "annotations", key}, value);
+  // The Service is found by this label; the user's labels cannot take it.
   SetString(svc, {"metadata", "labels", kAppNameLabel}, LabelValueFor(app_name));
   rapidjson::Value owners(rapidjson::kArrayType);
   owners.PushBack(OwnerReference(app, a), a);
   SetPath(svc, {"metadata", "ownerReferences"}, std::move(owners));
-  SetString(svc, {"spec", "type"}, std::string(UiServiceTypeName(type)));
+  SetString(svc, {"spec", "type"}, std::string(UiServiceTypeName(plan.type)));
   SetString(svc, {"spec", "selector", kAppNameLabel}, LabelValueFor(app_name));
   SetString(svc, {"spec", "selector", kSparkRoleLabel}, "driver");
   SetString(svc, {"spec", "selector", kAttemptLabel}, std::to_string(attempt));
   rapidjson::Value port(rapidjson::kObjectType);
-  port.AddMember("name", "spark-driver-ui-port", a);
+  port.AddMember("name", JsonString(plan.port_name, a), a);
   port.AddMember("protocol", "TCP", a);
-  port.AddMember("port", ui_port, a);
-  port.AddMember("targetPort", ui_port, a);
+  port.AddMember("port", plan.service_port, a);
+  port.AddMember("targetPort", plan.ui_port, a);
   rapidjson::Value ports(rapidjson::kArrayType);
   ports.PushBack(port, a);
   SetPath(svc, {"spec", "ports"}, std::move(ports));
   return svc;
 }
 
-Result<UiServiceInfo> EnsureUiService(kube::Client& client, const rapidjson::Value& app, int attempt, int ui_port,
-                                      UiServiceType type) {
+Result<UiServiceInfo> EnsureUiService(kube::Client& client, const rapidjson::Value& app, int attempt,
+                                      const UiPlan& plan) {
   const std::string ns = NamespaceOf(app);
   const std::string name = UiServiceName(NameOf(app));
   Result<rapidjson::Document> existing = client.Get(kube::resources::kServices, ns, name);
   if (!existing.ok() && !IsNotFound(existing.status())) return existing.status();
+  const rapidjson::Document desired = BuildUiService(app, attempt, plan);
+  if (existing.ok() && !HasShape(*existing, desired)) {
+    // Made for an earlier spec: a type change cannot be patched in place (node ports), so it is made anew.
+    kube::DeleteOptions options;
+    options.precondition_uid = UidOf(*existing);
+    const Status deleted = client.Delete(kube::resources::kServices, ns, name, options);
+    if (!deleted.ok() && !IsNotFound(deleted) && !IsConflict(deleted)) return deleted;
+    return UnavailableError("service " + name + " was made for an earlier spec; making it again");
+  }
   if (!existing.ok()) {
-    Result<rapidjson::Document> created =
-        client.Create(kube::resources::kServices, ns, BuildUiService(app, attempt, ui_port, type));
+    Result<rapidjson::Document> created = client.Create(kube::resources::kServices, ns, desired);
     if (IsAlreadyExists(created.status())) return UnavailableError("service " + name + " appeared meanwhile");
     if (!created.ok()) return created.status();
     return UiServiceInfo{name, NodePortOf(*created)};
@@ -112,14 +188,23 @@ Result<std::string> NodeAddress(kube::Client& client, const std::string& node_na
 }
 
 Status ExposeDriverUi(kube::Client& client, const rapidjson::Value& app, const rapidjson::Value& driver, int attempt,
-                      int ui_port, UiServiceType type, api::DriverInfo& info) {
-  if (type == UiServiceType::kNone) return OkStatus();
-  ASSIGN_OR_RETURN(const UiServiceInfo service, EnsureUiService(client, app, attempt, ui_port, type));
+                      const UiPlan& plan, api::DriverInfo& info) {
+  if (plan.type == UiServiceType::kNone) return OkStatus();
+  ASSIGN_OR_RETURN(const UiServiceInfo service, EnsureUiService(client, app, attempt, plan));
   info.web_ui_service_name = service.name;
+  if (plan.ingress) {
+    RETURN_IF_ERROR(EnsureUiIngress(client, app, plan));
+    info.web_ui_ingress_name = UiIngressName(NameOf(app));
+    info.web_ui_ingress_address = UiIngressAddress(plan);
+  } else if (!info.web_ui_ingress_name.empty()) {
+    RETURN_IF_ERROR(DeleteUiIngress(client, app));  // The spec no longer asks for one.
+    info.web_ui_ingress_name.clear();
+    info.web_ui_ingress_address.clear();
+  }
   if (service.node_port <= 0) {
     // A ClusterIP Service (or a NodePort one created as ClusterIP under an earlier setting): in-cluster only.
-    info.web_ui_port = ui_port;
-    info.web_ui_url = service.name + "." + NamespaceOf(app) + ".svc:" + std::to_string(ui_port);
+    info.web_ui_port = plan.service_port;
+    info.web_ui_url = service.name + "." + NamespaceOf(app) + ".svc:" + std::to_string(plan.service_port);
     return OkStatus();
   }
   info.web_ui_port = service.node_port;
@@ -134,6 +219,9 @@ Status DeleteDriverUi(kube::Client& client, const rapidjson::Value& app, api::Dr
   const std::string name = UiServiceName(NameOf(app));
   const Status deleted = client.Delete(kube::resources::kServices, NamespaceOf(app), name);
   if (!deleted.ok() && !IsNotFound(deleted)) return deleted.WithContext("deleting service " + name);
+  if (!info.web_ui_ingress_name.empty()) RETURN_IF_ERROR(DeleteUiIngress(client, app));
+  info.web_ui_ingress_name.clear();
+  info.web_ui_ingress_address.clear();
   info.web_ui_port.reset();
   info.web_ui_service_name.clear();
   info.web_ui_url.clear();

@@ -7,9 +7,12 @@
 #include <rapidjson/document.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "api/ingress_url.h"
 #include "api/types.h"
 #include "common/base/status.h"
 #include "common/kube/client.h"
@@ -22,10 +25,42 @@ enum class UiServiceType { kNodePort, kClusterIP, kNone };
 Result<UiServiceType> ParseUiServiceType(std::string_view text);
 std::string_view UiServiceTypeName(UiServiceType type);
 
+// The controller's UI flags; spec.sparkUIOptions overrides each for one app.
+struct UiDefaults {
+  UiServiceType service_type = UiServiceType::kNodePort;  // --ui-service-type.
+  std::string ingress_url_format;  // --ingress-url-format; empty: an Ingress only for apps that name a format.
+  std::string ingress_class_name;  // --ingress-class-name.
+};
+
+// How one app's UI is exposed: the flags merged with its spec.sparkUIOptions.
+struct UiPlan {
+  UiServiceType type = UiServiceType::kNodePort;  // kNone: neither a Service nor an Ingress.
+  int ui_port = 4040;                             // The driver's spark.ui.port, the Service's target.
+  int service_port = 4040;
+  std::string port_name = "spark-driver-ui-port";
+  api::StringMap service_annotations;
+  api::StringMap service_labels;
+  std::optional<api::IngressUrl> ingress;  // Set: an Ingress to the Service.
+  std::string ingress_class;
+  api::StringMap ingress_annotations;
+  std::vector<api::IngressTLS> ingress_tls;
+};
+
+// The Ingress address of `app`'s UI, from its ingressURLFormat or else `default_format`; none without a format
+// or with one that does not expand to a valid address (Validate() and the controller's start refuse those).
+std::optional<api::IngressUrl> UiIngressUrl(const api::SparkApplication& app, const std::string& default_format);
+
+// An Ingress needs a Service to point at: with one, a type of None becomes ClusterIP.
+UiPlan PlanUi(const api::SparkApplication& app, const UiDefaults& defaults);
+
+// Whether `existing` has every label and annotation `desired` sets, with the same values (others may be there).
+bool CarriesMetadata(const rapidjson::Value& existing, const rapidjson::Value& desired);
+
 // metadata.ownerReferences entry pointing at `owner` (a whole object with apiVersion/kind/name/uid).
 rapidjson::Value OwnerReference(const rapidjson::Value& owner, rapidjson::Document::AllocatorType& allocator);
 
-// The Service object (pure); `type` is kNodePort or kClusterIP.
+// The Service object (pure); `plan.type` is kNodePort or kClusterIP.
+rapidjson::Document BuildUiService(const rapidjson::Value& app, int attempt, const UiPlan& plan);
 rapidjson::Document BuildUiService(const rapidjson::Value& app, int attempt, int ui_port,
                                    UiServiceType type = UiServiceType::kNodePort);
 
@@ -34,20 +69,22 @@ struct UiServiceInfo {
   int node_port = 0;  // 0 for a ClusterIP Service.
 };
 
-// Creates the Service, or points an existing one at `attempt`'s driver.
-Result<UiServiceInfo> EnsureUiService(kube::Client& client, const rapidjson::Value& app, int attempt, int ui_port,
-                                      UiServiceType type = UiServiceType::kNodePort);
+// Creates the Service, or points an existing one at `attempt`'s driver. One whose type, port or the labels and
+// annotations the plan sets differ (the spec changed) is deleted, and Unavailable asks for a later try.
+Result<UiServiceInfo> EnsureUiService(kube::Client& client, const rapidjson::Value& app, int attempt,
+                                      const UiPlan& plan);
 
 // The InternalIP of a node (its first address otherwise), for webUIURL.
 Result<std::string> NodeAddress(kube::Client& client, const std::string& node_name);
 
-// Ensures the Service for the running `driver` of `app` and fills the UI fields of `info`: NodePort
-// "<node address>:<node port>", ClusterIP "<service>.<namespace>.svc:<port>". Nothing for kNone.
+// Ensures the Service (and with plan.ingress the Ingress, controller/ui_ingress.h) for the running `driver` of
+// `app` and fills the UI fields of `info`: NodePort "<node address>:<node port>", ClusterIP
+// "<service>.<namespace>.svc:<port>", the Ingress's name and address. Nothing for kNone.
 Status ExposeDriverUi(kube::Client& client, const rapidjson::Value& app, const rapidjson::Value& driver, int attempt,
-                      int ui_port, UiServiceType type, api::DriverInfo& info);
+                      const UiPlan& plan, api::DriverInfo& info);
 
-// Deletes the Service (already gone is fine) and then clears the UI fields of `info`, so that the status never
-// names a UI that no longer answers; on an error `info` is left as it was.
+// Deletes the Service and the Ingress `info` names (already gone is fine) and then clears the UI fields of
+// `info`, so that the status never names a UI that no longer answers; on an error `info` is left as it was.
 Status DeleteDriverUi(kube::Client& client, const rapidjson::Value& app, api::DriverInfo& info);
 
 }  // namespace spark_operator::controller

@@ -35,7 +35,8 @@ RUN SPARK_OPERATOR_CACHE=/opt/spark-dist tools/spark/fetch.sh \
 FROM debian:${DEBIAN_RELEASE}-slim
 # Shared libraries of the controller binary (tools/build-images.sh checks it needs nothing else) and a JRE for
 # spark-submit.
-ARG RUNTIME_PACKAGES="libssl3 libyaml-cpp0.7 libgoogle-glog0v6 libgflags2.2 libboost-system1.74.0"
+# libdate-tz3 and tzdata: ScheduledSparkApplication time zones (spec.timeZone) read /usr/share/zoneinfo.
+ARG RUNTIME_PACKAGES="libssl3 libyaml-cpp0.7 libgoogle-glog0v6 libgflags2.2 libboost-system1.74.0 libdate-tz3 tzdata"
 # The JRE's postinst registers man pages, which -slim leaves no directory for.
 RUN mkdir -p /usr/share/man/man1 \
  && apt-get update -qq \

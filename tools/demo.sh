@@ -72,7 +72,7 @@ init_fetch_spark
 echo "$submit"
 
 step "the SparkApplication CRD (deploy/crd)"
-kc apply -k "$root/deploy/crd" >/dev/null || fail "the API server refused the CRD"
+kc apply --server-side --force-conflicts -k "$root/deploy/crd" >/dev/null || fail "the API server refused the CRD"
 kc wait --for=condition=Established --timeout=60s crd/sparkapplications.spark-operator.k8s.io >/dev/null \
   || fail "the CRD did not become Established"
 kc get crd sparkapplications.spark-operator.k8s.io

@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config libboost1.74-dev libboost-system1.74-dev libssl-dev
           rapidjson-dev libyaml-cpp-dev libgoogle-glog-dev libgflags-dev catch2 openssl clang
-          libclang-rt-14-dev curl ccache clang-format jq)
+          libclang-rt-14-dev curl ccache clang-format jq libhowardhinnant-date-dev tzdata)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,5 +1,5 @@
-// An injectable monotonic clock, so that code which waits (rate limiters, delayed work queues) can be tested
-// with a FakeClock that only moves when the test says so, instead of depending on real timing.
+// An injectable monotonic clock (and, below, a wall clock), so that code which waits (rate limiters, delayed work
+// queues) can be tested with a FakeClock that only moves when the test says so, instead of depending on real timing.
 #pragma once
 
 #include <atomic>
@@ -88,6 +88,42 @@ class FakeClock final : public Clock {
   std::mutex mu_;  // Guards subscribers_ and is held while they run, which makes Unsubscribe a barrier.
   std::map<uint64_t, std::function<void()>> subscribers_;
   uint64_t last_id_ = 0;
+};
+
+// The time of day, for what happens at calendar times (ScheduledSparkApplication runs). Separate from Clock,
+// which is monotonic: a schedule needs the wall time, a wait must not jump with it.
+class WallClock {
+ public:
+  using TimePoint = std::chrono::system_clock::time_point;
+  virtual ~WallClock() = default;
+  virtual TimePoint Now() const = 0;
+  // std::chrono::system_clock.
+  static WallClock& Real();
+};
+
+class RealWallClock final : public WallClock {
+ public:
+  TimePoint Now() const override { return std::chrono::system_clock::now(); }
+};
+
+inline WallClock& WallClock::Real() {
+  static RealWallClock clock;
+  return clock;
+}
+
+// A wall clock that moves with a FakeClock: `start` plus how far the FakeClock was advanced since. A work queue
+// on the same FakeClock then releases a key held back until a wall time exactly when the test reaches that time.
+class FakeWallClock final : public WallClock {
+ public:
+  FakeWallClock(const FakeClock& steady, TimePoint start) : steady_(steady), origin_(steady.Now()), start_(start) {}
+  TimePoint Now() const override {
+    return start_ + std::chrono::duration_cast<std::chrono::system_clock::duration>(steady_.Now() - origin_);
+  }
+
+ private:
+  const FakeClock& steady_;
+  const Clock::TimePoint origin_;
+  const TimePoint start_;
 };
 
 }  // namespace spark_operator

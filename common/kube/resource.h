@@ -33,6 +33,7 @@ inline const Resource kResourceQuotas{"", "v1", "resourcequotas"};
 inline const Resource kNodes{"", "v1", "nodes", false};
 inline const Resource kNamespaces{"", "v1", "namespaces", false};
 inline const Resource kNetworkPolicies{"networking.k8s.io", "v1", "networkpolicies"};
+inline const Resource kIngresses{"networking.k8s.io", "v1", "ingresses"};
 inline const Resource kLeases{"coordination.k8s.io", "v1", "leases"};
 inline const Resource kRoles{"rbac.authorization.k8s.io", "v1", "roles"};
 inline const Resource kRoleBindings{"rbac.authorization.k8s.io", "v1", "rolebindings"};

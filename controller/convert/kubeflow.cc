@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "api/scheduled_application.h"
 #include "api/spark_application.h"
 #include "api/types.h"
 #include "common/base/json.h"
@@ -189,13 +190,10 @@ struct KnownGap {
   std::string_view why;
 };
 constexpr KnownGap kKnownGaps[] = {
-    {"driver.javaOptions", "set spark.driver.extraJavaOptions in sparkConf instead"},
-    {"executor.javaOptions", "set spark.executor.extraJavaOptions in sparkConf instead"},
     {"failureRetries", "kubeflow's legacy retry count; restartPolicy says it here"},
     {"retryInterval", "kubeflow's legacy retry interval; restartPolicy says it here"},
     {"driver.podName", "kubeflow's in-cluster-client mode only; the operator names driver pods <app>-<run>-driver"},
     {"driver.kubernetesMaster", "the driver reaches the API server through its in-cluster address"},
-    {"executor.deleteOnTermination", "set spark.kubernetes.executor.deleteOnTermination in sparkConf instead"},
     {"mode", "the operator submits in cluster mode"},
 };
 
@@ -243,8 +241,9 @@ Status ConvertSpec(Value& spec, const std::string& at, Allocator& a, Report& rep
   return PruneUnknown(spec, at, report);
 }
 
-// TODO(issue 14): once the ScheduledSparkApplication kind's parser is on this branch, check these fields with it
-// as the template is checked, instead of carrying them by name.
+// The kind's own fields, carried by name; WarnIfInvalidScheduled then has the kind's parser and validation judge
+// their values. TODO(issue 14): an api::SpecFieldErrors for the kind would let a wrong value be left out and
+// reported as a template field is, rather than warned about.
 constexpr std::string_view kScheduledSpecFields[] = {"schedule",
                                                      "timeZone",
                                                      "template",
@@ -326,6 +325,17 @@ void WarnIfInvalid(const Value& metadata, const Value& spec, const std::string& 
   if (!valid.ok()) report.Warning(at, "this operator will refuse it: " + valid.message());
 }
 
+// The converted ScheduledSparkApplication, whole, against the kind's parser and validation.
+void WarnIfInvalidScheduled(const Value& converted, Report& report) {
+  Result<api::ScheduledSparkApplication> parsed = api::ParseScheduledSparkApplication(converted);
+  Status valid = parsed.status();
+  if (parsed.ok()) {
+    api::ApplyDefaults(*parsed);
+    valid = api::Validate(*parsed);
+  }
+  if (!valid.ok()) report.Warning("spec", "this operator will refuse it: " + valid.message());
+}
+
 }  // namespace
 
 bool Conversion::Dropped() const {
@@ -365,7 +375,6 @@ Result<rapidjson::Document> ConvertKubeflowObject(const Value& object, std::vect
     WarnIfInvalid(metadata, spec, "spec", report);
   } else {
     RETURN_IF_ERROR(ConvertScheduledSpec(spec, a, report));
-    WarnIfInvalid(metadata, *Member(spec, "template"), "spec.template", report);
   }
   for (const auto& m : object.GetObject()) {
     const std::string name = Str(m.name);
@@ -377,6 +386,7 @@ Result<rapidjson::Document> ConvertKubeflowObject(const Value& object, std::vect
   }
   out.AddMember("metadata", metadata, a);
   out.AddMember("spec", spec, a);
+  if (kind == kScheduledKind) WarnIfInvalidScheduled(out, report);
   return out;
 }
 

@@ -106,7 +106,11 @@ bool IsLocalFile(const std::string& uri) {
 
 std::string UnsupportedSetting(const SubmitArguments& args) {
   for (const auto& [key, value] : args.conf) {
-    if (key == "spark.kubernetes.executor.podTemplateFile") return key;  // Mounted into the driver.
+    // Said in the words of the spec, for the Event: these come from the controller's own templates.
+    if (key == "spark.kubernetes.executor.podTemplateFile") return "an executor pod template (" + key + ")";
+    if (key == "spark.kubernetes.driver.podTemplateContainerName") {
+      return "a driver pod template with containers (sidecars, or fields of the Spark container)";
+    }
     if (StartsWith(key, "spark.kubernetes.")) {
       if (!Matches(Implemented(), key) && !Matches(PropertiesOnly(), key)) return key;
     } else if (Matches(NotImplemented(), key)) {

@@ -94,7 +94,7 @@ init_fetch_spark
 for b in spark-operator-controller spark-operator-initializer; do
   [ -x "$bin/$b" ] || fail "$bin/$b missing (build the target $b)"
 done
-kc apply -k "$root/deploy/crd" >/dev/null || fail "the API server refused the CRD"
+kc apply --server-side --force-conflicts -k "$root/deploy/crd" >/dev/null || fail "the API server refused the CRD"
 kc wait --for=condition=Established --timeout=60s crd/sparkapplications.spark-operator.k8s.io >/dev/null
 init_create_namespace "$ns"
 kc -n "$ns" create configmap fault-conf --from-literal=settings=1 >/dev/null

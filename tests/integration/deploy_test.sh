@@ -77,10 +77,10 @@ split_namespaces() {
 # <report> when given.
 server_dry_run() {
   local label="$1" file="$2" report="${3:-/dev/null}" out rc
-  out="$("${K[@]}" apply --dry-run=server -f "$file" 2>&1)"
+  out="$("${K[@]}" apply --server-side --force-conflicts --dry-run=server -f "$file" 2>&1)"
   rc=$?
   if ((rc != 0)); then
-    fail "$label: the API server rejected it (kubectl apply --dry-run=server, exit $rc):"
+    fail "$label: the API server rejected it (kubectl apply --server-side --dry-run=server, exit $rc):"
     indent <<<"$out" >&2
     return 1
   fi
@@ -107,11 +107,12 @@ expect_objects() {
 }
 
 # ---------------------------------------------------------------- CRD (for real)
-step "CRD: kubectl apply -k deploy/crd"
-if out="$("${K[@]}" apply -k "$ROOT/deploy/crd" 2>&1)"; then
+step "CRD: kubectl apply --server-side -k deploy/crd"
+if out="$("${K[@]}" apply --server-side --force-conflicts -k "$ROOT/deploy/crd" 2>&1)"; then
   indent <<<"$out"
-  out="$("${K[@]}" wait --for=condition=Established --timeout=60s crd/sparkapplications.spark-operator.k8s.io 2>&1)" ||
-    fail "the SparkApplication CRD did not become Established: $out"
+  out="$("${K[@]}" wait --for=condition=Established --timeout=60s crd/sparkapplications.spark-operator.k8s.io \
+    crd/scheduledsparkapplications.spark-operator.k8s.io 2>&1)" ||
+    fail "the SparkApplication and ScheduledSparkApplication CRDs did not become Established: $out"
 else
   fail "applying deploy/crd: $out"
 fi

@@ -3,9 +3,11 @@
 #include "api/fields.h"
 #include "api/name_rules.h"
 #include "api/quantity.h"
+#include "api/scheduled_fields.h"
 #include "api/tenant_fields.h"
 #include "common/base/json.h"
 #include "common/base/yaml.h"
+#include "tools/crdgen/kube_schema.h"
 
 namespace spark_operator::api {
 namespace {
@@ -47,6 +49,9 @@ void ApplyCheck(Value& schema, Check check, Allocator& a) {
     case Check::kLogDestination:
       schema.AddMember("pattern", StringRef(kLogDestinationPattern), a);
       break;
+    case Check::kDecimal:
+      schema.AddMember("pattern", StringRef(kDecimalPattern), a);
+      break;
     case Check::kDateTime:
       schema.AddMember("format", "date-time", a);
       break;
@@ -63,13 +68,13 @@ class SchemaBuilder {
   void Field(const char* name, const T&, const FieldDoc& doc) {
     Value schema(rapidjson::kObjectType);
     if (*doc.description != '\0') schema.AddMember("description", StringRef(doc.description), a_);
-    TypeSchema<T>(schema, a_);
-    if (doc.minimum) {
-      schema.AddMember("minimum", *doc.minimum, a_);
-      if (doc.exclusive_minimum) schema.AddMember("exclusiveMinimum", true, a_);
+    if constexpr (kHoldsKube<T>) {
+      AddKubeSchema<T>(schema, doc.kube_type);
+    } else if (doc.number_or_string) {
+      AddNumberOrString(schema);
+    } else {
+      AddTypeSchema<T>(schema, doc);
     }
-    if (doc.maximum) schema.AddMember("maximum", *doc.maximum, a_);
-    ApplyCheck(schema, doc.check, a_);
     properties_.AddMember(StringRef(name), schema, a_);
     if (doc.required) required_.PushBack(StringRef(name), a_);
   }
@@ -81,6 +86,33 @@ class SchemaBuilder {
   }
 
  private:
+  template <class T>
+  void AddKubeSchema(Value& schema, const char* kube_type) {
+    Value type_schema = KubeTypeSchema(kube_type, a_);
+    if constexpr (kIsVector<T>) {
+      schema.AddMember("type", "array", a_);
+      schema.AddMember("items", type_schema, a_);
+    } else {
+      for (auto& member : type_schema.GetObject()) schema.AddMember(member.name, member.value, a_);
+    }
+  }
+
+  // A structural schema gives every field one type; int-or-string would refuse 0.5, and the API server cannot
+  // compile a CEL rule over an untyped field. So a number that may be a string is untyped here, and the
+  // controller's parser refuses anything else with the field's path (the app fails validation, with an Event).
+  void AddNumberOrString(Value& schema) { schema.AddMember("x-kubernetes-preserve-unknown-fields", true, a_); }
+
+  template <class T>
+  void AddTypeSchema(Value& schema, const FieldDoc& doc) {
+    TypeSchema<T>(schema, a_);
+    if (doc.minimum) {
+      schema.AddMember("minimum", *doc.minimum, a_);
+      if (doc.exclusive_minimum) schema.AddMember("exclusiveMinimum", true, a_);
+    }
+    if (doc.maximum) schema.AddMember("maximum", *doc.maximum, a_);
+    ApplyCheck(schema, doc.check, a_);
+  }
+
   Allocator& a_;
   Value properties_{rapidjson::kObjectType};
   Value required_{rapidjson::kArrayType};
@@ -278,8 +310,36 @@ rapidjson::Document SparkTenantCrd() {
   return crd;
 }
 
+rapidjson::Document ScheduledSparkApplicationCrd() {
+  rapidjson::Document crd(rapidjson::kObjectType);
+  Allocator& a = crd.GetAllocator();
+  Value columns(rapidjson::kArrayType);
+  columns.PushBack(PrinterColumn("Schedule", "string", ".spec.schedule", "When runs start", a), a);
+  columns.PushBack(PrinterColumn("Suspend", "boolean", ".spec.suspend", "No new runs", a), a);
+  columns.PushBack(PrinterColumn("State", "string", ".status.scheduleState", "Schedule state", a), a);
+  columns.PushBack(PrinterColumn("Last-Run", "date", ".status.lastRun", "Scheduled time of the last run", a), a);
+  columns.PushBack(PrinterColumn("Next-Run", "string", ".status.nextRun", "When the next run is due", a), a);
+  columns.PushBack(PrinterColumn("Last-Run-Name", "string", ".status.lastRunName", "The last run", a), a);
+  columns.PushBack(PrinterColumn("Age", "date", ".metadata.creationTimestamp", "Time since creation", a), a);
+  FillCrd({.kind = kScheduledKind,
+           .list_kind = "ScheduledSparkApplicationList",
+           .plural = kScheduledPlural,
+           .singular = kScheduledSingular,
+           .short_name = kScheduledShortName,
+           .scope = "Namespaced",
+           .description = "A SparkApplication run on a cron schedule: each run is a SparkApplication owned by "
+                          "this object."},
+          crd, ObjectSchema<ScheduledSparkApplicationSpec>("The schedule, the runs' spec and their policies.", a),
+          ObjectSchema<ScheduledSparkApplicationStatus>("Written by the operator.", a), std::move(columns));
+  return crd;
+}
+
 std::string SparkApplicationCrdYaml() { return WithHeader(SparkApplicationCrd(), "api/fields.h"); }
 
 std::string SparkTenantCrdYaml() { return WithHeader(SparkTenantCrd(), "api/tenant_fields.h"); }
+
+std::string ScheduledSparkApplicationCrdYaml() {
+  return WithHeader(ScheduledSparkApplicationCrd(), "api/scheduled_fields.h");
+}
 
 }  // namespace spark_operator::api

@@ -21,4 +21,9 @@ std::string SparkApplicationCrdYaml();
 rapidjson::Document SparkTenantCrd();
 std::string SparkTenantCrdYaml();
 
+// The namespaced ScheduledSparkApplication CRD, from api/scheduled_fields.h (its template is the
+// SparkApplication spec's schema); the content of deploy/crd/spark-operator.k8s.io_scheduledsparkapplications.yaml.
+rapidjson::Document ScheduledSparkApplicationCrd();
+std::string ScheduledSparkApplicationCrdYaml();
+
 }  // namespace spark_operator::api

@@ -5,6 +5,8 @@
 //                         --policy-markdown-out=docs/submission-policy.md
 //                         --tenant-out=deploy/crd/spark-operator.k8s.io_sparktenants.yaml
 //                         --tenant-markdown-out=docs/spark-tenant.md
+//                         --scheduled-out=deploy/crd/spark-operator.k8s.io_scheduledsparkapplications.yaml
+//                         --scheduled-markdown-out=docs/scheduled-spark-application.md
 
 #include <gflags/gflags.h>
 
@@ -23,6 +25,9 @@ DEFINE_string(markdown_out, "",
 DEFINE_string(tenant_out, "", "File to write the SparkTenant CRD YAML to; not written when empty.");
 DEFINE_string(tenant_markdown_out, "",
               "File to write the SparkTenant field reference (Markdown) to; not written when empty.");
+DEFINE_string(scheduled_out, "", "File to write the ScheduledSparkApplication CRD YAML to; not written when empty.");
+DEFINE_string(scheduled_markdown_out, "",
+              "File to write the ScheduledSparkApplication field reference (Markdown) to; not written when empty.");
 DEFINE_string(policy_markdown_out, "",
               "File to write what a SparkApplication may not ask of spark-submit "
               "(Markdown) to; not written when empty.");
@@ -51,6 +56,14 @@ int main(int argc, char** argv) {
   if (!FLAGS_tenant_out.empty() && !Write(FLAGS_tenant_out, spark_operator::api::SparkTenantCrdYaml())) return 1;
   if (!FLAGS_tenant_markdown_out.empty() &&
       !Write(FLAGS_tenant_markdown_out, spark_operator::api::SparkTenantReferenceMarkdown())) {
+    return 1;
+  }
+  if (!FLAGS_scheduled_out.empty() &&
+      !Write(FLAGS_scheduled_out, spark_operator::api::ScheduledSparkApplicationCrdYaml())) {
+    return 1;
+  }
+  if (!FLAGS_scheduled_markdown_out.empty() &&
+      !Write(FLAGS_scheduled_markdown_out, spark_operator::api::ScheduledSparkApplicationReferenceMarkdown())) {
     return 1;
   }
   const std::string yaml = spark_operator::api::SparkApplicationCrdYaml();

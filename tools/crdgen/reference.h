@@ -32,4 +32,10 @@ std::vector<FieldReference> SparkTenantSpecReference();
 std::vector<FieldReference> SparkTenantStatusReference();
 std::string SparkTenantReferenceMarkdown();
 
+// The same for the ScheduledSparkApplication (api/scheduled_fields.h): docs/scheduled-spark-application.md.
+// spec.template is one row; its fields are the SparkApplication spec's.
+std::vector<FieldReference> ScheduledSparkApplicationSpecReference();
+std::vector<FieldReference> ScheduledSparkApplicationStatusReference();
+std::string ScheduledSparkApplicationReferenceMarkdown();
+
 }  // namespace spark_operator::api

@@ -40,9 +40,10 @@ inline std::string SparkSubmitPath() {
          "/bin/spark-submit";
 }
 
-// Both CRDs: every Manager runs the SparkTenant controller unless told not to.
+// Every CRD: every Manager runs the SparkTenant and ScheduledSparkApplication controllers unless told not to.
 inline void EnsureCrd(kube::Client& client) {
-  for (const char* file : {"spark-operator.k8s.io_sparkapplications.yaml", "spark-operator.k8s.io_sparktenants.yaml"}) {
+  for (const char* file : {"spark-operator.k8s.io_sparkapplications.yaml", "spark-operator.k8s.io_sparktenants.yaml",
+                           "spark-operator.k8s.io_scheduledsparkapplications.yaml"}) {
     const Result<std::string> yaml = ReadFile(SourceDir() + "/deploy/crd/" + file);
     REQUIRE(yaml.ok());
     Result<rapidjson::Document> crd = YamlToJson(*yaml);
@@ -60,6 +61,10 @@ inline void EnsureCrd(kube::Client& client) {
   REQUIRE(Eventually([&] { return client.List(kube::resources::kSparkApplications, "default").ok(); }));
   REQUIRE(Eventually([&] {
     return client.List(kube::Resource{"spark-operator.k8s.io", "v1alpha1", "sparktenants", false}, "").ok();
+  }));
+  REQUIRE(Eventually([&] {
+    return client.List(kube::Resource{"spark-operator.k8s.io", "v1alpha1", "scheduledsparkapplications"}, "default")
+        .ok();
   }));
 }
 

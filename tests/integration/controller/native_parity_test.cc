@@ -94,6 +94,32 @@ std::vector<ParityCase> Cases() {
       {"executor-settings-in-properties",
        kBaseSpec + "  sparkConf: {spark.kubernetes.allocation.batch.size: \"10\", "
                    "spark.kubernetes.executor.deleteOnTermination: \"false\", spark.sql.shuffle.partitions: \"7\"}\n"},
+      {"pod-level-fields",
+       kBaseSpec + "  driver:\n    tolerations: [{key: dedicated, operator: Equal, value: spark, effect: NoSchedule}]\n"
+                   "    affinity: {nodeAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 1, "
+                   "preference: {matchExpressions: [{key: pool, operator: In, values: [spark]}]}}]}}\n"
+                   "    podSecurityContext: {fsGroup: 185, runAsNonRoot: true}\n"
+                   "    hostAliases: [{ip: 10.0.0.9, hostnames: [metastore]}]\n"
+                   "    dnsConfig: {options: [{name: ndots, value: \"2\"}]}\n"
+                   "    terminationGracePeriodSeconds: 45\n"},
+      {"pod-template-without-containers",
+       kBaseSpec + "  driver:\n    podTemplate:\n      metadata: {labels: {from-template: \"yes\"}, annotations: "
+                   "{t: \"1\"}}\n      spec: {tolerations: [{key: t, operator: Exists}], shareProcessNamespace: true}\n"},
+      {"core-request-java-options-scheduler",
+       kBaseSpec + "  driver:\n    cores: \"1\"\n    coreRequest: 300m\n    javaOptions: \"-XX:+UseG1GC -Da=b\"\n"
+                   "    schedulerName: parity-scheduler\n    serviceAnnotations: {svc: note}\n"},
+      {"dynamic-allocation-and-overhead-factor",
+       kBaseSpec + "  memoryOverheadFactor: \"0.3\"\n  dynamicAllocation: {enabled: true, minExecutors: 1, "
+                   "maxExecutors: 4, shuffleTrackingTimeout: 30000}\n"
+                   "  executor:\n    deleteOnTermination: false\n    coreRequest: 500m\n"},
+      {"executor-spark-volumes",
+       kBaseSpec + "  volumes: [{name: data, persistentVolumeClaim: {claimName: data-pvc}}, {name: tmp, emptyDir: "
+                   "{medium: Memory}}]\n  executor:\n    volumeMounts: [{name: data, mountPath: /data, readOnly: true}, "
+                   "{name: tmp, mountPath: /tmp/x}]\n"},
+      {"monitoring", kBaseSpec + "  monitoring: {exposeDriverMetrics: true, exposeExecutorMetrics: true, "
+                                 "metricsProperties: \"driver.source.jvm.class=org.apache.spark.metrics.source.JvmSource\"}\n"
+                                 "  sparkConf: {spark.ui.port: \"4050\"}\n"},
+      {"ui-proxy-base", kBaseSpec + "  sparkUIOptions: {ingressURLFormat: \"example.com/{{$appNamespace}}/{{$appName}}\"}\n"},
       {"a-very-long-application-name-that-needs-another-service", kBaseSpec},
       {"9-starts-with-a-digit", kBaseSpec},
   };
@@ -123,11 +149,13 @@ Submission BuildSubmission(const rapidjson::Value& stored, const SubmitAuth& aut
   REQUIRE(app.ok());
   api::ApplyDefaults(*app);
   REQUIRE(api::Validate(*app).ok());
-  SubmissionContext context{SparkSubmitPath(), auth.master, 1, auth.confs, ""};
-  context.driver_pod_template = template_dir + "/" + UidOf(stored) + "-driver-template.json";
+  SubmissionContext context{.spark_submit = SparkSubmitPath(), .master = auth.master, .attempt = 1, .auth_confs = auth.confs};
+  // The templates the reconciler writes (controller/driver_pod.h).
+  Result<std::vector<Submitter::File>> files = PodTemplateFiles(stored, *app, template_dir, 1, context);
+  REQUIRE(files.ok());
   Result<std::vector<std::string>> argv = BuildSubmitArgs(*app, context);
   REQUIRE(argv.ok());
-  return {*argv, {{context.driver_pod_template, DriverPodTemplate(stored)}}};
+  return {*argv, std::move(*files)};
 }
 
 void EnsureServiceAccount(kube::Client& client, const std::string& ns, const std::vector<std::string>& argv) {

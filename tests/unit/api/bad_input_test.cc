@@ -105,7 +105,7 @@ TEST_CASE("bad input: SparkApplications that break one rule fail with the exact 
        "spec.driver.memoryOverhead: \"1.5.0g\"" + kMemoryForms},
       {"cores 0", "{driver: {cores: 0}}", "spec.driver.cores: must be more than 0"},
       {"cores negative", "{executor: {cores: -2}}", "spec.executor.cores: must be more than 0"},
-      {"cores a string", "{executor: {cores: two}}", "spec.executor.cores: expected a number, got a string"},
+      {"cores a string", "{executor: {cores: two}}", R"(spec.executor.cores: "two" is not a number)"},
       {"coreLimit below cores", "{driver: {cores: 2, coreLimit: 500m}}",
        R"(spec.driver.coreLimit: "500m" is less than cores (2); Kubernetes rejects a limit below the request)"},
       {"coreLimit not a CPU amount", "{driver: {coreLimit: 1.5cores}}",

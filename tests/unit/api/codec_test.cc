@@ -117,7 +117,7 @@ TEST_CASE("a value of the wrong type is an error with its JSON path") {
   CHECK_THAT(ParseError(WithSpec("  executor: {instances: 9999999999}\n")),
              Catch::Contains("spec.executor.instances: 9999999999 is out of range"));
   CHECK_THAT(ParseError(WithSpec("  driver: {cores: one}\n")),
-             Catch::Contains("spec.driver.cores: expected a number, got a string"));
+             Catch::Contains(R"(spec.driver.cores: "one" is not a number)"));
   CHECK_THAT(ParseError(WithSpec("  arguments: --verbose\n")),
              Catch::Contains("spec.arguments: expected a list, got a string"));
   CHECK_THAT(ParseError(WithSpec("  driver: {env: [{name: 5}]}\n")),

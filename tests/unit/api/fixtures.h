@@ -82,10 +82,26 @@ spec:
     onSubmissionFailureRetryInterval: 10
   timeToLiveSeconds: 3600
   logs: {destination: "s3://spark-logs/prod", executors: false}
+  sparkUIOptions:
+    servicePort: 80
+    servicePortName: http
+    serviceType: ClusterIP
+    serviceAnnotations: {example.com/svc: "yes"}
+    serviceLabels: {expose: ui}
+    ingressURLFormat: "example.com/{{$appNamespace}}/{{$appName}}"
+    ingressClassName: nginx
+    ingressAnnotations: {example.com/ing: "yes"}
+    ingressTLS: [{hosts: [example.com], secretName: example-tls}]
+  monitoring:
+    exposeDriverMetrics: true
+    exposeExecutorMetrics: true
+    metricsProperties: "driver.source.jvm.class=org.apache.spark.metrics.source.JvmSource\n"
+    metricsPropertiesFile: /etc/metrics/metrics.properties
 status:
   appId: spark-123
   applicationState: {state: RUNNING, errorMessage: "none yet"}
-  driverInfo: {podName: full-driver, webUIPort: 4040, webUIServiceName: full-ui-svc, webUIURL: "http://full:4040"}
+  driverInfo: {podName: full-driver, webUIPort: 4040, webUIServiceName: full-ui-svc, webUIURL: "http://full:4040",
+               webUIIngressName: full-ui-ingress, webUIIngressAddress: "https://example.com/jobs/full"}
   executorState: {full-exec-1: RUNNING, full-exec-2: PENDING}
   submissionAttempts: 1
   executionAttempts: 1

@@ -45,7 +45,7 @@ TEST_CASE("the reference lists every spec and status field with its type, enum v
   const std::map<std::string, FieldReference> status = ByPath(SparkApplicationStatusReference());
   CHECK(status.at("status.applicationState.state").values ==
         std::vector<std::string>{"NEW", "SUBMITTED", "RUNNING", "COMPLETED", "FAILED", "SUBMISSION_FAILED",
-                                 "PENDING_RERUN", "UNKNOWN", "QUEUED"});
+                                 "PENDING_RERUN", "UNKNOWN", "QUEUED", "SUSPENDED"});
   CHECK(status.at("status.executorState").values.size() == 5);
   CHECK(status.at("status.submissionTime").rules == "RFC 3339 time");
 }

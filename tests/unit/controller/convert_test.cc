@@ -154,12 +154,7 @@ extra: true
   CHECK(Has(c, kDropped, "spec.sparkConf[spark.b]"));
   CHECK(Has(c, kDropped, "spec.driver.podName"));
   CHECK(Has(c, kDropped, "spec.driver.kubernetesMaster"));
-  if (ApiTakes("executor: {deleteOnTermination: false}")) {
-    CHECK(Find(c, "spec.executor.deleteOnTermination") == nullptr);
-  } else {
-    REQUIRE(Has(c, kDropped, "spec.executor.deleteOnTermination"));
-    CHECK(Find(c, "spec.executor.deleteOnTermination")->why.find("sparkConf") != std::string::npos);
-  }
+  CHECK(Find(c, "spec.executor.deleteOnTermination") == nullptr);  // A field this API has, carried.
   // A list element is never left half: the secret whose type this API lacks goes whole, the next one stays.
   REQUIRE(Has(c, kDropped, "spec.driver.secrets[0].secretType"));
   CHECK(Find(c, "spec.driver.secrets[0].secretType")->why.find("spec.driver.secrets[0] is left out whole") !=

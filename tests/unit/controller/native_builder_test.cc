@@ -72,7 +72,9 @@ TEST_CASE("a setting that changes the driver and is not built natively is named"
   CHECK(unsupported({"--conf", "spark.kubernetes.driver.volumes.hostPath.x.mount.path=/x"}) ==
         "spark.kubernetes.driver.volumes.hostPath.x.mount.path");
   CHECK(unsupported({"--conf", "spark.kubernetes.executor.podTemplateFile=/t.yaml"}) ==
-        "spark.kubernetes.executor.podTemplateFile");
+        "an executor pod template (spark.kubernetes.executor.podTemplateFile)");
+  CHECK(unsupported({"--conf", "spark.kubernetes.driver.podTemplateContainerName=spark-kubernetes-driver"}) ==
+        "a driver pod template with containers (sidecars, or fields of the Spark container)");
   CHECK(unsupported({"--conf", "spark.local.dir=/scratch"}) == "spark.local.dir");
   CHECK(unsupported({"--conf", "spark.driver.resource.gpu.amount=1"}) == "spark.driver.resource.gpu.amount");
   CHECK(unsupported({}, "/home/me/app.jar").find("local primary resource") != std::string::npos);

@@ -1,0 +1,44 @@
+// The pod templates the controller gives Spark (spark.kubernetes.{driver,executor}.podTemplateFile): the
+// user's spec.<role>.podTemplate with the spec's pod fields that Spark has no setting for laid over it. Lists
+// (tolerations, sidecars, volumes, ...) are appended to the template's; single values (affinity, security
+// contexts, ...) replace the template's. Spark's own settings then win over the template, as Spark documents.
+// Pure: the reconciler writes the text to a file and the native submitter reads it back.
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <string>
+#include <vector>
+
+#include "api/types.h"
+#include "common/base/status.h"
+
+namespace spark_operator::controller {
+
+enum class PodRole { kDriver, kExecutor };
+
+// A volumeMount that Spark mounts itself (spark.kubernetes.<role>.volumes.<kind>.<name>.*): the volume is a
+// hostPath, emptyDir, persistentVolumeClaim or nfs, and neither it nor the mount uses a field Spark's settings
+// cannot say. Every other mount goes through the template.
+struct SparkVolume {
+  std::string kind;  // hostPath, emptyDir, persistentVolumeClaim or nfs.
+  std::string name;
+  std::string mount_path;
+  std::string sub_path;
+  bool read_only = false;
+  std::vector<std::pair<std::string, std::string>> options;  // options.<key> = value.
+};
+
+// The mounts of `pod` that Spark mounts itself. InvalidArgument when a mount names no volume of spec.volumes.
+Result<std::vector<SparkVolume>> SparkVolumes(const api::SparkApplicationSpec& spec, const api::PodSpec& pod);
+
+// The template for `role` as a Pod (JSON, which Spark reads as YAML); `base` is a Pod the caller starts from
+// (for the driver, the app as owner) or null. "" when the template would say nothing (executors without pod
+// fields). InvalidArgument when a KubeValue does not parse (never for objects the API server stored).
+Result<std::string> PodTemplate(const api::SparkApplicationSpec& spec, PodRole role, const rapidjson::Value* base);
+
+// The name of the Spark container in a template PodTemplate wrote; "" when it has no containers. Spark is told
+// (spark.kubernetes.<role>.podTemplateContainerName) so that it and the initializer pick the same container.
+std::string TemplateSparkContainer(const std::string& pod_template);
+
+}  // namespace spark_operator::controller

@@ -1,0 +1,35 @@
+// The reconciler's steps for the driver's UI (controller/ui_service.h, controller/ui_ingress.h); apart from
+// reconciler.cc so that the state machine reads on its own.
+#include <glog/logging.h>
+
+#include "common/base/json.h"
+#include "controller/driver_pod.h"
+#include "controller/reconcile_context.h"
+
+namespace spark_operator::controller {
+
+void Reconciler::EnsureDriverOwnedAndExposed(Context& ctx, const rapidjson::Value& pod) {
+  if (const Status owned = EnsureOwnedByApp(*client_, pod, *ctx.object); !owned.ok()) {
+    LOG(WARNING) << ctx.Describe() << ": owning driver pod: " << owned.ToString();
+  }
+  if (!ctx.app) return;
+  api::DriverInfo& info = ctx.status.driver_info;
+  const UiPlan plan = PlanUi(*ctx.app, options_.ui);
+  const bool ingress_done = plan.ingress ? !info.web_ui_ingress_name.empty() : info.web_ui_ingress_name.empty();
+  if (!info.web_ui_service_name.empty() && !info.web_ui_url.empty() && ingress_done) return;
+  // A driver that has ended serves no UI; its Service would only be deleted again.
+  const std::string phase = GetString(pod, {"status", "phase"});
+  if (phase == "Succeeded" || phase == "Failed") return;
+  const Status exposed = ExposeDriverUi(*client_, *ctx.object, pod, ctx.status.submission_attempts, plan, info);
+  if (!exposed.ok()) LOG(WARNING) << ctx.Describe() << ": UI: " << exposed.ToString();
+}
+
+void Reconciler::ReleaseDriverUi(Context& ctx) {
+  const UiServiceType type = ctx.app ? PlanUi(*ctx.app, options_.ui).type : options_.ui.service_type;
+  if (type == UiServiceType::kNone && ctx.status.driver_info.web_ui_service_name.empty()) return;
+  // Failing here only delays the deletion: ReconcileFinished tries again while the status names the Service.
+  const Status deleted = DeleteDriverUi(*client_, *ctx.object, ctx.status.driver_info);
+  if (!deleted.ok()) LOG(WARNING) << ctx.Describe() << ": UI: " << deleted.ToString();
+}
+
+}  // namespace spark_operator::controller
