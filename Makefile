@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 image-tag ?= latest
 
-.PHONY: all deps build bench test test-unit test-fault crd demo demo-stop demo-initializer cluster-up cluster-down spark image clean
+.PHONY: all deps build bench test test-unit test-fault crd manifest demo demo-stop demo-initializer cluster-up cluster-down spark image clean
 
 all: build
 
@@ -29,7 +29,7 @@ test-fault: build
 	cd $(BUILD_DIR) && ctest -L fault --output-on-failure
 
 # The CRD in deploy/crd and the field reference in docs/ are generated from the C++ types in api/; unit tests
-# fail when either is stale.
+# fail when either is stale. The one-file install holds the CRDs, so it is rendered again too.
 crd: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target spark-operator-crdgen
 	$(BUILD_DIR)/bin/spark-operator-crdgen --out=deploy/crd/spark-operator.k8s.io_sparkapplications.yaml \
@@ -37,6 +37,12 @@ crd: deps $(BUILD_DIR)/build.ninja
 	  --tenant-out=deploy/crd/spark-operator.k8s.io_sparktenants.yaml --tenant-markdown-out=docs/spark-tenant.md \
 	  --scheduled-out=deploy/crd/spark-operator.k8s.io_scheduledsparkapplications.yaml \
 	  --scheduled-markdown-out=docs/scheduled-spark-application.md
+	tools/render-manifest.sh
+
+# deploy/spark-operator.yaml, everything deploy/default installs in one file for `kubectl create -f`; a unit test
+# (tests/unit/manifest_check.sh) fails when it is stale.
+manifest:
+	tools/render-manifest.sh
 
 # bench/scale.sh: BENCH_N (default 1000) apps through the native submitter, spark-submit and raw API writes on
 # the local cluster (make cluster-up first).

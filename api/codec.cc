@@ -23,8 +23,8 @@ using Allocator = rapidjson::Document::AllocatorType;
 
 struct ParseContext {
   bool strict = false;  // Unknown fields are errors (spec) or ignored (metadata, status).
-  std::vector<std::string> errors;
-  void Error(const std::string& path, std::string message) { errors.push_back(path + ": " + std::move(message)); }
+  std::vector<FieldError> errors;
+  void Error(const std::string& path, std::string message) { errors.push_back({path, std::move(message)}); }
 };
 
 const char* JsonTypeName(const rapidjson::Value& v) {
@@ -172,7 +172,7 @@ Status ReadTop(const rapidjson::Value& json, const char* path, bool strict, T& o
   Read(json, path, out, ctx);
   if (ctx.errors.empty()) return OkStatus();
   std::string message;
-  for (const std::string& e : ctx.errors) message += (message.empty() ? "" : "; ") + e;
+  for (const FieldError& e : ctx.errors) message += (message.empty() ? "" : "; ") + e.path + ": " + e.message;
   return InvalidArgumentError(std::move(message));
 }
 
@@ -279,6 +279,13 @@ template rapidjson::Value WriteFields(const ScheduledSparkApplicationStatus&, Al
 
 Result<SparkApplication> ParseSparkApplication(const rapidjson::Value& object) {
   return internal::ParseObject<SparkApplication>(object, kKind);
+}
+
+std::vector<FieldError> SpecFieldErrors(const rapidjson::Value& spec, const char* path) {
+  ParseContext ctx{.strict = true, .errors = {}};
+  SparkApplicationSpec ignored;
+  Read(spec, path, ignored, ctx);
+  return std::move(ctx.errors);
 }
 
 Result<SparkApplicationStatus> ParseSparkApplicationStatus(const rapidjson::Value& status) {

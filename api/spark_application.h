@@ -10,6 +10,7 @@
 #include <rapidjson/document.h>
 
 #include <string>
+#include <vector>
 
 #include "api/types.h"
 #include "common/base/json.h"
@@ -24,6 +25,15 @@ namespace spark_operator::api {
 // ignored, so a newer operator's status does not break an older one. apiVersion and kind, when present, must be
 // spark-operator.k8s.io/v1alpha1 and SparkApplication.
 Result<SparkApplication> ParseSparkApplication(const rapidjson::Value& object);
+// One problem the strict reading of a spec finds: where ("spec.driver.env[0].valueFrom") and what
+// ("unknown field").
+struct FieldError {
+  std::string path;
+  std::string message;
+};
+// Every problem ParseSparkApplication would report about `spec`, one by one, paths starting at `path`: for tools
+// that act on each, such as the kubeflow converter, which leaves out what this API does not have.
+std::vector<FieldError> SpecFieldErrors(const rapidjson::Value& spec, const char* path = "spec");
 // The status alone, as found under .status (lenient, as above).
 Result<SparkApplicationStatus> ParseSparkApplicationStatus(const rapidjson::Value& status);
 

@@ -3,11 +3,15 @@
 #include <glog/logging.h>
 
 #include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
 
 #include "api/ingress_url.h"
 #include "common/base/shutdown_signals.h"
 #include "common/base/strings.h"
 #include "common/storage/object_store.h"
+#include "controller/convert/command.h"
 #include "controller/manager.h"
 
 DEFINE_string(kubeconfig, "",
@@ -80,6 +84,11 @@ DEFINE_string(s3_region, "us-east-1", "S3 region, for request signing; unset: AW
 DEFINE_bool(s3_path_style, false, "Address S3 buckets as <endpoint>/<bucket> (most S3-compatible stores).");
 
 int main(int argc, char** argv) {
+  // A tool, not the controller: its own arguments, no flags, no logging setup (controller/convert/command.h).
+  if (argc > 1 && std::string(argv[1]) == "convert") {
+    return spark_operator::controller::convert::RunConvertCommand(std::vector<std::string>(argv + 2, argv + argc),
+                                                                  std::cin, std::cout, std::cerr);
+  }
   gflags::SetUsageMessage("Kubernetes operator for Apache Spark: the SparkApplication controller.");
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   google::InitGoogleLogging(argv[0]);

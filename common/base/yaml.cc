@@ -32,20 +32,35 @@ rapidjson::Value ScalarToJson(const YAML::Node& node, Allocator& allocator) {
   return rapidjson::Value(text.c_str(), static_cast<rapidjson::SizeType>(text.size()), allocator);
 }
 
-rapidjson::Value NodeToJson(const YAML::Node& node, Allocator& allocator) {
+// Values left to produce for a whole stream: aliases let a few bytes of YAML stand for exponentially many values.
+struct Budget {
+  size_t left = kMaxYamlValues;
+  bool exceeded = false;
+};
+
+rapidjson::Value NodeToJson(const YAML::Node& node, Allocator& allocator, Budget& budget) {
+  if (budget.left == 0) {
+    budget.exceeded = true;
+    return rapidjson::Value(rapidjson::kNullType);
+  }
+  --budget.left;
   switch (node.Type()) {
     case YAML::NodeType::Map: {
       rapidjson::Value object(rapidjson::kObjectType);
       for (const auto& entry : node) {
+        if (budget.exceeded) break;
         const std::string key = entry.first.as<std::string>();
         rapidjson::Value name(key.c_str(), static_cast<rapidjson::SizeType>(key.size()), allocator);
-        object.AddMember(name, NodeToJson(entry.second, allocator), allocator);
+        object.AddMember(name, NodeToJson(entry.second, allocator, budget), allocator);
       }
       return object;
     }
     case YAML::NodeType::Sequence: {
       rapidjson::Value array(rapidjson::kArrayType);
-      for (const auto& item : node) array.PushBack(NodeToJson(item, allocator), allocator);
+      for (const auto& item : node) {
+        if (budget.exceeded) break;
+        array.PushBack(NodeToJson(item, allocator, budget), allocator);
+      }
       return array;
     }
     case YAML::NodeType::Scalar:
@@ -55,8 +70,8 @@ rapidjson::Value NodeToJson(const YAML::Node& node, Allocator& allocator) {
   }
 }
 
-// Strings YAML 1.1 readers (kubectl's among them) take for booleans or null unless quoted; yaml-cpp quotes only
-// some spellings. A Kubernetes condition status is "True" or "False".
+// Strings YAML 1.1 readers (kubectl's among them) take for booleans, null or numbers unless quoted; yaml-cpp
+// quotes only some spellings. A Kubernetes condition status is "True" or "False"; a sparkConf value is "2".
 bool ReadsAsNonString(std::string_view s) {
   static constexpr std::string_view kWords[] = {"true", "True", "TRUE", "false", "False", "FALSE", "yes",  "Yes", "YES",
                                                 "no",   "No",   "NO",   "on",    "On",    "ON",    "off",  "Off", "OFF",
@@ -64,7 +79,10 @@ bool ReadsAsNonString(std::string_view s) {
   for (const std::string_view w : kWords) {
     if (s == w) return true;
   }
-  return false;
+  // Numbers, in YAML 1.2's forms and 1.1's (0x1F, 0o7, 1_000, 1:20, .inf): yaml-cpp writes "1000" plain, which
+  // every reader takes for an integer. Anything that starts like a number is quoted; a quote too many is harmless.
+  static const std::regex kNumberLike(R"([-+]?(\.?[0-9].*|\.(inf|Inf|INF|nan|NaN|NAN)))");
+  return std::regex_match(s.begin(), s.end(), kNumberLike);
 }
 
 void EmitJson(const rapidjson::Value& value, YAML::Emitter& out) {
@@ -106,10 +124,15 @@ Result<rapidjson::Document> YamlToJson(std::string_view yaml) {
 Result<std::vector<rapidjson::Document>> YamlStreamToJson(std::string_view yaml) {
   try {
     std::vector<rapidjson::Document> result;
+    Budget budget;
     for (const YAML::Node& node : YAML::LoadAll(std::string(yaml))) {
       if (node.IsNull()) continue;
       rapidjson::Document doc;
-      rapidjson::Value value = NodeToJson(node, doc.GetAllocator());
+      rapidjson::Value value = NodeToJson(node, doc.GetAllocator(), budget);
+      if (budget.exceeded) {
+        return InvalidArgumentError("YAML with more than " + std::to_string(kMaxYamlValues) +
+                                    " values (aliases expanded)");
+      }
       static_cast<rapidjson::Value&>(doc) = std::move(value);
       result.push_back(std::move(doc));
     }

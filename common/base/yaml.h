@@ -3,6 +3,7 @@
 
 #include <rapidjson/document.h>
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +11,11 @@
 #include "common/base/status.h"
 
 namespace spark_operator {
+
+// Values (mappings, sequences, scalars) one stream may turn into, counting each use of an alias anew: a few lines
+// of anchors and aliases can stand for billions of values. Kubernetes manifests hold thousands. Nesting is bounded
+// by yaml-cpp (DeepRecursion, a parse error here).
+inline constexpr size_t kMaxYamlValues = 1 << 20;
 
 // Plain scalars are typed by YAML 1.2's core schema (null, bool, int, float); quoted ones stay strings.
 Result<rapidjson::Document> YamlToJson(std::string_view yaml);

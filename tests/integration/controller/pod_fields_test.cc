@@ -107,12 +107,12 @@ TEST_CASE("cores that are not a number fail the app with the field named, core o
   REQUIRE(toleration.code() == StatusCode::kInvalid);
   CHECK(toleration.message().find("spec.driver.tolerations[0].tolerationSeconds") != std::string::npos);
   // A container needs a name; the template's containers are checked as a Pod's are.
-  const Status container = Create(
-      *client, AppWith(ns.name(), "bad-sidecar", "executor: {instances: 1, sidecars: [{image: busybox}]}"));
+  const Status container =
+      Create(*client, AppWith(ns.name(), "bad-sidecar", "executor: {instances: 1, sidecars: [{image: busybox}]}"));
   REQUIRE(container.code() == StatusCode::kInvalid);
   CHECK(container.message().find("spec.executor.sidecars[0].name: Required value") != std::string::npos);
-  const Status volume = Create(
-      *client, AppWith(ns.name(), "bad-volume", "volumes: [{name: v, emptyDir: {sizeLimit: {a: b}}}]"));
+  const Status volume =
+      Create(*client, AppWith(ns.name(), "bad-volume", "volumes: [{name: v, emptyDir: {sizeLimit: {a: b}}}]"));
   CHECK(volume.code() == StatusCode::kInvalid);
 }
 
@@ -170,7 +170,7 @@ TEST_CASE("pod fields reach the driver pod and the executors' template, and the 
   CHECK(!GetBool(spark, {"securityContext", "allowPrivilegeEscalation"}, true));
   const std::string container = ToJson(spark);
   CHECK(container.find(R"({"name":"TOKEN","valueFrom":{"secretKeyRef")") != std::string::npos);
-  CHECK(container.find(R"("mountPath":"/scratch")") != std::string::npos);      // Mounted by Spark's setting.
+  CHECK(container.find(R"("mountPath":"/scratch")") != std::string::npos);       // Mounted by Spark's setting.
   CHECK(container.find(R"("mountPath":"/etc/settings")") != std::string::npos);  // Through the template.
   CHECK(ToJson(spec["volumes"]).find(R"("configMap":{"name":"app-settings")") != std::string::npos);
 
@@ -206,7 +206,8 @@ driver:
   priorityClassName: system-cluster-critical
 dynamicAllocation: {enabled: true, maxExecutors: 3}
 )"));
-  CreateApp(*client, AppWith(ns.name(), "sidecar", "driver: {cores: 0.1, memory: 512m, sidecars: [{name: s, image: busybox}]}"));
+  CreateApp(*client,
+            AppWith(ns.name(), "sidecar", "driver: {cores: 0.1, memory: 512m, sidecars: [{name: s, image: busybox}]}"));
   REQUIRE(Eventually([&] { return State(*client, ns.name(), "levels") == "RUNNING"; }, kSubmitTimeout));
   REQUIRE(Eventually([&] { return State(*client, ns.name(), "sidecar") == "RUNNING"; }, kSubmitTimeout));
 

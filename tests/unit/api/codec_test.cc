@@ -133,6 +133,18 @@ TEST_CASE("all parse errors are reported together") {
              Catch::Contains("spec.mode:") && Catch::Contains("spec.driver.memory:") && Catch::Contains("spec.typo:"));
 }
 
+TEST_CASE("SpecFieldErrors gives the same problems one by one, with paths from where the spec is") {
+  const rapidjson::Document object = WithSpec("  mode: x\n  driver: {memory: 1}\n  typo: 1\n");
+  const std::vector<FieldError> errors = SpecFieldErrors(*FindPath(object, {"spec"}), "spec.template");
+  REQUIRE(errors.size() == 3);
+  CHECK(errors[0].path == "spec.template.mode");
+  CHECK(errors[0].message == "unknown value \"x\"; expected one of cluster, client");
+  CHECK(errors[1].path == "spec.template.driver.memory");
+  CHECK(errors[2].path == "spec.template.typo");
+  CHECK(errors[2].message == "unknown field");
+  CHECK(SpecFieldErrors(*FindPath(WithSpec(""), {"spec"})).empty());
+}
+
 TEST_CASE("null fields count as absent, as in Kubernetes") {
   const Result<SparkApplication> app = ParseSparkApplication(WithSpec("  mode:\n  driver:\n"));
   REQUIRE(app.ok());

@@ -63,5 +63,32 @@ TEST_CASE("strings YAML 1.1 readers take for booleans or null are quoted, so kub
   CHECK(*back == *json);
 }
 
+TEST_CASE("strings that read as numbers are quoted, so a sparkConf value or an argument stays a string") {
+  const Result<rapidjson::Document> json =
+      ParseJson(R"({"a":["1000","3.5","1e3","0x1F","-1",".5","0o7","1_000",".inf","3.5.0","1200m"],"b":"v1","n":2})");
+  REQUIRE(json.ok());
+  const std::string yaml = JsonToYaml(*json);
+  CHECK(yaml.find("- \"1000\"") != std::string::npos);
+  CHECK(yaml.find("- \"0x1F\"") != std::string::npos);
+  CHECK(yaml.find("b: v1") != std::string::npos);
+  CHECK(yaml.find("n: 2") != std::string::npos);
+  const Result<rapidjson::Document> back = YamlToJson(yaml);
+  REQUIRE(back.ok());
+  CHECK(*back == *json);
+}
+
+TEST_CASE("YAML whose aliases expand past the value limit is refused rather than expanded") {
+  // Each level doubles: 2^30 values from a few hundred bytes.
+  std::string yaml = "a0: &a0 [x, x]\n";
+  for (int i = 1; i <= 30; ++i) {
+    yaml += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [*a" + std::to_string(i - 1) + ", *a" +
+            std::to_string(i - 1) + "]\n";
+  }
+  const Result<std::vector<rapidjson::Document>> docs = YamlStreamToJson(yaml);
+  REQUIRE_FALSE(docs.ok());
+  CHECK(docs.status().message() == "YAML with more than 1048576 values (aliases expanded)");
+  CHECK(YamlToJson("a: &a [1, 2]\nb: *a\n").ok());  // Aliases themselves are fine.
+}
+
 }  // namespace
 }  // namespace spark_operator
