@@ -61,7 +61,8 @@ class FieldReader {
     // null is what `field:` with no value in YAML becomes; treat it as absent, as Kubernetes does.
     if (it == object_.MemberEnd() || it->value.IsNull()) return;
     if constexpr (std::is_same_v<T, std::optional<double>>) {
-      if (doc.number_or_string && it->value.IsString()) return ReadNumberString(it->value, JoinPath(path_, name), member);
+      if (doc.number_or_string && it->value.IsString())
+        return ReadNumberString(it->value, JoinPath(path_, name), member);
     }
     Read(it->value, JoinPath(path_, name), member, ctx_);
   }

@@ -213,8 +213,9 @@ void VisitPodFields(Self& s, V& v) {
                           "emptyDir, persistentVolumeClaim and nfs volumes are mounted by Spark itself "
                           "(spark.kubernetes.<role>.volumes.*); other kinds through the pod template.",
            .kube_type = "io.k8s.api.core.v1.VolumeMount"});
-  v.Field("tolerations", s.tolerations,
-          {.description = "Tolerations of the pod (Kubernetes Toleration).", .kube_type = "io.k8s.api.core.v1.Toleration"});
+  v.Field(
+      "tolerations", s.tolerations,
+      {.description = "Tolerations of the pod (Kubernetes Toleration).", .kube_type = "io.k8s.api.core.v1.Toleration"});
   v.Field("affinity", s.affinity,
           {.description = "Affinity of the pod (Kubernetes Affinity).", .kube_type = "io.k8s.api.core.v1.Affinity"});
   v.Field("securityContext", s.security_context,
@@ -267,7 +268,8 @@ SO_API_FIELDS(ExecutorSpec) {
 }
 
 SO_API_FIELDS(DynamicAllocation) {
-  v.Field("enabled", s.enabled, {.description = "Scale executors with the workload (spark.dynamicAllocation.enabled)."});
+  v.Field("enabled", s.enabled,
+          {.description = "Scale executors with the workload (spark.dynamicAllocation.enabled)."});
   v.Field("initialExecutors", s.initial_executors, {.description = "Executors at the start.", .minimum = 0});
   v.Field("minExecutors", s.min_executors, {.description = "Fewest executors.", .minimum = 0});
   v.Field("maxExecutors", s.max_executors, {.description = "Most executors.", .minimum = 1});
@@ -275,8 +277,7 @@ SO_API_FIELDS(DynamicAllocation) {
           {.description = "Keep executors holding shuffle data (Kubernetes has no external shuffle service). "
                           "Unset: on whenever dynamic allocation is."});
   v.Field("shuffleTrackingTimeout", s.shuffle_tracking_timeout,
-          {.description = "Milliseconds after which an executor holding shuffle data may be removed.",
-           .minimum = 0});
+          {.description = "Milliseconds after which an executor holding shuffle data may be removed.", .minimum = 0});
 }
 
 SO_API_FIELDS(RestartPolicy) {
@@ -321,8 +322,7 @@ SO_API_FIELDS(SparkUIOptions) {
            .minimum = 1,
            .maximum = 65535});
   v.Field("servicePortName", s.service_port_name,
-          {.description = "Name of the UI Service's port; unset: spark-driver-ui-port.",
-           .check = Check::kDnsLabel});
+          {.description = "Name of the UI Service's port; unset: spark-driver-ui-port.", .check = Check::kDnsLabel});
   v.Field("serviceType", s.service_type,
           {.description = "NodePort or ClusterIP; overrides the controller's --ui-service-type for this application "
                           "(also when that is None)."});

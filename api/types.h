@@ -69,9 +69,9 @@ struct EnumNames<PullPolicy> {
 };
 template <>
 struct EnumNames<AppState> {
-  static constexpr std::array<std::string_view, 10> kNames{
-      "NEW",     "SUBMITTED", "RUNNING", "COMPLETED", "FAILED", "SUBMISSION_FAILED", "PENDING_RERUN",
-      "UNKNOWN", "QUEUED",    "SUSPENDED"};
+  static constexpr std::array<std::string_view, 10> kNames{"NEW",    "SUBMITTED",         "RUNNING",       "COMPLETED",
+                                                           "FAILED", "SUBMISSION_FAILED", "PENDING_RERUN", "UNKNOWN",
+                                                           "QUEUED", "SUSPENDED"};
 };
 template <>
 struct EnumNames<ExecutorState> {
@@ -188,15 +188,15 @@ struct PodSpec {
   std::string scheduler_name;
   // The rest go into the pod template (controller/pod_template.h); each KubeValue is of the core type named in
   // api/fields.h.
-  KubeValue pod_template;              // PodTemplateSpec: the base the fields below and Spark's own settings win over.
-  std::vector<KubeValue> env_from;     // EnvFromSource.
-  std::vector<KubeValue> volume_mounts;  // VolumeMount, of spec.volumes.
-  std::vector<KubeValue> tolerations;  // Toleration.
-  KubeValue affinity;                  // Affinity.
-  KubeValue security_context;          // SecurityContext of the Spark container.
-  KubeValue pod_security_context;      // PodSecurityContext.
-  KubeValue lifecycle;                 // Lifecycle of the Spark container.
-  std::vector<KubeValue> sidecars;     // Container.
+  KubeValue pod_template;           // PodTemplateSpec: the base the fields below and Spark's own settings win over.
+  std::vector<KubeValue> env_from;  // EnvFromSource.
+  std::vector<KubeValue> volume_mounts;    // VolumeMount, of spec.volumes.
+  std::vector<KubeValue> tolerations;      // Toleration.
+  KubeValue affinity;                      // Affinity.
+  KubeValue security_context;              // SecurityContext of the Spark container.
+  KubeValue pod_security_context;          // PodSecurityContext.
+  KubeValue lifecycle;                     // Lifecycle of the Spark container.
+  std::vector<KubeValue> sidecars;         // Container.
   std::vector<KubeValue> init_containers;  // Container.
   std::vector<KubeValue> host_aliases;     // HostAlias.
   KubeValue dns_config;                    // PodDNSConfig.

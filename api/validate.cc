@@ -206,8 +206,9 @@ void CheckAcrossFields(const SparkApplicationSpec& spec, Problems& problems) {
     problems.push_back("spec.deps.pyFiles: only used by Python applications");
   }
   if (spec.suspend && spec.submission_by_user) {
-    problems.push_back("spec.suspend: the operator does not submit an application with submissionByUser, so it "
-                       "cannot hold it");
+    problems.push_back(
+        "spec.suspend: the operator does not submit an application with submissionByUser, so it "
+        "cannot hold it");
   }
   CheckPod("spec.driver", spec.driver, problems);
   CheckPod("spec.executor", spec.executor, problems);

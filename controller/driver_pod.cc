@@ -40,9 +40,9 @@ std::string DriverPodTemplate(const rapidjson::Value& app) {
   return ToJson(pod);
 }
 
-Result<std::vector<Submitter::File>> PodTemplateFiles(const rapidjson::Value& app_object, const api::SparkApplication& app,
-                                                      const std::string& dir, int attempt,
-                                                      SubmissionContext& submission) {
+Result<std::vector<Submitter::File>> PodTemplateFiles(const rapidjson::Value& app_object,
+                                                      const api::SparkApplication& app, const std::string& dir,
+                                                      int attempt, SubmissionContext& submission) {
   std::vector<Submitter::File> files;
   if (dir.empty()) return files;
   const std::string prefix = dir + "/" + UidOf(app_object) + "-" + std::to_string(attempt);

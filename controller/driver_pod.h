@@ -31,9 +31,9 @@ std::string DriverPodTemplate(const rapidjson::Value& app);
 // The pod template files of attempt `attempt` of `app` (`app_object` as stored) in `dir`: the driver's always
 // (DriverPodTemplate under the spec's pod fields), the executor's when its pod fields need one. Their paths and
 // Spark container names go into `submission`. No files when `dir` is empty. InvalidArgument from PodTemplate.
-Result<std::vector<Submitter::File>> PodTemplateFiles(const rapidjson::Value& app_object, const api::SparkApplication& app,
-                                                      const std::string& dir, int attempt,
-                                                      SubmissionContext& submission);
+Result<std::vector<Submitter::File>> PodTemplateFiles(const rapidjson::Value& app_object,
+                                                      const api::SparkApplication& app, const std::string& dir,
+                                                      int attempt, SubmissionContext& submission);
 
 // Makes `app` an owner of `pod` unless it is one: deleting the app then deletes the driver, and with it the
 // executors Spark made the driver own (a driver the user submitted, or one made before the controller's template).

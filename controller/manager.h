@@ -47,7 +47,7 @@ struct ManagerOptions {
   UiServiceType ui_service_type = UiServiceType::kNodePort;
   std::string ingress_url_format;  // --ingress-url-format: an Ingress to each UI Service; empty: none.
   std::string ingress_class_name;  // --ingress-class-name.
-  std::string spark_submit;  // Required unless native_submission; then used for what the native builder lacks.
+  std::string spark_submit;        // Required unless native_submission; then used for what the native builder lacks.
   int submission_concurrency = 2;
   bool native_submission = false;
   int native_concurrency = 16;  // Native submissions at once: each is a few API requests.

@@ -179,8 +179,8 @@ Status ApplyContainerFields(const api::SparkApplicationSpec& spec, const api::Po
   for (const api::KubeValue& m : pod.volume_mounts) {
     ASSIGN_OR_RETURN(const rapidjson::Document mount, Parse(m));
     const std::string name = GetString(mount, {"name"});
-    const bool by_spark = std::any_of(spark_volumes.begin(), spark_volumes.end(),
-                                      [&](const SparkVolume& v) { return v.name == name; });
+    const bool by_spark =
+        std::any_of(spark_volumes.begin(), spark_volumes.end(), [&](const SparkVolume& v) { return v.name == name; });
     if (!by_spark) template_mounts.push_back(&m);
   }
   const bool needed = any_env_from_source || !pod.env_from.empty() || !template_mounts.empty() ||
@@ -215,7 +215,8 @@ Status ApplyContainerFields(const api::SparkApplicationSpec& spec, const api::Po
   RETURN_IF_ERROR(b.Set(container, "lifecycle", pod.lifecycle));
   if (pod.gpu) {
     // Spark sets only the CPU and memory of requests and limits, so an extended resource in the template stays.
-    Value& limits = Member(Member(container, "resources", rapidjson::kObjectType, a), "limits", rapidjson::kObjectType, a);
+    Value& limits =
+        Member(Member(container, "resources", rapidjson::kObjectType, a), "limits", rapidjson::kObjectType, a);
     b.Put(limits, pod.gpu->name.c_str(), JsonString(std::to_string(pod.gpu->quantity), a));
   }
   return b.Append("containers", pod.sidecars);
@@ -230,7 +231,8 @@ Result<std::vector<SparkVolume>> SparkVolumes(const api::SparkApplicationSpec& s
     ASSIGN_OR_RETURN(const rapidjson::Document mount, Parse(m));
     const std::string name = GetString(mount, {"name"});
     const auto volume = volumes.find(name);
-    if (volume == volumes.end()) return InvalidArgumentError("volumeMounts: no volume named " + name + " in spec.volumes");
+    if (volume == volumes.end())
+      return InvalidArgumentError("volumeMounts: no volume named " + name + " in spec.volumes");
     if (std::optional<SparkVolume> v = AsSparkVolume(volume->second, mount)) out.push_back(std::move(*v));
   }
   return out;

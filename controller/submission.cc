@@ -60,8 +60,7 @@ PodMeta MonitoringMeta(const api::SparkApplication& app, const std::string& role
   return meta;
 }
 
-PodMeta BuildPodMeta(const api::SparkApplication& app, const api::PodSpec& pod, const std::string& role,
-                     int attempt) {
+PodMeta BuildPodMeta(const api::SparkApplication& app, const api::PodSpec& pod, const std::string& role, int attempt) {
   const api::SparkApplicationSpec& spec = app.spec;
   PodMeta meta = MonitoringMeta(app, role);
   // The app's own labels are propagated, as users of other Spark operators expect; the pod's labels override.
@@ -133,7 +132,8 @@ void AddDynamicAllocation(ArgvBuilder& b, const api::DynamicAllocation& d) {
   if (d.max_executors) b.Conf(p + "maxExecutors", std::to_string(*d.max_executors));
   // Kubernetes has no external shuffle service: without tracking, executors holding shuffle data are removed.
   b.Conf(p + "shuffleTracking.enabled", d.shuffle_tracking_enabled.value_or(true) ? "true" : "false");
-  if (d.shuffle_tracking_timeout) b.Conf(p + "shuffleTracking.timeout", std::to_string(*d.shuffle_tracking_timeout) + "ms");
+  if (d.shuffle_tracking_timeout)
+    b.Conf(p + "shuffleTracking.timeout", std::to_string(*d.shuffle_tracking_timeout) + "ms");
 }
 
 void AddPodTemplate(ArgvBuilder& b, const std::string& role, const std::string& path, const std::string& container) {
@@ -147,7 +147,8 @@ void AddPodTemplate(ArgvBuilder& b, const std::string& role, const std::string& 
 Status AddUiAndMonitoringConfs(ArgvBuilder& b, const api::SparkApplication& app, const SubmissionContext& context) {
   const api::MonitoringSpec& m = app.spec.monitoring;
   if (!m.metrics_properties_file.empty()) b.Conf("spark.metrics.conf", m.metrics_properties_file);
-  Result<std::vector<std::pair<std::string, std::string>>> properties = api::ParseMetricsProperties(m.metrics_properties);
+  Result<std::vector<std::pair<std::string, std::string>>> properties =
+      api::ParseMetricsProperties(m.metrics_properties);
   if (!properties.ok()) return properties.status().WithContext("spec.monitoring.metricsProperties");
   for (const auto& [key, value] : *properties) b.Conf("spark.metrics.conf." + key, value);
   if (m.expose_driver_metrics) {

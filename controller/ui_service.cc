@@ -55,8 +55,8 @@ UiPlan PlanUi(const api::SparkApplication& app, const UiDefaults& defaults) {
   UiPlan plan;
   plan.type = defaults.service_type;
   if (options.service_type) {
-    plan.type = *options.service_type == api::UiServiceKind::kClusterIP ? UiServiceType::kClusterIP
-                                                                         : UiServiceType::kNodePort;
+    plan.type =
+        *options.service_type == api::UiServiceKind::kClusterIP ? UiServiceType::kClusterIP : UiServiceType::kNodePort;
   }
   plan.ui_port = SparkUiPort(app);
   plan.service_port = options.service_port.value_or(plan.ui_port);

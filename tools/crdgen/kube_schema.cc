@@ -30,8 +30,8 @@ const rapidjson::Value& Schemas() {
 // would write into users' objects) and list/patch hints whose rules (list-map keys must be required or
 // defaulted) do not hold once defaults are gone.
 bool Kept(std::string_view key) {
-  return key == "type" || key == "properties" || key == "items" || key == "additionalProperties" ||
-         key == "required" || key == "enum" || key == "format";
+  return key == "type" || key == "properties" || key == "items" || key == "additionalProperties" || key == "required" ||
+         key == "enum" || key == "format";
 }
 
 Value Convert(const Value& schema, Allocator& a, int depth);
@@ -81,7 +81,8 @@ std::string_view RefName(const Value& ref) {
 Value Convert(const Value& schema, Allocator& a, int depth) {
   // The core types do not nest themselves; a cycle would be a new Kubernetes type this generator must learn.
   CHECK(depth < 64) << "core schema nests too deeply";
-  if (const auto ref = schema.FindMember("$ref"); ref != schema.MemberEnd()) return Named(RefName(ref->value), a, depth);
+  if (const auto ref = schema.FindMember("$ref"); ref != schema.MemberEnd())
+    return Named(RefName(ref->value), a, depth);
   if (const auto all_of = schema.FindMember("allOf");
       all_of != schema.MemberEnd() && all_of->value.Size() == 1 && all_of->value[0].HasMember("$ref")) {
     return Named(RefName(all_of->value[0]["$ref"]), a, depth);

@@ -103,8 +103,9 @@ std::vector<ParityCase> Cases() {
                    "    dnsConfig: {options: [{name: ndots, value: \"2\"}]}\n"
                    "    terminationGracePeriodSeconds: 45\n"},
       {"pod-template-without-containers",
-       kBaseSpec + "  driver:\n    podTemplate:\n      metadata: {labels: {from-template: \"yes\"}, annotations: "
-                   "{t: \"1\"}}\n      spec: {tolerations: [{key: t, operator: Exists}], shareProcessNamespace: true}\n"},
+       kBaseSpec +
+           "  driver:\n    podTemplate:\n      metadata: {labels: {from-template: \"yes\"}, annotations: "
+           "{t: \"1\"}}\n      spec: {tolerations: [{key: t, operator: Exists}], shareProcessNamespace: true}\n"},
       {"core-request-java-options-scheduler",
        kBaseSpec + "  driver:\n    cores: \"1\"\n    coreRequest: 300m\n    javaOptions: \"-XX:+UseG1GC -Da=b\"\n"
                    "    schedulerName: parity-scheduler\n    serviceAnnotations: {svc: note}\n"},
@@ -113,13 +114,16 @@ std::vector<ParityCase> Cases() {
                    "maxExecutors: 4, shuffleTrackingTimeout: 30000}\n"
                    "  executor:\n    deleteOnTermination: false\n    coreRequest: 500m\n"},
       {"executor-spark-volumes",
-       kBaseSpec + "  volumes: [{name: data, persistentVolumeClaim: {claimName: data-pvc}}, {name: tmp, emptyDir: "
-                   "{medium: Memory}}]\n  executor:\n    volumeMounts: [{name: data, mountPath: /data, readOnly: true}, "
-                   "{name: tmp, mountPath: /tmp/x}]\n"},
-      {"monitoring", kBaseSpec + "  monitoring: {exposeDriverMetrics: true, exposeExecutorMetrics: true, "
-                                 "metricsProperties: \"driver.source.jvm.class=org.apache.spark.metrics.source.JvmSource\"}\n"
-                                 "  sparkConf: {spark.ui.port: \"4050\"}\n"},
-      {"ui-proxy-base", kBaseSpec + "  sparkUIOptions: {ingressURLFormat: \"example.com/{{$appNamespace}}/{{$appName}}\"}\n"},
+       kBaseSpec +
+           "  volumes: [{name: data, persistentVolumeClaim: {claimName: data-pvc}}, {name: tmp, emptyDir: "
+           "{medium: Memory}}]\n  executor:\n    volumeMounts: [{name: data, mountPath: /data, readOnly: true}, "
+           "{name: tmp, mountPath: /tmp/x}]\n"},
+      {"monitoring", kBaseSpec +
+                         "  monitoring: {exposeDriverMetrics: true, exposeExecutorMetrics: true, "
+                         "metricsProperties: \"driver.source.jvm.class=org.apache.spark.metrics.source.JvmSource\"}\n"
+                         "  sparkConf: {spark.ui.port: \"4050\"}\n"},
+      {"ui-proxy-base",
+       kBaseSpec + "  sparkUIOptions: {ingressURLFormat: \"example.com/{{$appNamespace}}/{{$appName}}\"}\n"},
       {"a-very-long-application-name-that-needs-another-service", kBaseSpec},
       {"9-starts-with-a-digit", kBaseSpec},
   };
@@ -149,7 +153,8 @@ Submission BuildSubmission(const rapidjson::Value& stored, const SubmitAuth& aut
   REQUIRE(app.ok());
   api::ApplyDefaults(*app);
   REQUIRE(api::Validate(*app).ok());
-  SubmissionContext context{.spark_submit = SparkSubmitPath(), .master = auth.master, .attempt = 1, .auth_confs = auth.confs};
+  SubmissionContext context{
+      .spark_submit = SparkSubmitPath(), .master = auth.master, .attempt = 1, .auth_confs = auth.confs};
   // The templates the reconciler writes (controller/driver_pod.h).
   Result<std::vector<Submitter::File>> files = PodTemplateFiles(stored, *app, template_dir, 1, context);
   REQUIRE(files.ok());

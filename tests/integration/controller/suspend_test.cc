@@ -30,7 +30,8 @@ TEST_CASE("an app created suspended is not submitted until it is resumed, then r
 
   REQUIRE(Eventually([&] { return State(*client, ns.name(), "held") == "SUSPENDED"; }));
   CHECK(Eventually([&] {
-    return HasEvent(*client, ns.name(), "held", "Normal/SparkApplicationSuspended: spec.suspend is true: not submitted");
+    return HasEvent(*client, ns.name(), "held",
+                    "Normal/SparkApplicationSuspended: spec.suspend is true: not submitted");
   }));
   const rapidjson::Document suspended = GetApp(*client, ns.name(), "held");
   CHECK(GetInt(suspended, {"status", "submissionAttempts"}) == 0);

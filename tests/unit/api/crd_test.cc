@@ -62,9 +62,10 @@ TEST_CASE("the spec schema describes every field, with enums, requirements and n
   CHECK(ToJson(spec["properties"]["restartPolicy"]["properties"]["type"]["enum"]) ==
         R"(["Never","OnFailure","Always"])");
   CHECK(GetString(root, {"properties", "status", "properties", "submissionTime", "format"}) == "date-time");
-  CHECK(ToJson(*FindPath(root,
-                         {"properties", "status", "properties", "applicationState", "properties", "state", "enum"})) ==
-        R"(["NEW","SUBMITTED","RUNNING","COMPLETED","FAILED","SUBMISSION_FAILED","PENDING_RERUN","UNKNOWN","QUEUED","SUSPENDED"])");
+  CHECK(
+      ToJson(
+          *FindPath(root, {"properties", "status", "properties", "applicationState", "properties", "state", "enum"})) ==
+      R"(["NEW","SUBMITTED","RUNNING","COMPLETED","FAILED","SUBMISSION_FAILED","PENDING_RERUN","UNKNOWN","QUEUED","SUSPENDED"])");
   // The only untyped fields are the number-or-string ones: no unknown field escapes the schema elsewhere.
   size_t untyped = 0;
   const std::string text = ToJson(crd);

@@ -57,7 +57,8 @@ TEST_CASE("core objects are kept as written and written back unchanged") {
   REQUIRE(app->spec.driver.tolerations.size() == 1);
   CHECK(app->spec.driver.tolerations[0].json == R"({"key":"a","operator":"Exists","someFutureField":"kept"})");
   const rapidjson::Document json = ToJson(*app);
-  CHECK(ToJson(json["spec"]["driver"]["podTemplate"]) == R"({"spec":{"containers":[{"name":"sidecar","image":"busybox"}]}})");
+  CHECK(ToJson(json["spec"]["driver"]["podTemplate"]) ==
+        R"({"spec":{"containers":[{"name":"sidecar","image":"busybox"}]}})");
   CHECK(ToJson(json["spec"]["volumes"]) == R"([{"name":"scratch","emptyDir":{}}])");
   const Result<SparkApplication> again = ParseSparkApplication(json);
   REQUIRE(again.ok());
@@ -92,8 +93,7 @@ TEST_CASE("dynamicAllocation bounds must be in order") {
   const Status status = Validate(*app);
   REQUIRE_FALSE(status.ok());
   CHECK(status.message().find("spec.dynamicAllocation.minExecutors: more than maxExecutors") != std::string::npos);
-  CHECK(status.message().find("spec.dynamicAllocation.initialExecutors: more than maxExecutors") !=
-        std::string::npos);
+  CHECK(status.message().find("spec.dynamicAllocation.initialExecutors: more than maxExecutors") != std::string::npos);
 }
 
 TEST_CASE("gpu, memoryOverheadFactor and coreRequest are checked") {

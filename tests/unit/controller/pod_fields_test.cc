@@ -199,8 +199,9 @@ TEST_CASE("the driver template: the user's podTemplate with the pod fields over 
   CHECK(GetString(pod, {"metadata", "labels", "from-template"}) == "yes");
   const rapidjson::Value& spec = pod["spec"];
   // Lists are appended to the template's, single values replace them.
-  CHECK(ToJson(spec["tolerations"]) ==
-        R"([{"key":"template","operator":"Exists"},{"key":"dedicated","operator":"Equal","value":"spark","effect":"NoSchedule"}])");
+  CHECK(
+      ToJson(spec["tolerations"]) ==
+      R"([{"key":"template","operator":"Exists"},{"key":"dedicated","operator":"Equal","value":"spark","effect":"NoSchedule"}])");
   CHECK(spec["affinity"].HasMember("nodeAffinity"));
   CHECK(!spec["affinity"].HasMember("podAffinity"));
   CHECK(GetString(spec, {"schedulerName"}) == "ignored-by-spark");  // Spark's setting decides (argv).

@@ -181,8 +181,9 @@ TEST_CASE("monitoring turns on Spark's Prometheus servlet and executor endpoint 
   CHECK(Conf(none, "spark.ui.prometheus.enabled") == "<missing>");
   CHECK(Conf(none, "spark.kubernetes.driver.annotation.prometheus.io/scrape") == "<missing>");
   // The user's own driver annotation wins.
-  const auto own = Argv(Load("  driver: {annotations: {prometheus.io/scrape: \"false\"}}\n"
-                             "  monitoring: {exposeDriverMetrics: true}\n"));
+  const auto own =
+      Argv(Load("  driver: {annotations: {prometheus.io/scrape: \"false\"}}\n"
+                "  monitoring: {exposeDriverMetrics: true}\n"));
   CHECK(Conf(own, "spark.kubernetes.driver.annotation.prometheus.io/scrape") == "false");
 }
 
@@ -204,7 +205,8 @@ TEST_CASE("the native builder builds monitored, proxied drivers itself, the sett
   std::string properties;
   for (const auto& m : data->GetObject()) properties += m.value.GetString();
   CHECK_THAT(properties, Catch::Contains("spark.ui.prometheus.enabled=true"));
-  CHECK_THAT(properties, Catch::Contains("sink.prometheusServlet.class=org.apache.spark.metrics.sink.PrometheusServlet"));
+  CHECK_THAT(properties,
+             Catch::Contains("sink.prometheusServlet.class=org.apache.spark.metrics.sink.PrometheusServlet"));
   CHECK_THAT(properties, Catch::Contains("spark.ui.proxyBase=/pi"));
 }
 
