@@ -2,8 +2,9 @@
 BUILD_DIR ?= build
 JOBS ?= 2
 image-tag ?= latest
+image-registry ?=
 
-.PHONY: all deps build bench test test-unit test-fault crd manifest demo demo-stop demo-initializer cluster-up cluster-down spark image clean
+.PHONY: all deps build bench test test-unit test-fault crd manifest demo demo-stop demo-initializer cluster-up cluster-down spark image push clean
 
 all: build
 
@@ -69,6 +70,10 @@ demo-initializer: build
 
 image:
 	tools/build-images.sh $(image-tag)
+
+# The original README's `make image-tag=<tag> push`, to image-registry=<host[:port]/prefix>.
+push:
+	tools/push-images.sh $(image-tag) $(image-registry)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -10,9 +10,13 @@
 #include "common/base/yaml.h"
 #include "controller/labels.h"
 #include "tests/support/spark_app.h"
+#include "tests/support/submit_args.h"
 
 namespace spark_operator::controller {
 namespace {
+
+using testing::Conf;
+using testing::FlagValue;
 
 constexpr char kFull[] = R"(
 apiVersion: spark-operator.k8s.io/v1alpha1
@@ -73,27 +77,7 @@ spec:
 SubmissionContext Context() { return {"/opt/spark/bin/spark-submit", "k8s://https://10.0.0.1:6443", 2, {}}; }
 
 std::vector<std::string> Argv(const api::SparkApplication& app, const SubmissionContext& context = Context()) {
-  Result<std::vector<std::string>> argv = BuildSubmitArgs(app, context);
-  INFO(argv.status().ToString());
-  REQUIRE(argv.ok());
-  return std::move(*argv);
-}
-
-// The value of the last `flag` (spark-submit keeps the last), or "<missing>".
-std::string FlagValue(const std::vector<std::string>& argv, const std::string& flag) {
-  std::string value = "<missing>";
-  for (size_t i = 0; i + 1 < argv.size(); ++i) {
-    if (argv[i] == flag) value = argv[i + 1];
-  }
-  return value;
-}
-
-std::string Conf(const std::vector<std::string>& argv, const std::string& key) {
-  std::string value = "<missing>";
-  for (size_t i = 0; i + 1 < argv.size(); ++i) {
-    if (argv[i] == "--conf" && argv[i + 1].rfind(key + "=", 0) == 0) value = argv[i + 1].substr(key.size() + 1);
-  }
-  return value;
+  return testing::SubmitArgv(app, context);
 }
 
 TEST_CASE("argv starts with spark-submit, master, cluster mode and the app's name") {

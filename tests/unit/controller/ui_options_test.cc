@@ -11,9 +11,12 @@
 #include "controller/ui_ingress.h"
 #include "controller/ui_service.h"
 #include "tests/support/spark_app.h"
+#include "tests/support/submit_args.h"
 
 namespace spark_operator::controller {
 namespace {
+
+using testing::Conf;
 
 constexpr char kApp[] = R"(
 apiVersion: spark-operator.k8s.io/v1alpha1
@@ -42,14 +45,6 @@ std::vector<std::string> Argv(const api::SparkApplication& app, const std::strin
   INFO(argv.status().ToString());
   REQUIRE(argv.ok());
   return std::move(*argv);
-}
-
-std::string Conf(const std::vector<std::string>& argv, const std::string& key) {
-  std::string value = "<missing>";
-  for (size_t i = 0; i + 1 < argv.size(); ++i) {
-    if (argv[i] == "--conf" && argv[i + 1].rfind(key + "=", 0) == 0) value = argv[i + 1].substr(key.size() + 1);
-  }
-  return value;
 }
 
 TEST_CASE("sparkUIOptions shape the UI Service: type, port, port name, labels and annotations") {
