@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "api/quantity.h"
 #include "api/spark_application.h"
@@ -22,16 +23,19 @@ constexpr auto kAdmittedHold = std::chrono::seconds(10);
 
 int64_t ValueOr(const Result<int64_t>& r, int64_t fallback) { return r.ok() ? *r : fallback; }
 
-PodResources PodRequest(const api::PodSpec& pod, bool jvm) {
+// `factor`: spec.memoryOverheadFactor, or "" for Spark's default.
+PodResources PodRequest(const api::PodSpec& pod, bool jvm, const std::string& factor_text) {
   PodResources r;
   r.pods = 1;
-  r.cpu_millis = std::llround(pod.cores.value_or(1) * 1000);
+  // coreRequest is the pod's CPU request when set (spark.kubernetes.<role>.request.cores).
+  r.cpu_millis = pod.core_request.empty() ? std::llround(pod.cores.value_or(1) * 1000)
+                                          : ValueOr(api::ParseCpuMillis(pod.core_request), 1000);
   const int64_t heap_mib = ValueOr(api::ParseMemoryBytes(pod.memory.empty() ? "1g" : pod.memory), kMiB * 1024) / kMiB;
   int64_t overhead_mib = 0;
   if (!pod.memory_overhead.empty()) {
     overhead_mib = ValueOr(api::ParseMemoryBytes(pod.memory_overhead), 0) / kMiB;
   } else {
-    const double factor = jvm ? 0.1 : 0.4;
+    const double factor = !factor_text.empty() ? std::strtod(factor_text.c_str(), nullptr) : jvm ? 0.1 : 0.4;
     overhead_mib = std::max(static_cast<int64_t>(factor * static_cast<double>(heap_mib)), kMinOverheadMiB);
   }
   r.memory_bytes = (heap_mib + overhead_mib) * kMiB;
@@ -75,9 +79,14 @@ std::string DescribeMemory(int64_t bytes) {
 
 PodResources ApplicationRequest(const api::SparkApplication& app) {
   const bool jvm = app.spec.type != api::AppType::kPython && app.spec.type != api::AppType::kR;
-  PodResources total = PodRequest(app.spec.driver, jvm);
-  const PodResources executor = PodRequest(app.spec.executor, jvm);
-  const int64_t instances = app.spec.executor.instances.value_or(1);
+  PodResources total = PodRequest(app.spec.driver, jvm, app.spec.memory_overhead_factor);
+  const PodResources executor = PodRequest(app.spec.executor, jvm, app.spec.memory_overhead_factor);
+  // With dynamic allocation, what the app starts with; later executors are held to the namespace's
+  // ResourceQuota when Spark creates them.
+  const api::DynamicAllocation& dynamic = app.spec.dynamic_allocation;
+  const int64_t instances = dynamic.enabled
+                                ? std::max(dynamic.initial_executors.value_or(0), dynamic.min_executors.value_or(0))
+                                : app.spec.executor.instances.value_or(1);
   total.cpu_millis += instances * executor.cpu_millis;
   total.memory_bytes += instances * executor.memory_bytes;
   total.pods += instances;

@@ -42,6 +42,19 @@ TEST_CASE("an application requests what Spark's pods request: cores, memory plus
   CHECK(ApplicationRequest(app).memory_bytes == (2048 + 819 + 3 * (8192 + 1024)) * kMiB);
 }
 
+TEST_CASE("coreRequest, memoryOverheadFactor and dynamic allocation's start change what an application requests") {
+  api::SparkApplication app = App("etl");
+  app.spec.driver.core_request = "250m";
+  app.spec.memory_overhead_factor = "0.5";
+  PodResources r = ApplicationRequest(app);
+  CHECK(r.cpu_millis == 250 + 3 * 2000);
+  CHECK(r.memory_bytes == (2048 + 1024 + 3 * (8192 + 4096)) * kMiB);
+  app.spec.dynamic_allocation = {.enabled = true, .initial_executors = 1, .min_executors = 2, .max_executors = 50};
+  r = ApplicationRequest(app);
+  CHECK(r.pods == 3);  // The driver and max(initial, min) executors.
+  CHECK(r.cpu_millis == 250 + 2 * 2000);
+}
+
 TEST_CASE("admission: what fits goes, what does not is queued in creation order, what never fits fails") {
   std::vector<kube::ObjectPtr> apps;
   TenantBudget budget;
