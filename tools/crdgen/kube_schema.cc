@@ -69,7 +69,12 @@ Value Named(std::string_view type, Allocator& a, int depth) {
   }
   const auto it = Schemas().FindMember(Value(rapidjson::StringRef(type.data(), type.size())));
   CHECK(it != Schemas().MemberEnd()) << "api/openapi/core_v1.json has no schema " << type;
-  return Convert(it->value, a, depth + 1);
+  Value out = Convert(it->value, a, depth + 1);
+  if (type == "io.k8s.api.core.v1.PodSpec") {
+    // A pod template need not list containers: Spark builds its own and adds the template's others.
+    out.RemoveMember("required");
+  }
+  return out;
 }
 
 std::string_view RefName(const Value& ref) {

@@ -9,15 +9,21 @@ namespace {
 constexpr auto kSubmitTimeout = std::chrono::seconds(120);
 
 // spark.properties of the conf map spark-submit (or the native builder) made for `driver`.
+// spark.properties of the driver's conf map; spark-submit creates the conf map just after the pod, so this waits
+// for it.
 std::string DriverProperties(kube::Client& client, const std::string& ns, const std::string& driver) {
-  const Result<rapidjson::Document> maps = client.List(kube::resources::kConfigMaps, ns);
-  if (!maps.ok()) return "";
-  for (const rapidjson::Value& map : (*maps)["items"].GetArray()) {
-    const rapidjson::Value* owners = FindPath(map, {"metadata", "ownerReferences"});
-    if (owners == nullptr || !owners->IsArray() || owners->Empty()) continue;
-    if (GetString((*owners)[0], {"name"}) == driver) return GetString(map, {"data", "spark.properties"});
-  }
-  return "";
+  std::string properties;
+  Eventually([&] {
+    const Result<rapidjson::Document> maps = client.List(kube::resources::kConfigMaps, ns);
+    if (!maps.ok()) return false;
+    for (const rapidjson::Value& map : (*maps)["items"].GetArray()) {
+      const rapidjson::Value* owners = FindPath(map, {"metadata", "ownerReferences"});
+      if (owners == nullptr || !owners->IsArray() || owners->Empty()) continue;
+      if (GetString((*owners)[0], {"name"}) == driver) properties = GetString(map, {"data", "spark.properties"});
+    }
+    return !properties.empty();
+  });
+  return properties;
 }
 
 TEST_CASE("a running driver's UI gets an Ingress at the app's path with its TLS and annotations, gone when it ends") {

@@ -95,6 +95,10 @@ TEST_CASE("core objects carry Kubernetes' own schema: typed, references inlined,
   const rapidjson::Value* metadata = FindPath(driver, {"properties", "podTemplate", "properties", "metadata"});
   REQUIRE(metadata != nullptr);
   CHECK((*metadata)["properties"].MemberCount() == 2);
+  // A template need not list containers: Spark builds its own.
+  const rapidjson::Value* pod_spec = FindPath(driver, {"properties", "podTemplate", "properties", "spec"});
+  REQUIRE(pod_spec != nullptr);
+  CHECK(!pod_spec->HasMember("required"));
   const std::string text = ToJson(driver);
   CHECK(text.find("$ref") == std::string::npos);
   CHECK(text.find("\"default\"") == std::string::npos);
