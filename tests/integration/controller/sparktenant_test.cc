@@ -3,6 +3,7 @@
 // only; deletionPolicy decides the namespace's fate.
 #include <cstdio>
 
+#include "controller/scheduled_reconciler.h"
 #include "tests/integration/controller/tenant_harness.h"
 
 namespace spark_operator::controller::testing {
@@ -172,6 +173,8 @@ TEST_CASE("a member may run applications in its tenant's namespace only, and can
   CHECK(alice->List(kube::resources::kEvents, a).ok());
   CHECK(alice->Get(kube::resources::kSparkApplications, a, "mine").ok());
   CHECK(alice->Delete(kube::resources::kSparkApplications, a, "mine").ok());
+  CHECK(alice->List(kScheduledSparkApplications, a).ok());  // Schedules too.
+  CHECK(alice->List(kScheduledSparkApplications, b).status().code() == StatusCode::kForbidden);
 
   const auto other = alice->Create(kube::resources::kSparkApplications, b, ExampleApp(b, "theirs"));
   CHECK(other.status().code() == StatusCode::kForbidden);
