@@ -71,14 +71,14 @@ void PlanRun(const api::ScheduledSparkApplication& scheduled, const std::vector<
       plan.delete_unfinished = unfinished;
       std::string names;
       for (const std::string& n : unfinished) names += (names.empty() ? "" : ", ") + n;
-      plan.events.push_back({false, "ScheduledRunReplaced", "deleting " + names + " (concurrencyPolicy Replace)"});
+      plan.events.push_back({false, "ScheduledRunReplaced", "deleting " + names + " (concurrencyPolicy Replace)", true});
     }
   }
   plan.status.last_run = when;
   plan.status.last_run_name = name;
   if (!exists) {
     plan.create = name;
-    plan.events.push_back({false, "ScheduledRunCreated", "created SparkApplication " + name + " for " + when});
+    plan.events.push_back({false, "ScheduledRunCreated", "created SparkApplication " + name + " for " + when, true});
   }
 }
 

@@ -38,6 +38,9 @@ struct PlannedEvent {
   bool warning = false;
   std::string reason;
   std::string message;
+  // Recorded once the plan's deletes and create are done, not after the status write: a retry after a lost
+  // status write finds those done and does not plan them, or their Events, again.
+  bool with_action = false;
 };
 
 struct SchedulePlan {

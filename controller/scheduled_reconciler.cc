@@ -154,23 +154,31 @@ ReconcileResult ScheduledController::Reconcile(const std::string& key) {
     RETURN_IF_ERROR(CreateRun(*object, plan.create));
     LOG(INFO) << "scheduledsparkapplication " << key << ": created run " << plan.create;
   }
+  Record(*object, plan.events, /*with_action=*/true);
   for (const std::string& name : plan.delete_finished) RETURN_IF_ERROR(DeleteRun(ns, name));
-  // Events only once the status saying the same is written: a lost write is planned again, Events included.
+  // The other Events only once the status saying the same is written: a lost write is planned again, Events
+  // included.
   RETURN_IF_ERROR(WriteStatus(*object, plan.status));
-  for (const PlannedEvent& e : plan.events) {
-    if (e.warning) {
-      LOG(WARNING) << "scheduledsparkapplication " << key << ": " << e.reason << ": " << e.message;
-      events_.Warning(*object, e.reason, e.message);
-    } else {
-      events_.Normal(*object, e.reason, e.message);
-    }
-  }
+  Record(*object, plan.events, /*with_action=*/false);
   if (!plan.requeue_at) return OkStatus();
   // From the time now, not the reconcile's start: the API requests took some of it. At least a second, so that a
   // due time just passed is handled by this reconcile, not a tight loop.
   const auto wait = std::max<Clock::Duration>(
       std::chrono::duration_cast<Clock::Duration>(*plan.requeue_at - wall_clock_.Now()), std::chrono::seconds(1));
   return RequeueAfter(wait);
+}
+
+void ScheduledController::Record(const rapidjson::Value& object, const std::vector<PlannedEvent>& events,
+                                 bool with_action) {
+  for (const PlannedEvent& e : events) {
+    if (e.with_action != with_action) continue;
+    if (e.warning) {
+      LOG(WARNING) << "scheduledsparkapplication " << ObjectKey(object) << ": " << e.reason << ": " << e.message;
+      events_.Warning(object, e.reason, e.message);
+    } else {
+      events_.Normal(object, e.reason, e.message);
+    }
+  }
 }
 
 Status ScheduledController::CreateRun(const rapidjson::Value& object, const std::string& name) {

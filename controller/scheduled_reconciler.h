@@ -59,6 +59,7 @@ class ScheduledController {
 
  private:
   std::vector<ScheduledRun> RunsOf(const rapidjson::Value& object) const;
+  void Record(const rapidjson::Value& object, const std::vector<PlannedEvent>& events, bool with_action);
   Status CreateRun(const rapidjson::Value& object, const std::string& name);
   Status DeleteRun(const std::string& ns, const std::string& name);
   Status WriteStatus(const rapidjson::Value& object, const api::ScheduledSparkApplicationStatus& status);

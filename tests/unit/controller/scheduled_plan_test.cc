@@ -100,6 +100,29 @@ TEST_CASE("scheduled plan: Forbid skips while a run is unfinished, Replace delet
   CHECK(plan.create == "nightly-1709290800");
 }
 
+// CI once lost the Replaced Event: the status write after the delete and create conflicted, and the retry,
+// seeing the new run and the old one deleting, planned neither again.
+TEST_CASE("scheduled plan: the Events of deletes and creates go with them, not with the status write") {
+  api::ScheduledSparkApplication s = Scheduled("0 * * * *");
+  s.spec.concurrency_policy = api::ConcurrencyPolicy::kReplace;
+  Apply(s, Plan(s, {}, "2024-03-01T10:20:00Z"));
+  const SchedulePlan first = Plan(s, {{"nightly-1709287200", api::AppState::kRunning, false}}, "2024-03-01T11:00:00Z");
+  REQUIRE(first.events.size() == 2);
+  CHECK(first.events[0].reason == "ScheduledRunReplaced");
+  CHECK(first.events[1].reason == "ScheduledRunCreated");
+  CHECK(first.events[0].with_action);
+  CHECK(first.events[1].with_action);
+
+  const SchedulePlan retry = Plan(s,
+                                  {{"nightly-1709287200", api::AppState::kRunning, true},
+                                   {"nightly-1709290800", std::nullopt, false}},
+                                  "2024-03-01T11:00:01Z");
+  CHECK(retry.delete_unfinished.empty());
+  CHECK(retry.create.empty());
+  CHECK(retry.events.empty());
+  CHECK(retry.status.last_run_name == "nightly-1709290800");
+}
+
 TEST_CASE("scheduled plan: finished runs beyond the limits are deleted oldest first") {
   api::ScheduledSparkApplication s = Scheduled("0 * * * *");
   s.spec.successful_run_history_limit = 2;
