@@ -4,7 +4,7 @@ JOBS ?= 2
 image-tag ?= latest
 image-registry ?=
 
-.PHONY: all deps build bench test test-unit test-fault crd manifest demo demo-stop demo-initializer cluster-up cluster-down spark image push clean
+.PHONY: all deps build bench test test-unit test-fault test-images crd manifest demo demo-stop demo-initializer cluster-up cluster-down spark image push clean
 
 all: build
 
@@ -68,12 +68,19 @@ demo-stop:
 demo-initializer: build
 	tools/demo-initializer.sh $(BUILD_DIR)
 
+# The images from docker/ (tools/images/build.sh): with Docker, or with buildah and podman where no engine answers.
 image:
-	tools/build-images.sh $(image-tag)
+	BUILD_DIR=$(BUILD_DIR) tools/images/build.sh $(image-tag)
+
+# Builds the images with tag test, then runs them against the local cluster and a local registry (tests/image/,
+# CTest label image): minutes, so not part of `make test`.
+test-images: build
+	BUILD_DIR=$(BUILD_DIR) tools/images/build.sh test
+	SO_TEST_LABELS=image tools/run-tests.sh $(BUILD_DIR)
 
 # The original README's `make image-tag=<tag> push`, to image-registry=<host[:port]/prefix>.
 push:
-	tools/push-images.sh $(image-tag) $(image-registry)
+	tools/images/push.sh $(image-tag) $(image-registry)
 
 clean:
 	rm -rf $(BUILD_DIR)

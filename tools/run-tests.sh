@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test`: unit tests, then a local cluster for the integration and end-to-end tests, stopped afterwards
-# whatever happens.
+# whatever happens. SO_TEST_LABELS picks other CTest labels (`make test-images`: image).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -29,7 +29,7 @@ tools/cluster/up.sh
 
 cd "$build_dir"
 status=0
-ctest --output-on-failure --no-tests=error -L 'unit|integration|e2e' --timeout 600 || status=$?
+ctest --output-on-failure --no-tests=error -L "${SO_TEST_LABELS:-unit|integration|e2e}" --timeout 600 || status=$?
 # Tests and the programs they run use /dev/null a great deal; one that replaced it with a plain file (a rename
 # over it) breaks every later process quietly, so say so here rather than in a baffling failure elsewhere.
 if [[ ! -c /dev/null ]]; then

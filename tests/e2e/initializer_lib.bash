@@ -18,7 +18,8 @@ init_load_cluster_env() { # <cluster dir>
 
 kc() { kubectl --kubeconfig "$kubeconfig" "$@"; }
 
-# Starts the binary on free loopback ports (it picks them: --port=0) and sets init_pid and init_port.
+# Starts the binary on free loopback ports (it picks them: --port=0) and sets init_pid, init_port and
+# init_metrics_port.
 # The serving certificate and its CA go to the Secret <secret> in <namespace>; the CA is published to the
 # MutatingWebhookConfiguration <config>, retried every second until that exists. Further arguments are extra flags.
 init_start() { # <binary> <config> <namespace> <secret> [flag]...
@@ -32,6 +33,7 @@ init_start() { # <binary> <config> <namespace> <secret> [flag]...
   init_pid=$!
   for i in $(seq 1 300); do
     init_port="$(sed -n 's#.*serving /mutate-pods on https://127\.0\.0\.1:\([0-9]*\).*#\1#p' "$init_log" | head -n1)"
+    init_metrics_port="$(sed -n 's#.*metrics on http://127\.0\.0\.1:\([0-9]*\).*#\1#p' "$init_log" | head -n1)"
     [ -n "$init_port" ] && return 0
     kill -0 "$init_pid" 2>/dev/null || { cat "$init_log" >&2; fail "the initializer exited at start"; }
     sleep 0.1

@@ -44,6 +44,9 @@ init_create_namespace "$ns"
 kc -n "$ns" create configmap spark-conf --from-literal=spark-defaults.conf='spark.ui.enabled false' >/dev/null
 init_start "$bin" "$config" "$ns" initializer-certs
 log "initializer on https://127.0.0.1:$init_port (pid $init_pid)"
+# What the Deployment's probes ask for.
+[ "$(curl -fsS "http://127.0.0.1:$init_metrics_port/healthz")" = ok ] \
+  || fail "GET /healthz on the metrics port $init_metrics_port did not answer ok"
 init_register_webhook "$config" "$ns" "$init_port"
 [ -n "$(kc -n "$ns" get secret initializer-certs -o jsonpath='{.data.ca\.crt}')" ] \
   || fail "the initializer did not store its CA in Secret $ns/initializer-certs"

@@ -2,6 +2,9 @@
 # The whole operator as a user runs it: the controller and the initializer binaries against the local cluster,
 # an app that asks for its Spark ConfigMap and another ConfigMap; the driver pod must come out with both mounted
 # (by the webhook) and the app must complete.
+# Env: SO_BIN_DIR (the binaries, or tests/images/bin for the images), SO_CONTROLLER_FLAGS (extra flags,
+# space-separated: tests/images/ runs this with --submitter=spark-submit too), SO_EXPECT_LOG (a part the
+# controller's log must have, e.g. "spark-submit attempt 1 finished: exit code 0").
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -34,7 +37,7 @@ trap cleanup EXIT
 
 init_load_cluster_env "${SO_CLUSTER_DIR:-$root/.local/cluster}"
 init_fetch_spark
-kc apply -k "$root/deploy/crd" >/dev/null || fail "the API server refused the CRD"
+kc apply --server-side --force-conflicts -k "$root/deploy/crd" >/dev/null || fail "the API server refused the CRD"
 kc wait --for=condition=Established --timeout=60s crd/sparkapplications.spark-operator.k8s.io >/dev/null
 init_create_namespace "$ns"
 kc -n "$ns" create configmap spark-conf --from-literal=spark-defaults.conf='spark.ui.enabled false' >/dev/null
@@ -42,8 +45,9 @@ kc -n "$ns" create configmap extra-conf --from-literal=settings=1 >/dev/null
 
 init_start "$bin/spark-operator-initializer" "$config" "$ns" "initializer-certs"
 init_register_webhook "$config" "$ns" "$init_port"
+read -r -a controller_flags <<<"${SO_CONTROLLER_FLAGS:-}"
 "$bin/spark-operator-controller" --kubeconfig="$kubeconfig" --spark-submit="$submit" --metrics-port=0 \
-  --namespaces="$ns" >"$work/controller.log" 2>&1 &
+  --namespaces="$ns" "${controller_flags[@]}" >"$work/controller.log" 2>&1 &
 controller_pid=$!
 
 kc apply -f - >/dev/null <<YAML || fail "could not create the SparkApplication"
@@ -83,4 +87,7 @@ case " $env " in *" SPARK_CONF_DIR=/etc/spark/conf "*) ;; *) fail "driver $drive
 kc -n "$ns" annotate pod "$driver" sim.spark-operator.k8s.io/exit-code=0 >/dev/null
 for _ in $(seq 1 120); do [ "$(state)" = COMPLETED ] && break; sleep 0.5; done
 [ "$(state)" = COMPLETED ] || fail "the app did not complete after its driver exited 0 (state: $(state))"
+if [ -n "${SO_EXPECT_LOG:-}" ]; then
+  grep -qF -- "$SO_EXPECT_LOG" "$work/controller.log" || fail "the controller's log has no '$SO_EXPECT_LOG'"
+fi
 echo "operator_mounts: PASS ($driver mounted /etc/spark/conf and /etc/extra, app COMPLETED)"

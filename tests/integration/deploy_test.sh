@@ -15,7 +15,7 @@ CLUSTER_DIR="${SO_CLUSTER_DIR:-$ROOT/.local/cluster}"
 BIN_DIR="${SO_BIN_DIR:-$ROOT/build/bin}"
 export KUBECONFIG="$CLUSTER_DIR/kubeconfig"
 K=(kubectl --request-timeout=30s)
-ENTRY_POINTS=(default controller-only initializer-only)
+ENTRY_POINTS=(default controller-only initializer-only default-native)
 
 failures=0
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
@@ -145,6 +145,10 @@ for entry in "${ENTRY_POINTS[@]}"; do
       expect_objects "deploy/$entry" "$build.applied" namespace/spark-operator deployment.apps/spark-operator-initializer \
         mutatingwebhookconfiguration.admissionregistration.k8s.io/spark-operator-initializer
       if grep -q '^deployment.apps/spark-operator-controller' "$build.applied"; then fail "deploy/$entry holds the controller"; fi ;;
+    default-native)
+      # The native image, and nothing that needs spark-submit.
+      grep -q 'image: spark-operator-controller:latest-native' "$build" || fail "deploy/$entry: not the -native image"
+      if grep -q -- '--spark-submit\|SPARK_SUBMIT_MEMORY' "$build"; then fail "deploy/$entry still configures spark-submit"; fi ;;
   esac
 done
 
