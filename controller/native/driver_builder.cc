@@ -19,7 +19,12 @@ namespace spark_operator::controller::native {
 namespace {
 
 using internal::Allocator;
+using internal::kConfigMapMaxSize;
 using internal::kConnectPort;
+using internal::kPodTemplateFileName;
+using internal::kPodTemplateKey;
+using internal::kPodTemplateMountPath;
+using internal::kPodTemplateVolume;
 using internal::kPropertiesFile;
 using internal::Object;
 using internal::Resolved;
@@ -229,6 +234,10 @@ std::string Properties(const SubmitArguments& args, const Resolved& r, const Dri
   props["spark.driver.port"] = std::to_string(r.driver_port);
   props["spark.driver.blockManager.port"] = std::to_string(r.service_block_manager_port);
   props["spark.kubernetes.resource.type"] = args.python ? "python" : "java";
+  if (!r.executor_template_map.empty()) {
+    props["spark.kubernetes.executor.podTemplateFile"] =
+        std::string(kPodTemplateMountPath) + "/" + kPodTemplateFileName;
+  }
   return ToJavaProperties(props, "Java properties built from Kubernetes config map with name: " + r.conf_map_name,
                           JavaDateUtc(id.submit_time_millis));
 }
@@ -292,6 +301,7 @@ rapidjson::Value BuildContainer(const SubmitArguments& args, const Resolved& r, 
   for (const auto& [secret, path] : ConfWithPrefix(conf, "spark.kubernetes.driver.secrets.")) {
     mounts.PushBack(Mount(secret + "-volume", path, a), a);
   }
+  if (!r.executor_template_map.empty()) mounts.PushBack(Mount(kPodTemplateVolume, kPodTemplateMountPath, a), a);
   mounts.PushBack(Mount("spark-local-dir-1", r.local_dir, a), a);
   mounts.PushBack(Mount(kConfVolume, kConfDir, a), a);
   c.AddMember("volumeMounts", mounts, a);
@@ -306,6 +316,20 @@ void AddVolumes(const SparkConf& conf, const Resolved& r, rapidjson::Value& spec
     rapidjson::Value source(rapidjson::kObjectType);
     source.AddMember("secretName", Str(secret, a), a);
     volume.AddMember("secret", source, a);
+    volumes.PushBack(volume, a);
+  }
+  if (!r.executor_template_map.empty()) {
+    rapidjson::Value item(rapidjson::kObjectType);
+    item.AddMember("key", kPodTemplateKey, a);
+    item.AddMember("path", kPodTemplateFileName, a);
+    rapidjson::Value items(rapidjson::kArrayType);
+    items.PushBack(item, a);
+    rapidjson::Value config_map(rapidjson::kObjectType);
+    config_map.AddMember("name", Str(r.executor_template_map, a), a);
+    config_map.AddMember("items", items, a);
+    rapidjson::Value volume(rapidjson::kObjectType);
+    volume.AddMember("name", kPodTemplateVolume, a);
+    volume.AddMember("configMap", config_map, a);
     volumes.PushBack(volume, a);
   }
   rapidjson::Value local(rapidjson::kObjectType);
@@ -395,14 +419,25 @@ DriverIdentity IdentityFor(const std::string& app_uid, int attempt, int64_t now_
 }
 
 Result<DriverObjects> BuildDriverObjects(const SubmitArguments& args, const rapidjson::Value* pod_template,
-                                         const DriverIdentity& identity) {
-  ASSIGN_OR_RETURN(const Resolved resolved, Resolve(args, identity));
+                                         const std::string* executor_template, const DriverIdentity& identity) {
+  ASSIGN_OR_RETURN(Resolved resolved, Resolve(args, identity));
+  if (executor_template != nullptr) {
+    if (executor_template->size() > kConfigMapMaxSize) {
+      return InvalidArgumentError("the executor pod template is " + std::to_string(executor_template->size()) +
+                                  " bytes, more than a ConfigMap of Spark's may hold (" +
+                                  std::to_string(kConfigMapMaxSize) + ", spark.kubernetes.configMap.maxSize)");
+    }
+    resolved.executor_template_map = resolved.resource_prefix + "-driver-podspec-conf-map";
+  }
   ASSIGN_OR_RETURN(rapidjson::Document pod, BuildPod(args, pod_template, resolved, identity));
   DriverObjects objects;
   objects.pod = std::move(pod);
   objects.service = internal::BuildService(args.conf, resolved, identity);
   objects.network_policy = internal::BuildNetworkPolicy(resolved, identity);
   objects.config_map = internal::BuildConfigMap(Properties(args, resolved, identity), resolved);
+  if (executor_template != nullptr) {
+    objects.executor_template_map = internal::BuildExecutorTemplateMap(*executor_template, resolved);
+  }
   return objects;
 }
 

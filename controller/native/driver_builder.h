@@ -1,12 +1,13 @@
 // The objects spark-submit creates in cluster mode, built in C++ the way Spark 4.2's KubernetesDriverBuilder
-// builds them (basic driver, driver service, mounted secrets, local dirs, driver command, network policy, and
-// the conf map with spark.properties). tests/integration/controller/native_parity_test.cc compares each object
-// with what the real spark-submit stores for the same command line.
+// builds them (basic driver, driver service, mounted secrets, executor pod template, local dirs, driver command,
+// network policy, and the conf map with spark.properties). tests/integration/controller/native_parity_test.cc compares
+// each object with what the real spark-submit stores for the same command line.
 #pragma once
 
 #include <rapidjson/document.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "common/base/status.h"
@@ -39,11 +40,14 @@ struct DriverObjects {
   rapidjson::Document service;
   rapidjson::Document network_policy;
   rapidjson::Document config_map;
+  // The executor pod template's ConfigMap, when spark.kubernetes.executor.podTemplateFile is set.
+  std::optional<rapidjson::Document> executor_template_map;
 };
 
-// `pod_template` is the parsed spark.kubernetes.driver.podTemplateFile, or null. InvalidArgument when a setting
-// cannot be read (the same settings make spark-submit fail).
+// `pod_template` is the parsed spark.kubernetes.driver.podTemplateFile, or null; `executor_template` the text of
+// spark.kubernetes.executor.podTemplateFile, or null. InvalidArgument when a setting cannot be read (the same
+// settings make spark-submit fail).
 Result<DriverObjects> BuildDriverObjects(const SubmitArguments& args, const rapidjson::Value* pod_template,
-                                         const DriverIdentity& identity);
+                                         const std::string* executor_template, const DriverIdentity& identity);
 
 }  // namespace spark_operator::controller::native

@@ -17,6 +17,13 @@ using Allocator = rapidjson::Document::AllocatorType;
 
 inline constexpr char kPropertiesFile[] = "spark.properties";
 inline constexpr int kConnectPort = 15002;
+// Spark's PodTemplateConfigMapStep: the executor pod template reaches the driver in a ConfigMap of its own.
+inline constexpr char kPodTemplateVolume[] = "pod-template-volume";
+inline constexpr char kPodTemplateKey[] = "podspec-configmap-key";
+inline constexpr char kPodTemplateMountPath[] = "/opt/spark/pod-template";
+inline constexpr char kPodTemplateFileName[] = "pod-spec-template.yml";
+// spark.kubernetes.configMap.maxSize's default: spark-submit refuses a bigger template.
+inline constexpr size_t kConfigMapMaxSize = 1048576;
 
 // The settings every object is built from, resolved once.
 struct Resolved {
@@ -31,6 +38,7 @@ struct Resolved {
   std::string service_name;
   std::string resource_prefix;
   std::string conf_map_name;
+  std::string executor_template_map;  // The executor template's ConfigMap; empty: no executor template.
   std::string local_dir;
   std::string default_overhead_factor;
   int64_t memory_mib = 0;
@@ -48,5 +56,6 @@ inline rapidjson::Value Object(const std::map<std::string, std::string>& entries
 rapidjson::Document BuildService(const SparkConf& conf, const Resolved& r, const DriverIdentity& id);
 rapidjson::Document BuildNetworkPolicy(const Resolved& r, const DriverIdentity& id);
 rapidjson::Document BuildConfigMap(const std::string& properties, const Resolved& r);
+rapidjson::Document BuildExecutorTemplateMap(const std::string& executor_template, const Resolved& r);
 
 }  // namespace spark_operator::controller::native::internal

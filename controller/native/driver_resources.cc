@@ -93,4 +93,18 @@ rapidjson::Document BuildConfigMap(const std::string& properties, const Resolved
   return cm;
 }
 
+rapidjson::Document BuildExecutorTemplateMap(const std::string& executor_template, const Resolved& r) {
+  rapidjson::Document cm(rapidjson::kObjectType);
+  auto& a = cm.GetAllocator();
+  cm.AddMember("apiVersion", "v1", a);
+  cm.AddMember("kind", "ConfigMap", a);
+  rapidjson::Value metadata(rapidjson::kObjectType);
+  metadata.AddMember("name", Str(r.executor_template_map, a), a);
+  metadata.AddMember("namespace", Str(r.ns, a), a);
+  cm.AddMember("metadata", metadata, a);
+  cm.AddMember("immutable", true, a);
+  cm.AddMember("data", Object({{kPodTemplateKey, executor_template}}, a), a);
+  return cm;
+}
+
 }  // namespace spark_operator::controller::native::internal

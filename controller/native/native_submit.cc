@@ -59,7 +59,18 @@ Result<NativePlan> PlanNativeSubmission(const std::vector<std::string>& argv,
     // spark-submit reads the template as YAML, of which JSON is a part.
     ASSIGN_OR_RETURN(pod_template, YamlToJson(file->second));
   }
-  Result<DriverObjects> objects = BuildDriverObjects(*args, pod_template ? &*pod_template : nullptr, identity);
+  // The executor template travels as text: spark-submit copies the file into its ConfigMap as it is.
+  const std::string* executor_template = nullptr;
+  if (const std::string path = ConfValue(args->conf, "spark.kubernetes.executor.podTemplateFile"); !path.empty()) {
+    const auto file = files.find(path);
+    if (file == files.end()) {
+      plan.unsupported = "spark.kubernetes.executor.podTemplateFile (a file the controller did not write)";
+      return plan;
+    }
+    executor_template = &file->second;
+  }
+  Result<DriverObjects> objects =
+      BuildDriverObjects(*args, pod_template ? &*pod_template : nullptr, executor_template, identity);
   if (!objects.ok()) {
     // A template with containers is valid for Spark but merged in ways this builder does not reproduce.
     if (objects.status().message().rfind("a driver pod template", 0) == 0) {
@@ -90,8 +101,13 @@ Result<std::string> CreateDriverObjects(kube::Client& client, const DriverObject
   RETURN_IF_ERROR(CreateOwned(client, kube::resources::kServices, objects.service, *pod));
   RETURN_IF_ERROR(CreateOwned(client, kube::resources::kNetworkPolicies, objects.network_policy, *pod));
   RETURN_IF_ERROR(CreateOwned(client, kube::resources::kConfigMaps, objects.config_map, *pod));
+  std::string executor_template;
+  if (objects.executor_template_map) {
+    RETURN_IF_ERROR(CreateOwned(client, kube::resources::kConfigMaps, *objects.executor_template_map, *pod));
+    executor_template = ", executor template " + NameOf(*objects.executor_template_map);
+  }
   return how + " driver pod " + pod_name + " with service " + NameOf(objects.service) + ", network policy " +
-         NameOf(objects.network_policy) + " and conf map " + NameOf(objects.config_map);
+         NameOf(objects.network_policy) + ", conf map " + NameOf(objects.config_map) + executor_template;
 }
 
 Result<ProcessResult> RunNativeSubmission(kube::Client& client, const DriverObjects& objects) {

@@ -33,7 +33,8 @@ const std::vector<std::string>& Implemented() {
       "spark.kubernetes.scheduler.name",
       "spark.kubernetes.driver.scheduler.name",
       "spark.kubernetes.memoryOverheadFactor",
-      "spark.kubernetes.driver.podTemplateFile",  // Read by the builder (controller/native/driver_builder.h).
+      "spark.kubernetes.driver.podTemplateFile",    // Read by the builder (controller/native/driver_builder.h).
+      "spark.kubernetes.executor.podTemplateFile",  // Copied into its ConfigMap, as PodTemplateConfigMapStep does.
       "spark.driver.cores",
       "spark.driver.memory",
       "spark.driver.memoryOverhead",
@@ -107,7 +108,6 @@ bool IsLocalFile(const std::string& uri) {
 std::string UnsupportedSetting(const SubmitArguments& args) {
   for (const auto& [key, value] : args.conf) {
     // Said in the words of the spec, for the Event: these come from the controller's own templates.
-    if (key == "spark.kubernetes.executor.podTemplateFile") return "an executor pod template (" + key + ")";
     if (key == "spark.kubernetes.driver.podTemplateContainerName") {
       return "a driver pod template with containers (sidecars, or fields of the Spark container)";
     }

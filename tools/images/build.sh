@@ -9,8 +9,9 @@
 # (`podman load -i` or `skopeo copy oci-archive:...`).
 #
 # On the Debian release the Dockerfiles name, the binaries are built here (ccache makes that quick) and handed
-# to the Dockerfiles (BINARY_FROM=prebuilt); elsewhere the Dockerfiles compile them.
-#   tools/images/build.sh [<tag>]     Env: BUILD_DIR (default build), JOBS (default 2)
+# to the Dockerfiles (BINARY_FROM=prebuilt); elsewhere, or with IMAGE_BINARIES=source, the Dockerfiles compile
+# them (tens of minutes on 2 cores: the whole build runs in the build stage, without ccache).
+#   tools/images/build.sh [<tag>]     Env: BUILD_DIR (default build), JOBS (default 2), IMAGE_BINARIES
 set -euo pipefail
 
 tag="${1:-latest}"
@@ -36,8 +37,8 @@ if [[ -z "$engine" ]]; then
 fi
 
 context="$root"
-build_args=(--build-arg "DEBIAN_RELEASE=$release")
-if [[ "$(. /etc/os-release && echo "${VERSION_CODENAME:-}")" == "$release" ]]; then
+binary_from=build
+if [[ "${IMAGE_BINARIES:-}" != source && "$(. /etc/os-release && echo "${VERSION_CODENAME:-}")" == "$release" ]]; then
   log "building the binaries here (Debian $release, as the images): cmake --build $build_dir"
   tools/install-deps.sh
   [[ -f "$build_dir/build.ninja" ]] || cmake -S . -B "$build_dir" -G Ninja >/dev/null
@@ -52,8 +53,11 @@ if [[ "$(. /etc/os-release && echo "${VERSION_CODENAME:-}")" == "$release" ]]; t
   cp docker/collect-libs.sh "$context/docker/"
   cp -r tools/spark tools/versions.env "$context/tools/"
   rm -rf "$context/tools/spark/target"
-  build_args+=(--build-arg BINARY_FROM=prebuilt)
+  binary_from=prebuilt
 fi
+# Given even when it is the Dockerfiles' default: buildah 1.28 does not apply an ARG's default to a FROM that
+# names a stage.
+build_args=(--build-arg "DEBIAN_RELEASE=$release" --build-arg "BINARY_FROM=$binary_from")
 
 # <Dockerfile> <image> [option]...
 build() {
@@ -63,9 +67,12 @@ build() {
   if [[ "$engine" == docker ]]; then
     docker build -f "$dockerfile" -t "$image" "${build_args[@]}" "$@" "$context"
   else
-    # --layers: reuse unchanged steps (the apt-get installs, the Spark download) on the next build.
-    buildah bud --isolation chroot --layers --pull=missing -f "$dockerfile" -t "$image" "${build_args[@]}" "$@" \
-      "$context"
+    # --layers: reuse unchanged steps (the apt-get installs, the Spark download) on the next build. buildah
+    # 1.28 does not look for <Dockerfile>.dockerignore itself, as BuildKit does.
+    local ignore=()
+    [[ "$context" == "$root" ]] && ignore=(--ignorefile "$dockerfile.dockerignore")
+    buildah bud --isolation chroot --layers --pull=missing -f "$dockerfile" -t "$image" "${ignore[@]}" \
+      "${build_args[@]}" "$@" "$context"
   fi
 }
 

@@ -191,7 +191,9 @@ TEST_CASE("pod fields reach the driver pod and the executors' template, and the 
   REQUIRE(Eventually([&] { return State(*client, ns.name(), "wide") == "COMPLETED"; }, kSubmitTimeout));
 }
 
-TEST_CASE("with native submission, pod-level fields keep the app native, and a sidecar sends it to spark-submit") {
+TEST_CASE(
+    "with native submission, pod-level fields and executor templates keep the app native, and a sidecar sends it to "
+    "spark-submit") {
   auto client = AdminClient();
   EnsureCrd(*client);
   const TestNamespace ns(client, "podn");
@@ -204,6 +206,9 @@ driver:
   tolerations: [{key: dedicated, operator: Exists}]
   affinity: {nodeAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 1, preference: {matchExpressions: [{key: pool, operator: In, values: [spark]}]}}]}}
   priorityClassName: system-cluster-critical
+executor:
+  instances: 1
+  tolerations: [{key: executors-only, operator: Exists}]
 dynamicAllocation: {enabled: true, maxExecutors: 3}
 )"));
   CreateApp(*client,
@@ -217,6 +222,15 @@ dynamicAllocation: {enabled: true, maxExecutors: 3}
   CHECK(ToJson((*pod)["spec"]["tolerations"]).find("\"dedicated\"") != std::string::npos);
   CHECK(FindPath(*pod, {"spec", "affinity", "nodeAffinity"}) != nullptr);
   CHECK(GetString(*pod, {"spec", "priorityClassName"}) == "system-cluster-critical");
+  // The executors' template reaches the driver as spark-submit sends it: a ConfigMap mounted into the driver.
+  std::string template_map;
+  for (const rapidjson::Value& volume : (*pod)["spec"]["volumes"].GetArray()) {
+    if (GetString(volume, {"name"}) == "pod-template-volume") template_map = GetString(volume, {"configMap", "name"});
+  }
+  REQUIRE_FALSE(template_map.empty());
+  const Result<rapidjson::Document> map = client->Get(kube::resources::kConfigMaps, ns.name(), template_map);
+  REQUIRE(map.ok());
+  CHECK(GetString(*map, {"data", "podspec-configmap-key"}).find("executors-only") != std::string::npos);
   CHECK(HasEvent(*client, ns.name(), "sidecar",
                  "Normal/SparkApplicationSubmittedWithSparkSubmit: submitting with spark-submit: the native "
                  "submitter does not build"));

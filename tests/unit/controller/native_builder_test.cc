@@ -5,6 +5,7 @@
 
 #include "common/base/json.h"
 #include "controller/native/driver_builder.h"
+#include "controller/native/native_submit.h"
 #include "controller/native/properties.h"
 #include "controller/native/settings.h"
 #include "controller/native/submit_args.h"
@@ -71,8 +72,6 @@ TEST_CASE("a setting that changes the driver and is not built natively is named"
   CHECK(unsupported({"--conf", "spark.kubernetes.executor.label.a=b"}).empty());
   CHECK(unsupported({"--conf", "spark.kubernetes.driver.volumes.hostPath.x.mount.path=/x"}) ==
         "spark.kubernetes.driver.volumes.hostPath.x.mount.path");
-  CHECK(unsupported({"--conf", "spark.kubernetes.executor.podTemplateFile=/t.yaml"}) ==
-        "an executor pod template (spark.kubernetes.executor.podTemplateFile)");
   CHECK(unsupported({"--conf", "spark.kubernetes.driver.podTemplateContainerName=spark-kubernetes-driver"}) ==
         "a driver pod template with containers (sidecars, or fields of the Spark container)");
   CHECK(unsupported({"--conf", "spark.local.dir=/scratch"}) == "spark.local.dir");
@@ -114,7 +113,7 @@ TEST_CASE("one attempt always gets the same names, another attempt other ones") 
 TEST_CASE("the driver's memory is heap plus Spark's overhead, and a reserved label is refused") {
   Result<SubmitArguments> args = ParseSubmitArgs(Argv({"--driver-memory", "2g"}));
   REQUIRE(args.ok());
-  Result<DriverObjects> objects = BuildDriverObjects(*args, nullptr, IdentityFor("u", 1, 0));
+  Result<DriverObjects> objects = BuildDriverObjects(*args, nullptr, nullptr, IdentityFor("u", 1, 0));
   REQUIRE(objects.ok());
   const rapidjson::Value& container = objects->pod["spec"]["containers"][0];
   CHECK(GetString(container, {"resources", "limits", "memory"}) == "2432Mi");  // 2048 + max(204, 384).
@@ -122,7 +121,39 @@ TEST_CASE("the driver's memory is heap plus Spark's overhead, and a reserved lab
 
   args = ParseSubmitArgs(Argv({"--conf", "spark.kubernetes.driver.label.spark-role=x"}));
   REQUIRE(args.ok());
-  CHECK_FALSE(BuildDriverObjects(*args, nullptr, IdentityFor("u", 1, 0)).ok());
+  CHECK_FALSE(BuildDriverObjects(*args, nullptr, nullptr, IdentityFor("u", 1, 0)).ok());
+}
+
+TEST_CASE("an executor pod template the controller wrote goes to the driver in a ConfigMap of its own") {
+  const std::string text = R"({"spec":{"tolerations":[{"key":"dedicated","operator":"Exists"}]}})";
+  const std::vector<std::string> argv = Argv({"--conf", "spark.kubernetes.executor.podTemplateFile=/run/e.json"});
+  Result<NativePlan> plan = PlanNativeSubmission(argv, {{"/run/e.json", text}}, IdentityFor("u", 1, 0));
+  REQUIRE(plan.ok());
+  REQUIRE(plan->unsupported.empty());
+  REQUIRE(plan->objects.executor_template_map);
+  const rapidjson::Value& map = *plan->objects.executor_template_map;
+  const std::string name = NameOf(map);
+  CHECK(name.size() > std::string("-driver-podspec-conf-map").size());
+  CHECK(name.ends_with("-driver-podspec-conf-map"));
+  CHECK(GetString(map, {"data", "podspec-configmap-key"}) == text);  // As written: spark-submit copies the file.
+  CHECK(GetBool(map, {"immutable"}));
+  const rapidjson::Value& pod = plan->objects.pod;
+  CHECK(ToJson(pod["spec"]["volumes"])
+            .find(R"({"name":"pod-template-volume","configMap":{"name":")" + name +
+                  R"(","items":[{"key":"podspec-configmap-key","path":"pod-spec-template.yml"}]}})") !=
+        std::string::npos);
+  CHECK(ToJson(pod["spec"]["containers"][0]["volumeMounts"])
+            .find(R"({"name":"pod-template-volume","mountPath":"/opt/spark/pod-template"})") != std::string::npos);
+  const std::string properties = GetString(plan->objects.config_map, {"data", "spark.properties"});
+  CHECK(properties.find("spark.kubernetes.executor.podTemplateFile=/opt/spark/pod-template/pod-spec-template.yml") !=
+        std::string::npos);
+
+  // A template the controller did not write (the user's remote file) is spark-submit's to download.
+  plan = PlanNativeSubmission(argv, {}, IdentityFor("u", 1, 0));
+  REQUIRE(plan.ok());
+  CHECK(plan->unsupported == "spark.kubernetes.executor.podTemplateFile (a file the controller did not write)");
+  // Over what a ConfigMap of Spark's may hold: refused, as spark-submit refuses it.
+  CHECK_FALSE(PlanNativeSubmission(argv, {{"/run/e.json", std::string(1048577, ' ')}}, IdentityFor("u", 1, 0)).ok());
 }
 
 }  // namespace
