@@ -31,8 +31,9 @@ struct PodResources {
 
 // The driver and `instances` executors, each requesting `cores` of CPU and memory + overhead: memoryOverhead
 // when set, else max(factor x memory, 384 MiB) with factor 0.1 for JVM applications and 0.4 for Python and R,
-// in whole MiB as Spark rounds. Expects a defaulted application. sparkConf overrides of the overhead factor are
-// not read.
+// in whole MiB as Spark rounds; with each pod's other containers (podTemplate, sidecars, initContainers) counted
+// as Kubernetes counts a pod's effective request. Expects a defaulted application. sparkConf overrides of the
+// overhead factor are not read.
 PodResources ApplicationRequest(const api::SparkApplication& app);
 
 // A tenant's limits as the admission sees them; unset: no limit on that resource.

@@ -32,12 +32,7 @@ Status WithContext(const Status& s, const std::string& context) {
 int64_t ValueOr(const Result<int64_t>& r, int64_t fallback) { return r.ok() ? *r : fallback; }
 
 // A quantity as the quota reports it: canonical Kubernetes form, plain bytes, or 0.
-int64_t QuotaBytes(const std::string& q) {
-  if (!q.empty() && std::all_of(q.begin(), q.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::stoll(q);
-  }
-  return ValueOr(api::ParseMemoryBytes(q), 0);
-}
+int64_t QuotaBytes(const std::string& q) { return ValueOr(api::ParseKubernetesMemoryBytes(q), 0); }
 
 bool Running(const std::string& state) { return state == "SUBMITTED" || state == "RUNNING" || state == "UNKNOWN"; }
 
