@@ -71,7 +71,8 @@ void PlanRun(const api::ScheduledSparkApplication& scheduled, const std::vector<
       plan.delete_unfinished = unfinished;
       std::string names;
       for (const std::string& n : unfinished) names += (names.empty() ? "" : ", ") + n;
-      plan.events.push_back({false, "ScheduledRunReplaced", "deleting " + names + " (concurrencyPolicy Replace)", true});
+      plan.events.push_back(
+          {false, "ScheduledRunReplaced", "deleting " + names + " (concurrencyPolicy Replace)", true});
     }
   }
   plan.status.last_run = when;

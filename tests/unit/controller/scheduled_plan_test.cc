@@ -113,10 +113,9 @@ TEST_CASE("scheduled plan: the Events of deletes and creates go with them, not w
   CHECK(first.events[0].with_action);
   CHECK(first.events[1].with_action);
 
-  const SchedulePlan retry = Plan(s,
-                                  {{"nightly-1709287200", api::AppState::kRunning, true},
-                                   {"nightly-1709290800", std::nullopt, false}},
-                                  "2024-03-01T11:00:01Z");
+  const SchedulePlan retry =
+      Plan(s, {{"nightly-1709287200", api::AppState::kRunning, true}, {"nightly-1709290800", std::nullopt, false}},
+           "2024-03-01T11:00:01Z");
   CHECK(retry.delete_unfinished.empty());
   CHECK(retry.create.empty());
   CHECK(retry.events.empty());
