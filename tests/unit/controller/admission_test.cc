@@ -72,6 +72,26 @@ TEST_CASE("sidecars add their requests to their pod's, or their limits when they
   CHECK(r.pods == before.pods);
 }
 
+TEST_CASE("a sidecar that sets neither requests nor limits requests the tenant's default") {
+  api::SparkApplication app = App("etl");
+  const PodResources before = ApplicationRequest(app);
+  app.spec.driver.sidecars = {Container("bare", "{}"), Container("capped", R"({"limits":{"memory":"1Gi"}})")};
+  const ContainerDefaults defaults{.cpu_millis = 200, .memory_bytes = 256 * kMiB};
+  const PodResources r = ApplicationRequest(app, defaults);
+  CHECK(r.cpu_millis == before.cpu_millis + 2 * 200);
+  CHECK(r.memory_bytes == before.memory_bytes + (256 + 1024) * kMiB);
+  // Spark's own container sets its requests: without sidecars the defaults change nothing.
+  CHECK(ApplicationRequest(App("etl"), defaults).cpu_millis == before.cpu_millis);
+
+  std::vector<kube::ObjectPtr> apps;
+  TenantBudget budget;
+  budget.cpu_millis = before.cpu_millis + 300;
+  budget.container_defaults = defaults;
+  Admission admission([&](const std::string&) { return budget; }, [&](const std::string&) { return apps; });
+  CHECK(admission.Decide(app).message ==
+        "can never run in this tenant: cpu 6900m is more than the tenant's whole quota, 6800m");
+}
+
 TEST_CASE("an init container counts when it asks for more than the pod's running containers") {
   api::SparkApplication app = App("etl");
   const PodResources before = ApplicationRequest(app);
