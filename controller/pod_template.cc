@@ -78,29 +78,31 @@ Result<std::map<std::string, rapidjson::Document>> VolumesByName(const api::Spar
 
 Result<PodMounts> SplitPodMounts(const std::map<std::string, rapidjson::Document>& volumes, const api::PodSpec& pod,
                                  std::string_view role) {
-  PodMounts out;
-  std::vector<std::pair<rapidjson::Document, const Value*>> others;  // A mount and its volume.
+  std::vector<rapidjson::Document> mounts;
+  std::map<std::string, int> uses;
   for (const api::KubeValue& m : pod.volume_mounts) {
     ASSIGN_OR_RETURN(rapidjson::Document mount, Parse(m));
     const std::string name = GetString(mount, {"name"});
-    const auto volume = volumes.find(name);
-    if (volume == volumes.end()) {
+    if (volumes.count(name) == 0) {
       return InvalidArgumentError("spec." + std::string(role) + ".volumeMounts: no volume named " + name +
                                   " in spec.volumes");
     }
-    if (std::optional<SparkVolume> v = AsSparkVolume(volume->second, mount)) {
-      out.by_spark.push_back(std::move(*v));
-    } else {
-      others.emplace_back(std::move(mount), &volume->second);
-    }
+    ++uses[name];
+    mounts.push_back(std::move(mount));
   }
+  PodMounts out;
   std::set<std::string> added_volumes;
-  for (auto& [mount, volume] : others) {
+  for (rapidjson::Document& mount : mounts) {
     const std::string name = GetString(mount, {"name"});
-    const bool by_spark =
-        std::any_of(out.by_spark.begin(), out.by_spark.end(), [&](const SparkVolume& v) { return v.name == name; });
-    if (by_spark) continue;
-    if (added_volumes.insert(name).second) out.template_volumes.push_back(CopyJson(*volume));
+    const rapidjson::Document& volume = volumes.at(name);
+    // Spark's settings are keyed by the volume's name and so hold one mount of it: a volume mounted twice goes
+    // through the template, every mount of it.
+    std::optional<SparkVolume> by_spark = uses[name] == 1 ? AsSparkVolume(volume, mount) : std::nullopt;
+    if (by_spark) {
+      out.by_spark.push_back(std::move(*by_spark));
+      continue;
+    }
+    if (added_volumes.insert(name).second) out.template_volumes.push_back(CopyJson(volume));
     out.template_mounts.push_back(std::move(mount));
   }
   return out;

@@ -18,8 +18,8 @@ namespace spark_operator::controller {
 enum class PodRole { kDriver, kExecutor };
 
 // A volumeMount that Spark mounts itself (spark.kubernetes.<role>.volumes.<kind>.<name>.*): the volume is a
-// hostPath, emptyDir, persistentVolumeClaim or nfs, and neither it nor the mount uses a field Spark's settings
-// cannot say. Every other mount goes through the template.
+// hostPath, emptyDir, persistentVolumeClaim or nfs, the pod mounts it once, and neither it nor the mount uses a
+// field Spark's settings cannot say. Every other mount goes through the template.
 struct SparkVolume {
   std::string kind;  // hostPath, emptyDir, persistentVolumeClaim or nfs.
   std::string name;
@@ -33,8 +33,8 @@ struct SparkVolume {
 // spark-submit's arguments need the split, so a submission makes it once (SplitMounts) and hands it to both.
 struct PodMounts {
   std::vector<SparkVolume> by_spark;
-  // The other mounts, in spec order, and the spec.volumes they name (each once, in order of first mount).
-  // A mount of a volume that Spark mounts elsewhere in the pod is not among them.
+  // The other mounts, in spec order, and the spec.volumes they name (each once, in order of first mount):
+  // those Spark's settings cannot say, and every mount of a volume mounted more than once.
   std::vector<rapidjson::Document> template_mounts;
   std::vector<rapidjson::Document> template_volumes;
 };

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "api/mounts.h"
 #include "common/base/json.h"
 #include "controller/driver_pod.h"
 #include "controller/pod_template.h"
@@ -168,6 +169,35 @@ TEST_CASE("a volume with a field Spark's settings cannot say goes through the te
   CHECK(Conf(Argv(app), "spark.kubernetes.driver.volumes.emptyDir.scratch.mount.path") == "<missing>");
   const rapidjson::Document pod = Template(app, PodRole::kDriver);
   CHECK(ToJson(pod["spec"]["volumes"]).find("\"scratch\"") != std::string::npos);
+}
+
+TEST_CASE("a volume mounted twice in a pod goes through the template with every mount of it") {
+  api::SparkApplication app = testing::LoadApp(kApp);
+  // Spark's settings are keyed by the volume's name and hold one mount of it.
+  app.spec.driver.volume_mounts.push_back({R"({"name":"scratch","mountPath":"/spill"})"});
+  app.spec.executor.volume_mounts.push_back({R"({"name":"shared","mountPath":"/in","mountPropagation":"None"})"});
+  const auto argv = Argv(app);
+  CHECK(Conf(argv, "spark.kubernetes.driver.volumes.emptyDir.scratch.mount.path") == "<missing>");
+  CHECK(Conf(argv, "spark.kubernetes.executor.volumes.nfs.shared.mount.path") == "<missing>");
+  for (const PodRole role : {PodRole::kDriver, PodRole::kExecutor}) {
+    const rapidjson::Document pod = Template(app, role);
+    const rapidjson::Value& spec = pod["spec"];
+    const int spark = api::SparkContainerIndex(spec["containers"]);
+    REQUIRE(spark >= 0);
+    std::string paths;
+    for (const rapidjson::Value& m : spec["containers"][spark]["volumeMounts"].GetArray()) {
+      paths += GetString(m, {"mountPath"}) + " ";
+    }
+    std::string volumes;
+    for (const rapidjson::Value& v : spec["volumes"].GetArray()) volumes += GetString(v, {"name"}) + " ";
+    if (role == PodRole::kDriver) {
+      CHECK(paths == "/scratch /etc/settings /spill ");
+      CHECK(volumes == "scratch settings ");
+    } else {
+      CHECK(paths == "/shared /in ");
+      CHECK(volumes == "shared ");
+    }
+  }
 }
 
 TEST_CASE("plain env values go to Spark, env from sources to the template") {
