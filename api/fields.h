@@ -211,7 +211,8 @@ void VisitPodFields(Self& s, V& v) {
   v.Field("volumeMounts", s.volume_mounts,
           {.description = "Mounts of spec.volumes into the Spark container (Kubernetes VolumeMount). hostPath, "
                           "emptyDir, persistentVolumeClaim and nfs volumes are mounted by Spark itself "
-                          "(spark.kubernetes.<role>.volumes.*); other kinds through the pod template.",
+                          "(spark.kubernetes.<role>.volumes.*); other kinds, and a volume mounted twice, through "
+                          "the pod template.",
            .kube_type = "io.k8s.api.core.v1.VolumeMount"});
   v.Field(
       "tolerations", s.tolerations,

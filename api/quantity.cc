@@ -106,6 +106,15 @@ Result<int64_t> ParseMemoryBytes(std::string_view quantity) {
   return BadMemory(quantity);
 }
 
+Result<int64_t> ParseKubernetesMemoryBytes(std::string_view quantity) {
+  const std::optional<Decimal> d = ParseDecimal(quantity);
+  if (!d || (!d->rest.empty() && d->rest != "k" && d->rest != "m")) return ParseMemoryBytes(quantity);
+  const std::optional<int64_t> scaled = Scale(*d, d->rest == "k" ? 1000 : 1);
+  if (!scaled) return InvalidArgumentError("\"" + std::string(quantity) + "\" is too large");
+  // Rounding the millis up first cannot change the whole bytes rounded up: ceil(ceil(x) / 1000) = ceil(x / 1000).
+  return d->rest == "m" ? (*scaled + 999) / 1000 : *scaled;
+}
+
 std::string SparkMemoryString(int64_t bytes) {
   constexpr std::array<std::pair<int64_t, char>, 3> kUnits{{{kGi, 'g'}, {kMi, 'm'}, {kKi, 'k'}}};
   for (const auto& [unit, suffix] : kUnits) {

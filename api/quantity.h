@@ -23,6 +23,9 @@ inline constexpr char kCpuPattern[] = "^([0-9]+(\\.[0-9]+)?|[0-9]+m)$";
 
 // Bytes, rounding a fractional amount up to a whole byte. InvalidArgument names the accepted forms.
 Result<int64_t> ParseMemoryBytes(std::string_view quantity);
+// A memory quantity as Kubernetes reads it in a container's resources or a quota's status: a bare number is
+// bytes, "k" is 1000 and "m" is milli (rounded up to a whole byte); every other form as ParseMemoryBytes.
+Result<int64_t> ParseKubernetesMemoryBytes(std::string_view quantity);
 // The largest whole Spark unit that represents `bytes` exactly ("2g", "512m"), else kibibytes rounded up,
 // because JVM size flags take whole numbers. For spark.driver.memory, --executor-memory and friends.
 std::string SparkMemoryString(int64_t bytes);

@@ -51,7 +51,8 @@ SO_API_FIELDS(ResourceAmounts) {
 SO_API_FIELDS(TenantDefaults) {
   v.Field("requests", s.requests,
           {.description = "Requests given to a container that sets none (the LimitRange's defaultRequest). Spark "
-                          "pods set their own requests; this is for the other pods of the namespace."});
+                          "sets its own container's requests; sidecars and init containers without requests get "
+                          "these, and admission counts them."});
   v.Field("limits", s.limits,
           {.description = "Limits given to a container that sets none (the LimitRange's default). Keep them at "
                           "least as large as any Spark pod's request: the API server refuses a pod whose request "

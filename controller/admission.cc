@@ -5,7 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
+#include <string_view>
+#include <vector>
 
+#include "api/mounts.h"
 #include "api/quantity.h"
 #include "api/spark_application.h"
 #include "common/base/json.h"
@@ -23,8 +27,96 @@ constexpr auto kAdmittedHold = std::chrono::seconds(10);
 
 int64_t ValueOr(const Result<int64_t>& r, int64_t fallback) { return r.ok() ? *r : fallback; }
 
+// A container's request of `resource`: resources.requests, else resources.limits, which Kubernetes makes the
+// request when none is set, else what the namespace's LimitRange gives (`fallback`). 0 for a quantity in a form
+// not read here (an exponent): the namespace's ResourceQuota still holds the pod to it when Spark creates it.
+int64_t ContainerRequest(const rapidjson::Value& container, const char* resource,
+                         const std::optional<int64_t>& fallback) {
+  for (const char* kind : {"requests", "limits"}) {
+    const rapidjson::Value* quantity = FindPath(container, {"resources", kind, resource});
+    if (quantity == nullptr) continue;
+    // The API server keeps a quantity written as a number (cpu: 1) as a number.
+    const std::string text = quantity->IsString() ? quantity->GetString() : ToJson(*quantity);
+    return ValueOr(
+        std::string_view(resource) == "cpu" ? api::ParseCpuMillis(text) : api::ParseKubernetesMemoryBytes(text), 0);
+  }
+  return fallback.value_or(0);
+}
+
+// A pod's effective request, as Kubernetes schedules it and its ResourceQuota counts it: regular containers
+// and sidecars (init containers with restartPolicy Always) run together, so they add up; each other init
+// container runs alone, beside the sidecars listed before it, so the pod needs the most of those at any time.
+class EffectiveRequest {
+ public:
+  explicit EffectiveRequest(const ContainerDefaults& defaults) : defaults_(defaults) {}
+
+  void AddContainer(const rapidjson::Value& container) {
+    running_cpu_ += Cpu(container);
+    running_memory_ += Memory(container);
+  }
+
+  void AddInitContainer(const rapidjson::Value& container) {
+    if (GetString(container, {"restartPolicy"}) == "Always") {
+      sidecar_cpu_ += Cpu(container);
+      sidecar_memory_ += Memory(container);
+      return;
+    }
+    init_cpu_ = std::max(init_cpu_, sidecar_cpu_ + Cpu(container));
+    init_memory_ = std::max(init_memory_, sidecar_memory_ + Memory(container));
+  }
+
+  void AddTo(PodResources& pod) const {
+    pod.cpu_millis = std::max(pod.cpu_millis + running_cpu_ + sidecar_cpu_, init_cpu_);
+    pod.memory_bytes = std::max(pod.memory_bytes + running_memory_ + sidecar_memory_, init_memory_);
+  }
+
+ private:
+  int64_t Cpu(const rapidjson::Value& c) const { return ContainerRequest(c, "cpu", defaults_.cpu_millis); }
+  int64_t Memory(const rapidjson::Value& c) const { return ContainerRequest(c, "memory", defaults_.memory_bytes); }
+
+  const ContainerDefaults defaults_;
+  int64_t running_cpu_ = 0;
+  int64_t running_memory_ = 0;
+  int64_t sidecar_cpu_ = 0;
+  int64_t sidecar_memory_ = 0;
+  int64_t init_cpu_ = 0;
+  int64_t init_memory_ = 0;
+};
+
+// The containers of `pod` besides Spark's, in the order its pod template (controller/pod_template.h) lists them:
+// the podTemplate's, then sidecars after its containers and initContainers after its init containers. Spark
+// sets the CPU and memory of its own container, so the template's requests for it do not count. A value that
+// does not parse counts nothing (never so for objects the API server stored).
+EffectiveRequest OtherContainers(const api::PodSpec& pod, const ContainerDefaults& defaults) {
+  EffectiveRequest request(defaults);
+  rapidjson::Document tmpl;
+  if (!pod.pod_template.empty()) {
+    if (Result<rapidjson::Document> parsed = ParseJson(pod.pod_template.json); parsed.ok()) tmpl = std::move(*parsed);
+  }
+  const rapidjson::Value* containers = FindPath(tmpl, {"spec", "containers"});
+  if (containers != nullptr && containers->IsArray()) {
+    const int spark = api::SparkContainerIndex(*containers);
+    for (rapidjson::SizeType i = 0; i < containers->Size(); ++i) {
+      if (static_cast<int>(i) != spark) request.AddContainer((*containers)[i]);
+    }
+  }
+  const rapidjson::Value* init_containers = FindPath(tmpl, {"spec", "initContainers"});
+  if (init_containers != nullptr && init_containers->IsArray()) {
+    for (const rapidjson::Value& c : init_containers->GetArray()) request.AddInitContainer(c);
+  }
+  const auto each = [](const std::vector<api::KubeValue>& values, auto add) {
+    for (const api::KubeValue& v : values) {
+      if (const Result<rapidjson::Document> c = ParseJson(v.json); c.ok()) add(*c);
+    }
+  };
+  each(pod.sidecars, [&](const rapidjson::Value& c) { request.AddContainer(c); });
+  each(pod.init_containers, [&](const rapidjson::Value& c) { request.AddInitContainer(c); });
+  return request;
+}
+
 // `factor`: spec.memoryOverheadFactor, or "" for Spark's default.
-PodResources PodRequest(const api::PodSpec& pod, bool jvm, const std::string& factor_text) {
+PodResources PodRequest(const api::PodSpec& pod, bool jvm, const std::string& factor_text,
+                        const ContainerDefaults& defaults) {
   PodResources r;
   r.pods = 1;
   // coreRequest is the pod's CPU request when set (spark.kubernetes.<role>.request.cores).
@@ -39,6 +131,7 @@ PodResources PodRequest(const api::PodSpec& pod, bool jvm, const std::string& fa
     overhead_mib = std::max(static_cast<int64_t>(factor * static_cast<double>(heap_mib)), kMinOverheadMiB);
   }
   r.memory_bytes = (heap_mib + overhead_mib) * kMiB;
+  OtherContainers(pod, defaults).AddTo(r);
   return r;
 }
 
@@ -77,10 +170,10 @@ std::string DescribeMemory(int64_t bytes) {
   return std::to_string(bytes);
 }
 
-PodResources ApplicationRequest(const api::SparkApplication& app) {
+PodResources ApplicationRequest(const api::SparkApplication& app, const ContainerDefaults& defaults) {
   const bool jvm = app.spec.type != api::AppType::kPython && app.spec.type != api::AppType::kR;
-  PodResources total = PodRequest(app.spec.driver, jvm, app.spec.memory_overhead_factor);
-  const PodResources executor = PodRequest(app.spec.executor, jvm, app.spec.memory_overhead_factor);
+  PodResources total = PodRequest(app.spec.driver, jvm, app.spec.memory_overhead_factor, defaults);
+  const PodResources executor = PodRequest(app.spec.executor, jvm, app.spec.memory_overhead_factor, defaults);
   // With dynamic allocation, what the app starts with; later executors are held to the namespace's
   // ResourceQuota when Spark creates them.
   const api::DynamicAllocation& dynamic = app.spec.dynamic_allocation;
@@ -98,7 +191,7 @@ AdmissionDecision Admission::Decide(const api::SparkApplication& app) {
   const std::string& ns = app.metadata.namespace_;
   const std::optional<TenantBudget> budget = budget_(ns);
   if (!budget) return {};
-  const PodResources need = ApplicationRequest(app);
+  const PodResources need = ApplicationRequest(app, budget->container_defaults);
 
   std::string too_large;
   const auto over = [&](const char* what, int64_t needed, const std::optional<int64_t>& hard, auto describe) {
@@ -127,7 +220,7 @@ AdmissionDecision Admission::Decide(const api::SparkApplication& app) {
     const bool active = Active(other->status);
     if (active) admitted_.erase(key);  // The cache shows it now.
     if (active || admitted_.count(key) != 0) {
-      const PodResources r = ApplicationRequest(*other);
+      const PodResources r = ApplicationRequest(*other, budget->container_defaults);
       committed.cpu_millis += r.cpu_millis;
       committed.memory_bytes += r.memory_bytes;
       committed.pods += r.pods;

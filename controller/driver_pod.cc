@@ -1,5 +1,7 @@
 #include "controller/driver_pod.h"
 
+#include <memory>
+
 #include "common/kube/time_format.h"
 #include "controller/labels.h"
 #include "controller/pod_template.h"
@@ -43,15 +45,18 @@ std::string DriverPodTemplate(const rapidjson::Value& app) {
 Result<std::vector<Submitter::File>> PodTemplateFiles(const rapidjson::Value& app_object,
                                                       const api::SparkApplication& app, const std::string& dir,
                                                       int attempt, SubmissionContext& submission) {
+  ASSIGN_OR_RETURN(SpecMounts split, SplitMounts(app.spec));
+  const auto mounts = std::make_shared<const SpecMounts>(std::move(split));
+  submission.mounts = mounts;
   std::vector<Submitter::File> files;
   if (dir.empty()) return files;
   const std::string prefix = dir + "/" + UidOf(app_object) + "-" + std::to_string(attempt);
   ASSIGN_OR_RETURN(const rapidjson::Document base, ParseJson(DriverPodTemplate(app_object)));
-  ASSIGN_OR_RETURN(std::string driver, PodTemplate(app.spec, PodRole::kDriver, &base));
+  ASSIGN_OR_RETURN(std::string driver, PodTemplate(app.spec, PodRole::kDriver, *mounts, &base));
   submission.driver_pod_template = prefix + "-driver-template.json";
   submission.driver_container = TemplateSparkContainer(driver);
   files.push_back({submission.driver_pod_template, std::move(driver)});
-  ASSIGN_OR_RETURN(std::string executor, PodTemplate(app.spec, PodRole::kExecutor, nullptr));
+  ASSIGN_OR_RETURN(std::string executor, PodTemplate(app.spec, PodRole::kExecutor, *mounts, nullptr));
   if (!executor.empty()) {
     submission.executor_pod_template = prefix + "-executor-template.json";
     submission.executor_container = TemplateSparkContainer(executor);

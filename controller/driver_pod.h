@@ -29,8 +29,9 @@ PodOwner DriverOwner(const rapidjson::Value& pod, const std::string& app_uid);
 std::string DriverPodTemplate(const rapidjson::Value& app);
 
 // The pod template files of attempt `attempt` of `app` (`app_object` as stored) in `dir`: the driver's always
-// (DriverPodTemplate under the spec's pod fields), the executor's when its pod fields need one. Their paths and
-// Spark container names go into `submission`. No files when `dir` is empty. InvalidArgument from PodTemplate.
+// (DriverPodTemplate under the spec's pod fields), the executor's when its pod fields need one. Their paths,
+// Spark container names and the spec's split mounts, which BuildSubmitArgs needs as well, go into `submission`.
+// No files when `dir` is empty. InvalidArgument from SplitMounts and PodTemplate.
 Result<std::vector<Submitter::File>> PodTemplateFiles(const rapidjson::Value& app_object,
                                                       const api::SparkApplication& app, const std::string& dir,
                                                       int attempt, SubmissionContext& submission);

@@ -76,6 +76,38 @@ Result<std::map<std::string, rapidjson::Document>> VolumesByName(const api::Spar
   return volumes;
 }
 
+Result<PodMounts> SplitPodMounts(const std::map<std::string, rapidjson::Document>& volumes, const api::PodSpec& pod,
+                                 std::string_view role) {
+  std::vector<rapidjson::Document> mounts;
+  std::map<std::string, int> uses;
+  for (const api::KubeValue& m : pod.volume_mounts) {
+    ASSIGN_OR_RETURN(rapidjson::Document mount, Parse(m));
+    const std::string name = GetString(mount, {"name"});
+    if (volumes.count(name) == 0) {
+      return InvalidArgumentError("spec." + std::string(role) + ".volumeMounts: no volume named " + name +
+                                  " in spec.volumes");
+    }
+    ++uses[name];
+    mounts.push_back(std::move(mount));
+  }
+  PodMounts out;
+  std::set<std::string> added_volumes;
+  for (rapidjson::Document& mount : mounts) {
+    const std::string name = GetString(mount, {"name"});
+    const rapidjson::Document& volume = volumes.at(name);
+    // Spark's settings are keyed by the volume's name and so hold one mount of it: a volume mounted twice goes
+    // through the template, every mount of it.
+    std::optional<SparkVolume> by_spark = uses[name] == 1 ? AsSparkVolume(volume, mount) : std::nullopt;
+    if (by_spark) {
+      out.by_spark.push_back(std::move(*by_spark));
+      continue;
+    }
+    if (added_volumes.insert(name).second) out.template_volumes.push_back(CopyJson(volume));
+    out.template_mounts.push_back(std::move(mount));
+  }
+  return out;
+}
+
 Value& Member(Value& object, const char* key, rapidjson::Type type, Allocator& a) {
   if (!object.HasMember(key) || object[key].GetType() != type) {
     object.RemoveMember(key);
@@ -170,20 +202,10 @@ class TemplateBuilder {
 };
 
 // The Spark container's own fields.
-Status ApplyContainerFields(const api::SparkApplicationSpec& spec, const api::PodSpec& pod,
-                            const std::map<std::string, rapidjson::Document>& volumes, TemplateBuilder& b) {
+Status ApplyContainerFields(const api::PodSpec& pod, const PodMounts& mounts, TemplateBuilder& b) {
   const bool any_env_from_source =
       std::any_of(pod.env.begin(), pod.env.end(), [](const api::EnvVar& e) { return !e.value_from.empty(); });
-  std::vector<const api::KubeValue*> template_mounts;
-  ASSIGN_OR_RETURN(const std::vector<SparkVolume> spark_volumes, SparkVolumes(spec, pod));
-  for (const api::KubeValue& m : pod.volume_mounts) {
-    ASSIGN_OR_RETURN(const rapidjson::Document mount, Parse(m));
-    const std::string name = GetString(mount, {"name"});
-    const bool by_spark =
-        std::any_of(spark_volumes.begin(), spark_volumes.end(), [&](const SparkVolume& v) { return v.name == name; });
-    if (!by_spark) template_mounts.push_back(&m);
-  }
-  const bool needed = any_env_from_source || !pod.env_from.empty() || !template_mounts.empty() ||
+  const bool needed = any_env_from_source || !pod.env_from.empty() || !mounts.template_mounts.empty() ||
                       !pod.security_context.empty() || !pod.lifecycle.empty() || pod.gpu.has_value() ||
                       !pod.sidecars.empty();
   if (!needed) return OkStatus();
@@ -201,15 +223,11 @@ Status ApplyContainerFields(const api::SparkApplicationSpec& spec, const api::Po
     ASSIGN_OR_RETURN(const rapidjson::Document source, Parse(v));
     b.AppendTo(Member(container, "envFrom", rapidjson::kArrayType, a), source);
   }
-  std::set<std::string> added_volumes;
-  for (const api::KubeValue* m : template_mounts) {
-    ASSIGN_OR_RETURN(const rapidjson::Document mount, Parse(*m));
+  for (const rapidjson::Document& mount : mounts.template_mounts) {
     b.AppendTo(Member(container, "volumeMounts", rapidjson::kArrayType, a), mount);
-    const std::string name = GetString(mount, {"name"});
-    const auto volume = volumes.find(name);
-    if (volume != volumes.end() && added_volumes.insert(name).second) {
-      b.AppendTo(Member(b.Spec(), "volumes", rapidjson::kArrayType, a), volume->second);
-    }
+  }
+  for (const rapidjson::Document& volume : mounts.template_volumes) {
+    b.AppendTo(Member(b.Spec(), "volumes", rapidjson::kArrayType, a), volume);
   }
   RETURN_IF_ERROR(b.Set(container, "securityContext", pod.security_context));
   RETURN_IF_ERROR(b.Set(container, "lifecycle", pod.lifecycle));
@@ -224,27 +242,21 @@ Status ApplyContainerFields(const api::SparkApplicationSpec& spec, const api::Po
 
 }  // namespace
 
-Result<std::vector<SparkVolume>> SparkVolumes(const api::SparkApplicationSpec& spec, const api::PodSpec& pod) {
+Result<SpecMounts> SplitMounts(const api::SparkApplicationSpec& spec) {
   ASSIGN_OR_RETURN(const auto volumes, VolumesByName(spec));
-  std::vector<SparkVolume> out;
-  for (const api::KubeValue& m : pod.volume_mounts) {
-    ASSIGN_OR_RETURN(const rapidjson::Document mount, Parse(m));
-    const std::string name = GetString(mount, {"name"});
-    const auto volume = volumes.find(name);
-    if (volume == volumes.end())
-      return InvalidArgumentError("volumeMounts: no volume named " + name + " in spec.volumes");
-    if (std::optional<SparkVolume> v = AsSparkVolume(volume->second, mount)) out.push_back(std::move(*v));
-  }
+  SpecMounts out;
+  ASSIGN_OR_RETURN(out.driver, SplitPodMounts(volumes, spec.driver, "driver"));
+  ASSIGN_OR_RETURN(out.executor, SplitPodMounts(volumes, spec.executor, "executor"));
   return out;
 }
 
-Result<std::string> PodTemplate(const api::SparkApplicationSpec& spec, PodRole role, const rapidjson::Value* base) {
+Result<std::string> PodTemplate(const api::SparkApplicationSpec& spec, PodRole role, const SpecMounts& mounts,
+                                const rapidjson::Value* base) {
   const api::PodSpec& pod = role == PodRole::kDriver ? static_cast<const api::PodSpec&>(spec.driver)
                                                      : static_cast<const api::PodSpec&>(spec.executor);
   TemplateBuilder b(role);
   RETURN_IF_ERROR(b.Start(pod.pod_template, base));
-  ASSIGN_OR_RETURN(const auto volumes, VolumesByName(spec));
-  RETURN_IF_ERROR(ApplyContainerFields(spec, pod, volumes, b));
+  RETURN_IF_ERROR(ApplyContainerFields(pod, mounts.Of(role), b));
   RETURN_IF_ERROR(b.Append("initContainers", pod.init_containers));
   RETURN_IF_ERROR(b.Append("tolerations", pod.tolerations));
   RETURN_IF_ERROR(b.Append("hostAliases", pod.host_aliases));

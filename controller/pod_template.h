@@ -18,8 +18,8 @@ namespace spark_operator::controller {
 enum class PodRole { kDriver, kExecutor };
 
 // A volumeMount that Spark mounts itself (spark.kubernetes.<role>.volumes.<kind>.<name>.*): the volume is a
-// hostPath, emptyDir, persistentVolumeClaim or nfs, and neither it nor the mount uses a field Spark's settings
-// cannot say. Every other mount goes through the template.
+// hostPath, emptyDir, persistentVolumeClaim or nfs, the pod mounts it once, and neither it nor the mount uses a
+// field Spark's settings cannot say. Every other mount goes through the template.
 struct SparkVolume {
   std::string kind;  // hostPath, emptyDir, persistentVolumeClaim or nfs.
   std::string name;
@@ -29,13 +29,33 @@ struct SparkVolume {
   std::vector<std::pair<std::string, std::string>> options;  // options.<key> = value.
 };
 
-// The mounts of `pod` that Spark mounts itself. InvalidArgument when a mount names no volume of spec.volumes.
-Result<std::vector<SparkVolume>> SparkVolumes(const api::SparkApplicationSpec& spec, const api::PodSpec& pod);
+// The volumeMounts of one pod role, split between Spark's settings and the pod template. Both the template and
+// spark-submit's arguments need the split, so a submission makes it once (SplitMounts) and hands it to both.
+struct PodMounts {
+  std::vector<SparkVolume> by_spark;
+  // The other mounts, in spec order, and the spec.volumes they name (each once, in order of first mount):
+  // those Spark's settings cannot say, and every mount of a volume mounted more than once.
+  std::vector<rapidjson::Document> template_mounts;
+  std::vector<rapidjson::Document> template_volumes;
+};
 
-// The template for `role` as a Pod (JSON, which Spark reads as YAML); `base` is a Pod the caller starts from
-// (for the driver, the app as owner) or null. "" when the template would say nothing (executors without pod
-// fields). InvalidArgument when a KubeValue does not parse (never for objects the API server stored).
-Result<std::string> PodTemplate(const api::SparkApplicationSpec& spec, PodRole role, const rapidjson::Value* base);
+struct SpecMounts {
+  PodMounts driver;
+  PodMounts executor;
+
+  const PodMounts& Of(PodRole role) const { return role == PodRole::kDriver ? driver : executor; }
+};
+
+// The spec's mounts of both roles, each volume and mount parsed once. InvalidArgument when a mount names no
+// volume of spec.volumes (validation refuses that first) or a value does not parse.
+Result<SpecMounts> SplitMounts(const api::SparkApplicationSpec& spec);
+
+// The template for `role` as a Pod (JSON, which Spark reads as YAML), with the mounts SplitMounts gave to the
+// template; `base` is a Pod the caller starts from (for the driver, the app as owner) or null. "" when the
+// template would say nothing (executors without pod fields). InvalidArgument when a KubeValue does not parse
+// (never for objects the API server stored).
+Result<std::string> PodTemplate(const api::SparkApplicationSpec& spec, PodRole role, const SpecMounts& mounts,
+                                const rapidjson::Value* base);
 
 // The name of the Spark container in a template PodTemplate wrote; "" when it has no containers. Spark is told
 // (spark.kubernetes.<role>.podTemplateContainerName) so that it and the initializer pick the same container.

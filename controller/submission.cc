@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <map>
+#include <memory>
 
 #include "api/metrics_properties.h"
 #include "api/mounts.h"
@@ -80,7 +81,7 @@ PodMeta BuildPodMeta(const api::SparkApplication& app, const api::PodSpec& pod, 
 
 // Everything spark.kubernetes.<role>.* and friends for one pod role.
 Status AddPodConfs(ArgvBuilder& b, const api::SparkApplication& app, const api::PodSpec& pod, const std::string& role,
-                   int attempt) {
+                   const PodMounts& mounts, int attempt) {
   const std::string k8s = "spark.kubernetes." + role + ".";
   if (pod.cores) {
     // Spark parses spark.<role>.cores as an integer; the exact (possibly fractional) amount becomes the pod's
@@ -92,9 +93,7 @@ Status AddPodConfs(ArgvBuilder& b, const api::SparkApplication& app, const api::
   if (!pod.core_limit.empty()) b.Conf(k8s + "limit.cores", pod.core_limit);
   if (!pod.java_options.empty()) b.Conf("spark." + role + ".extraJavaOptions", pod.java_options);
   if (!pod.scheduler_name.empty()) b.Conf(k8s + "scheduler.name", pod.scheduler_name);
-  Result<std::vector<SparkVolume>> volumes = SparkVolumes(app.spec, pod);
-  if (!volumes.ok()) return volumes.status().WithContext("spec." + role);
-  for (const SparkVolume& v : *volumes) {
+  for (const SparkVolume& v : mounts.by_spark) {
     const std::string prefix = k8s + "volumes." + v.kind + "." + v.name + ".";
     b.Conf(prefix + "mount.path", v.mount_path);
     if (v.read_only) b.Conf(prefix + "mount.readOnly", "true");
@@ -258,8 +257,13 @@ Result<std::vector<std::string>> BuildSubmitArgs(const api::SparkApplication& ap
   b.ConfMap("spark.kubernetes.node.selector.", spec.node_selector);
   // The account tenant preparation created (controller/tenant.h), not Spark's fallback `default`.
   b.Conf("spark.kubernetes.authenticate.driver.serviceAccountName", EffectiveServiceAccount(app));
-  RETURN_IF_ERROR(AddPodConfs(b, app, spec.driver, "driver", context.attempt));
-  RETURN_IF_ERROR(AddPodConfs(b, app, spec.executor, "executor", context.attempt));
+  std::shared_ptr<const SpecMounts> mounts = context.mounts;
+  if (mounts == nullptr) {
+    ASSIGN_OR_RETURN(SpecMounts split, SplitMounts(spec));
+    mounts = std::make_shared<const SpecMounts>(std::move(split));
+  }
+  RETURN_IF_ERROR(AddPodConfs(b, app, spec.driver, "driver", mounts->driver, context.attempt));
+  RETURN_IF_ERROR(AddPodConfs(b, app, spec.executor, "executor", mounts->executor, context.attempt));
   b.ConfMap("spark.kubernetes.driver.service.annotation.", spec.driver.service_annotations);
   b.ConfMap("spark.kubernetes.driver.service.label.", spec.driver.service_labels);
   if (spec.executor.delete_on_termination) {

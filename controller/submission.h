@@ -2,11 +2,13 @@
 // option. Pure: no I/O, so every field's mapping is unit-tested.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "api/types.h"
 #include "common/base/status.h"
+#include "controller/pod_template.h"
 #include "controller/process.h"
 
 namespace spark_operator::controller {
@@ -26,6 +28,9 @@ struct SubmissionContext {
   // --ingress-url-format: with a path, the UI is served under it (spark.ui.proxyBase); the app's
   // spec.sparkUIOptions.ingressURLFormat overrides it.
   std::string ingress_url_format;
+  // The spec's mounts, split once for the pod templates and the volume settings (PodTemplateFiles sets it);
+  // BuildSubmitArgs splits them itself when null.
+  std::shared_ptr<const SpecMounts> mounts;
 };
 
 // The full argv (argv[0] = context.spark_submit). Expects a defaulted, validated app. InvalidArgument when a

@@ -51,7 +51,8 @@ TenantObject Limits(const api::SparkTenant& tenant) {
       Base("v1", "LimitRange", tenant.spec.namespace_.name, kTenantLimitRangeName, tenant.metadata.name);
   auto& a = range.GetAllocator();
   rapidjson::Value limit(rapidjson::kObjectType);
-  // Type Container: a LimitRange has defaults only per container, and a Spark pod has one.
+  // Type Container: a LimitRange has defaults only per container. Spark sets its container's requests, so they
+  // reach sidecars and init containers only, and admission counts them (controller/admission.h).
   limit.AddMember("type", "Container", a);
   SetAmounts(limit, "default", tenant.spec.defaults.limits, a);
   SetAmounts(limit, "defaultRequest", tenant.spec.defaults.requests, a);

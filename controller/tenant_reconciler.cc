@@ -32,12 +32,7 @@ Status WithContext(const Status& s, const std::string& context) {
 int64_t ValueOr(const Result<int64_t>& r, int64_t fallback) { return r.ok() ? *r : fallback; }
 
 // A quantity as the quota reports it: canonical Kubernetes form, plain bytes, or 0.
-int64_t QuotaBytes(const std::string& q) {
-  if (!q.empty() && std::all_of(q.begin(), q.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::stoll(q);
-  }
-  return ValueOr(api::ParseMemoryBytes(q), 0);
-}
+int64_t QuotaBytes(const std::string& q) { return ValueOr(api::ParseKubernetesMemoryBytes(q), 0); }
 
 bool Running(const std::string& state) { return state == "SUBMITTED" || state == "RUNNING" || state == "UNKNOWN"; }
 
@@ -103,6 +98,16 @@ std::optional<TenantBudget> TenantController::BudgetFor(const std::string& ns) c
   if (!quota.memory.empty()) budget.memory_bytes = ValueOr(api::ParseMemoryBytes(quota.memory), 0);
   if (quota.pods) budget.pods = *quota.pods;
   budget.max_running = quota.max_running_applications;
+  // The tenant's LimitRange (controller/tenant_objects.h): a defaultRequest, else the default limit, which the
+  // API server makes the defaultRequest when none is given.
+  const api::TenantDefaults& defaults = tenant->spec.defaults;
+  const std::string& default_cpu = defaults.requests.cpu.empty() ? defaults.limits.cpu : defaults.requests.cpu;
+  const std::string& default_memory =
+      defaults.requests.memory.empty() ? defaults.limits.memory : defaults.requests.memory;
+  if (!default_cpu.empty()) budget.container_defaults.cpu_millis = ValueOr(api::ParseCpuMillis(default_cpu), 0);
+  if (!default_memory.empty()) {
+    budget.container_defaults.memory_bytes = ValueOr(api::ParseMemoryBytes(default_memory), 0);
+  }
   const size_t quotas =
       std::find(kOwnedKinds.begin(), kOwnedKinds.end(), &kube::resources::kResourceQuotas) - kOwnedKinds.begin() + 1;
   if (const kube::ObjectPtr object = owned_[quotas]->Get(ns + "/" + kTenantQuotaObjectName); object != nullptr) {

@@ -79,5 +79,27 @@ TEST_CASE("maxRunningApplications 1 runs apps one at a time in creation order an
   CHECK(Message(*client, ns, "a3").empty());
 }
 
+TEST_CASE("sidecars count toward the quota, one without requests at the tenant's default request") {
+  auto client = AdminClient();
+  EnsureCrd(*client);
+  const std::string ns = UniqueName("queue");
+  RunningController controller(ns, std::chrono::seconds(60), "", NativeOptions);
+  const Tenant tenant(
+      client, ns, R"({"quota": {"cpu": "2"}, "defaults": {"requests": {"cpu": "500m"}}, "deletionPolicy": "Delete"})",
+      /*wait_ready=*/true);
+  // 1100m for Spark's containers fits; the sidecars' 500m (the default) and 500m (its limit) do not.
+  rapidjson::Document app = ExampleApp(ns, "escort");
+  const auto set = [&](JsonPath path, const std::string& json) {
+    SetPath(app, path, rapidjson::Value(Json(json), app.GetAllocator()));
+  };
+  set({"spec", "driver", "sidecars"}, R"([{"name": "proxy", "image": "busybox"}])");
+  set({"spec", "executor", "sidecars"},
+      R"([{"name": "agent", "image": "busybox", "resources": {"limits": {"cpu": "500m"}}}])");
+  CreateApp(*client, app);
+  REQUIRE(Eventually([&] { return State(*client, ns, "escort") == "FAILED"; }));
+  CHECK(Message(*client, ns, "escort") ==
+        "can never run in this tenant: cpu 2100m is more than the tenant's whole quota, 2");
+}
+
 }  // namespace
 }  // namespace spark_operator::controller::testing

@@ -113,6 +113,64 @@ TEST_CASE("deleting a running app stops its pods and lets it go only once their 
   }
 }
 
+TEST_CASE("deleting a suspended app stores the logs of the run suspending stopped and lets the app go") {
+  auto client = AdminClient();
+  EnsureCrd(*client);
+  const std::string dir = TempDir("suspended");
+  TestNamespace ns(client, "logs");
+  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
+    o.native_submission = true;
+    o.logs.default_destination = "file://" + dir + "/store";
+  });
+  LoggedRun run(*client, ns.name(), "paused", dir + "/pods");
+  run.CreateApp();
+  run.StartPods(30'000, 30'000);
+  const auto suspended = client->Patch(kube::resources::kSparkApplications, ns.name(), "paused",
+                                       kube::PatchType::kMerge, R"({"spec":{"suspend":true}})");
+  REQUIRE(suspended.ok());
+  REQUIRE(Eventually([&] { return State(*client, ns.name(), "paused") == "SUSPENDED"; }));
+  // Still owed its logs: deleting it has to go through the finalizer.
+  CHECK(HasFinalizer(run.App(), logs::kLogsFinalizer));
+  REQUIRE(client->Delete(kube::resources::kSparkApplications, ns.name(), "paused").ok());
+  REQUIRE(Eventually(
+      [&] { return IsNotFound(client->Get(kube::resources::kSparkApplications, ns.name(), "paused").status()); },
+      seconds(60)));
+  const auto store = OpenDirectory(dir + "/store");
+  for (const LoggedRun::Log& log : run.logs()) {
+    const Result<std::string> stored =
+        store->Read(logs::LogObjectKey(ns.name(), "paused", 1, log.pod, log.container), 1 << 20);
+    if (!stored.ok()) FAIL("the log of " << log.pod << ": " << stored.status().ToString());
+    CHECK(Sha256Hex(*stored) == log.sha256);
+  }
+  CHECK(store->Read(logs::ManifestKey(ns.name(), "paused", 1), 1 << 20).ok());
+  for (const LoggedRun::Log& log : run.logs()) {
+    CHECK(Eventually([&] { return IsNotFound(client->Get(kube::resources::kPods, ns.name(), log.pod).status()); }));
+  }
+}
+
+TEST_CASE("an app created suspended with a log destination is let go at once when deleted") {
+  auto client = AdminClient();
+  EnsureCrd(*client);
+  const std::string dir = TempDir("never-ran");
+  TestNamespace ns(client, "logs");
+  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
+    o.native_submission = true;
+    o.logs.default_destination = "file://" + dir + "/store";
+  });
+  rapidjson::Document app = ExampleApp(ns.name(), "idle");
+  SetPath(app, {"spec", "suspend"}, rapidjson::Value(true));
+  CreateApp(*client, app);
+  REQUIRE(Eventually([&] {
+    return State(*client, ns.name(), "idle") == "SUSPENDED" &&
+           HasFinalizer(GetApp(*client, ns.name(), "idle"), logs::kLogsFinalizer);
+  }));
+  REQUIRE(client->Delete(kube::resources::kSparkApplications, ns.name(), "idle").ok());
+  CHECK(Eventually(
+      [&] { return IsNotFound(client->Get(kube::resources::kSparkApplications, ns.name(), "idle").status()); },
+      seconds(30)));
+  CHECK(PodNames(*client, ns.name(), "spark-operator.k8s.io/app-name=idle").empty());
+}
+
 TEST_CASE("a store down for 30 s: the status and an Event say why and the pods are kept until it ships") {
   auto client = AdminClient();
   EnsureCrd(*client);

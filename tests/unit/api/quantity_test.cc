@@ -52,6 +52,17 @@ TEST_CASE("a bare number is rejected because Spark and Kubernetes read it differ
   CHECK_THAT(parsed.status().message(), Catch::Contains("512m") && Catch::Contains("2Gi"));
 }
 
+TEST_CASE("a memory quantity from a container's resources reads as Kubernetes reads it") {
+  CHECK(ParseKubernetesMemoryBytes("1073741824").value() == kGi);
+  CHECK(ParseKubernetesMemoryBytes("1.5").value() == 2);
+  CHECK(ParseKubernetesMemoryBytes("64k").value() == 64'000);
+  CHECK(ParseKubernetesMemoryBytes("1500m").value() == 2);  // Milli: 1.5 bytes, a whole 2.
+  CHECK(ParseKubernetesMemoryBytes("256Mi").value() == 256 * kMi);
+  CHECK(ParseKubernetesMemoryBytes("1G").value() == 1'000'000'000);
+  CHECK_FALSE(ParseKubernetesMemoryBytes("1 g").ok());
+  CHECK_FALSE(ParseKubernetesMemoryBytes("99999999999999999999").ok());
+}
+
 TEST_CASE("the memory pattern published in the CRD accepts exactly what ParseMemoryBytes accepts") {
   const std::regex pattern(kMemoryPattern);
   const char* text = GENERATE("512m", "1g", "2048k", "2Gi", "500Mi", "1G", "1.5Gi", "1024", "1K", "1GB", "1 g", "m",

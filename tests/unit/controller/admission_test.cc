@@ -55,6 +55,76 @@ TEST_CASE("coreRequest, memoryOverheadFactor and dynamic allocation's start chan
   CHECK(r.cpu_millis == 250 + 2 * 2000);
 }
 
+api::KubeValue Container(const std::string& name, const std::string& resources, const std::string& extra = "") {
+  return {R"({"name":")" + name + R"(","image":"busybox","resources":)" + resources + extra + "}"};
+}
+
+TEST_CASE("sidecars add their requests to their pod's, or their limits when they set no requests") {
+  api::SparkApplication app = App("etl");
+  const PodResources before = ApplicationRequest(app);
+  app.spec.driver.sidecars = {Container("proxy", R"({"requests":{"cpu":"250m","memory":"64Mi"}})")};
+  // A quantity written as a number stays one; a bare memory number is bytes.
+  app.spec.executor.sidecars = {Container("agent", R"({"limits":{"cpu":1,"memory":"134217728"}})"),
+                                Container("idle", "{}")};
+  const PodResources r = ApplicationRequest(app);
+  CHECK(r.cpu_millis == before.cpu_millis + 250 + 3 * 1000);
+  CHECK(r.memory_bytes == before.memory_bytes + (64 + 3 * 128) * kMiB);
+  CHECK(r.pods == before.pods);
+}
+
+TEST_CASE("a sidecar that sets neither requests nor limits requests the tenant's default") {
+  api::SparkApplication app = App("etl");
+  const PodResources before = ApplicationRequest(app);
+  app.spec.driver.sidecars = {Container("bare", "{}"), Container("capped", R"({"limits":{"memory":"1Gi"}})")};
+  const ContainerDefaults defaults{.cpu_millis = 200, .memory_bytes = 256 * kMiB};
+  const PodResources r = ApplicationRequest(app, defaults);
+  CHECK(r.cpu_millis == before.cpu_millis + 2 * 200);
+  CHECK(r.memory_bytes == before.memory_bytes + (256 + 1024) * kMiB);
+  // Spark's own container sets its requests: without sidecars the defaults change nothing.
+  CHECK(ApplicationRequest(App("etl"), defaults).cpu_millis == before.cpu_millis);
+
+  std::vector<kube::ObjectPtr> apps;
+  TenantBudget budget;
+  budget.cpu_millis = before.cpu_millis + 300;
+  budget.container_defaults = defaults;
+  Admission admission([&](const std::string&) { return budget; }, [&](const std::string&) { return apps; });
+  CHECK(admission.Decide(app).message ==
+        "can never run in this tenant: cpu 6900m is more than the tenant's whole quota, 6800m");
+}
+
+TEST_CASE("an init container counts when it asks for more than the pod's running containers") {
+  api::SparkApplication app = App("etl");
+  const PodResources before = ApplicationRequest(app);
+  // The driver runs with 500m and 2432Mi; an init container runs alone before it.
+  app.spec.driver.init_containers = {Container("small", R"({"requests":{"cpu":"100m","memory":"1Gi"}})"),
+                                     Container("fetch", R"({"requests":{"cpu":"2","memory":"512Mi"}})")};
+  PodResources r = ApplicationRequest(app);
+  CHECK(r.cpu_millis == before.cpu_millis - 500 + 2000);
+  CHECK(r.memory_bytes == before.memory_bytes);
+
+  // A sidecar init container (restartPolicy Always) runs on beside the containers and the init containers
+  // listed after it.
+  app.spec.driver.init_containers.insert(
+      app.spec.driver.init_containers.begin(),
+      Container("mesh", R"({"requests":{"cpu":"300m","memory":"2Gi"}})", R"(,"restartPolicy":"Always")"));
+  r = ApplicationRequest(app);
+  CHECK(r.cpu_millis == before.cpu_millis - 500 + 300 + 2000);
+  CHECK(r.memory_bytes == before.memory_bytes + 2048 * kMiB);
+}
+
+TEST_CASE("a podTemplate's other containers count, its Spark container's requests do not") {
+  api::SparkApplication app = App("etl");
+  const PodResources before = ApplicationRequest(app);
+  app.spec.executor.pod_template = {R"({"spec":{"containers":[)"
+                                    R"({"name":"spark-kubernetes-executor","resources":{"requests":{"cpu":"8"}}},)"
+                                    R"({"name":"logs","resources":{"requests":{"cpu":"100m","memory":"32Mi"}}}],)"
+                                    R"("initContainers":[{"name":"warm","resources":{"requests":{"cpu":"5"}}}]}})"};
+  const PodResources r = ApplicationRequest(app);
+  // Per executor: max(2000m + 100m running, 5 cores for the init container); memory adds the 32Mi.
+  CHECK(r.cpu_millis == before.cpu_millis + 3 * (5000 - 2000));
+  CHECK(r.memory_bytes == before.memory_bytes + 3 * 32 * kMiB);
+}
+
 TEST_CASE("admission: what fits goes, what does not is queued in creation order, what never fits fails") {
   std::vector<kube::ObjectPtr> apps;
   TenantBudget budget;

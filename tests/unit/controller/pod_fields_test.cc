@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "api/mounts.h"
 #include "common/base/json.h"
+#include "controller/driver_pod.h"
 #include "controller/pod_template.h"
 #include "controller/submission.h"
 #include "tests/support/spark_app.h"
@@ -88,7 +90,10 @@ std::vector<std::string> Argv(const api::SparkApplication& app, const Submission
 }
 
 rapidjson::Document Template(const api::SparkApplication& app, PodRole role, const rapidjson::Value* base = nullptr) {
-  Result<std::string> text = PodTemplate(app.spec, role, base);
+  Result<SpecMounts> mounts = SplitMounts(app.spec);
+  INFO(mounts.status().ToString());
+  REQUIRE(mounts.ok());
+  Result<std::string> text = PodTemplate(app.spec, role, *mounts, base);
   INFO(text.status().ToString());
   REQUIRE(text.ok());
   if (text->empty()) return rapidjson::Document();
@@ -166,6 +171,35 @@ TEST_CASE("a volume with a field Spark's settings cannot say goes through the te
   CHECK(ToJson(pod["spec"]["volumes"]).find("\"scratch\"") != std::string::npos);
 }
 
+TEST_CASE("a volume mounted twice in a pod goes through the template with every mount of it") {
+  api::SparkApplication app = testing::LoadApp(kApp);
+  // Spark's settings are keyed by the volume's name and hold one mount of it.
+  app.spec.driver.volume_mounts.push_back({R"({"name":"scratch","mountPath":"/spill"})"});
+  app.spec.executor.volume_mounts.push_back({R"({"name":"shared","mountPath":"/in","mountPropagation":"None"})"});
+  const auto argv = Argv(app);
+  CHECK(Conf(argv, "spark.kubernetes.driver.volumes.emptyDir.scratch.mount.path") == "<missing>");
+  CHECK(Conf(argv, "spark.kubernetes.executor.volumes.nfs.shared.mount.path") == "<missing>");
+  for (const PodRole role : {PodRole::kDriver, PodRole::kExecutor}) {
+    const rapidjson::Document pod = Template(app, role);
+    const rapidjson::Value& spec = pod["spec"];
+    const int spark = api::SparkContainerIndex(spec["containers"]);
+    REQUIRE(spark >= 0);
+    std::string paths;
+    for (const rapidjson::Value& m : spec["containers"][spark]["volumeMounts"].GetArray()) {
+      paths += GetString(m, {"mountPath"}) + " ";
+    }
+    std::string volumes;
+    for (const rapidjson::Value& v : spec["volumes"].GetArray()) volumes += GetString(v, {"name"}) + " ";
+    if (role == PodRole::kDriver) {
+      CHECK(paths == "/scratch /etc/settings /spill ");
+      CHECK(volumes == "scratch settings ");
+    } else {
+      CHECK(paths == "/shared /in ");
+      CHECK(volumes == "shared ");
+    }
+  }
+}
+
 TEST_CASE("plain env values go to Spark, env from sources to the template") {
   const api::SparkApplication app = testing::LoadApp(kApp);
   const auto argv = Argv(app);
@@ -241,6 +275,34 @@ TEST_CASE("the templates' paths and Spark container names are given to spark-sub
   CHECK(Conf(argv, "spark.kubernetes.driver.podTemplateContainerName") == "spark-kubernetes-driver");
   CHECK(Conf(argv, "spark.kubernetes.executor.podTemplateFile") == "/tmp/t/executor.json");
   CHECK(Conf(argv, "spark.kubernetes.executor.podTemplateContainerName") == "<missing>");
+}
+
+TEST_CASE("the written templates and spark-submit's volume settings split the mounts the same way") {
+  const api::SparkApplication app = testing::LoadApp(kApp);
+  const rapidjson::Document stored = api::ToJson(app);
+  SubmissionContext context = Context();
+  const Result<std::vector<Submitter::File>> files = PodTemplateFiles(stored, app, "/tmp/t", 1, context);
+  REQUIRE(files.ok());
+  REQUIRE(!files->empty());
+  const auto argv = Argv(app, context);
+  CHECK(Conf(argv, "spark.kubernetes.driver.volumes.emptyDir.scratch.mount.path") == "/scratch");
+  const Result<rapidjson::Document> driver = ParseJson(files->front().content);
+  REQUIRE(driver.ok());
+  const std::string spec = ToJson((*driver)["spec"]);
+  CHECK(spec.find("/etc/settings") != std::string::npos);
+  CHECK(spec.find("/scratch") == std::string::npos);  // Spark mounts it.
+}
+
+TEST_CASE("a mount of a volume the spec does not have fails the submission, naming the role") {
+  api::SparkApplication app = testing::LoadApp(kApp);
+  app.spec.executor.volume_mounts.push_back({R"({"name":"missing","mountPath":"/m"})"});
+  SubmissionContext context = Context();
+  const Result<std::vector<Submitter::File>> files = PodTemplateFiles(api::ToJson(app), app, "/tmp/t", 1, context);
+  REQUIRE_FALSE(files.ok());
+  CHECK(files.status().message() == "spec.executor.volumeMounts: no volume named missing in spec.volumes");
+  const Result<std::vector<std::string>> argv = BuildSubmitArgs(app, Context());
+  REQUIRE_FALSE(argv.ok());
+  CHECK(argv.status().message() == files.status().message());
 }
 
 TEST_CASE("a user's template container named by Spark is the Spark container, wherever it is") {
