@@ -26,6 +26,8 @@ fail() {
 . "$root/tools/lib/progress.bash"
 # shellcheck source=lib/pod_logs.bash
 . "$root/tools/lib/pod_logs.bash"
+# shellcheck source=lib/cluster.bash
+. "$root/tools/lib/cluster.bash"
 
 stop_services() {
   local name pid
@@ -73,7 +75,7 @@ echo "$submit"
 
 step "the SparkApplication CRD (deploy/crd)"
 kc apply --server-side --force-conflicts -k "$root/deploy/crd" >/dev/null || fail "the API server refused the CRD"
-kc wait --for=condition=Established --timeout=60s crd/sparkapplications.spark-operator.k8s.io >/dev/null \
+KUBECONFIG="$kubeconfig" cluster_wait_established 60 sparkapplications.spark-operator.k8s.io \
   || fail "the CRD did not become Established"
 kc get crd sparkapplications.spark-operator.k8s.io
 

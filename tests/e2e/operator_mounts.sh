@@ -17,6 +17,8 @@ fail() {
 }
 # shellcheck source=initializer_lib.bash
 . "$root/tests/e2e/initializer_lib.bash"
+# shellcheck source=../../tools/lib/cluster.bash
+. "$root/tools/lib/cluster.bash"
 
 work="$(mktemp -d)"
 chmod 700 "$work"
@@ -38,7 +40,8 @@ trap cleanup EXIT
 init_load_cluster_env "${SO_CLUSTER_DIR:-$root/.local/cluster}"
 init_fetch_spark
 kc apply --server-side --force-conflicts -k "$root/deploy/crd" >/dev/null || fail "the API server refused the CRD"
-kc wait --for=condition=Established --timeout=60s crd/sparkapplications.spark-operator.k8s.io >/dev/null
+KUBECONFIG="$kubeconfig" cluster_wait_established 60 sparkapplications.spark-operator.k8s.io \
+  || fail "the SparkApplication CRD was not Established within 60 s"
 init_create_namespace "$ns"
 kc -n "$ns" create configmap spark-conf --from-literal=spark-defaults.conf='spark.ui.enabled false' >/dev/null
 kc -n "$ns" create configmap extra-conf --from-literal=settings=1 >/dev/null

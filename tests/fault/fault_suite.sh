@@ -95,7 +95,8 @@ for b in spark-operator-controller spark-operator-initializer; do
   [ -x "$bin/$b" ] || fail "$bin/$b missing (build the target $b)"
 done
 kc apply --server-side --force-conflicts -k "$root/deploy/crd" >/dev/null || fail "the API server refused the CRD"
-kc wait --for=condition=Established --timeout=60s crd/sparkapplications.spark-operator.k8s.io >/dev/null
+KUBECONFIG="$kubeconfig" cluster_wait_established 60 sparkapplications.spark-operator.k8s.io \
+  || fail "the SparkApplication CRD was not Established within 60 s"
 init_create_namespace "$ns"
 kc -n "$ns" create configmap fault-conf --from-literal=settings=1 >/dev/null
 init_start "$bin/spark-operator-initializer" "$config" "$ns" "$cert_secret" --cert-check-interval-seconds=2

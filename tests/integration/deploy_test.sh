@@ -14,6 +14,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CLUSTER_DIR="${SO_CLUSTER_DIR:-$ROOT/.local/cluster}"
 BIN_DIR="${SO_BIN_DIR:-$ROOT/build/bin}"
 export KUBECONFIG="$CLUSTER_DIR/kubeconfig"
+# shellcheck source=../../tools/lib/cluster.bash
+. "$ROOT/tools/lib/cluster.bash"
 K=(kubectl --request-timeout=30s)
 ENTRY_POINTS=(default controller-only initializer-only default-native)
 
@@ -112,9 +114,8 @@ expect_objects() {
 step "CRD: kubectl apply --server-side -k deploy/crd"
 if out="$("${K[@]}" apply --server-side --force-conflicts -k "$ROOT/deploy/crd" 2>&1)"; then
   indent <<<"$out"
-  out="$("${K[@]}" wait --for=condition=Established --timeout=60s crd/sparkapplications.spark-operator.k8s.io \
-    crd/scheduledsparkapplications.spark-operator.k8s.io 2>&1)" ||
-    fail "the SparkApplication and ScheduledSparkApplication CRDs did not become Established: $out"
+  cluster_wait_established 60 sparkapplications.spark-operator.k8s.io scheduledsparkapplications.spark-operator.k8s.io ||
+    fail "the SparkApplication and ScheduledSparkApplication CRDs did not become Established within 60 s"
 else
   fail "applying deploy/crd: $out"
 fi

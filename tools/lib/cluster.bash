@@ -32,3 +32,18 @@ cluster_etcd_compact() {
     "$ETCD_ENDPOINT/v3/kv/compaction" >/dev/null || return 1
   echo "$rev"
 }
+
+# Waits until each named CRD is Established, with $KUBECONFIG; returns 1 after <timeout> seconds. Polled:
+# `kubectl wait --for=condition=Established` fails at once on a CRD so new that it has no conditions yet, which is
+# every CRD on a fresh cluster.
+cluster_wait_established() { # <timeout-s> <crd>...
+  local deadline=$((SECONDS + $1)) crd
+  shift
+  for crd in "$@"; do
+    until [ "$(kubectl get crd "$crd" -o jsonpath='{.status.conditions[?(@.type=="Established")].status}' \
+      2>/dev/null)" = True ]; do
+      ((SECONDS < deadline)) || return 1
+      sleep 0.2
+    done
+  done
+}
