@@ -7,6 +7,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <optional>
 
 #include "common/base/json.h"
 #include "common/base/sha256.h"
@@ -308,6 +309,24 @@ rapidjson::Value BuildContainer(const SubmitArguments& args, const Resolved& r, 
   return c;
 }
 
+// A volume of one ConfigMap entry as a file; `mode` as Spark sets it, or none.
+rapidjson::Value ConfigMapVolume(const char* name, const std::string& config_map_name, const char* key,
+                                 const char* path, std::optional<int> mode, Allocator& a) {
+  rapidjson::Value item(rapidjson::kObjectType);
+  item.AddMember("key", rapidjson::StringRef(key), a);
+  item.AddMember("path", rapidjson::StringRef(path), a);
+  if (mode) item.AddMember("mode", *mode, a);
+  rapidjson::Value items(rapidjson::kArrayType);
+  items.PushBack(item, a);
+  rapidjson::Value config_map(rapidjson::kObjectType);
+  config_map.AddMember("name", Str(config_map_name, a), a);
+  config_map.AddMember("items", items, a);
+  rapidjson::Value volume(rapidjson::kObjectType);
+  volume.AddMember("name", rapidjson::StringRef(name), a);
+  volume.AddMember("configMap", config_map, a);
+  return volume;
+}
+
 void AddVolumes(const SparkConf& conf, const Resolved& r, rapidjson::Value& spec, Allocator& a) {
   rapidjson::Value& volumes = ArrayMember(spec, "volumes", a);
   for (const auto& [secret, path] : ConfWithPrefix(conf, "spark.kubernetes.driver.secrets.")) {
@@ -319,37 +338,15 @@ void AddVolumes(const SparkConf& conf, const Resolved& r, rapidjson::Value& spec
     volumes.PushBack(volume, a);
   }
   if (!r.executor_template_map.empty()) {
-    rapidjson::Value item(rapidjson::kObjectType);
-    item.AddMember("key", kPodTemplateKey, a);
-    item.AddMember("path", kPodTemplateFileName, a);
-    rapidjson::Value items(rapidjson::kArrayType);
-    items.PushBack(item, a);
-    rapidjson::Value config_map(rapidjson::kObjectType);
-    config_map.AddMember("name", Str(r.executor_template_map, a), a);
-    config_map.AddMember("items", items, a);
-    rapidjson::Value volume(rapidjson::kObjectType);
-    volume.AddMember("name", kPodTemplateVolume, a);
-    volume.AddMember("configMap", config_map, a);
-    volumes.PushBack(volume, a);
+    volumes.PushBack(ConfigMapVolume(kPodTemplateVolume, r.executor_template_map, kPodTemplateKey, kPodTemplateFileName,
+                                     std::nullopt, a),
+                     a);
   }
   rapidjson::Value local(rapidjson::kObjectType);
   local.AddMember("name", "spark-local-dir-1", a);
   local.AddMember("emptyDir", rapidjson::Value(rapidjson::kObjectType), a);
   volumes.PushBack(local, a);
-
-  rapidjson::Value item(rapidjson::kObjectType);
-  item.AddMember("key", kPropertiesFile, a);
-  item.AddMember("path", kPropertiesFile, a);
-  item.AddMember("mode", 420, a);
-  rapidjson::Value items(rapidjson::kArrayType);
-  items.PushBack(item, a);
-  rapidjson::Value config_map(rapidjson::kObjectType);
-  config_map.AddMember("name", Str(r.conf_map_name, a), a);
-  config_map.AddMember("items", items, a);
-  rapidjson::Value conf_volume(rapidjson::kObjectType);
-  conf_volume.AddMember("name", kConfVolume, a);
-  conf_volume.AddMember("configMap", config_map, a);
-  volumes.PushBack(conf_volume, a);
+  volumes.PushBack(ConfigMapVolume(kConfVolume, r.conf_map_name, kPropertiesFile, kPropertiesFile, 420, a), a);
 }
 
 Result<rapidjson::Document> BuildPod(const SubmitArguments& args, const rapidjson::Value* pod_template,

@@ -78,33 +78,30 @@ rapidjson::Document BuildNetworkPolicy(const Resolved& r, const DriverIdentity& 
   return policy;
 }
 
-rapidjson::Document BuildConfigMap(const std::string& properties, const Resolved& r) {
+// Spark makes every ConfigMap of a submission immutable.
+rapidjson::Document ImmutableConfigMap(const std::string& name, const std::string& ns,
+                                       const std::map<std::string, std::string>& data) {
   rapidjson::Document cm(rapidjson::kObjectType);
   auto& a = cm.GetAllocator();
   cm.AddMember("apiVersion", "v1", a);
   cm.AddMember("kind", "ConfigMap", a);
   rapidjson::Value metadata(rapidjson::kObjectType);
-  metadata.AddMember("name", Str(r.conf_map_name, a), a);
-  metadata.AddMember("namespace", Str(r.ns, a), a);
+  metadata.AddMember("name", Str(name, a), a);
+  metadata.AddMember("namespace", Str(ns, a), a);
   cm.AddMember("metadata", metadata, a);
   cm.AddMember("immutable", true, a);
-  // Spark 4.2 also stores the namespace as an entry of the conf map.
-  cm.AddMember("data", Object({{kPropertiesFile, properties}, {"spark.kubernetes.namespace", r.ns}}, a), a);
+  cm.AddMember("data", Object(data, a), a);
   return cm;
 }
 
+rapidjson::Document BuildConfigMap(const std::string& properties, const Resolved& r) {
+  // Spark 4.2 also stores the namespace as an entry of the conf map.
+  return ImmutableConfigMap(r.conf_map_name, r.ns,
+                            {{kPropertiesFile, properties}, {"spark.kubernetes.namespace", r.ns}});
+}
+
 rapidjson::Document BuildExecutorTemplateMap(const std::string& executor_template, const Resolved& r) {
-  rapidjson::Document cm(rapidjson::kObjectType);
-  auto& a = cm.GetAllocator();
-  cm.AddMember("apiVersion", "v1", a);
-  cm.AddMember("kind", "ConfigMap", a);
-  rapidjson::Value metadata(rapidjson::kObjectType);
-  metadata.AddMember("name", Str(r.executor_template_map, a), a);
-  metadata.AddMember("namespace", Str(r.ns, a), a);
-  cm.AddMember("metadata", metadata, a);
-  cm.AddMember("immutable", true, a);
-  cm.AddMember("data", Object({{kPodTemplateKey, executor_template}}, a), a);
-  return cm;
+  return ImmutableConfigMap(r.executor_template_map, r.ns, {{kPodTemplateKey, executor_template}});
 }
 
 }  // namespace spark_operator::controller::native::internal
