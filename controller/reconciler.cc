@@ -425,6 +425,17 @@ ReconcileResult Reconciler::ReconcileFinished(Context& ctx) {
   }
   const api::RestartPolicy policy = ctx.restart();
   const AppState state = ctx.state();
+  if (state == AppState::kCompleted || state == AppState::kFailed) {
+    // An executor's last change can reach the cache after its driver's end: keep the states of the attempt's
+    // executor pods current while they remain (a pod deleted since keeps its last state).
+    std::vector<const rapidjson::Value*> pod_values;
+    const std::vector<kube::ObjectPtr> pods = caches_.app_pods(ctx.ns, ctx.name);
+    for (const kube::ObjectPtr& p : pods) pod_values.push_back(p.get());
+    for (const auto& [name, observed] : ObserveExecutors(pod_values, ctx.status.submission_attempts)) {
+      ctx.status.executor_state[name] = observed;
+    }
+    RETURN_IF_ERROR(WriteStatus(ctx));
+  }
   if (state == AppState::kPendingRerun) {
     const int64_t interval = policy.on_failure_retry_interval.value_or(5);
     if (const int64_t left = Left(ctx.status.termination_time, interval); left > 0) {

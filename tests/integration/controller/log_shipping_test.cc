@@ -38,7 +38,7 @@ TEST_CASE("a finished app's driver and executor logs are stored in a directory a
       LoggedRun run(*client, ns.name(), "pi", dir + "/pods");
       run.CreateApp();
       run.StartPods(200'000, 50'000);
-      CHECK(run.LogsState() == "PENDING");
+      CHECK(Eventually([&] { return run.LogsState() == "PENDING"; }));  // Written by the reconcile after the pods.
       run.Finish();
       REQUIRE(Eventually([&] { return run.LogsState() == "SHIPPED"; }, seconds(60)));
       const auto store = server ? server->Open("runs") : OpenDirectory(dir + "/store/runs");
