@@ -49,6 +49,7 @@ struct Fd {
 
 std::string ProcessResult::Describe() const {
   if (timed_out) return "timed out after " + std::to_string(duration.count() / 1000) + "s";
+  if (cancelled) return "cancelled after " + std::to_string(duration.count() / 1000) + "s";
   if (signal != 0) return "killed by signal " + std::to_string(signal);
   return "exit code " + std::to_string(exit_code);
 }
@@ -114,11 +115,15 @@ Result<ProcessResult> RunProcess(const ProcessOptions& options) {
       result.timed_out = true;
       break;
     }
+    if (options.cancel != nullptr && options.cancel->load()) {
+      result.cancelled = true;
+      break;
+    }
     pollfd fds[2];
     nfds_t n_fds = 0;
     if (output_open) fds[n_fds++] = pollfd{read_end.fd, POLLIN, 0};
     if (!exited && pidfd.fd >= 0) fds[n_fds++] = pollfd{pidfd.fd, POLLIN, 0};
-    const int64_t cap = !exited && pidfd.fd < 0 ? 20 : 1000;
+    const int64_t cap = !exited && pidfd.fd < 0 ? 20 : options.cancel != nullptr ? 250 : 1000;
     const int ready = poll(fds, n_fds, static_cast<int>(std::min<int64_t>(left.count(), cap)));
     if (ready < 0 && errno != EINTR) {
       result.timed_out = true;  // Cannot wait any more: end it as if the deadline had come.
@@ -144,7 +149,7 @@ Result<ProcessResult> RunProcess(const ProcessOptions& options) {
   result.duration = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   if (WIFEXITED(wstatus)) result.exit_code = WEXITSTATUS(wstatus);
   if (WIFSIGNALED(wstatus)) result.signal = WTERMSIG(wstatus);
-  if (result.timed_out) result.exit_code = -1;
+  if (result.timed_out || result.cancelled) result.exit_code = -1;
   return result;
 }
 

@@ -49,21 +49,24 @@ void Submitter::Submit(const std::string& key, const std::string& uid, int attem
   process.argv = std::move(argv);
   process.extra_env = options_.extra_env;
   process.timeout = options_.timeout;
+  auto cancel = std::make_shared<std::atomic<bool>>(false);
+  process.cancel = cancel;
   auto run = [process = std::move(process), files = std::move(files)] { return RunSparkSubmit(process, files); };
-  Enqueue(kProcessLane, Job{{uid, attempt}, key, std::move(run)});
+  Enqueue(kProcessLane, Job{{uid, attempt}, key, std::move(run), std::move(cancel)});
 }
 
 void Submitter::SubmitNative(const std::string& key, const std::string& uid, int attempt,
                              std::function<Result<ProcessResult>()> run) {
   // Without a native lane the job would wait forever: run it in the process lane instead.
-  Enqueue(options_.native_concurrency > 0 ? kNativeLane : kProcessLane, Job{{uid, attempt}, key, std::move(run)});
+  Enqueue(options_.native_concurrency > 0 ? kNativeLane : kProcessLane,
+          Job{{uid, attempt}, key, std::move(run), nullptr});
 }
 
 void Submitter::Enqueue(Lane lane, Job job) {
   {
     const std::lock_guard lock(mu_);
     if (stop_ || in_flight_.count(job.id) != 0 || results_.count(job.id) != 0) return;
-    in_flight_.emplace(job.id, job.key);
+    in_flight_.emplace(job.id, Pending{job.key, job.cancel});
     queues_[lane].push_back(std::move(job));
   }
   cvs_[lane].notify_one();
@@ -99,9 +102,14 @@ void Submitter::Forget(const std::string& key, const std::string& keep_uid) {
     });
   }
   std::erase_if(results_, [&](const auto& entry) { return stale(entry.second.key, entry.first); });
-  // Still in flight now means running: its result is not kept when it ends.
-  for (const auto& [id, k] : in_flight_) {
-    if (stale(k, id)) unwanted_.insert(id);
+  // Still in flight now means running: stopped where it can be, and its result is not kept when it ends.
+  for (const auto& [id, pending] : in_flight_) {
+    if (!stale(pending.key, id)) continue;
+    unwanted_.insert(id);
+    if (pending.cancel != nullptr && !pending.cancel->exchange(true)) {
+      LOG(INFO) << key << ": stopping the running spark-submit of attempt " << id.second << " of a deleted app (uid "
+                << id.first << ")";
+    }
   }
 }
 

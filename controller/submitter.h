@@ -4,11 +4,13 @@
 // number, so a result can never be mistaken for another attempt's, nor for that of an earlier app of the same name.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -60,9 +62,9 @@ class Submitter {
   std::optional<Result<ProcessResult>> PeekResult(const std::string& uid, int attempt) const;
   void Clear(const std::string& uid, int attempt);
   // Drops the queued attempts and results of `key` that belong to any app but `keep_uid` (empty: every one):
-  // the app was deleted, or deleted and created again under the same name. A running spark-submit cannot be
-  // recalled; its driver pod carries the owner reference of the deleted app, so the garbage collector
-  // removes it.
+  // the app was deleted, or deleted and created again under the same name. A running spark-submit is stopped
+  // (its process group killed); a driver pod it created already carries the deleted app's owner reference, so
+  // the garbage collector removes it. A running native submission, a few requests, is let finish.
   void Forget(const std::string& key, const std::string& keep_uid = "");
   size_t Running() const;
   size_t Queued() const;
@@ -74,6 +76,11 @@ class Submitter {
     AttemptKey id;
     std::string key;
     std::function<Result<ProcessResult>()> run;
+    std::shared_ptr<std::atomic<bool>> cancel;  // Null when the run cannot be stopped.
+  };
+  struct Pending {  // A queued or running attempt.
+    std::string key;
+    std::shared_ptr<std::atomic<bool>> cancel;
   };
   struct Outcome {
     std::string key;
@@ -87,7 +94,7 @@ class Submitter {
   std::condition_variable cvs_[2];
   bool stop_ = false;
   std::deque<Job> queues_[2];
-  std::map<AttemptKey, std::string> in_flight_;  // Queued or running, with the app's key.
+  std::map<AttemptKey, Pending> in_flight_;
   size_t running_ = 0;
   std::map<AttemptKey, Outcome> results_;
   std::set<AttemptKey> unwanted_;  // Running attempts of forgotten apps.

@@ -14,7 +14,7 @@ namespace spark_operator {
 
 // Values (mappings, sequences, scalars) one stream may turn into, counting each use of an alias anew: a few lines
 // of anchors and aliases can stand for billions of values. Kubernetes manifests hold thousands. Nesting is bounded
-// by yaml-cpp (DeepRecursion, a parse error here).
+// as JSON's is (kMaxJsonDepth), and an alias inside the node it names is refused (yaml-cpp 0.7 accepts both).
 inline constexpr size_t kMaxYamlValues = 1 << 20;
 
 // Plain scalars are typed by YAML 1.2's core schema (null, bool, int, float); quoted ones stay strings.

@@ -39,25 +39,6 @@ class Report {
 
 std::string Str(const Value& v) { return v.IsString() ? std::string(v.GetString(), v.GetStringLength()) : ""; }
 
-// Container nesting of `root`, found without recursion (the input may be hostile); stops counting past the limit.
-int Depth(const Value& root) {
-  std::vector<std::pair<const Value*, int>> stack{{&root, 1}};
-  int deepest = 0;
-  while (!stack.empty()) {
-    const auto [v, depth] = stack.back();
-    stack.pop_back();
-    if (!v->IsObject() && !v->IsArray()) continue;
-    deepest = std::max(deepest, depth);
-    if (depth > kMaxJsonDepth) break;
-    if (v->IsObject()) {
-      for (const auto& m : v->GetObject()) stack.emplace_back(&m.value, depth + 1);
-    } else {
-      for (const Value& e : v->GetArray()) stack.emplace_back(&e, depth + 1);
-    }
-  }
-  return deepest;
-}
-
 // ---------------------------------------------------------------- the known differences
 // Each runs on a copy of a kubeflow spec (a SparkApplication's, or a ScheduledSparkApplication's template) before
 // the strict parser sees it. `at` is where the spec is ("spec", "spec.template"), for messages.
@@ -401,10 +382,7 @@ Result<Conversion> ConvertKubeflowYaml(std::string_view yaml) {
   // `kubectl get sparkapplications -o yaml` writes one List; its items are converted as separate documents.
   std::vector<std::pair<std::string, const Value*>> objects;
   for (size_t i = 0; i < docs.size(); ++i) {
-    const std::string where = "document " + std::to_string(i + 1);
-    if (Depth(docs[i]) > kMaxJsonDepth) {
-      return InvalidArgumentError(where + ": nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
-    }
+    const std::string where = "document " + std::to_string(i + 1);  // Nesting is bounded by the YAML reader.
     const Value* items = FindPath(docs[i], {"items"});
     if (GetString(docs[i], {"kind"}) == "List" && items != nullptr && items->IsArray()) {
       for (rapidjson::SizeType j = 0; j < items->Size(); ++j) {

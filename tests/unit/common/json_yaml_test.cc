@@ -90,5 +90,47 @@ TEST_CASE("YAML whose aliases expand past the value limit is refused rather than
   CHECK(YamlToJson("a: &a [1, 2]\nb: *a\n").ok());  // Aliases themselves are fine.
 }
 
+TEST_CASE("YAML nested past the JSON depth limit, or an alias inside its own anchor, is refused") {
+  // A kubeconfig or a manifest is read from outside the process: neither may recurse without bound.
+  const auto nested = [](int depth) { return std::string(depth, '[') + std::string(depth, ']') + "\n"; };
+  CHECK(YamlToJson(nested(kMaxJsonDepth)).ok());
+  const Result<rapidjson::Document> deep = YamlToJson(nested(kMaxJsonDepth + 1));
+  REQUIRE_FALSE(deep.ok());
+  CHECK(deep.status().message() == "YAML nested deeper than 256 levels");
+  // Past yaml-cpp's own guard (2,000 levels) its parser refuses first.
+  const Result<rapidjson::Document> deeper = YamlToJson(nested(100000));
+  REQUIRE_FALSE(deeper.ok());
+  CHECK(deeper.status().message().rfind("malformed YAML: ", 0) == 0);
+  // yaml-cpp 0.7 knows an anchor before its content is read, so an alias can name the node that holds it.
+  const Result<rapidjson::Document> cyclic = YamlToJson("a: &a [*a]\n");
+  REQUIRE_FALSE(cyclic.ok());
+  CHECK(cyclic.status().message() == "YAML alias inside the node it names");
+}
+
+TEST_CASE("YAML on which yaml-cpp 0.7 goes round in circles is refused at once") {
+  // A stream that is just "," gave LoadAll an empty document without end (jbeder/yaml-cpp#1040), found by
+  // fuzz/spark_application_fuzzer: a kubeconfig or a file given to `convert` would hang the process.
+  for (const char* yaml : {",", ",,,, d: e\n", ", a: b"}) {
+    INFO(yaml);
+    const Result<std::vector<rapidjson::Document>> docs = YamlStreamToJson(yaml);
+    REQUIRE_FALSE(docs.ok());
+    CHECK(docs.status().message() == "malformed YAML: no document can be read at offset 0");
+  }
+  // Empty documents in a stream are not that: they are skipped.
+  const Result<std::vector<rapidjson::Document>> docs = YamlStreamToJson("---\n---\na: 1\n---\n");
+  REQUIRE(docs.ok());
+  REQUIRE(docs->size() == 1);
+  CHECK(GetInt((*docs)[0], {"a"}) == 1);
+}
+
+TEST_CASE("YAML aliases copy what their anchor names, and keys stay text") {
+  const Result<rapidjson::Document> doc = YamlToJson("a: &x {b: [1, '2', ~]}\nc: *x\n1: &k key\n*k : v\n");
+  REQUIRE(doc.ok());
+  CHECK(ToJson(*doc) == R"({"a":{"b":[1,"2",null]},"c":{"b":[1,"2",null]},"1":"key","key":"v"})");
+  const Result<rapidjson::Document> complex_key = YamlToJson("? [a]\n: b\n");
+  REQUIRE_FALSE(complex_key.ok());
+  CHECK(complex_key.status().message() == "YAML mapping key that is not a scalar");
+}
+
 }  // namespace
 }  // namespace spark_operator

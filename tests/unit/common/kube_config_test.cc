@@ -106,6 +106,11 @@ TEST_CASE("kubeconfig errors name what is wrong") {
   REQUIRE_FALSE(malformed.ok());
   CHECK_THAT(malformed.status().message(), Catch::Contains("malformed YAML"));
 
+  // A kubeconfig is read from outside the process: an alias inside its own anchor would recurse without end.
+  const Result<RestConfig> cyclic = ParseKubeconfig("clusters: &c [{name: x, cluster: *c}]\n", "");
+  REQUIRE_FALSE(cyclic.ok());
+  CHECK(cyclic.status().message() == "YAML alias inside the node it names");
+
   const Result<RestConfig> no_context = ParseKubeconfig(Kubeconfig("    token: t\n"), "", "absent");
   REQUIRE_FALSE(no_context.ok());
   CHECK(no_context.status().message() == "context \"absent\" not found");

@@ -359,7 +359,7 @@ TEST_CASE("convert: the input is bounded in size and in nesting") {
   };
   const Result<Conversion> deep = ConvertKubeflowYaml(nested(300));
   REQUIRE_FALSE(deep.ok());
-  CHECK(deep.status().message() == "document 1: nested deeper than 256 levels");
+  CHECK(deep.status().message() == "YAML nested deeper than 256 levels");
   // Far deeper: refused by the YAML reader itself, without exhausting the stack.
   CHECK_FALSE(ConvertKubeflowYaml(nested(100'000)).ok());
   CHECK(ConvertKubeflowYaml(nested(200)).ok());  // Converted; sparkConf then reported as the wrong type.

@@ -1,10 +1,12 @@
 // The spark-submit pool: attempts are keyed by the app's UID, and a deleted app's queued submissions never run.
 #include "controller/submitter.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <string>
 
 #include "common/base/file.h"
@@ -79,20 +81,50 @@ TEST_CASE("an app re-created under the same name neither sees nor cancels by mis
   CHECK(access((dir + "/new-ran").c_str(), F_OK) == 0);
 }
 
-TEST_CASE("a deleted app's running submission finishes, and its result is not kept") {
+TEST_CASE("a deleted app's running spark-submit is stopped with what it started, and its result is not kept") {
   const std::string dir = TempDir();
   std::atomic<int> done{0};
   SubmitterOptions options;
   options.concurrency = 1;
   options.on_done = [&](const std::string&) { ++done; };
   Submitter submitter(options);
-  submitter.Submit("ns/app", "uid-old", 1, WaitFor(dir + "/gate"));
-  REQUIRE(Eventually([&] { return submitter.Running() == 1; }, std::chrono::seconds(10)));
+  // A launcher that starts a child (as spark-submit starts its JVM) and waits for a gate that never opens.
+  const std::string child_pid = dir + "/child.pid";
+  submitter.Submit(
+      "ns/app", "uid-old", 1,
+      {"/bin/sh", "-c",
+       "sleep 600 & echo $! > '" + child_pid + "'.tmp; mv '" + child_pid + "'.tmp '" + child_pid + "'; wait"});
+  REQUIRE(Eventually([&] { return access(child_pid.c_str(), F_OK) == 0; }, std::chrono::seconds(10)));
+  const Result<std::string> pid_text = ReadFile(child_pid);
+  REQUIRE(pid_text.ok());
+  const pid_t child = static_cast<pid_t>(std::stol(*pid_text));
+
   submitter.Forget("ns/app");
-  REQUIRE(WriteFileAtomically(dir + "/gate", "").ok());
   REQUIRE(Eventually([&] { return done == 1; }, std::chrono::seconds(10)));
+  CHECK(submitter.Running() == 0);
   CHECK_FALSE(submitter.PeekResult("uid-old", 1).has_value());
   CHECK_FALSE(submitter.InFlight("uid-old", 1));
+  // The launcher's child went with it (it is not ours to reap: once init has, the pid is gone).
+  CHECK(Eventually([&] { return kill(child, 0) != 0 && errno == ESRCH; }, std::chrono::seconds(10)));
+}
+
+TEST_CASE("a running submission of another app, or of the app kept under the name, goes on") {
+  const std::string dir = TempDir();
+  SubmitterOptions options;
+  options.concurrency = 2;
+  Submitter submitter(options);
+  submitter.Submit("ns/app", "uid-new", 1, WaitFor(dir + "/gate"));
+  submitter.Submit("ns/other", "uid-other", 1, WaitFor(dir + "/gate"));
+  REQUIRE(Eventually([&] { return submitter.Running() == 2; }, std::chrono::seconds(10)));
+  submitter.Forget("ns/app", "uid-new");
+  REQUIRE(WriteFileAtomically(dir + "/gate", "").ok());
+  REQUIRE(Eventually([&] { return submitter.Running() == 0; }, std::chrono::seconds(10)));
+  for (const std::string uid : {"uid-new", "uid-other"}) {
+    const std::optional<Result<ProcessResult>> result = submitter.PeekResult(uid, 1);
+    REQUIRE(result.has_value());
+    REQUIRE(result->ok());
+    CHECK((*result)->ok());
+  }
 }
 
 TEST_CASE("files given with a submission exist while it runs and are removed after") {
