@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -52,6 +53,17 @@ inline std::unique_ptr<storage::ObjectStore> OpenDirectory(const std::string& di
   Result<std::unique_ptr<storage::ObjectStore>> store = storage::OpenObjectStore(*url, {});
   REQUIRE(store.ok());
   return std::move(*store);
+}
+
+// Configures a RunningController to submit natively and ship logs to `destination`, with `store`'s endpoints and
+// credentials.
+inline std::function<void(ManagerOptions&)> ShipTo(const std::string& destination,
+                                                   const storage::StoreOptions& store = {}) {
+  return [=](ManagerOptions& o) {
+    o.native_submission = true;
+    o.logs.default_destination = destination;
+    o.logs.store = store;
+  };
 }
 
 inline bool HoldsLogsFinalizer(kube::Client& client, const std::string& ns, const std::string& pod) {

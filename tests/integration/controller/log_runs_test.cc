@@ -28,10 +28,7 @@ TEST_CASE("a spec change keeps the earlier run's logs and both runs are stored u
   EnsureCrd(*client);
   const std::string dir = TempDir("respec");
   TestNamespace ns(client, "logs");
-  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
-    o.native_submission = true;
-    o.logs.default_destination = "file://" + dir + "/store";
-  });
+  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), ShipTo("file://" + dir + "/store"));
   LoggedRun first(*client, ns.name(), "again", dir + "/pods-1");
   first.CreateApp();
   first.StartPods(40'000, 20'000);
@@ -61,11 +58,7 @@ TEST_CASE("with the store down a spec change starts the next run at once and the
   const std::string dir = TempDir("respec-down");
   StoreServer server("gcs", {"spark-logs"});
   TestNamespace ns(client, "logs");
-  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
-    o.native_submission = true;
-    o.logs.default_destination = server.Url("runs");
-    o.logs.store = server.Options();
-  });
+  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), ShipTo(server.Url("runs"), server.Options()));
   LoggedRun first(*client, ns.name(), "eager", dir + "/pods-1");
   first.CreateApp();
   first.StartPods(40'000, 20'000);
@@ -99,10 +92,7 @@ TEST_CASE("an app deleted and created again under its name keeps the earlier app
   EnsureCrd(*client);
   const std::string dir = TempDir("reborn");
   TestNamespace ns(client, "logs");
-  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
-    o.native_submission = true;
-    o.logs.default_destination = "file://" + dir + "/store";
-  });
+  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), ShipTo("file://" + dir + "/store"));
   LoggedRun before(*client, ns.name(), "reborn", dir + "/pods-1");
   before.CreateApp();
   before.StartPods(20'000, 10'000);

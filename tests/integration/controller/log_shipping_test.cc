@@ -22,11 +22,8 @@ TEST_CASE("a finished app's driver and executor logs are stored in a directory a
       if (kind != "file") server = std::make_unique<StoreServer>(kind, std::vector<std::string>{"spark-logs"});
       const std::string destination = server ? server->Url("runs") : "file://" + dir + "/store/runs";
       TestNamespace ns(client, "logs");
-      RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
-        o.native_submission = true;
-        o.logs.default_destination = destination;
-        if (server) o.logs.store = server->Options();
-      });
+      RunningController controller(ns.name(), seconds(60), SparkSubmitPath(),
+                                   ShipTo(destination, server ? server->Options() : storage::StoreOptions{}));
       LoggedRun run(*client, ns.name(), "pi", dir + "/pods");
       run.CreateApp();
       run.StartPods(200'000, 50'000);
@@ -50,10 +47,7 @@ TEST_CASE("spec.logs overrides the controller's destination and executors false 
   EnsureCrd(*client);
   const std::string dir = TempDir("override");
   TestNamespace ns(client, "logs");
-  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
-    o.native_submission = true;
-    o.logs.default_destination = "file://" + dir + "/default";
-  });
+  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), ShipTo("file://" + dir + "/default"));
   LoggedRun run(*client, ns.name(), "solo", dir + "/pods");
   run.CreateApp(R"({"destination":"file://)" + dir + R"(/mine","executors":false})");
   run.StartPods(10'000, 10'000, /*held=*/false);
@@ -75,10 +69,7 @@ TEST_CASE("deleting a running app stops its pods and lets it go only once their 
   EnsureCrd(*client);
   const std::string dir = TempDir("delete");
   TestNamespace ns(client, "logs");
-  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
-    o.native_submission = true;
-    o.logs.default_destination = "file://" + dir + "/store";
-  });
+  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), ShipTo("file://" + dir + "/store"));
   LoggedRun run(*client, ns.name(), "doomed", dir + "/pods");
   run.CreateApp();
   run.StartPods(30'000, 30'000);
@@ -98,10 +89,7 @@ TEST_CASE("deleting a suspended app stores the logs of the run suspending stoppe
   EnsureCrd(*client);
   const std::string dir = TempDir("suspended");
   TestNamespace ns(client, "logs");
-  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
-    o.native_submission = true;
-    o.logs.default_destination = "file://" + dir + "/store";
-  });
+  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), ShipTo("file://" + dir + "/store"));
   LoggedRun run(*client, ns.name(), "paused", dir + "/pods");
   run.CreateApp();
   run.StartPods(30'000, 30'000);
@@ -124,10 +112,7 @@ TEST_CASE("an app created suspended with a log destination is let go at once whe
   EnsureCrd(*client);
   const std::string dir = TempDir("never-ran");
   TestNamespace ns(client, "logs");
-  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
-    o.native_submission = true;
-    o.logs.default_destination = "file://" + dir + "/store";
-  });
+  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), ShipTo("file://" + dir + "/store"));
   rapidjson::Document app = ExampleApp(ns.name(), "idle");
   SetPath(app, {"spec", "suspend"}, rapidjson::Value(true));
   CreateApp(*client, app);
@@ -148,11 +133,7 @@ TEST_CASE("a store down for 30 s: the status and an Event say why and the pods a
   const std::string dir = TempDir("outage");
   StoreServer server("gcs", {"spark-logs"});
   TestNamespace ns(client, "logs");
-  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
-    o.native_submission = true;
-    o.logs.default_destination = server.Url("runs");
-    o.logs.store = server.Options();
-  });
+  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), ShipTo(server.Url("runs"), server.Options()));
   LoggedRun run(*client, ns.name(), "patient", dir + "/pods");
   run.CreateApp();
   run.StartPods(50'000, 20'000);

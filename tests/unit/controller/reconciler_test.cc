@@ -87,20 +87,33 @@ kube::ObjectPtr Object(const std::string& json) {
   return std::make_shared<const rapidjson::Document>(std::move(*doc));
 }
 
-TEST_CASE("a failed read of a missing driver pod leaves a RUNNING app as it is - only a 404 fails it") {
-  FakeApiServer api;
-  const std::shared_ptr<kube::Client> client = ClientOf(api);
-  const kube::ObjectPtr object = Object(kRunningApp);
+// The reconciler against `api`, its caches holding the app `pi` and, unless null, its driver pod.
+struct TestReconciler {
+  TestReconciler(const FakeApiServer& api, kube::ObjectPtr app, kube::ObjectPtr driver) : metrics(registry) {
+    CacheView caches;
+    caches.app = [app](const std::string& key) { return key == "jobs/pi" ? app : nullptr; };
+    caches.pod = [driver](const std::string& key) {
+      return driver != nullptr && key == "jobs/" + NameOf(*driver) ? driver : nullptr;
+    };
+    caches.app_pods = [driver](const std::string&, const std::string&) {
+      return driver != nullptr ? std::vector<kube::ObjectPtr>{driver} : std::vector<kube::ObjectPtr>{};
+    };
+    reconciler = std::make_unique<Reconciler>(ClientOf(api), caches, submitter, events, metrics, ReconcilerOptions{});
+  }
 
-  CacheView caches;
-  caches.app = [&](const std::string& key) { return key == "jobs/pi" ? object : nullptr; };
-  caches.pod = [](const std::string&) { return kube::ObjectPtr(); };  // Not synced, or lagging.
-  caches.app_pods = [](const std::string&, const std::string&) { return std::vector<kube::ObjectPtr>{}; };
-  Submitter submitter(SubmitterOptions{});
+  Submitter submitter{SubmitterOptions{}};
   NoEvents events;
   metrics::Registry registry;
-  ControllerMetrics metrics(registry);
-  Reconciler reconciler(client, caches, submitter, events, metrics, ReconcilerOptions{});
+  ControllerMetrics metrics;
+  std::unique_ptr<Reconciler> reconciler;
+};
+
+TEST_CASE("a failed read of a missing driver pod leaves a RUNNING app as it is - only a 404 fails it") {
+  FakeApiServer api;
+  // The driver is not in the cache: not synced, or lagging.
+  TestReconciler t(api, Object(kRunningApp), nullptr);
+  Reconciler& reconciler = *t.reconciler;
+  NoEvents& events = t.events;
 
   const ReconcileResult failed_read = reconciler.Reconcile("jobs/pi");
   CHECK(api.pod_gets >= 1);
@@ -122,27 +135,16 @@ TEST_CASE("a failed read of a missing driver pod leaves a RUNNING app as it is -
 TEST_CASE("a spec change stops the running driver and runs again at once under the next submission number") {
   FakeApiServer api;
   api.pod_status = 200;
-  const std::shared_ptr<kube::Client> client = ClientOf(api);
   // Generation 2 of the spec; the status is about generation 1, whose driver still runs (and may be held for
   // its logs for as long as the store is down).
   std::string json = kRunningApp;
   json.replace(json.find(R"("generation":1)"), 14, R"("generation":2)");
-  const kube::ObjectPtr object = Object(json);
   const kube::ObjectPtr driver = Object(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"pi-1-driver",
     "namespace":"jobs","uid":"pod-1","labels":{"spark-role":"driver","spark-operator.k8s.io/submission-attempt":"1"},
     "finalizers":["spark-operator.k8s.io/logs"]},"status":{"phase":"Running"}})");
+  TestReconciler t(api, Object(json), driver);
 
-  CacheView caches;
-  caches.app = [&](const std::string& key) { return key == "jobs/pi" ? object : nullptr; };
-  caches.pod = [&](const std::string& key) { return key == "jobs/pi-1-driver" ? driver : nullptr; };
-  caches.app_pods = [&](const std::string&, const std::string&) { return std::vector<kube::ObjectPtr>{driver}; };
-  Submitter submitter(SubmitterOptions{});
-  NoEvents events;
-  metrics::Registry registry;
-  ControllerMetrics metrics(registry);
-  Reconciler reconciler(client, caches, submitter, events, metrics, ReconcilerOptions{});
-
-  const ReconcileResult restarted = reconciler.Reconcile("jobs/pi");
+  const ReconcileResult restarted = t.reconciler->Reconcile("jobs/pi");
   CHECK(restarted.status.ok());
   CHECK(api.pod_deletes >= 1);
   // Not waiting for the old driver to be gone: the new run's driver has another name.
