@@ -303,8 +303,9 @@ SO_API_FIELDS(LogsSpec) {
   v.Field("destination", s.destination,
           {.description = "Where the driver's and executors' logs are copied when a run ends: gs://bucket/prefix, "
                           "s3://bucket/prefix or file:///directory (a volume mounted into the controller). Objects "
-                          "are <prefix>/<namespace>/<app>/<attempt>/<pod>/<container>.log plus one manifest.json per "
-                          "run, written last. Empty: the controller's --log-destination; neither: no shipping.",
+                          "are <prefix>/<namespace>/<app>/<run>-<uid>/<pod>/<container>.log (run: the submission "
+                          "number; uid: the app's UID's first 8 characters) plus one manifest.json per run, written "
+                          "last. Empty: the controller's --log-destination; neither: no shipping.",
            .check = Check::kLogDestination});
   v.Field("executors", s.executors, {.description = "False ships the driver's log only. Defaults to true."});
 }
@@ -448,7 +449,8 @@ SO_API_FIELDS(LogsStatus) {
           {.description = "PENDING (the run's pods are kept until their logs are stored), SHIPPING, SHIPPED, or "
                           "FAILED (the store refused or stayed unreachable; error says why)."});
   v.Field("destination", s.destination, {.description = "Where the logs go."});
-  v.Field("attempt", s.attempt, {.description = "The submission attempt whose logs these are."});
+  v.Field("attempt", s.attempt,
+          {.description = "The submission whose logs these are (its submissionNumber, the <run> of the keys)."});
   v.Field("objects", s.objects, {.description = "Container logs stored, the manifest not counted."});
   v.Field("bytes", s.bytes, {.description = "Bytes of log stored."});
   v.Field("error", s.error, {.description = "Why the last try failed."});
@@ -460,8 +462,13 @@ SO_API_FIELDS(SparkApplicationStatus) {
   v.Field("applicationState", s.application_state, {.description = "State of the application."});
   v.Field("driverInfo", s.driver_info, {.description = "The current run's driver."});
   v.Field("executorState", s.executor_state, {.description = "State of each executor pod, by pod name."});
-  v.Field("submissionAttempts", s.submission_attempts, {.description = "spark-submit runs so far."});
-  v.Field("executionAttempts", s.execution_attempts, {.description = "Runs of the application so far."});
+  v.Field("submissionAttempts", s.submission_attempts,
+          {.description = "spark-submit runs of the current spec so far (a spec change starts again at 1)."});
+  v.Field("executionAttempts", s.execution_attempts, {.description = "Runs of the current spec so far."});
+  v.Field("submissionNumber", s.submission_number,
+          {.description = "Number of the current submission among all of the application's, across spec changes; "
+                          "the driver pod <app>-<submissionNumber>-driver and the log keys carry it, so no run "
+                          "reuses an earlier one's."});
   v.Field("lastSubmissionAttemptTime", s.last_submission_attempt_time,
           {.description = "When spark-submit last ran.", .check = Check::kDateTime});
   v.Field("submissionTime", s.submission_time,

@@ -4,6 +4,7 @@
 // validation and the CRD schema are generated from; this file only holds the data.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -347,7 +348,7 @@ struct DriverInfo {
 struct LogsStatus {
   std::optional<LogShippingState> state;
   std::string destination;         // Without credentials.
-  std::optional<int32_t> attempt;  // The submission attempt whose logs these are.
+  std::optional<int32_t> attempt;  // The submission number (status.submissionNumber) whose logs these are.
   std::optional<int64_t> objects;  // Log objects stored, the manifest not counted.
   std::optional<int64_t> bytes;
   std::string error;  // Why the last try failed; with FAILED, why the logs were lost.
@@ -361,8 +362,12 @@ struct SparkApplicationStatus {
   ApplicationState application_state;
   DriverInfo driver_info;
   std::map<std::string, ExecutorState> executor_state;  // Executor pod name -> state.
-  int32_t submission_attempts = 0;
+  int32_t submission_attempts = 0;                      // Of the current spec: the restart policy counts these.
   int32_t execution_attempts = 0;
+  // Every submission of the app, across spec changes (which start submission_attempts again): the current
+  // one's number names its driver pod and keys its logs, so no run reuses an earlier run's. Unset before the
+  // first submission and in a status written before it existed, where submission_attempts is that number.
+  std::optional<int32_t> submission_number;
   std::string last_submission_attempt_time;  // RFC 3339, as every timestamp here.
   std::string submission_time;
   std::string termination_time;
@@ -371,6 +376,11 @@ struct SparkApplicationStatus {
 
   bool operator==(const SparkApplicationStatus&) const = default;
 };
+
+// The current submission's number (0: none yet); submission_attempts in a status that predates the field.
+inline int32_t SubmissionNumber(const SparkApplicationStatus& s) {
+  return std::max(s.submission_number.value_or(0), s.submission_attempts);
+}
 
 struct SparkApplication {
   ObjectMeta metadata;

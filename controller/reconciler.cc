@@ -112,25 +112,21 @@ ReconcileResult Reconciler::ReconcileState(Context& ctx) {
 }
 
 ReconcileResult Reconciler::RestartForSpecChange(Context& ctx) {
-  // A spark-submit of the old spec may still be running (the app is RUNNING as soon as its pod exists); its
-  // outcome would be taken for the new run's, which reuses the attempt number. Let it end, then forget it.
-  const int attempt = ctx.status.submission_attempts;
+  // A spark-submit of the old spec may still be running (the app is RUNNING as soon as its pod exists): let it
+  // end, so that the driver it made is stopped below.
+  const int number = api::SubmissionNumber(ctx.status);
   const std::string uid = UidOf(*ctx.object);
-  if (submitter_.InFlight(uid, attempt)) return RequeueAfter(std::chrono::seconds(1));
-  submitter_.Clear(uid, attempt);
-  bool waiting = false;
-  for (const kube::ObjectPtr& pod : caches_.app_pods(ctx.ns, ctx.name)) {
-    if (GetString(*pod, {"metadata", "labels", kSparkRoleLabel}) != "driver") continue;
-    waiting = true;  // Old drivers go first: new attempts reuse their names.
-    if (GetString(*pod, {"metadata", "deletionTimestamp"}).empty()) {
-      (void)client_->Delete(kube::resources::kPods, ctx.ns, NameOf(*pod));
-    }
-  }
-  if (waiting) return RequeueAfter(std::chrono::seconds(1));
-  LOG(INFO) << ctx.Describe() << ": spec changed (generation " << ctx.generation << "), running it again";
+  if (submitter_.InFlight(uid, number)) return RequeueAfter(std::chrono::seconds(1));
+  submitter_.Clear(uid, number);
+  // The new run's driver and log keys carry the next submission number: the old driver is stopped but not
+  // waited for, since its logs finalizer may keep it while its logs are stored.
+  ASSIGN_OR_RETURN(const std::string stopped, StopDrivers(ctx));
+  LOG(INFO) << ctx.Describe() << ": spec changed (generation " << ctx.generation << "), running it again"
+            << (stopped.empty() ? "" : "; stopped driver pod(s) " + stopped);
   const api::LogsStatus logs = ctx.status.logs;  // Earlier runs' logs may still be shipping.
   ctx.status = {};
   ctx.status.logs = logs;
+  if (number > 0) ctx.status.submission_number = number;
   ctx.status.application_state.state = AppState::kNew;
   RETURN_IF_ERROR(WriteStatus(ctx));
   events_.Normal(*ctx.object, "SparkApplicationSpecUpdated", "spec changed; the application runs again");
@@ -172,6 +168,7 @@ ReconcileResult Reconciler::ReconcileUserSubmitted(Context& ctx) {
 
 ReconcileResult Reconciler::StartAttempt(Context& ctx) {
   const int attempt = ctx.status.submission_attempts + 1;
+  const int number = api::SubmissionNumber(ctx.status) + 1;
   api::SparkApplicationStatus& s = ctx.status;
   const int32_t executions = s.execution_attempts;
   const api::LogsStatus logs = s.logs;  // The previous run's logs may still be shipping.
@@ -179,20 +176,22 @@ ReconcileResult Reconciler::StartAttempt(Context& ctx) {
   s.execution_attempts = executions;
   s.logs = logs;
   s.submission_attempts = attempt;
+  s.submission_number = number;
   s.application_state.state = AppState::kNew;
   s.last_submission_attempt_time = kube::FormatTime(Now());
-  s.driver_info.pod_name = DriverPodName(ctx.name, attempt);
+  s.driver_info.pod_name = DriverPodName(ctx.name, number);
   RecordObservedGeneration(ctx);
   // The mark goes in before spark-submit runs, so that a crash after submitting is noticed on restart.
   RETURN_IF_ERROR(WriteStatus(ctx));
   ctx.just_marked = true;
-  LOG(INFO) << ctx.Describe() << ": starting submission attempt " << attempt << " (driver pod "
-            << s.driver_info.pod_name << ")";
+  LOG(INFO) << ctx.Describe() << ": starting submission attempt " << attempt << ", submission " << number
+            << " (driver pod " << s.driver_info.pod_name << ")";
   return ReconcileInFlight(ctx);
 }
 
 ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
-  const int attempt = ctx.status.submission_attempts;
+  // Submissions, pods and native object names are keyed by the number no other submission of the app has.
+  const int attempt = api::SubmissionNumber(ctx.status);
   const std::string uid = UidOf(*ctx.object);
   const std::string& pod_name = ctx.status.driver_info.pod_name;
   ASSIGN_OR_RETURN(kube::ObjectPtr pod, FindDriverPod(ctx.ns, pod_name, /*ask_server=*/false));
@@ -284,7 +283,7 @@ ReconcileResult Reconciler::ClaimDriver(Context& ctx, const rapidjson::Value& po
         LOG(INFO) << ctx.Describe() << ": deleting driver pod " << pod_name << " of an earlier app of the same name";
       }
       // A submission that failed on that pod's name is tried again once it is gone.
-      submitter_.Clear(UidOf(*ctx.object), ctx.status.submission_attempts);
+      submitter_.Clear(UidOf(*ctx.object), api::SubmissionNumber(ctx.status));
       return RequeueAfter(std::chrono::seconds(1));
     }
     case PodOwner::kUnknown:
@@ -293,7 +292,7 @@ ReconcileResult Reconciler::ClaimDriver(Context& ctx, const rapidjson::Value& po
   // Someone else's pod holds the name: this attempt cannot have its driver; the next one gets another name.
   const std::string message = "driver pod " + pod_name + " already exists and was not submitted for this application";
   RETURN_IF_ERROR(MarkSubmissionFailed(ctx, message));
-  submitter_.Clear(UidOf(*ctx.object), ctx.status.submission_attempts);
+  submitter_.Clear(UidOf(*ctx.object), api::SubmissionNumber(ctx.status));
   return ReconcileFinished(ctx);
 }
 
@@ -303,7 +302,7 @@ ReconcileResult Reconciler::Adopt(Context& ctx, const std::string& how) {
   if (ctx.status.submission_time.empty()) ctx.status.submission_time = kube::FormatTime(Now());
   ctx.status.execution_attempts += 1;
   RETURN_IF_ERROR(WriteStatus(ctx));
-  submitter_.Clear(UidOf(*ctx.object), attempt);
+  submitter_.Clear(UidOf(*ctx.object), api::SubmissionNumber(ctx.status));
   const std::string message = "submission attempt " + std::to_string(attempt) + ", driver pod " +
                               ctx.status.driver_info.pod_name + " (" + how + ")";
   LOG(INFO) << ctx.Describe() << ": SUBMITTED: " << message;
@@ -315,7 +314,7 @@ ReconcileResult Reconciler::Adopt(Context& ctx, const std::string& how) {
 ReconcileResult Reconciler::ReconcileDriver(Context& ctx) {
   // The submission's outcome may arrive after its driver pod was adopted; kept, it would stay until the app is
   // deleted (a spark-submit output tail is up to 64 KiB, times thousands of apps).
-  submitter_.Clear(UidOf(*ctx.object), ctx.status.submission_attempts);
+  submitter_.Clear(UidOf(*ctx.object), api::SubmissionNumber(ctx.status));
   const std::string pod_name = ctx.status.driver_info.pod_name;
   // Only a confirmed absence counts: an error reading the pod is returned (retried with back-off), status as is.
   ASSIGN_OR_RETURN(const kube::ObjectPtr pod, FindDriverPod(ctx.ns, pod_name, /*ask_server=*/true));
@@ -358,7 +357,7 @@ ReconcileResult Reconciler::ReconcileDriver(Context& ctx) {
   std::vector<kube::ObjectPtr> pods = caches_.app_pods(ctx.ns, ctx.name);
   std::vector<const rapidjson::Value*> pod_values;
   for (const kube::ObjectPtr& p : pods) pod_values.push_back(p.get());
-  ctx.status.executor_state = ObserveExecutors(pod_values, ctx.status.submission_attempts);
+  ctx.status.executor_state = ObserveExecutors(pod_values, api::SubmissionNumber(ctx.status));
 
   if (driver.state == AppState::kCompleted) return Terminate(ctx, false, "");
   if (driver.state == AppState::kFailed) return Terminate(ctx, true, driver.error_message);
@@ -431,7 +430,7 @@ ReconcileResult Reconciler::ReconcileFinished(Context& ctx) {
     std::vector<const rapidjson::Value*> pod_values;
     const std::vector<kube::ObjectPtr> pods = caches_.app_pods(ctx.ns, ctx.name);
     for (const kube::ObjectPtr& p : pods) pod_values.push_back(p.get());
-    for (const auto& [name, observed] : ObserveExecutors(pod_values, ctx.status.submission_attempts)) {
+    for (const auto& [name, observed] : ObserveExecutors(pod_values, api::SubmissionNumber(ctx.status))) {
       ctx.status.executor_state[name] = observed;
     }
     RETURN_IF_ERROR(WriteStatus(ctx));

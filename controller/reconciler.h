@@ -116,6 +116,9 @@ class Reconciler {
   bool Suspends(const Context& ctx) const;
   ReconcileResult Suspend(Context& ctx);
   ReconcileResult Resume(Context& ctx);
+  // Deletes the app's drivers that may still run (for a suspend or a spec change); returns their names. An
+  // ended driver stays for its logs; a deleted one may stay a while, held by its logs finalizer.
+  Result<std::string> StopDrivers(Context& ctx);
 
   Status WriteStatus(Context& ctx);
   // Sets status.observedGeneration to the spec being acted on; the next WriteStatus stores it.

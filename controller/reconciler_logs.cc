@@ -25,7 +25,7 @@ ReconcileResult Reconciler::ReconcileLogs(Context& ctx, ReconcileResult result) 
   const std::vector<kube::ObjectPtr> pods = caches_.app_pods(ctx.ns, ctx.name);
   const std::string state(api::EnumName(ctx.state()));
   DeferredEvents events;
-  const logs::LogView view{*ctx.object, ctx.app ? &*ctx.app : nullptr, pods, ctx.status.submission_attempts, state,
+  const logs::LogView view{*ctx.object, ctx.app ? &*ctx.app : nullptr, pods, api::SubmissionNumber(ctx.status), state,
                            events};
   const Result<std::chrono::milliseconds> wait = options_.logs->Step(view, ctx.status.logs);
   if (!wait.ok()) return wait.status();
@@ -39,7 +39,7 @@ ReconcileResult Reconciler::ReconcileDeleting(Context& ctx) {
   const std::vector<kube::ObjectPtr> pods = caches_.app_pods(ctx.ns, ctx.name);
   const std::string state(api::EnumName(ctx.state()));
   DeferredEvents events;
-  const logs::LogView view{*ctx.object, ctx.app ? &*ctx.app : nullptr, pods, ctx.status.submission_attempts, state,
+  const logs::LogView view{*ctx.object, ctx.app ? &*ctx.app : nullptr, pods, api::SubmissionNumber(ctx.status), state,
                            events};
   const Result<std::chrono::milliseconds> wait = options_.logs->StepDeleting(view, ctx.status.logs);
   if (!wait.ok()) return IsConflict(wait.status()) ? RequeueAfter(std::chrono::milliseconds(200)) : wait.status();

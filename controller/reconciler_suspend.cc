@@ -16,12 +16,7 @@ bool Reconciler::Suspends(const Context& ctx) const {
   return ctx.app && ctx.app->spec.suspend && !ctx.app->spec.submission_by_user;
 }
 
-ReconcileResult Reconciler::Suspend(Context& ctx) {
-  // A submission in flight would create its driver after the deletion below: let it end first.
-  const std::string uid = UidOf(*ctx.object);
-  const int attempt = ctx.status.submission_attempts;
-  if (submitter_.InFlight(uid, attempt)) return RequeueAfter(std::chrono::seconds(1));
-  submitter_.Clear(uid, attempt);
+Result<std::string> Reconciler::StopDrivers(Context& ctx) {
   std::string deleted;
   const auto stop = [&](const std::string& pod) -> Status {
     const Status status = client_->Delete(kube::resources::kPods, ctx.ns, pod);
@@ -43,6 +38,16 @@ ReconcileResult Reconciler::Suspend(Context& ctx) {
     if (phase == "Succeeded" || phase == "Failed") continue;
     if (GetString(*pod, {"metadata", "deletionTimestamp"}).empty()) RETURN_IF_ERROR(stop(NameOf(*pod)));
   }
+  return deleted;
+}
+
+ReconcileResult Reconciler::Suspend(Context& ctx) {
+  // A submission in flight would create its driver after the deletion below: let it end first.
+  const std::string uid = UidOf(*ctx.object);
+  const int attempt = api::SubmissionNumber(ctx.status);
+  if (submitter_.InFlight(uid, attempt)) return RequeueAfter(std::chrono::seconds(1));
+  submitter_.Clear(uid, attempt);
+  ASSIGN_OR_RETURN(const std::string deleted, StopDrivers(ctx));
   const bool newly = ctx.state() != AppState::kSuspended;
   if (newly || !ctx.status.driver_info.web_ui_service_name.empty()) ReleaseDriverUi(ctx);
 

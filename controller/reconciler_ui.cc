@@ -20,7 +20,7 @@ void Reconciler::EnsureDriverOwnedAndExposed(Context& ctx, const rapidjson::Valu
   // A driver that has ended serves no UI; its Service would only be deleted again.
   const std::string phase = GetString(pod, {"status", "phase"});
   if (phase == "Succeeded" || phase == "Failed") return;
-  const Status exposed = ExposeDriverUi(*client_, *ctx.object, pod, ctx.status.submission_attempts, plan, info);
+  const Status exposed = ExposeDriverUi(*client_, *ctx.object, pod, api::SubmissionNumber(ctx.status), plan, info);
   if (!exposed.ok()) LOG(WARNING) << ctx.Describe() << ": UI: " << exposed.ToString();
 }
 

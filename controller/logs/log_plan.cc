@@ -132,13 +132,17 @@ std::vector<AttemptLogs> OwedAttempts(const std::vector<const rapidjson::Value*>
   return out;
 }
 
-std::string LogObjectKey(const std::string& ns, const std::string& app, int attempt, const std::string& pod,
-                         const std::string& container) {
-  return ns + "/" + app + "/" + std::to_string(attempt) + "/" + pod + "/" + container + ".log";
+std::string RunDir(const std::string& app_uid, int attempt) {
+  return std::to_string(attempt) + "-" + app_uid.substr(0, 8);
 }
 
-std::string ManifestKey(const std::string& ns, const std::string& app, int attempt) {
-  return ns + "/" + app + "/" + std::to_string(attempt) + "/manifest.json";
+std::string LogObjectKey(const std::string& ns, const std::string& app, const std::string& app_uid, int attempt,
+                         const std::string& pod, const std::string& container) {
+  return ns + "/" + app + "/" + RunDir(app_uid, attempt) + "/" + pod + "/" + container + ".log";
+}
+
+std::string ManifestKey(const std::string& ns, const std::string& app, const std::string& app_uid, int attempt) {
+  return ns + "/" + app + "/" + RunDir(app_uid, attempt) + "/manifest.json";
 }
 
 }  // namespace spark_operator::controller::logs

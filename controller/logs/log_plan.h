@@ -59,10 +59,13 @@ std::vector<const rapidjson::Value*> PodsToProtect(const std::vector<const rapid
 std::vector<AttemptLogs> OwedAttempts(const std::vector<const rapidjson::Value*>& pods, int current_attempt,
                                       bool app_deleting, kube::WallTime now, std::chrono::seconds executor_grace);
 
-// "<namespace>/<app>/<attempt>/<pod>/<container>.log" and ".../<attempt>/manifest.json", relative to the
-// destination's prefix.
-std::string LogObjectKey(const std::string& ns, const std::string& app, int attempt, const std::string& pod,
-                         const std::string& container);
-std::string ManifestKey(const std::string& ns, const std::string& app, int attempt);
+// "<namespace>/<app>/<run>-<uid>/<pod>/<container>.log" and ".../<run>-<uid>/manifest.json", relative to the
+// destination's prefix: <run> is the submission number (status.submissionNumber, which a spec change does not
+// start again) and <uid> the first 8 characters of the app's UID, so that an app deleted and created again under
+// its name does not replace the earlier one's logs either.
+std::string RunDir(const std::string& app_uid, int attempt);
+std::string LogObjectKey(const std::string& ns, const std::string& app, const std::string& app_uid, int attempt,
+                         const std::string& pod, const std::string& container);
+std::string ManifestKey(const std::string& ns, const std::string& app, const std::string& app_uid, int attempt);
 
 }  // namespace spark_operator::controller::logs

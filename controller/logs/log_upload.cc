@@ -86,10 +86,10 @@ Result<ShipSummary> ShipAttempt(kube::Client& client, storage::ObjectStore& stor
     p.AddMember("phase", JsonString(pod.phase, a), a);
     rapidjson::Value containers(rapidjson::kArrayType);
     for (const ContainerLog& container : pod.containers) {
-      ASSIGN_OR_RETURN(
-          const CopiedLog copied,
-          CopyLog(client, store, request.ns, pod.name, container.name,
-                  LogObjectKey(request.ns, request.app, request.run.attempt, pod.name, container.name), stop));
+      ASSIGN_OR_RETURN(const CopiedLog copied, CopyLog(client, store, request.ns, pod.name, container.name,
+                                                       LogObjectKey(request.ns, request.app, request.app_uid,
+                                                                    request.run.attempt, pod.name, container.name),
+                                                       stop));
       rapidjson::Value c(rapidjson::kObjectType);
       c.AddMember("name", JsonString(container.name, a), a);
       if (container.exit_code) c.AddMember("exitCode", *container.exit_code, a);
@@ -110,7 +110,7 @@ Result<ShipSummary> ShipAttempt(kube::Client& client, storage::ObjectStore& stor
   }
   manifest.AddMember("pods", pods, a);
   manifest.AddMember("shippedTime", JsonString(kube::FormatTime(std::chrono::system_clock::now()), a), a);
-  const std::string manifest_key = ManifestKey(request.ns, request.app, request.run.attempt);
+  const std::string manifest_key = ManifestKey(request.ns, request.app, request.app_uid, request.run.attempt);
   RETURN_IF_ERROR(WriteObject(store, manifest_key, ToPrettyJson(manifest)).WithContext("storing " + manifest_key));
 
   // Stored: the pods may go, the driver last: a failure here leaves the rest held for the next try, which stores

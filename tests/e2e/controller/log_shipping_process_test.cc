@@ -77,12 +77,8 @@ TEST_CASE("a controller SIGKILLed mid-upload: the next one stores exactly one co
   const auto store = t.server.Open("runs");
   const std::string ns = t.ns.name();
   // An upload cut off leaves nothing under the key.
-  CHECK(
-      IsNotFound(store
-                     ->Read(logs::LogObjectKey(ns, "interrupted", 1, "interrupted-1-driver", "spark-kubernetes-driver"),
-                            1ull << 30)
-                     .status()));
-  CHECK(IsNotFound(store->Read(logs::ManifestKey(ns, "interrupted", 1), 1 << 20).status()));
+  CHECK(IsNotFound(store->Read(t.run.LogKey(t.run.logs()[0]), 1ull << 30).status()));
+  CHECK(IsNotFound(store->Read(t.run.ManifestKey(), 1 << 20).status()));
   CHECK(HoldsLogsFinalizer(*t.client, ns, "interrupted-1-driver"));
 
   t.StartController("controller-2.log");

@@ -5,7 +5,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -44,13 +46,34 @@ inline std::string WriteLogFile(const std::string& path, const std::string& who,
   return hash.HexDigest();
 }
 
+// The store a file:// destination of `dir` writes to.
+inline std::unique_ptr<storage::ObjectStore> OpenDirectory(const std::string& dir) {
+  Result<storage::ObjectUrl> url = storage::ParseObjectUrl("file://" + dir);
+  REQUIRE(url.ok());
+  Result<std::unique_ptr<storage::ObjectStore>> store = storage::OpenObjectStore(*url, {});
+  REQUIRE(store.ok());
+  return std::move(*store);
+}
+
+// Configures a RunningController to submit natively and ship logs to `destination`, with `store`'s endpoints and
+// credentials.
+inline std::function<void(ManagerOptions&)> ShipTo(const std::string& destination,
+                                                   const storage::StoreOptions& store = {}) {
+  return [=](ManagerOptions& o) {
+    o.native_submission = true;
+    o.logs.default_destination = destination;
+    o.logs.store = store;
+  };
+}
+
 inline bool HoldsLogsFinalizer(kube::Client& client, const std::string& ns, const std::string& pod) {
   const Result<rapidjson::Document> p = client.Get(kube::resources::kPods, ns, pod);
   return p.ok() && HasFinalizer(*p, logs::kLogsFinalizer);
 }
 
 // One run of the app `name` in `ns`: the driver the controller submits plus two executors made here as Spark
-// makes them, each with its own log file under `dir`.
+// makes them, each with its own log file under `dir`. `number` is the run's submission number
+// (status.submissionNumber): 1 for an app's first run, on from there across spec changes.
 class LoggedRun {
  public:
   struct Log {
@@ -61,29 +84,34 @@ class LoggedRun {
     int64_t bytes = 0;
   };
 
-  LoggedRun(kube::Client& client, std::string ns, std::string name, std::string dir)
-      : client_(client), ns_(std::move(ns)), name_(std::move(name)), dir_(std::move(dir)) {}
+  LoggedRun(kube::Client& client, std::string ns, std::string name, std::string dir, int number = 1)
+      : client_(client), ns_(std::move(ns)), name_(std::move(name)), dir_(std::move(dir)), number_(number) {}
 
   // Creates the app, with `logs_json` as its spec.logs (e.g. {"destination":"file:///x"}) unless empty.
   void CreateApp(const std::string& logs_json = "") {
     rapidjson::Document app = ExampleApp(ns_, name_);
     if (!logs_json.empty()) SetPath(app, {"spec", "logs"}, rapidjson::Value(Json(logs_json), app.GetAllocator()));
     ::spark_operator::controller::testing::CreateApp(client_, app);
+    uid_ = UidOf(App());
   }
+
+  std::string Driver() const { return name_ + "-" + std::to_string(number_) + "-driver"; }
 
   // Waits for the driver, adds the executors, gives every container its log, and waits until the controller
   // holds each pod for its logs (with `held`).
   void StartPods(int64_t driver_bytes, int64_t executor_bytes, bool held = true) {
-    const std::string driver = name_ + "-1-driver";
+    const std::string driver = Driver();
     REQUIRE(
         Eventually([&] { return client_.Get(kube::resources::kPods, ns_, driver).ok(); }, std::chrono::seconds(60)));
+    if (uid_.empty()) uid_ = UidOf(App());
     AddLog(driver, "spark-kubernetes-driver", driver_bytes);
-    for (const std::string& exec : {name_ + "-exec-1", name_ + "-exec-2"}) {
+    for (const std::string& exec : Executors()) {
       rapidjson::Document pod = Json(R"({"apiVersion":"v1","kind":"Pod","metadata":{"labels":{"spark-role":"executor",
-          "spark-operator.k8s.io/submission-attempt":"1","spark-operator.k8s.io/launched-by-spark-operator":"true"}},
+          "spark-operator.k8s.io/launched-by-spark-operator":"true"}},
           "spec":{"restartPolicy":"Never","containers":[{"name":"spark-kubernetes-executor","image":"spark:4.2.0"}]}})");
       SetString(pod, {"metadata", "name"}, exec);
       SetString(pod, {"metadata", "labels", kAppNameLabel}, name_);
+      SetString(pod, {"metadata", "labels", kAttemptLabel}, std::to_string(number_));
       const auto created = client_.Create(kube::resources::kPods, ns_, pod);
       if (!created.ok()) FAIL("creating executor " << exec << ": " << created.status().ToString());
       AddLog(exec, "spark-kubernetes-executor", executor_bytes);
@@ -94,52 +122,87 @@ class LoggedRun {
     }
   }
 
+  // The executors end, as Spark ends them.
+  void FinishExecutors() {
+    for (const std::string& exec : Executors()) FinishPod(client_, ns_, exec, 0);
+  }
+
   // The executors end, then the driver, as Spark ends them.
   void Finish(int driver_exit_code = 0) {
-    FinishPod(client_, ns_, name_ + "-exec-1", 0);
-    FinishPod(client_, ns_, name_ + "-exec-2", 0);
-    FinishPod(client_, ns_, name_ + "-1-driver", driver_exit_code);
+    FinishExecutors();
+    FinishPod(client_, ns_, Driver(), driver_exit_code);
   }
 
   std::string LogsState() const { return GetString(GetApp(client_, ns_, name_), {"status", "logs", "state"}); }
   rapidjson::Document App() const { return GetApp(client_, ns_, name_); }
 
-  // Every container's log is in `store` byte for byte, the manifest lists each with its size and digest, and
-  // no pod is held any more.
-  void CheckStored(storage::ObjectStore& store, const std::string& state = "COMPLETED") const {
-    int64_t total = 0;
+  std::string LogKey(const Log& log) const {
+    return logs::LogObjectKey(ns_, name_, uid_, number_, log.pod, log.container);
+  }
+  std::string ManifestKey() const { return logs::ManifestKey(ns_, name_, uid_, number_); }
+
+  // Every container's log is in `store` byte for byte under this run's keys, and its manifest lists each with its
+  // size and digest; with `state`, the manifest says the app was in it.
+  void CheckObjects(storage::ObjectStore& store, const std::string& state) const {
     for (const Log& log : logs_) {
-      const std::string key = logs::LogObjectKey(ns_, name_, 1, log.pod, log.container);
+      const std::string key = LogKey(log);
       Result<std::string> stored = store.Read(key, 1ull << 30);
       if (!stored.ok()) FAIL("reading " << key << ": " << stored.status().ToString());
       CHECK(static_cast<int64_t>(stored->size()) == log.bytes);
       CHECK(Sha256Hex(*stored) == log.sha256);
-      total += log.bytes;
     }
-    Result<std::string> manifest_text = store.Read(logs::ManifestKey(ns_, name_, 1), 1 << 20);
+    Result<std::string> manifest_text = store.Read(ManifestKey(), 1 << 20);
     REQUIRE(manifest_text.ok());
     const rapidjson::Document manifest = Json(*manifest_text);
     CHECK(GetString(manifest, {"application", "name"}) == name_);
-    CHECK(GetString(manifest, {"state"}) == state);
-    CHECK(GetInt(manifest, {"attempt"}) == 1);
+    CHECK(GetString(manifest, {"application", "uid"}) == uid_);
+    if (!state.empty()) CHECK(GetString(manifest, {"state"}) == state);
+    CHECK(GetInt(manifest, {"attempt"}) == number_);
     std::map<std::string, std::string> digests;
     for (const rapidjson::Value& pod : manifest["pods"].GetArray()) {
       for (const rapidjson::Value& c : pod["containers"].GetArray()) {
         digests[GetString(pod, {"name"})] = GetString(c, {"sha256"}) + "/" + std::to_string(GetInt(c, {"bytes"}));
       }
     }
+    CHECK(digests.size() == logs_.size());
     for (const Log& log : logs_) CHECK(digests[log.pod] == log.sha256 + "/" + std::to_string(log.bytes));
-    const rapidjson::Document app = App();
-    CHECK(GetInt(app, {"status", "logs", "objects"}) == static_cast<int64_t>(logs_.size()));
-    CHECK(GetInt(app, {"status", "logs", "bytes"}) == total);
+  }
+
+  // No pod of the run is held for its logs any more.
+  void CheckReleased() const {
     for (const Log& log : logs_) {
       CHECK(Eventually([&] { return !HoldsLogsFinalizer(client_, ns_, log.pod); }));
     }
   }
 
+  // No pod of the run is left (a deleted app's).
+  void CheckPodsGone() const {
+    for (const Log& log : logs_) {
+      CHECK(Eventually([&] { return IsNotFound(client_.Get(kube::resources::kPods, ns_, log.pod).status()); }));
+    }
+  }
+
+  // CheckObjects, status.logs counts this run's objects and bytes, and no pod is held any more.
+  void CheckStored(storage::ObjectStore& store, const std::string& state = "COMPLETED") const {
+    CheckObjects(store, state);
+    int64_t total = 0;
+    for (const Log& log : logs_) total += log.bytes;
+    const rapidjson::Document app = App();
+    CHECK(GetInt(app, {"status", "logs", "attempt"}) == number_);
+    CHECK(GetInt(app, {"status", "logs", "objects"}) == static_cast<int64_t>(logs_.size()));
+    CHECK(GetInt(app, {"status", "logs", "bytes"}) == total);
+    CheckReleased();
+  }
+
   const std::vector<Log>& logs() const { return logs_; }
 
  private:
+  // Named as Spark names a submission's executors: another run's have other names.
+  std::vector<std::string> Executors() const {
+    const std::string prefix = number_ == 1 ? name_ : name_ + "-" + std::to_string(number_);
+    return {prefix + "-exec-1", prefix + "-exec-2"};
+  }
+
   void AddLog(const std::string& pod, const std::string& container, int64_t bytes) {
     Log log{pod, container, dir_ + "/" + pod + "-" + container + ".log", "", bytes};
     log.sha256 = WriteLogFile(log.file, pod, bytes);
@@ -152,6 +215,8 @@ class LoggedRun {
   const std::string ns_;
   const std::string name_;
   const std::string dir_;
+  const int number_;
+  std::string uid_;  // The app's, once created or seen.
   std::vector<Log> logs_;
 };
 

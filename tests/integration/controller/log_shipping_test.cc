@@ -12,14 +12,6 @@ namespace {
 using spark_operator::testing::StoreServer;
 using std::chrono::seconds;
 
-std::unique_ptr<storage::ObjectStore> OpenDirectory(const std::string& dir) {
-  Result<storage::ObjectUrl> url = storage::ParseObjectUrl("file://" + dir);
-  REQUIRE(url.ok());
-  Result<std::unique_ptr<storage::ObjectStore>> store = storage::OpenObjectStore(*url, {});
-  REQUIRE(store.ok());
-  return std::move(*store);
-}
-
 TEST_CASE("a finished app's driver and executor logs are stored in a directory and in GCS and S3 with a manifest") {
   auto client = AdminClient();
   EnsureCrd(*client);
@@ -30,11 +22,8 @@ TEST_CASE("a finished app's driver and executor logs are stored in a directory a
       if (kind != "file") server = std::make_unique<StoreServer>(kind, std::vector<std::string>{"spark-logs"});
       const std::string destination = server ? server->Url("runs") : "file://" + dir + "/store/runs";
       TestNamespace ns(client, "logs");
-      RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
-        o.native_submission = true;
-        o.logs.default_destination = destination;
-        if (server) o.logs.store = server->Options();
-      });
+      RunningController controller(ns.name(), seconds(60), SparkSubmitPath(),
+                                   ShipTo(destination, server ? server->Options() : storage::StoreOptions{}));
       LoggedRun run(*client, ns.name(), "pi", dir + "/pods");
       run.CreateApp();
       run.StartPods(200'000, 50'000);
@@ -58,10 +47,7 @@ TEST_CASE("spec.logs overrides the controller's destination and executors false 
   EnsureCrd(*client);
   const std::string dir = TempDir("override");
   TestNamespace ns(client, "logs");
-  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
-    o.native_submission = true;
-    o.logs.default_destination = "file://" + dir + "/default";
-  });
+  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), ShipTo("file://" + dir + "/default"));
   LoggedRun run(*client, ns.name(), "solo", dir + "/pods");
   run.CreateApp(R"({"destination":"file://)" + dir + R"(/mine","executors":false})");
   run.StartPods(10'000, 10'000, /*held=*/false);
@@ -70,13 +56,10 @@ TEST_CASE("spec.logs overrides the controller's destination and executors false 
   REQUIRE(Eventually([&] { return run.LogsState() == "SHIPPED"; }, seconds(60)));
   CHECK_FALSE(HoldsLogsFinalizer(*client, ns.name(), "solo-exec-1"));
   const auto store = OpenDirectory(dir + "/mine");
-  const Result<std::string> driver_log =
-      store->Read(logs::LogObjectKey(ns.name(), "solo", 1, "solo-1-driver", "spark-kubernetes-driver"), 1 << 20);
+  const Result<std::string> driver_log = store->Read(run.LogKey(run.logs()[0]), 1 << 20);
   REQUIRE(driver_log.ok());
   CHECK(Sha256Hex(*driver_log) == run.logs()[0].sha256);
-  CHECK(IsNotFound(
-      store->Read(logs::LogObjectKey(ns.name(), "solo", 1, "solo-exec-1", "spark-kubernetes-executor"), 1 << 20)
-          .status()));
+  CHECK(IsNotFound(store->Read(run.LogKey(run.logs()[1]), 1 << 20).status()));
   CHECK_FALSE(std::filesystem::exists(dir + "/default"));
   CHECK(GetInt(run.App(), {"status", "logs", "objects"}) == 1);
 }
@@ -86,10 +69,7 @@ TEST_CASE("deleting a running app stops its pods and lets it go only once their 
   EnsureCrd(*client);
   const std::string dir = TempDir("delete");
   TestNamespace ns(client, "logs");
-  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
-    o.native_submission = true;
-    o.logs.default_destination = "file://" + dir + "/store";
-  });
+  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), ShipTo("file://" + dir + "/store"));
   LoggedRun run(*client, ns.name(), "doomed", dir + "/pods");
   run.CreateApp();
   run.StartPods(30'000, 30'000);
@@ -100,17 +80,8 @@ TEST_CASE("deleting a running app stops its pods and lets it go only once their 
       [&] { return IsNotFound(client->Get(kube::resources::kSparkApplications, ns.name(), "doomed").status()); },
       seconds(60)));
   // Gone only after its logs: every log and the manifest are there.
-  const auto store = OpenDirectory(dir + "/store");
-  for (const LoggedRun::Log& log : run.logs()) {
-    const Result<std::string> stored =
-        store->Read(logs::LogObjectKey(ns.name(), "doomed", 1, log.pod, log.container), 1 << 20);
-    REQUIRE(stored.ok());
-    CHECK(Sha256Hex(*stored) == log.sha256);
-  }
-  CHECK(store->Read(logs::ManifestKey(ns.name(), "doomed", 1), 1 << 20).ok());
-  for (const LoggedRun::Log& log : run.logs()) {
-    CHECK(Eventually([&] { return IsNotFound(client->Get(kube::resources::kPods, ns.name(), log.pod).status()); }));
-  }
+  run.CheckObjects(*OpenDirectory(dir + "/store"), /*state=*/"");
+  run.CheckPodsGone();
 }
 
 TEST_CASE("deleting a suspended app stores the logs of the run suspending stopped and lets the app go") {
@@ -118,10 +89,7 @@ TEST_CASE("deleting a suspended app stores the logs of the run suspending stoppe
   EnsureCrd(*client);
   const std::string dir = TempDir("suspended");
   TestNamespace ns(client, "logs");
-  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
-    o.native_submission = true;
-    o.logs.default_destination = "file://" + dir + "/store";
-  });
+  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), ShipTo("file://" + dir + "/store"));
   LoggedRun run(*client, ns.name(), "paused", dir + "/pods");
   run.CreateApp();
   run.StartPods(30'000, 30'000);
@@ -135,17 +103,8 @@ TEST_CASE("deleting a suspended app stores the logs of the run suspending stoppe
   REQUIRE(Eventually(
       [&] { return IsNotFound(client->Get(kube::resources::kSparkApplications, ns.name(), "paused").status()); },
       seconds(60)));
-  const auto store = OpenDirectory(dir + "/store");
-  for (const LoggedRun::Log& log : run.logs()) {
-    const Result<std::string> stored =
-        store->Read(logs::LogObjectKey(ns.name(), "paused", 1, log.pod, log.container), 1 << 20);
-    if (!stored.ok()) FAIL("the log of " << log.pod << ": " << stored.status().ToString());
-    CHECK(Sha256Hex(*stored) == log.sha256);
-  }
-  CHECK(store->Read(logs::ManifestKey(ns.name(), "paused", 1), 1 << 20).ok());
-  for (const LoggedRun::Log& log : run.logs()) {
-    CHECK(Eventually([&] { return IsNotFound(client->Get(kube::resources::kPods, ns.name(), log.pod).status()); }));
-  }
+  run.CheckObjects(*OpenDirectory(dir + "/store"), /*state=*/"");
+  run.CheckPodsGone();
 }
 
 TEST_CASE("an app created suspended with a log destination is let go at once when deleted") {
@@ -153,10 +112,7 @@ TEST_CASE("an app created suspended with a log destination is let go at once whe
   EnsureCrd(*client);
   const std::string dir = TempDir("never-ran");
   TestNamespace ns(client, "logs");
-  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
-    o.native_submission = true;
-    o.logs.default_destination = "file://" + dir + "/store";
-  });
+  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), ShipTo("file://" + dir + "/store"));
   rapidjson::Document app = ExampleApp(ns.name(), "idle");
   SetPath(app, {"spec", "suspend"}, rapidjson::Value(true));
   CreateApp(*client, app);
@@ -177,11 +133,7 @@ TEST_CASE("a store down for 30 s: the status and an Event say why and the pods a
   const std::string dir = TempDir("outage");
   StoreServer server("gcs", {"spark-logs"});
   TestNamespace ns(client, "logs");
-  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), [&](ManagerOptions& o) {
-    o.native_submission = true;
-    o.logs.default_destination = server.Url("runs");
-    o.logs.store = server.Options();
-  });
+  RunningController controller(ns.name(), seconds(60), SparkSubmitPath(), ShipTo(server.Url("runs"), server.Options()));
   LoggedRun run(*client, ns.name(), "patient", dir + "/pods");
   run.CreateApp();
   run.StartPods(50'000, 20'000);

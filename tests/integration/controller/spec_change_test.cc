@@ -24,16 +24,23 @@ TEST_CASE("changing the spec of a running app submits it again with the new spec
                       R"({"spec":{"executor":{"instances":2}}})")
               .ok());
 
-  // A new driver pod (same deterministic name, another pod) runs the new spec.
+  // A new driver pod runs the new spec, named after the app's second submission: no run reuses an earlier
+  // run's driver name. The retry policy counts the new spec's attempts from 1.
   REQUIRE(Eventually(
       [&] {
-        const std::string uid = DriverUid(*client, ns.name(), "pi-1-driver");
+        const std::string uid = DriverUid(*client, ns.name(), "pi-2-driver");
         return !uid.empty() && uid != first_driver && State(*client, ns.name(), "pi") == "RUNNING";
       },
       std::chrono::seconds(120)));
   CHECK(HasEvent(*client, ns.name(), "pi", "Normal/SparkApplicationSpecUpdated"));
+  const rapidjson::Document app = GetApp(*client, ns.name(), "pi");
+  CHECK(GetString(app, {"status", "driverInfo", "podName"}) == "pi-2-driver");
+  CHECK(GetInt(app, {"status", "submissionAttempts"}) == 1);
+  CHECK(GetInt(app, {"status", "submissionNumber"}) == 2);
+  // The old driver was stopped.
+  CHECK(Eventually([&] { return DriverUid(*client, ns.name(), "pi-1-driver").empty(); }));
 
-  FinishPod(*client, ns.name(), "pi-1-driver", 0);
+  FinishPod(*client, ns.name(), "pi-2-driver", 0);
   CHECK(Eventually([&] { return State(*client, ns.name(), "pi") == "COMPLETED"; }));
 }
 

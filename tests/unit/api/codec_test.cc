@@ -60,6 +60,24 @@ TEST_CASE("unset fields are left out of the JSON, except the status counters") {
         R"("generation":0},"spec":{},"status":{"submissionAttempts":0,"executionAttempts":0}})");
 }
 
+TEST_CASE("submissionNumber is written once set and SubmissionNumber reads submissionAttempts from older statuses") {
+  SparkApplicationStatus status;
+  CHECK(SubmissionNumber(status) == 0);
+  CHECK(FindPath(StatusToJson(status), {"submissionNumber"}) == nullptr);
+  // Written by a controller without the field: the current submission is the attempt it counted.
+  status.submission_attempts = 3;
+  CHECK(SubmissionNumber(status) == 3);
+  // After a spec change, attempts start again and the number goes on.
+  status.submission_attempts = 1;
+  status.submission_number = 5;
+  CHECK(SubmissionNumber(status) == 5);
+  const rapidjson::Document json = StatusToJson(status);
+  CHECK(GetInt(json, {"submissionNumber"}) == 5);
+  const Result<SparkApplicationStatus> back = ParseSparkApplicationStatus(json);
+  REQUIRE(back.ok());
+  CHECK(*back == status);
+}
+
 TEST_CASE("StatusToJson writes the status alone and reads back") {
   SparkApplicationStatus status;
   status.application_state.state = AppState::kSubmissionFailed;

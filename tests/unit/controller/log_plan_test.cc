@@ -132,10 +132,14 @@ TEST_CASE("a run released only in part is copied again whole and a driver alread
   CHECK(OwedAttempts(Ptrs(pods), 1, false, kNow, seconds(30)).empty());
 }
 
-TEST_CASE("log objects are keyed by namespace and app and attempt and pod and container") {
-  CHECK(LogObjectKey("jobs", "pi", 2, "pi-2-driver", "spark-kubernetes-driver") ==
-        "jobs/pi/2/pi-2-driver/spark-kubernetes-driver.log");
-  CHECK(ManifestKey("jobs", "pi", 2) == "jobs/pi/2/manifest.json");
+TEST_CASE("log objects are keyed by namespace and app and run number and app UID and pod and container") {
+  const std::string uid = "3f2a9c1b-0d4e-4b6a-9a7c-5e8f1d2c3b4a";
+  CHECK(LogObjectKey("jobs", "pi", uid, 2, "pi-2-driver", "spark-kubernetes-driver") ==
+        "jobs/pi/2-3f2a9c1b/pi-2-driver/spark-kubernetes-driver.log");
+  CHECK(ManifestKey("jobs", "pi", uid, 2) == "jobs/pi/2-3f2a9c1b/manifest.json");
+  // Another run of the app (a spec change counts on), or the app created again under its name: other keys.
+  CHECK(ManifestKey("jobs", "pi", uid, 3) != ManifestKey("jobs", "pi", uid, 2));
+  CHECK(ManifestKey("jobs", "pi", "9b8c7d6e-0000-4000-8000-000000000000", 2) != ManifestKey("jobs", "pi", uid, 2));
 }
 
 }  // namespace

@@ -36,14 +36,15 @@ constexpr char kRunningApp[] = R"({"apiVersion":"spark-operator.k8s.io/v1alpha1"
 struct FakeApiServer {
   std::atomic<int> pod_status{500};
   std::atomic<int> pod_gets{0};
+  std::atomic<int> pod_deletes{0};
   std::mutex mu;
   std::vector<std::string> status_writes;  // Bodies of PUT .../sparkapplications/pi/status.
   std::unique_ptr<http::Server> server;
 
   FakeApiServer() {
     http::Server::Routes routes;
-    routes["/api/v1/namespaces/jobs/pods/pi-1-driver"] = [this](const http::ServerRequest&) {
-      ++pod_gets;
+    routes["/api/v1/namespaces/jobs/pods/pi-1-driver"] = [this](const http::ServerRequest& request) {
+      ++(request.method == "DELETE" ? pod_deletes : pod_gets);
       const int code = pod_status;
       http::ServerResponse r = http::ServerResponse::Text(
           code, R"({"kind":"Status","apiVersion":"v1","status":"Failure","code":)" + std::to_string(code) +
@@ -71,26 +72,48 @@ struct FakeApiServer {
   }
 };
 
-TEST_CASE("a failed read of a missing driver pod leaves a RUNNING app as it is - only a 404 fails it") {
-  FakeApiServer api;
+std::shared_ptr<kube::Client> ClientOf(const FakeApiServer& api) {
   kube::RestConfig config;
   config.server = "http://127.0.0.1:" + std::to_string(api.server->port());
   config.timeout = std::chrono::seconds(5);
   Result<std::shared_ptr<kube::Client>> client = kube::Client::Create(config);
   REQUIRE(client.ok());
-  Result<rapidjson::Document> app = ParseJson(kRunningApp);
-  REQUIRE(app.ok());
-  const kube::ObjectPtr object = std::make_shared<const rapidjson::Document>(std::move(*app));
+  return *client;
+}
 
-  CacheView caches;
-  caches.app = [&](const std::string& key) { return key == "jobs/pi" ? object : nullptr; };
-  caches.pod = [](const std::string&) { return kube::ObjectPtr(); };  // Not synced, or lagging.
-  caches.app_pods = [](const std::string&, const std::string&) { return std::vector<kube::ObjectPtr>{}; };
-  Submitter submitter(SubmitterOptions{});
+kube::ObjectPtr Object(const std::string& json) {
+  Result<rapidjson::Document> doc = ParseJson(json);
+  REQUIRE(doc.ok());
+  return std::make_shared<const rapidjson::Document>(std::move(*doc));
+}
+
+// The reconciler against `api`, its caches holding the app `pi` and, unless null, its driver pod.
+struct TestReconciler {
+  TestReconciler(const FakeApiServer& api, kube::ObjectPtr app, kube::ObjectPtr driver) : metrics(registry) {
+    CacheView caches;
+    caches.app = [app](const std::string& key) { return key == "jobs/pi" ? app : nullptr; };
+    caches.pod = [driver](const std::string& key) {
+      return driver != nullptr && key == "jobs/" + NameOf(*driver) ? driver : nullptr;
+    };
+    caches.app_pods = [driver](const std::string&, const std::string&) {
+      return driver != nullptr ? std::vector<kube::ObjectPtr>{driver} : std::vector<kube::ObjectPtr>{};
+    };
+    reconciler = std::make_unique<Reconciler>(ClientOf(api), caches, submitter, events, metrics, ReconcilerOptions{});
+  }
+
+  Submitter submitter{SubmitterOptions{}};
   NoEvents events;
   metrics::Registry registry;
-  ControllerMetrics metrics(registry);
-  Reconciler reconciler(*client, caches, submitter, events, metrics, ReconcilerOptions{});
+  ControllerMetrics metrics;
+  std::unique_ptr<Reconciler> reconciler;
+};
+
+TEST_CASE("a failed read of a missing driver pod leaves a RUNNING app as it is - only a 404 fails it") {
+  FakeApiServer api;
+  // The driver is not in the cache: not synced, or lagging.
+  TestReconciler t(api, Object(kRunningApp), nullptr);
+  Reconciler& reconciler = *t.reconciler;
+  NoEvents& events = t.events;
 
   const ReconcileResult failed_read = reconciler.Reconcile("jobs/pi");
   CHECK(api.pod_gets >= 1);
@@ -107,6 +130,30 @@ TEST_CASE("a failed read of a missing driver pod leaves a RUNNING app as it is -
   CHECK(GetString(*written, {"status", "applicationState", "state"}) == "FAILED");
   CHECK(GetString(*written, {"status", "applicationState", "errorMessage"}) ==
         "driver pod pi-1-driver disappeared (deleted?)");
+}
+
+TEST_CASE("a spec change stops the running driver and runs again at once under the next submission number") {
+  FakeApiServer api;
+  api.pod_status = 200;
+  // Generation 2 of the spec; the status is about generation 1, whose driver still runs (and may be held for
+  // its logs for as long as the store is down).
+  std::string json = kRunningApp;
+  json.replace(json.find(R"("generation":1)"), 14, R"("generation":2)");
+  const kube::ObjectPtr driver = Object(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"pi-1-driver",
+    "namespace":"jobs","uid":"pod-1","labels":{"spark-role":"driver","spark-operator.k8s.io/submission-attempt":"1"},
+    "finalizers":["spark-operator.k8s.io/logs"]},"status":{"phase":"Running"}})");
+  TestReconciler t(api, Object(json), driver);
+
+  const ReconcileResult restarted = t.reconciler->Reconcile("jobs/pi");
+  CHECK(restarted.status.ok());
+  CHECK(api.pod_deletes >= 1);
+  // Not waiting for the old driver to be gone: the new run's driver has another name.
+  REQUIRE(api.Writes() == 1);
+  Result<rapidjson::Document> written = ParseJson(api.status_writes[0]);
+  REQUIRE(written.ok());
+  CHECK(GetString(*written, {"status", "applicationState", "state"}) == "NEW");
+  CHECK(GetInt(*written, {"status", "submissionAttempts"}) == 0);  // The retry policy counts afresh.
+  CHECK(GetInt(*written, {"status", "submissionNumber"}) == 1);    // The next submission is number 2.
 }
 
 }  // namespace
