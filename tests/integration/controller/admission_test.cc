@@ -40,7 +40,9 @@ TEST_CASE("three apps that each need half the quota: two run, the third is QUEUE
     return GetInt(*client->Get(kSparkTenants, "", ns), {"status", "applications", "queued"}) == 1;
   }));
   // A measurement window, not a wait for a condition: how often the queued app is decided again while nothing
-  // changes (it was every second; now only when room may have freed, and every 30 s as a safety net).
+  // changes (it was every second; now only when room may have freed, and every 30 s as a safety net). Each
+  // running app's move to RUNNING is such a change: the window opens after them.
+  REQUIRE(Eventually([&] { return State(*client, ns, "q1") == "RUNNING" && State(*client, ns, "q2") == "RUNNING"; }));
   const double decided = controller->metrics().admission_queued.Value();
   constexpr auto kWindow = std::chrono::seconds(20);
   std::this_thread::sleep_for(kWindow);

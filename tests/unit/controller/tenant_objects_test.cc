@@ -79,7 +79,7 @@ rapidjson::Document AsStored(const rapidjson::Value& wanted) {
   return live;
 }
 
-TEST_CASE("an object as the server stores it is applied as wanted; a hand edit or a missing field is not") {
+TEST_CASE("an object as the server stores it is applied as wanted, a hand edit or a missing field is not") {
   api::SparkTenant tenant = Tenant();
   tenant.spec.members.clear();
   tenant.spec.quota.cpu = "1.5";
