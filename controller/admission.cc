@@ -3,8 +3,6 @@
 #include <glog/logging.h>
 
 #include <algorithm>
-#include <cmath>
-#include <cstdlib>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -15,12 +13,12 @@
 #include "common/base/json.h"
 #include "common/kube/time_format.h"
 #include "controller/labels.h"
+#include "controller/spark_requests.h"
 
 namespace spark_operator::controller {
 namespace {
 
 constexpr int64_t kMiB = 1024 * 1024;
-constexpr int64_t kMinOverheadMiB = 384;
 // Long enough for the attempt's status write to reach the cache, short enough that a failed write does not hold
 // the slot for long.
 constexpr auto kAdmittedHold = std::chrono::seconds(10);
@@ -114,23 +112,13 @@ EffectiveRequest OtherContainers(const api::PodSpec& pod, const ContainerDefault
   return request;
 }
 
-// `factor`: spec.memoryOverheadFactor, or "" for Spark's default.
-PodResources PodRequest(const api::PodSpec& pod, bool jvm, const std::string& factor_text,
+// One pod: Spark's container (`spark`) and the others.
+PodResources PodRequest(const api::PodSpec& pod, const SparkContainerRequest& spark,
                         const ContainerDefaults& defaults) {
   PodResources r;
   r.pods = 1;
-  // coreRequest is the pod's CPU request when set (spark.kubernetes.<role>.request.cores).
-  r.cpu_millis = pod.core_request.empty() ? std::llround(pod.cores.value_or(1) * 1000)
-                                          : ValueOr(api::ParseCpuMillis(pod.core_request), 1000);
-  const int64_t heap_mib = ValueOr(api::ParseMemoryBytes(pod.memory.empty() ? "1g" : pod.memory), kMiB * 1024) / kMiB;
-  int64_t overhead_mib = 0;
-  if (!pod.memory_overhead.empty()) {
-    overhead_mib = ValueOr(api::ParseMemoryBytes(pod.memory_overhead), 0) / kMiB;
-  } else {
-    const double factor = !factor_text.empty() ? std::strtod(factor_text.c_str(), nullptr) : jvm ? 0.1 : 0.4;
-    overhead_mib = std::max(static_cast<int64_t>(factor * static_cast<double>(heap_mib)), kMinOverheadMiB);
-  }
-  r.memory_bytes = (heap_mib + overhead_mib) * kMiB;
+  r.cpu_millis = spark.cpu_millis;
+  r.memory_bytes = spark.memory_mib * kMiB;
   OtherContainers(pod, defaults).AddTo(r);
   return r;
 }
@@ -171,18 +159,14 @@ std::string DescribeMemory(int64_t bytes) {
 }
 
 PodResources ApplicationRequest(const api::SparkApplication& app, const ContainerDefaults& defaults) {
-  const bool jvm = app.spec.type != api::AppType::kPython && app.spec.type != api::AppType::kR;
-  PodResources total = PodRequest(app.spec.driver, jvm, app.spec.memory_overhead_factor, defaults);
-  const PodResources executor = PodRequest(app.spec.executor, jvm, app.spec.memory_overhead_factor, defaults);
+  const SparkRequests spark = ComputeSparkRequests(app);
+  PodResources total = PodRequest(app.spec.driver, spark.driver, defaults);
+  const PodResources executor = PodRequest(app.spec.executor, spark.executor, defaults);
   // With dynamic allocation, what the app starts with; later executors are held to the namespace's
   // ResourceQuota when Spark creates them.
-  const api::DynamicAllocation& dynamic = app.spec.dynamic_allocation;
-  const int64_t instances = dynamic.enabled
-                                ? std::max(dynamic.initial_executors.value_or(0), dynamic.min_executors.value_or(0))
-                                : app.spec.executor.instances.value_or(1);
-  total.cpu_millis += instances * executor.cpu_millis;
-  total.memory_bytes += instances * executor.memory_bytes;
-  total.pods += instances;
+  total.cpu_millis += spark.executors * executor.cpu_millis;
+  total.memory_bytes += spark.executors * executor.memory_bytes;
+  total.pods += spark.executors;
   return total;
 }
 

@@ -29,18 +29,17 @@ struct PodResources {
   int64_t pods = 0;
 };
 
-// The driver and `instances` executors, each requesting `cores` of CPU and memory + overhead: memoryOverhead
-// when set, else max(factor x memory, 384 MiB) with factor 0.1 for JVM applications and 0.4 for Python and R,
-// in whole MiB as Spark rounds; with each pod's other containers (podTemplate, sidecars, initContainers) counted
-// as Kubernetes counts a pod's effective request, a container without requests or limits with `defaults`. Expects a
-// defaulted application. sparkConf overrides of the overhead factor are not read. What a container that sets neither a
-// request nor a limit requests in a tenant's namespace: the tenant's LimitRange defaultRequest, else its default limit.
-// Unset: nothing.
+// What a container that sets neither a request nor a limit requests in a tenant's namespace: the tenant's
+// LimitRange defaultRequest, else its default limit. Unset: nothing.
 struct ContainerDefaults {
   std::optional<int64_t> cpu_millis;
   std::optional<int64_t> memory_bytes;
 };
 
+// The driver and its executors at start, each pod's Spark container requesting what Spark gives it
+// (controller/spark_requests.h: cores, memory plus overhead, with the sparkConf settings that reach the pods), and
+// its other containers (podTemplate, sidecars, initContainers) counted as Kubernetes counts a pod's effective
+// request, a container without requests or limits with `defaults`. Expects a defaulted application.
 PodResources ApplicationRequest(const api::SparkApplication& app, const ContainerDefaults& defaults = {});
 
 // A tenant's limits as the admission sees them; unset: no limit on that resource.

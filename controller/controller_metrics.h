@@ -24,6 +24,11 @@ struct ControllerMetrics {
                    .WithLabels({})),
         reruns(registry.AddCounter("spark_operator_apps_reruns_total", "Runs scheduled by a restart policy.")
                    .WithLabels({})),
+        admission_queued(registry
+                             .AddCounter("spark_operator_admission_queued_total",
+                                         "Admission decisions that kept an application QUEUED, one per reconcile of "
+                                         "a queued application.")
+                             .WithLabels({})),
         submit_seconds(registry
                            .AddHistogram("spark_operator_spark_submit_duration_seconds",
                                          "Wall time of spark-submit runs.", {},
@@ -35,6 +40,7 @@ struct ControllerMetrics {
   metrics::Counter& completed;
   metrics::Counter& failed;
   metrics::Counter& reruns;
+  metrics::Counter& admission_queued;
   metrics::Histogram& submit_seconds;
 };
 

@@ -57,7 +57,8 @@ DEFINE_bool(prepare_tenant, true,
             "quota flags) the ResourceQuota spark-quota in the app's namespace; false where admins manage RBAC.");
 DEFINE_bool(tenants, true,
             "Run the SparkTenant controller: namespaces with RBAC, quota and defaults for each SparkTenant (needs "
-            "the SparkTenant CRD and cluster-wide rights; see deploy/rbac).");
+            "the SparkTenant CRD and cluster-wide rights; see deploy/rbac). With --namespaces, only the tenants "
+            "whose namespace is listed.");
 DEFINE_bool(scheduled_applications, true,
             "Run the ScheduledSparkApplication controller: SparkApplications created on a cron schedule (needs the "
             "ScheduledSparkApplication CRD; see deploy/crd and deploy/rbac).");

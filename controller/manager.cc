@@ -17,6 +17,8 @@ namespace {
 
 constexpr char kAppIndex[] = "app";  // Pods by "namespace/app name".
 
+std::string StateOf(const rapidjson::Value& app) { return GetString(app, {"status", "applicationState", "state"}); }
+
 std::string PodAppName(const rapidjson::Value& pod) {
   std::string app = GetString(pod, {"metadata", "annotations", kAppNameAnnotation});
   if (app.empty()) app = GetString(pod, {"metadata", "labels", kAppNameLabel});
@@ -116,8 +118,14 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   m->pods_ = std::make_unique<runtime::NamespacedInformers>(m->client_, pods, m->options_.namespaces);
   kube::EventHandlers app_events;
   app_events.on_add = [self](const kube::ObjectPtr& o) { self->queue_->Add(ObjectKey(*o)); };
-  app_events.on_update = [self](const kube::ObjectPtr&, const kube::ObjectPtr& o) { self->queue_->Add(ObjectKey(*o)); };
-  app_events.on_delete = [self](const kube::ObjectPtr& o) { self->queue_->Add(ObjectKey(*o)); };
+  app_events.on_update = [self](const kube::ObjectPtr& old, const kube::ObjectPtr& o) {
+    self->queue_->Add(ObjectKey(*o));
+    if (StateOf(*old) != StateOf(*o)) self->AppStateChanged(NamespaceOf(*o));
+  };
+  app_events.on_delete = [self](const kube::ObjectPtr& o) {
+    self->queue_->Add(ObjectKey(*o));
+    self->AppStateChanged(NamespaceOf(*o));
+  };
   m->apps_->AddHandlers(app_events);
   m->pods_->AddIndex(kAppIndex, [](const rapidjson::Value& pod) -> std::vector<std::string> {
     const std::string app = PodAppName(pod);
@@ -147,7 +155,12 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   reconciler.logs = m->log_keeper_.get();
   if (m->options_.tenants) {
     m->tenants_ = std::make_unique<TenantController>(
-        m->client_, TenantControllerOptions{.workers = 2, .resync_period = m->options_.resync_period});
+        m->client_,
+        TenantControllerOptions{.workers = 2,
+                                .resync_period = m->options_.resync_period,
+                                .namespaces = m->options_.namespaces,
+                                .applications = [self](const std::string& ns) { return self->AppsIn(ns); },
+                                .on_budget_change = [self](const std::string& ns) { self->WakeQueued(ns); }});
   }
   if (m->options_.scheduled) {
     m->scheduled_ = std::make_unique<ScheduledController>(
@@ -168,11 +181,12 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
     };
   }
   if (m->tenants_ != nullptr) {
-    m->admission_ = std::make_unique<Admission>(
-        [self](const std::string& ns) { return self->tenants_->BudgetFor(ns); },
-        [self](const std::string& ns) { return self->apps_->ByIndex(ns, kube::Store::kNamespaceIndex, ns); });
+    m->admission_ = std::make_unique<Admission>([self](const std::string& ns) { return self->tenants_->BudgetFor(ns); },
+                                                [self](const std::string& ns) { return self->AppsIn(ns); });
     reconciler.admit = [self](const api::SparkApplication& app, api::SparkApplicationStatus& status) {
-      return ApplyAdmission(app, self->admission_->Decide(app), status);
+      const AdmissionDecision decision = self->admission_->Decide(app);
+      if (decision.verdict == AdmissionDecision::Verdict::kQueue) self->metrics_->admission_queued.Increment();
+      return ApplyAdmission(app, decision, status);
     };
   }
   m->reconciler_ = std::make_unique<Reconciler>(m->client_, std::move(caches), *m->submitter_, *m->events_,
@@ -192,6 +206,22 @@ Manager::~Manager() {
 }
 
 std::string Manager::Identity() const { return options_.identity.empty() ? DefaultIdentity() : options_.identity; }
+
+std::vector<kube::ObjectPtr> Manager::AppsIn(const std::string& ns) const {
+  return apps_->ByIndex(ns, kube::Store::kNamespaceIndex, ns);
+}
+
+void Manager::AppStateChanged(const std::string& ns) {
+  if (tenants_ == nullptr || !tenants_->IsTenantNamespace(ns)) return;
+  tenants_->ApplicationsChanged(ns);
+  WakeQueued(ns);
+}
+
+void Manager::WakeQueued(const std::string& ns) {
+  for (const kube::ObjectPtr& app : AppsIn(ns)) {
+    if (StateOf(*app) == "QUEUED") queue_->Add(ObjectKey(*app));
+  }
+}
 
 void Manager::EnqueuePod(const kube::ObjectPtr& pod) {
   const std::string app = PodAppName(*pod);

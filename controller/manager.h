@@ -63,7 +63,8 @@ struct ManagerOptions {
   std::chrono::milliseconds retry_period{2'000};
   int metrics_port = -1;  // -1: no HTTP server; 0: any free port.
   TenantOptions tenant;   // Namespace preparation before submission (--prepare-tenant).
-  bool tenants = true;    // The SparkTenant controller (--tenants); it watches cluster-wide whatever namespaces says.
+  // The SparkTenant controller (--tenants): with `namespaces`, only the tenants whose namespace is listed.
+  bool tenants = true;
   // The ScheduledSparkApplication controller (--scheduled-applications), on `namespaces`, and its clocks: null
   // means the real ones; tests pass a FakeClock and a FakeWallClock on it.
   bool scheduled = true;
@@ -105,6 +106,11 @@ class Manager {
   void StartControllers();
   bool LeadershipLost() const { return gate_ != nullptr && gate_->EverHeld() && !gate_->Held(); }
   void EnqueuePod(const kube::ObjectPtr& pod);
+  std::vector<kube::ObjectPtr> AppsIn(const std::string& ns) const;
+  // An app of `ns` changed state or went: in a tenant's namespace, its tenant recounts and the queued apps
+  // there are decided again (room may have freed).
+  void AppStateChanged(const std::string& ns);
+  void WakeQueued(const std::string& ns);  // Queues the QUEUED apps of `ns`.
   bool Ready() const;
   // --identity, else <hostname>_<pid>: names this replica in the Lease and in its requests' User-Agent.
   std::string Identity() const;

@@ -23,6 +23,10 @@ using api::AppState;
 
 namespace {
 
+// How often a QUEUED app is decided again without an event: a safety net for a wake-up that was missed (a
+// quota's usage reaching the cache after the app's last decision, with nothing else changing).
+constexpr auto kAdmissionRecheck = std::chrono::seconds(30);
+
 kube::WallTime Now() { return std::chrono::system_clock::now(); }
 
 // Seconds left of a wait of `seconds` from `since`; saturating (controller/wait.h).
@@ -152,7 +156,9 @@ ReconcileResult Reconciler::ReconcileNew(Context& ctx) {
   if (options_.admit && !options_.admit(*ctx.app, ctx.status)) {
     RecordObservedGeneration(ctx);  // A FAILED "never fits" runs again once the spec asks for less.
     RETURN_IF_ERROR(WriteStatus(ctx));
-    return RequeueAfter(std::chrono::seconds(1));
+    // Woken when room may have freed (options_.admit's owner queues the namespace's waiting apps when an app
+    // there changes state or goes, or its tenant or quota changes); the requeue is a safety net.
+    return RequeueAfter(kAdmissionRecheck);
   }
   return StartAttempt(ctx);
 }

@@ -61,7 +61,8 @@ struct ReconcilerOptions {
   // Run before each spark-submit (controller/tenant.h); unset when --prepare-tenant=false.
   std::function<Status(const api::SparkApplication&)> prepare_tenant;
   // Before a NEW or QUEUED app starts an attempt (controller/admission.h): false holds it, with the state and
-  // message it set in the status. Unset: every app is admitted.
+  // message it set in the status, and is decided again when its owner queues it (controller/manager.cc does when
+  // room may have freed) or after 30 s. Unset: every app is admitted.
   std::function<bool(const api::SparkApplication&, api::SparkApplicationStatus&)> admit;
   // The Service (--ui-service-type) and Ingress (--ingress-url-format) that expose a running driver's UI;
   // deleted when the driver ends. spec.sparkUIOptions overrides them per app.

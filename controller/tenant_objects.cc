@@ -1,5 +1,8 @@
 #include "controller/tenant_objects.h"
 
+#include <string_view>
+
+#include "api/quantity.h"
 #include "common/base/json.h"
 
 namespace spark_operator::controller {
@@ -19,8 +22,6 @@ rapidjson::Document Base(const char* api_version, const char* kind, const std::s
   SetString(doc, {"metadata", "labels", kTenantLabel}, tenant);
   return doc;
 }
-
-bool HasQuota(const api::TenantQuota& quota) { return !quota.cpu.empty() || !quota.memory.empty() || quota.pods; }
 
 bool HasLimits(const api::TenantDefaults& d) {
   return !d.requests.cpu.empty() || !d.requests.memory.empty() || !d.limits.cpu.empty() || !d.limits.memory.empty();
@@ -93,7 +94,57 @@ std::string QuotaValue(const rapidjson::Value& quota, const char* where, const c
   return GetString(*values, {resource});
 }
 
+// Quantities as the API server may rewrite them: "2000m" for "2", "4096Mi" for "4Gi".
+bool SameQuantity(const std::string& a, const std::string& b) {
+  const Result<int64_t> cpu_a = api::ParseCpuMillis(a);
+  const Result<int64_t> cpu_b = api::ParseCpuMillis(b);
+  if (cpu_a.ok() && cpu_b.ok()) return *cpu_a == *cpu_b;
+  const Result<int64_t> bytes_a = api::ParseKubernetesMemoryBytes(a);
+  const Result<int64_t> bytes_b = api::ParseKubernetesMemoryBytes(b);
+  return bytes_a.ok() && bytes_b.ok() && *bytes_a == *bytes_b;
+}
+
+bool Empty(const rapidjson::Value& v) { return (v.IsArray() && v.Empty()) || (v.IsObject() && v.ObjectEmpty()); }
+
+// `quantities`: inside a map of resource amounts (a quota's hard, a LimitRange's default and defaultRequest).
+bool Matches(const rapidjson::Value& live, const rapidjson::Value& wanted, bool quantities, bool top) {
+  if (wanted.IsObject()) {
+    if (!live.IsObject()) return false;
+    for (const auto& member : wanted.GetObject()) {
+      const std::string_view key(member.name.GetString(), member.name.GetStringLength());
+      if (top && (key == "apiVersion" || key == "kind")) continue;
+      const auto it = live.FindMember(member.name);
+      if (it == live.MemberEnd()) {
+        if (Empty(member.value)) continue;
+        return false;
+      }
+      const bool amounts = key == "hard" || key == "default" || key == "defaultRequest" || key == "max" ||
+                           key == "min" || key == "maxLimitRequestRatio";
+      if (!Matches(it->value, member.value, quantities || amounts, false)) return false;
+    }
+    return true;
+  }
+  if (wanted.IsArray()) {
+    if (!live.IsArray() || live.Size() != wanted.Size()) return false;
+    for (rapidjson::SizeType i = 0; i < wanted.Size(); ++i) {
+      if (!Matches(live[i], wanted[i], quantities, false)) return false;
+    }
+    return true;
+  }
+  if (quantities && wanted.IsString() && live.IsString()) {
+    return std::string_view(live.GetString()) == wanted.GetString() ||
+           SameQuantity(live.GetString(), wanted.GetString());
+  }
+  return live == wanted;
+}
+
 }  // namespace
+
+bool HasQuota(const api::TenantQuota& quota) { return !quota.cpu.empty() || !quota.memory.empty() || quota.pods; }
+
+bool AppliedAsWanted(const rapidjson::Value& live, const rapidjson::Value& wanted) {
+  return Matches(live, wanted, false, true);
+}
 
 std::vector<TenantObject> BuildTenantManifest(const api::SparkTenant& tenant) {
   const std::string& ns = tenant.spec.namespace_.name;

@@ -34,6 +34,16 @@ std::vector<TenantObject> BuildTenantManifest(const api::SparkTenant& tenant);
 // The ResourceQuota and LimitRange the spec no longer asks for: the reconciler deletes them.
 std::vector<TenantObject> TenantObjectsToDelete(const api::SparkTenant& tenant);
 
+// Whether the spec asks for a ResourceQuota (any of cpu, memory, pods).
+bool HasQuota(const api::TenantQuota& quota);
+
+// Whether `live`, an object as the API server holds it, already has every field of `wanted`, an apply body, with
+// the same value: an apply would change nothing. Quantities under resource amounts compare by value ("1024Mi" is
+// "1Gi"), an empty list or map wanted matches an absent one (the server drops them), and apiVersion and kind
+// are not compared (informer caches drop them). Fields the object has beyond `wanted` do not matter: only a
+// tenant spec change can remove a field, and the reconciler applies everything then.
+bool AppliedAsWanted(const rapidjson::Value& live, const rapidjson::Value& wanted);
+
 // status.quota from the ResourceQuota as read from the server (its status).
 api::QuotaStatus QuotaStatusFrom(const rapidjson::Value& quota);
 

@@ -34,6 +34,8 @@ int64_t ValueOr(const Result<int64_t>& r, int64_t fallback) { return r.ok() ? *r
 // A quantity as the quota reports it: canonical Kubernetes form, plain bytes, or 0.
 int64_t QuotaBytes(const std::string& q) { return ValueOr(api::ParseKubernetesMemoryBytes(q), 0); }
 
+int64_t GenerationOf(const rapidjson::Value& object) { return GetInt(object, {"metadata", "generation"}); }
+
 bool Running(const std::string& state) { return state == "SUBMITTED" || state == "RUNNING" || state == "UNKNOWN"; }
 
 }  // namespace
@@ -49,23 +51,50 @@ TenantController::TenantController(std::shared_ptr<kube::Client> client, TenantC
   tenants_->AddIndex(kNamespaceIndex,
                      [](const rapidjson::Value& t) -> std::vector<std::string> { return {TenantNamespaceOf(t)}; });
   kube::EventHandlers tenant_events;
-  tenant_events.on_add = [this](const kube::ObjectPtr& o) { queue_.Add(NameOf(*o)); };
-  tenant_events.on_update = [this](const kube::ObjectPtr&, const kube::ObjectPtr& o) { queue_.Add(NameOf(*o)); };
-  tenant_events.on_delete = [this](const kube::ObjectPtr& o) { queue_.Add(NameOf(*o)); };
+  tenant_events.on_add = [this](const kube::ObjectPtr& o) {
+    queue_.Add(NameOf(*o));
+    BudgetChanged(TenantNamespaceOf(*o));
+  };
+  tenant_events.on_update = [this](const kube::ObjectPtr& old, const kube::ObjectPtr& o) {
+    queue_.Add(NameOf(*o));
+    if (GenerationOf(*old) != GenerationOf(*o)) BudgetChanged(TenantNamespaceOf(*o));
+  };
+  tenant_events.on_delete = [this](const kube::ObjectPtr& o) {
+    queue_.Add(NameOf(*o));
+    BudgetChanged(TenantNamespaceOf(*o));  // Its namespace's applications are no longer held to it.
+  };
   tenants_->AddHandlers(tenant_events);
 
   kube::EventHandlers owned_events;
   owned_events.on_add = [this](const kube::ObjectPtr& o) { EnqueueOwner(*o); };
   owned_events.on_update = [this](const kube::ObjectPtr&, const kube::ObjectPtr& o) { EnqueueOwner(*o); };
   owned_events.on_delete = [this](const kube::ObjectPtr& o) { EnqueueOwner(*o); };
+  // The quota's limits and usage are what admission reads: a change may let a queued application in.
+  kube::EventHandlers quota_events;
+  quota_events.on_add = [this](const kube::ObjectPtr& o) {
+    EnqueueOwner(*o);
+    BudgetChanged(NamespaceOf(*o));
+  };
+  quota_events.on_update = [this](const kube::ObjectPtr& old, const kube::ObjectPtr& o) {
+    EnqueueOwner(*o);
+    const auto same = [&](JsonPath path) {
+      const rapidjson::Value* a = FindPath(*old, path);
+      const rapidjson::Value* b = FindPath(*o, path);
+      return a == b || (a != nullptr && b != nullptr && *a == *b);
+    };
+    if (!same({"spec", "hard"}) || !same({"status", "used"})) BudgetChanged(NamespaceOf(*o));
+  };
+  quota_events.on_delete = quota_events.on_add;
   std::vector<const kube::Resource*> kinds{&kube::resources::kNamespaces};
   kinds.insert(kinds.end(), kOwnedKinds.begin(), kOwnedKinds.end());
   for (const kube::Resource* kind : kinds) {
     kube::InformerOptions owned;
     owned.resource = *kind;
     owned.label_selector = kTenantLabel;
-    owned_.push_back(std::make_unique<runtime::NamespacedInformers>(client_, owned, std::vector<std::string>{}));
-    owned_.back()->AddHandlers(owned_events);
+    // Namespaces are cluster-scoped: only those labelled as a tenant's are watched, wherever they are.
+    owned_.push_back(std::make_unique<runtime::NamespacedInformers>(
+        client_, owned, kind->namespaced ? options_.namespaces : std::vector<std::string>{}));
+    owned_.back()->AddHandlers(kind == &kube::resources::kResourceQuotas ? quota_events : owned_events);
   }
   controller_ = std::make_unique<runtime::Controller>(queue_, options_.workers,
                                                       [this](const std::string& key) { return Reconcile(key); });
@@ -81,6 +110,26 @@ void TenantController::EnqueueOwner(const rapidjson::Value& object) {
   for (const kube::ObjectPtr& t : tenants_->ByIndex("", kNamespaceIndex, ns)) {
     if (NameOf(*t) != tenant) queue_.Add(NameOf(*t));
   }
+}
+
+bool TenantController::Manages(const std::string& ns) const {
+  const std::vector<std::string>& watched = options_.namespaces;
+  return watched.empty() || std::find(watched.begin(), watched.end(), ns) != watched.end();
+}
+
+void TenantController::BudgetChanged(const std::string& ns) const {
+  if (options_.on_budget_change && Manages(ns)) options_.on_budget_change(ns);
+}
+
+void TenantController::ApplicationsChanged(const std::string& ns) {
+  for (const kube::ObjectPtr& t : tenants_->ByIndex("", kNamespaceIndex, ns)) queue_.Add(NameOf(*t));
+}
+
+kube::ObjectPtr TenantController::Cached(const kube::Resource& resource, const std::string& ns,
+                                         const std::string& name) const {
+  if (&resource == &kube::resources::kNamespaces) return owned_[0]->Get(name);
+  const size_t kind = std::find(kOwnedKinds.begin(), kOwnedKinds.end(), &resource) - kOwnedKinds.begin();
+  return kind < kOwnedKinds.size() ? owned_[kind + 1]->Get(ns + "/" + name) : nullptr;
 }
 
 bool TenantController::IsTenantNamespace(const std::string& ns) const {
@@ -108,9 +157,8 @@ std::optional<TenantBudget> TenantController::BudgetFor(const std::string& ns) c
   if (!default_memory.empty()) {
     budget.container_defaults.memory_bytes = ValueOr(api::ParseMemoryBytes(default_memory), 0);
   }
-  const size_t quotas =
-      std::find(kOwnedKinds.begin(), kOwnedKinds.end(), &kube::resources::kResourceQuotas) - kOwnedKinds.begin() + 1;
-  if (const kube::ObjectPtr object = owned_[quotas]->Get(ns + "/" + kTenantQuotaObjectName); object != nullptr) {
+  if (const kube::ObjectPtr object = Cached(kube::resources::kResourceQuotas, ns, kTenantQuotaObjectName);
+      object != nullptr) {
     const api::QuotaStatus status = QuotaStatusFrom(*object);
     budget.used.cpu_millis = ValueOr(api::ParseCpuMillis(status.used.cpu.empty() ? "0" : status.used.cpu), 0);
     budget.used.memory_bytes = QuotaBytes(status.used.memory);
@@ -147,6 +195,7 @@ ReconcileResult TenantController::Reconcile(const std::string& name) {
   }
   api::SparkTenant tenant = std::move(*parsed);
   api::ApplyDefaults(tenant);
+  if (!Manages(tenant.spec.namespace_.name)) return OkStatus();  // Another operator's (--namespaces).
   const std::vector<std::string>& finalizers = tenant.metadata.finalizers;
   const bool has_finalizer = std::find(finalizers.begin(), finalizers.end(), kTenantFinalizer) != finalizers.end();
   if (!tenant.metadata.deletion_timestamp.empty()) return Finalize(*object, tenant);
@@ -164,18 +213,16 @@ ReconcileResult TenantController::Reconcile(const std::string& name) {
   status.namespace_ = ns;
   status.observed_generation = tenant.metadata.generation;
   if (reason != "NamespaceNotOwned" && reason != "InvalidSpec") {
-    if (const Result<rapidjson::Document> quota =
-            client_->Get(kube::resources::kResourceQuotas, ns, kTenantQuotaObjectName);
-        quota.ok()) {
-      status.quota = QuotaStatusFrom(*quota);
-      // Quota admission refuses every pod until the quota controller has filled in the status: not Ready yet.
-      const rapidjson::Value* spec_hard = FindPath(*quota, {"spec", "hard"});
-      const rapidjson::Value* status_hard = FindPath(*quota, {"status", "hard"});
-      const bool counted = spec_hard != nullptr && status_hard != nullptr && ToJson(*spec_hard) == ToJson(*status_hard);
-      if (applied.ok() && !counted) {
-        reason = "QuotaPending";
-        applied = UnavailableError("the quota controller has not counted the namespace's usage yet");
-      }
+    // From the cache: the quota's own events queue the tenant again as it is made and counted.
+    const kube::ObjectPtr quota = Cached(kube::resources::kResourceQuotas, ns, kTenantQuotaObjectName);
+    if (quota != nullptr) status.quota = QuotaStatusFrom(*quota);
+    // Quota admission refuses every pod until the quota controller has filled in the status: not Ready yet.
+    const rapidjson::Value* spec_hard = quota != nullptr ? FindPath(*quota, {"spec", "hard"}) : nullptr;
+    const rapidjson::Value* status_hard = quota != nullptr ? FindPath(*quota, {"status", "hard"}) : nullptr;
+    const bool counted = spec_hard != nullptr && status_hard != nullptr && *spec_hard == *status_hard;
+    if (applied.ok() && HasQuota(tenant.spec.quota) && !counted) {
+      reason = "QuotaPending";
+      applied = UnavailableError("the quota controller has not counted the namespace's usage yet");
     }
     status.applications = CountApplications(ns);
   }
@@ -186,24 +233,19 @@ ReconcileResult TenantController::Reconcile(const std::string& name) {
                        .last_transition_time = "",
                        .observed_generation = tenant.metadata.generation};
   status.conditions.push_back(std::move(ready));
-  const bool apps_in_play = status.applications.running > 0 || status.applications.queued > 0;
   RETURN_IF_ERROR(WriteStatus(*object, tenant, std::move(status)));
   if (reason == "ApplyFailed" || reason == "NamespaceTerminating") return applied;  // Retried with back-off.
   ReconcileResult result;
   // Nothing of a namespace someone else owns is watched, and the quota's status comes with its own event.
   if (reason == "NamespaceNotOwned") result.requeue_after = std::chrono::seconds(30);
-  // Applications change state without touching the tenant or its quota (QUEUED, admitted): recount while any
-  // are in play.
-  if (apps_in_play) result.requeue_after = std::chrono::seconds(10);
   return result;
 }
 
-Status TenantController::Apply(const api::SparkTenant& tenant, std::string& reason) {
-  const std::string& ns = tenant.spec.namespace_.name;
+Status TenantController::CheckNamespace(const std::string& ns, const std::string& tenant, std::string& reason) {
   const Result<rapidjson::Document> existing = client_->Get(kube::resources::kNamespaces, "", ns);
   if (existing.ok()) {
     const std::string owner = GetString(*existing, {"metadata", "labels", kTenantLabel});
-    if (owner != tenant.metadata.name) {
+    if (owner != tenant) {
       reason = "NamespaceNotOwned";
       return AlreadyExistsError("namespace " + ns + " exists and is not this tenant's (label " + kTenantLabel +
                                 (owner.empty() ? " unset" : "=" + owner) + "): it is left as it is");
@@ -216,11 +258,33 @@ Status TenantController::Apply(const api::SparkTenant& tenant, std::string& reas
     reason = "ApplyFailed";
     return WithContext(existing.status(), "reading namespace " + ns);
   }
+  return OkStatus();
+}
+
+Status TenantController::Apply(const api::SparkTenant& tenant, std::string& reason) {
+  const std::string& ns = tenant.spec.namespace_.name;
+  // The cache holds only tenants' namespaces: one it lacks, or holds as another's, is asked for.
+  const kube::ObjectPtr cached_ns = Cached(kube::resources::kNamespaces, "", ns);
+  const bool ours = cached_ns != nullptr &&
+                    GetString(*cached_ns, {"metadata", "labels", kTenantLabel}) == tenant.metadata.name &&
+                    GetString(*cached_ns, {"metadata", "deletionTimestamp"}).empty();
+  if (!ours) RETURN_IF_ERROR(CheckNamespace(ns, tenant.metadata.name, reason));
   // Force: the tenant is the declaration of these objects, and a hand edit is drift to undo, not a co-owner.
   kube::PatchOptions apply;
   apply.field_manager = kTenantFieldManager;
   apply.force = true;
+  const int64_t generation = tenant.metadata.generation;
+  bool spec_changed;
+  {
+    const std::lock_guard lock(applied_mu_);
+    const auto it = applied_generation_.find(tenant.metadata.name);
+    spec_changed = it == applied_generation_.end() || it->second != generation;
+  }
   for (const TenantObject& object : BuildTenantManifest(tenant)) {
+    if (!spec_changed) {
+      const kube::ObjectPtr live = Cached(*object.resource, ns, object.name);
+      if (live != nullptr && AppliedAsWanted(*live, object.object)) continue;
+    }
     const std::string object_ns = object.resource->namespaced ? ns : "";
     const Result<rapidjson::Document> applied =
         client_->Patch(*object.resource, object_ns, object.name, kube::PatchType::kApply, ToJson(object.object), apply);
@@ -230,26 +294,32 @@ Status TenantController::Apply(const api::SparkTenant& tenant, std::string& reas
     }
   }
   for (const TenantObject& object : TenantObjectsToDelete(tenant)) {
-    const size_t kind = std::find(kOwnedKinds.begin(), kOwnedKinds.end(), object.resource) - kOwnedKinds.begin();
-    if (owned_[kind + 1]->Get(ns + "/" + object.name) == nullptr) continue;
+    if (Cached(*object.resource, ns, object.name) == nullptr) continue;
     const Status deleted = client_->Delete(*object.resource, ns, object.name);
     if (!deleted.ok() && !IsNotFound(deleted)) {
       reason = "ApplyFailed";
       return WithContext(deleted, "deleting " + object.kind + " " + object.name + " in " + ns);
     }
   }
+  const std::lock_guard lock(applied_mu_);
+  applied_generation_[tenant.metadata.name] = generation;
   return OkStatus();
 }
 
 api::ApplicationCounts TenantController::CountApplications(const std::string& ns) {
   api::ApplicationCounts counts;
-  const Result<rapidjson::Document> apps = client_->List(kube::resources::kSparkApplications, ns);
-  if (!apps.ok()) return counts;
-  for (const rapidjson::Value& app : (*apps)["items"].GetArray()) {
+  const auto count = [&](const rapidjson::Value& app) {
     const std::string state = GetString(app, {"status", "applicationState", "state"});
     if (Running(state)) ++counts.running;
     if (state == "QUEUED") ++counts.queued;
+  };
+  if (options_.applications) {
+    for (const kube::ObjectPtr& app : options_.applications(ns)) count(*app);
+    return counts;
   }
+  const Result<rapidjson::Document> apps = client_->List(kube::resources::kSparkApplications, ns);
+  if (!apps.ok()) return counts;
+  for (const rapidjson::Value& app : (*apps)["items"].GetArray()) count(app);
   return counts;
 }
 
@@ -296,6 +366,10 @@ ReconcileResult TenantController::Finalize(const rapidjson::Value& object, const
       wait.requeue_after = std::chrono::seconds(5);
       return wait;
     }
+  }
+  {
+    const std::lock_guard lock(applied_mu_);
+    applied_generation_.erase(tenant.metadata.name);
   }
   LOG(INFO) << "sparktenant " << tenant.metadata.name << " deleted; namespace " << ns
             << (tenant.spec.deletion_policy == api::DeletionPolicy::kDelete ? " deleted" : " retained");

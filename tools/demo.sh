@@ -88,8 +88,10 @@ echo "https://127.0.0.1:$init_port/mutate-pods (pid $init_pid, log $init_log)"
 
 step "the controller"
 rm -rf "$state/logs"
+# Also the namespaces of deploy/examples/spark-tenants-example.yaml: with --namespaces, the controller manages the
+# tenants of the listed namespaces only, and runs applications there only.
 "$build/bin/spark-operator-controller" --kubeconfig="$kubeconfig" --spark-submit="$submit" --metrics-port=0 \
-  --namespaces="$ns" --log-destination="file://$state/logs" \
+  --namespaces="$ns,team-a,team-b-spark" --log-destination="file://$state/logs" \
   >"$state/controller.log" 2>&1 &
 echo $! >"$state/controller.pid"
 sleep 1

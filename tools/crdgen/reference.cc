@@ -273,6 +273,12 @@ std::string SparkTenantReferenceMarkdown() {
          "- Deleting the tenant: `deletionPolicy: Delete` deletes the namespace and everything in it (the "
          "tenant is gone once the namespace is); `Retain` keeps both.\n"
          "- Applications in namespaces that belong to no tenant keep `--prepare-tenant`.\n"
+         "- An operator started with `--namespaces` manages only the tenants whose namespace is in the list (and "
+         "watches only those namespaces); another tenant gets no finalizer, status or namespace from it.\n"
+         "- The operator may bind only the two roles it ships (`bind` with `resourceNames` in "
+         "`deploy/rbac/role.yaml`); a binding to any other role, `edit` or `cluster-admin` included, is refused "
+         "by the API server.\n"
+         "- Applications in the namespace are admitted by quota: see the README's Tenants section.\n"
          "\n"
          "## spec\n"
          "\n" +

@@ -1,5 +1,6 @@
-// What the tenant and admission integration tests share: unique names and a SparkTenant that is deleted, with its
-// namespace, at the end of the test whatever the controller did.
+// What the tenant, admission and RBAC integration tests share: unique names, the members' ClusterRole, clients
+// that act as a service account, and a SparkTenant that is deleted, with its namespace, at the end of the test
+// whatever the controller did.
 #pragma once
 
 #include <unistd.h>
@@ -15,6 +16,43 @@ namespace spark_operator::controller::testing {
 inline std::string UniqueName(const std::string& prefix) {
   static int counter = 0;
   return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
+}
+
+// The members' ClusterRole as deploy/rbac ships it.
+inline void EnsureMemberRole(kube::Client& client) {
+  const Result<std::string> yaml = ReadFile(SourceDir() + "/deploy/rbac/tenant_member_role.yaml");
+  REQUIRE(yaml.ok());
+  const Result<rapidjson::Document> role = YamlToJson(*yaml);
+  REQUIRE(role.ok());
+  kube::PatchOptions apply;
+  apply.field_manager = "integration-test";
+  apply.force = true;
+  const auto applied = client.Patch(kube::Resource{"rbac.authorization.k8s.io", "v1", "clusterroles", false}, "",
+                                    "spark-operator-tenant-member", kube::PatchType::kApply, ToJson(*role), apply);
+  if (!applied.ok()) FAIL(applied.status().ToString());
+}
+
+// A client authenticated as the service account `ns`/`name` (created here), by a token the API server issues for
+// it: the server's own authentication and RBAC decide what it may do.
+inline std::shared_ptr<kube::Client> ClientAs(kube::Client& admin, const std::string& ns, const std::string& name) {
+  REQUIRE(admin
+              .Create(kube::resources::kServiceAccounts, ns,
+                      Json(R"({"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":")" + name + "\"}}"))
+              .ok());
+  const Result<http::Response> token =
+      admin.Raw("POST", "/api/v1/namespaces/" + ns + "/serviceaccounts/" + name + "/token",
+                R"({"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{"expirationSeconds":3600}})");
+  REQUIRE(token.ok());
+  const Result<rapidjson::Document> issued = ParseJson(token->body);
+  REQUIRE(issued.ok());
+  kube::RestConfig config = spark_operator::testing::AdminConfig();
+  config.tls.client_cert_pem.clear();
+  config.tls.client_key_pem.clear();
+  config.bearer_token = GetString(*issued, {"status", "token"});
+  REQUIRE_FALSE(config.bearer_token.empty());
+  Result<std::shared_ptr<kube::Client>> client = kube::Client::Create(config);
+  REQUIRE(client.ok());
+  return *client;
 }
 
 class Tenant {

@@ -50,9 +50,12 @@ TEST_CASE("coreRequest, memoryOverheadFactor and dynamic allocation's start chan
   CHECK(r.cpu_millis == 250 + 3 * 2000);
   CHECK(r.memory_bytes == (2048 + 1024 + 3 * (8192 + 4096)) * kMiB);
   app.spec.dynamic_allocation = {.enabled = true, .initial_executors = 1, .min_executors = 2, .max_executors = 50};
+  app.spec.executor.instances = 1;
   r = ApplicationRequest(app);
-  CHECK(r.pods == 3);  // The driver and max(initial, min) executors.
+  CHECK(r.pods == 3);  // The driver and max(initial, min, instances) executors, as Spark starts them.
   CHECK(r.cpu_millis == 250 + 2 * 2000);
+  app.spec.executor.instances = 4;
+  CHECK(ApplicationRequest(app).pods == 5);
 }
 
 api::KubeValue Container(const std::string& name, const std::string& resources, const std::string& extra = "") {
