@@ -9,6 +9,8 @@
 // created its executors yet, and the quota does not count them until it does.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -32,16 +34,25 @@ struct PodResources {
 // The driver and `instances` executors, each requesting `cores` of CPU and memory + overhead: memoryOverhead
 // when set, else max(factor x memory, 384 MiB) with factor 0.1 for JVM applications and 0.4 for Python and R,
 // in whole MiB as Spark rounds; with each pod's other containers (podTemplate, sidecars, initContainers) counted
-// as Kubernetes counts a pod's effective request, a container without requests or limits with `defaults`. Expects a
-// defaulted application. sparkConf overrides of the overhead factor are not read. What a container that sets neither a
-// request nor a limit requests in a tenant's namespace: the tenant's LimitRange defaultRequest, else its default limit.
-// Unset: nothing.
+// as Kubernetes counts a pod's effective request, a container without requests or limits with `defaults`, and
+// the pod overhead of the RuntimeClass its podTemplate names (`overhead`). Expects a defaulted application. sparkConf
+// overrides of the overhead factor are not read. What a container that sets neither a request nor a limit requests in a
+// tenant's namespace: the tenant's LimitRange defaultRequest, else its default limit. Unset: nothing.
 struct ContainerDefaults {
   std::optional<int64_t> cpu_millis;
   std::optional<int64_t> memory_bytes;
 };
 
-PodResources ApplicationRequest(const api::SparkApplication& app, const ContainerDefaults& defaults = {});
+// A RuntimeClass's overhead.podFixed (node.k8s.io/v1), by class name: Kubernetes adds it to the effective request
+// of every pod that names the class (spec.runtimeClassName, here through a podTemplate), for scheduling and for
+// its ResourceQuota. nullopt: no such class, or one without overhead. Unset: no overheads.
+using RuntimeOverheadFunc = std::function<std::optional<PodResources>(const std::string& runtime_class)>;
+
+PodResources ApplicationRequest(const api::SparkApplication& app, const ContainerDefaults& defaults = {},
+                                const RuntimeOverheadFunc& overhead = nullptr);
+
+// The overhead a RuntimeClass object declares (pods 0); nullopt without overhead.podFixed.
+std::optional<PodResources> RuntimeClassOverhead(const rapidjson::Value& runtime_class);
 
 // A tenant's limits as the admission sees them; unset: no limit on that resource.
 struct TenantBudget {
@@ -51,6 +62,7 @@ struct TenantBudget {
   std::optional<int32_t> max_running;
   PodResources used;  // The ResourceQuota's status.used.
   ContainerDefaults container_defaults;
+  RuntimeOverheadFunc runtime_overhead;
 };
 
 struct AdmissionDecision {
