@@ -122,7 +122,7 @@ TEST_CASE("a RuntimeClass's pod overhead counts per pod, as much as the quota's 
   } cleanup{*client, runtime_classes, runtime_class};
   const std::string ns = UniqueName("queue");
   RunningController controller(ns, std::chrono::seconds(60), "", NativeOptions);
-  const Tenant tenant(client, ns, R"({"quota": {"cpu": "2", "memory": "8Gi"}, "deletionPolicy": "Delete"})",
+  const Tenant tenant(client, ns, R"({"quota": {"cpu": "2500m", "memory": "8Gi"}, "deletionPolicy": "Delete"})",
                       /*wait_ready=*/true);
   const auto in_class = [&](const std::string& name) {
     rapidjson::Document app = ExampleApp(ns, name);
@@ -148,11 +148,11 @@ TEST_CASE("a RuntimeClass's pod overhead counts per pod, as much as the quota's 
   CHECK(used("requests.memory") == "960Mi");
   INFO(used("requests.cpu") << " " << used("requests.memory"));
 
-  // k1 holds 1600m of the 2 cores; without the overhead k2 (1100m) would fit in what is left.
+  // k1 holds 1600m of the 2500m; without the overhead (1100m each) k2 would fit in what is left.
   CreateApp(*client, in_class("k2"));
   REQUIRE(Eventually([&] { return State(*client, ns, "k2") == "QUEUED"; }));
   CHECK(Eventually(
-      [&] { return Message(*client, ns, "k2") == "needs cpu 1600m, memory 1920Mi, pods 2; cpu 400m free"; }));
+      [&] { return Message(*client, ns, "k2") == "needs cpu 1600m, memory 1920Mi, pods 2; cpu 900m free"; }));
   INFO(Message(*client, ns, "k2"));
   CHECK(PodPhase(*client, ns, "k2-1-driver").empty());
 }
