@@ -203,7 +203,9 @@ void VisitPodFields(Self& s, V& v) {
           {.description = "A Kubernetes PodTemplateSpec the pod starts from (Spark's pod template). Spark's own "
                           "settings and the fields of this object win over it; the first container, or the one "
                           "named spark-kubernetes-driver (spark-kubernetes-executor), is the Spark container. See "
-                          "`kubectl explain pod.spec`.",
+                          "`kubectl explain pod.spec`. Use this, not sparkConf's "
+                          "spark.kubernetes.<role>.podTemplateFile: Spark reads one template, so a remote executor "
+                          "template file is refused beside this or any executor field that goes into the template.",
            .kube_type = "io.k8s.api.core.v1.PodTemplateSpec"});
   v.Field("envFrom", s.env_from,
           {.description = "Sources of environment variables for the Spark container (Kubernetes EnvFromSource).",

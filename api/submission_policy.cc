@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "api/template_fields.h"
+
 namespace spark_operator::api {
 namespace {
 
@@ -41,10 +43,12 @@ constexpr std::array kRefused = {
                 "driver mounts; use spark.kubernetes.authenticate.driver.mounted.oauthTokenFile"},
     RefusedConf{"spark.kubernetes.driver.podTemplateFile", PolicyMatch::kKey,
                 "the controller gives the driver a pod template of its own, which makes the application the "
-                "pod's owner from its creation; a second one would be silently replaced"},
-    RefusedConf{"spark.kubernetes.executor.podTemplateFile", PolicyMatch::kLocalFile,
+                "pod's owner from its creation, and Spark reads one template: put yours in spec.driver.podTemplate"},
+    RefusedConf{"spark.kubernetes.executor.podTemplateFile", PolicyMatch::kPodTemplateFile,
                 "spark-submit reads the template and copies it into a ConfigMap: a local path is a file on "
-                "the operator's machine; a remote URI is allowed"},
+                "the operator's machine; a remote URI is allowed, but not beside spec.executor fields that go into "
+                "the controller's own template (podTemplate, tolerations, affinity, sidecars, ...): Spark reads "
+                "one template, and the controller cannot merge a file it does not fetch"},
     RefusedConf{"spark.kubernetes.file.upload.path", PolicyMatch::kKey,
                 "spark-submit uploads local dependencies there, that is files of the operator's machine, to "
                 "a place the user can read"},
@@ -131,6 +135,7 @@ void CheckConf(const std::string& key, const std::string& value, std::vector<std
         if (key.starts_with(rule.key)) problems.push_back(field + ": refused: " + std::string(rule.why));
         break;
       case PolicyMatch::kLocalFile:
+      case PolicyMatch::kPodTemplateFile:
         if (key == rule.key && (IsSubmitterLocalUri(value) || EqualsIgnoreCase(SchemeOf(value), "local"))) {
           problems.push_back(field + ": " + Quoted(value) + " refused: " + std::string(rule.why));
         }
@@ -145,6 +150,25 @@ void CheckConf(const std::string& key, const std::string& value, std::vector<std
         break;
     }
   }
+}
+
+// A remote executor template beside spec.executor fields that make the controller write one: the controller's
+// would replace the user's. Only the remote case: a local one is refused by CheckConf already.
+void CheckExecutorTemplateFile(const SparkApplicationSpec& spec, std::vector<std::string>& problems) {
+  constexpr std::string_view kKey = "spark.kubernetes.executor.podTemplateFile";
+  const auto conf = spec.spark_conf.find(std::string(kKey));
+  if (conf == spec.spark_conf.end() || IsSubmitterLocalUri(conf->second) ||
+      EqualsIgnoreCase(SchemeOf(conf->second), "local")) {
+    return;
+  }
+  const std::vector<std::string> fields = PodTemplateFields(spec, spec.executor, "spec.executor");
+  if (fields.empty()) return;
+  std::string names;
+  for (const std::string& f : fields) names += (names.empty() ? "" : ", ") + f;
+  problems.push_back("spec.sparkConf[" + std::string(kKey) + "]: " + Quoted(conf->second) + " cannot be used with " +
+                     names +
+                     ": the controller gives executors a pod template of its own for those fields, which would "
+                     "replace this file; put the file's content in spec.executor.podTemplate instead");
 }
 
 }  // namespace
@@ -168,6 +192,7 @@ std::vector<std::string> SubmissionPolicyProblems(const SparkApplicationSpec& sp
   list("spec.deps.files", spec.deps.files);
   list("spec.deps.pyFiles", spec.deps.py_files);
   for (const auto& [key, value] : spec.spark_conf) CheckConf(key, value, problems);
+  CheckExecutorTemplateFile(spec, problems);
   return problems;
 }
 
@@ -187,7 +212,10 @@ std::string SubmissionPolicyMarkdown() {
     const char* when = rule.match == PolicyMatch::kKey         ? "always"
                        : rule.match == PolicyMatch::kPrefix    ? "every key under it"
                        : rule.match == PolicyMatch::kLocalFile ? "a local path (no scheme, `file:`, `local:`)"
-                                                               : "an entry without a scheme or with `file:`";
+                       : rule.match == PolicyMatch::kPodTemplateFile
+                           ? "a local path (no scheme, `file:`, `local:`); any path beside `spec.executor` fields "
+                             "that go into the pod template"
+                           : "an entry without a scheme or with `file:`";
     out += "| `" + std::string(rule.key) + (rule.match == PolicyMatch::kPrefix ? "*" : "") + "` | " + when + " | " +
            std::string(rule.why) + " |\n";
   }

@@ -20,6 +20,9 @@ enum class PolicyMatch {
   kPrefix,     // Every key starting with `key`.
   kLocalUris,  // Comma-separated URIs: refused when one is a file on the controller (no scheme, or file:).
   kLocalFile,  // One file that spark-submit reads itself: refused unless remote (local: is the controller too).
+  // The executors' pod template: kLocalFile, and refused as well beside spec.executor fields that go into the
+  // controller's own template (api/template_fields.h), which Spark would read instead.
+  kPodTemplateFile,
 };
 
 struct RefusedConf {

@@ -85,12 +85,9 @@ class EffectiveRequest {
 // the podTemplate's, then sidecars after its containers and initContainers after its init containers. Spark
 // sets the CPU and memory of its own container, so the template's requests for it do not count. A value that
 // does not parse counts nothing (never so for objects the API server stored).
-EffectiveRequest OtherContainers(const api::PodSpec& pod, const ContainerDefaults& defaults) {
+EffectiveRequest OtherContainers(const api::PodSpec& pod, const rapidjson::Value& tmpl,
+                                 const ContainerDefaults& defaults) {
   EffectiveRequest request(defaults);
-  rapidjson::Document tmpl;
-  if (!pod.pod_template.empty()) {
-    if (Result<rapidjson::Document> parsed = ParseJson(pod.pod_template.json); parsed.ok()) tmpl = std::move(*parsed);
-  }
   const rapidjson::Value* containers = FindPath(tmpl, {"spec", "containers"});
   if (containers != nullptr && containers->IsArray()) {
     const int spark = api::SparkContainerIndex(*containers);
@@ -112,14 +109,26 @@ EffectiveRequest OtherContainers(const api::PodSpec& pod, const ContainerDefault
   return request;
 }
 
-// One pod: Spark's container (`spark`) and the others.
-PodResources PodRequest(const api::PodSpec& pod, const SparkContainerRequest& spark,
-                        const ContainerDefaults& defaults) {
+// One pod: Spark's container (`spark`), the others, and its RuntimeClass's overhead.
+PodResources PodRequest(const api::PodSpec& pod, const SparkContainerRequest& spark, const ContainerDefaults& defaults,
+                        const RuntimeOverheadFunc& runtime_overhead) {
   PodResources r;
   r.pods = 1;
   r.cpu_millis = spark.cpu_millis;
   r.memory_bytes = spark.memory_mib * kMiB;
-  OtherContainers(pod, defaults).AddTo(r);
+  rapidjson::Document tmpl;
+  if (!pod.pod_template.empty()) {
+    if (Result<rapidjson::Document> parsed = ParseJson(pod.pod_template.json); parsed.ok()) tmpl = std::move(*parsed);
+  }
+  OtherContainers(pod, tmpl, defaults).AddTo(r);
+  // Kubernetes adds the overhead after taking the larger of the containers' sum and the init containers' peak.
+  const std::string runtime_class = GetString(tmpl, {"spec", "runtimeClassName"});
+  if (!runtime_class.empty() && runtime_overhead) {
+    if (const std::optional<PodResources> overhead = runtime_overhead(runtime_class)) {
+      r.cpu_millis += overhead->cpu_millis;
+      r.memory_bytes += overhead->memory_bytes;
+    }
+  }
   return r;
 }
 
@@ -158,10 +167,26 @@ std::string DescribeMemory(int64_t bytes) {
   return std::to_string(bytes);
 }
 
-PodResources ApplicationRequest(const api::SparkApplication& app, const ContainerDefaults& defaults) {
+std::optional<PodResources> RuntimeClassOverhead(const rapidjson::Value& runtime_class) {
+  const rapidjson::Value* fixed = FindPath(runtime_class, {"overhead", "podFixed"});
+  if (fixed == nullptr || !fixed->IsObject()) return std::nullopt;
+  PodResources overhead;
+  overhead.pods = 0;  // The pod itself is counted once, by PodRequest.
+  const auto read = [&](const char* resource, auto parse) -> int64_t {
+    const rapidjson::Value* quantity = FindPath(*fixed, {resource});
+    if (quantity == nullptr) return 0;
+    return ValueOr(parse(quantity->IsString() ? std::string(quantity->GetString()) : ToJson(*quantity)), 0);
+  };
+  overhead.cpu_millis = read("cpu", [](const std::string& t) { return api::ParseCpuMillis(t); });
+  overhead.memory_bytes = read("memory", [](const std::string& t) { return api::ParseKubernetesMemoryBytes(t); });
+  return overhead;
+}
+
+PodResources ApplicationRequest(const api::SparkApplication& app, const ContainerDefaults& defaults,
+                                const RuntimeOverheadFunc& overhead) {
   const SparkRequests spark = ComputeSparkRequests(app);
-  PodResources total = PodRequest(app.spec.driver, spark.driver, defaults);
-  const PodResources executor = PodRequest(app.spec.executor, spark.executor, defaults);
+  PodResources total = PodRequest(app.spec.driver, spark.driver, defaults, overhead);
+  const PodResources executor = PodRequest(app.spec.executor, spark.executor, defaults, overhead);
   // With dynamic allocation, what the app starts with; later executors are held to the namespace's
   // ResourceQuota when Spark creates them.
   total.cpu_millis += spark.executors * executor.cpu_millis;
@@ -175,7 +200,7 @@ AdmissionDecision Admission::Decide(const api::SparkApplication& app) {
   const std::string& ns = app.metadata.namespace_;
   const std::optional<TenantBudget> budget = budget_(ns);
   if (!budget) return {};
-  const PodResources need = ApplicationRequest(app, budget->container_defaults);
+  const PodResources need = ApplicationRequest(app, budget->container_defaults, budget->runtime_overhead);
 
   std::string too_large;
   const auto over = [&](const char* what, int64_t needed, const std::optional<int64_t>& hard, auto describe) {
@@ -204,7 +229,7 @@ AdmissionDecision Admission::Decide(const api::SparkApplication& app) {
     const bool active = Active(other->status);
     if (active) admitted_.erase(key);  // The cache shows it now.
     if (active || admitted_.count(key) != 0) {
-      const PodResources r = ApplicationRequest(*other, budget->container_defaults);
+      const PodResources r = ApplicationRequest(*other, budget->container_defaults, budget->runtime_overhead);
       committed.cpu_millis += r.cpu_millis;
       committed.memory_bytes += r.memory_bytes;
       committed.pods += r.pods;

@@ -9,6 +9,8 @@
 // created its executors yet, and the quota does not count them until it does.
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -36,11 +38,21 @@ struct ContainerDefaults {
   std::optional<int64_t> memory_bytes;
 };
 
+// A RuntimeClass's overhead.podFixed (node.k8s.io/v1), by class name: Kubernetes adds it to the effective request
+// of every pod that names the class (spec.runtimeClassName, here through a podTemplate), for scheduling and for
+// its ResourceQuota. nullopt: no such class, or one without overhead. Unset: no overheads.
+using RuntimeOverheadFunc = std::function<std::optional<PodResources>(const std::string& runtime_class)>;
+
 // The driver and its executors at start, each pod's Spark container requesting what Spark gives it
 // (controller/spark_requests.h: cores, memory plus overhead, with the sparkConf settings that reach the pods), and
 // its other containers (podTemplate, sidecars, initContainers) counted as Kubernetes counts a pod's effective
-// request, a container without requests or limits with `defaults`. Expects a defaulted application.
-PodResources ApplicationRequest(const api::SparkApplication& app, const ContainerDefaults& defaults = {});
+// request, a container without requests or limits with `defaults`, plus the pod overhead of the RuntimeClass its
+// podTemplate names (`overhead`). Expects a defaulted application.
+PodResources ApplicationRequest(const api::SparkApplication& app, const ContainerDefaults& defaults = {},
+                                const RuntimeOverheadFunc& overhead = nullptr);
+
+// The overhead a RuntimeClass object declares (pods 0); nullopt without overhead.podFixed.
+std::optional<PodResources> RuntimeClassOverhead(const rapidjson::Value& runtime_class);
 
 // A tenant's limits as the admission sees them; unset: no limit on that resource.
 struct TenantBudget {
@@ -50,6 +62,7 @@ struct TenantBudget {
   std::optional<int32_t> max_running;
   PodResources used;  // The ResourceQuota's status.used.
   ContainerDefaults container_defaults;
+  RuntimeOverheadFunc runtime_overhead;
 };
 
 struct AdmissionDecision {

@@ -21,50 +21,6 @@ Result<rapidjson::Document> Parse(const api::KubeValue& value) {
   return parsed;
 }
 
-// The fields of each volume kind and of a mount that Spark's volume settings can say.
-bool OnlyMembers(const Value& object, std::initializer_list<std::string_view> allowed) {
-  if (!object.IsObject()) return false;
-  for (const auto& m : object.GetObject()) {
-    const std::string_view name(m.name.GetString(), m.name.GetStringLength());
-    bool ok = false;
-    for (const std::string_view a : allowed) ok = ok || a == name;
-    if (!ok) return false;
-  }
-  return true;
-}
-
-std::string Scalar(const Value& v) {
-  if (v.IsString()) return std::string(v.GetString(), v.GetStringLength());
-  return ToJson(v);  // Numbers (a sizeLimit of 1073741824) as written.
-}
-
-// `mount` as a Spark volume when `volume` and it say only what Spark's settings can.
-std::optional<SparkVolume> AsSparkVolume(const Value& volume, const Value& mount) {
-  if (!OnlyMembers(mount, {"name", "mountPath", "readOnly", "subPath"})) return std::nullopt;
-  SparkVolume out;
-  out.name = GetString(mount, {"name"});
-  out.mount_path = GetString(mount, {"mountPath"});
-  out.sub_path = GetString(mount, {"subPath"});
-  out.read_only = GetBool(mount, {"readOnly"});
-  struct Kind {
-    std::string_view name;
-    std::initializer_list<std::string_view> fields;
-  };
-  static const Kind kKinds[] = {{"hostPath", {"path"}},
-                                {"emptyDir", {"medium", "sizeLimit"}},
-                                {"persistentVolumeClaim", {"claimName"}},
-                                {"nfs", {"server", "path"}}};
-  if (!volume.IsObject() || volume.MemberCount() != 2) return std::nullopt;  // name and one kind.
-  for (const Kind& kind : kKinds) {
-    const Value* source = FindPath(volume, {kind.name});
-    if (source == nullptr || !OnlyMembers(*source, kind.fields)) continue;
-    out.kind = std::string(kind.name);
-    for (const auto& m : source->GetObject()) out.options.emplace_back(m.name.GetString(), Scalar(m.value));
-    return out;
-  }
-  return std::nullopt;
-}
-
 // spec.volumes by name.
 Result<std::map<std::string, rapidjson::Document>> VolumesByName(const api::SparkApplicationSpec& spec) {
   std::map<std::string, rapidjson::Document> volumes;
@@ -97,7 +53,7 @@ Result<PodMounts> SplitPodMounts(const std::map<std::string, rapidjson::Document
     const rapidjson::Document& volume = volumes.at(name);
     // Spark's settings are keyed by the volume's name and so hold one mount of it: a volume mounted twice goes
     // through the template, every mount of it.
-    std::optional<SparkVolume> by_spark = uses[name] == 1 ? AsSparkVolume(volume, mount) : std::nullopt;
+    std::optional<SparkVolume> by_spark = uses[name] == 1 ? api::AsSparkVolume(volume, mount) : std::nullopt;
     if (by_spark) {
       out.by_spark.push_back(std::move(*by_spark));
       continue;

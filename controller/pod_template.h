@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "api/template_fields.h"
 #include "api/types.h"
 #include "common/base/status.h"
 
@@ -17,17 +18,8 @@ namespace spark_operator::controller {
 
 enum class PodRole { kDriver, kExecutor };
 
-// A volumeMount that Spark mounts itself (spark.kubernetes.<role>.volumes.<kind>.<name>.*): the volume is a
-// hostPath, emptyDir, persistentVolumeClaim or nfs, the pod mounts it once, and neither it nor the mount uses a
-// field Spark's settings cannot say. Every other mount goes through the template.
-struct SparkVolume {
-  std::string kind;  // hostPath, emptyDir, persistentVolumeClaim or nfs.
-  std::string name;
-  std::string mount_path;
-  std::string sub_path;
-  bool read_only = false;
-  std::vector<std::pair<std::string, std::string>> options;  // options.<key> = value.
-};
+// A mount Spark makes itself (api/template_fields.h has the rule, which validation shares).
+using SparkVolume = api::SparkVolume;
 
 // The volumeMounts of one pod role, split between Spark's settings and the pod template. Both the template and
 // spark-submit's arguments need the split, so a submission makes it once (SplitMounts) and hands it to both.

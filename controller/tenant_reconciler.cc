@@ -20,6 +20,8 @@ const std::array<const kube::Resource*, 5> kOwnedKinds{&kube::resources::kServic
                                                        &kube::resources::kRoleBindings,
                                                        &kube::resources::kResourceQuotas, &kLimitRanges};
 
+const kube::Resource kRuntimeClasses{"node.k8s.io", "v1", "runtimeclasses", /*namespaced=*/false};
+
 std::string TenantNamespaceOf(const rapidjson::Value& tenant) {
   std::string ns = GetString(tenant, {"spec", "namespace", "name"});
   return ns.empty() ? NameOf(tenant) : ns;
@@ -96,10 +98,17 @@ TenantController::TenantController(std::shared_ptr<kube::Client> client, TenantC
         client_, owned, kind->namespaced ? options_.namespaces : std::vector<std::string>{}));
     owned_.back()->AddHandlers(kind == &kube::resources::kResourceQuotas ? quota_events : owned_events);
   }
+  kube::InformerOptions runtime_classes;
+  runtime_classes.resource = kRuntimeClasses;
+  runtime_classes_ =
+      std::make_unique<runtime::NamespacedInformers>(client_, runtime_classes, std::vector<std::string>{});
   controller_ = std::make_unique<runtime::Controller>(queue_, options_.workers,
                                                       [this](const std::string& key) { return Reconcile(key); });
   controller_->Watch(*tenants_, /*wait_for_sync=*/true);
   for (auto& informers : owned_) controller_->Watch(*informers, /*wait_for_sync=*/true);
+  // Not awaited: a deployment whose RBAC predates the rule on runtimeclasses keeps its tenants (admission then
+  // leaves pod overhead to the ResourceQuota, which refuses the pods it does not fit).
+  controller_->Watch(*runtime_classes_, /*wait_for_sync=*/false);
 }
 
 void TenantController::EnqueueOwner(const rapidjson::Value& object) {
@@ -157,6 +166,10 @@ std::optional<TenantBudget> TenantController::BudgetFor(const std::string& ns) c
   if (!default_memory.empty()) {
     budget.container_defaults.memory_bytes = ValueOr(api::ParseMemoryBytes(default_memory), 0);
   }
+  budget.runtime_overhead = [classes = runtime_classes_.get()](const std::string& name) -> std::optional<PodResources> {
+    const kube::ObjectPtr object = classes->Get(name);
+    return object == nullptr ? std::nullopt : RuntimeClassOverhead(*object);
+  };
   if (const kube::ObjectPtr object = Cached(kube::resources::kResourceQuotas, ns, kTenantQuotaObjectName);
       object != nullptr) {
     const api::QuotaStatus status = QuotaStatusFrom(*object);

@@ -87,6 +87,8 @@ class TenantController {
   WorkQueue queue_;
   std::unique_ptr<runtime::NamespacedInformers> tenants_;
   std::vector<std::unique_ptr<runtime::NamespacedInformers>> owned_;  // Namespaces, then namespaced kinds.
+  // RuntimeClasses, whose pod overhead admission adds to each pod that names one.
+  std::unique_ptr<runtime::NamespacedInformers> runtime_classes_;
   std::unique_ptr<runtime::Controller> controller_;
   // The generation of each tenant whose objects were all applied last: until it changes, only objects that
   // differ from the manifest are applied again.

@@ -119,6 +119,18 @@ if out="$("${K[@]}" apply --server-side --force-conflicts -k "$ROOT/deploy/crd" 
 else
   fail "applying deploy/crd: $out"
 fi
+# kubectl explain reads the published schema, which can lag the CRD by a moment. Inside a core object the CRD
+# carries the first sentence of Kubernetes' descriptions (tools/crdgen/kube_schema.cc).
+explain_path=sparkapplication.spec.driver.podTemplate.spec.containers
+for _ in $(seq 30); do
+  explained="$("${K[@]}" explain "$explain_path" 2>&1)" && grep -q "List of containers belonging to the pod" <<<"$explained" &&
+    grep -q "Container image name" <<<"$("${K[@]}" explain "$explain_path.image" 2>&1)" && break
+  sleep 1
+done
+grep -q "List of containers belonging to the pod" <<<"$explained" ||
+  fail "kubectl explain $explain_path does not show Kubernetes' description: $(head -n 20 <<<"$explained")"
+grep -q "Container image name" <<<"$("${K[@]}" explain "$explain_path.image" 2>&1)" ||
+  fail "kubectl explain $explain_path.image does not show Kubernetes' description"
 
 # ---------------------------------------------------------------- entry points
 for entry in "${ENTRY_POINTS[@]}"; do

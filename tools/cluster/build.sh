@@ -22,6 +22,26 @@ KWOK_DIR="$BIN/kwok-$KWOK_VERSION"
 source "$ROOT/tools/lib/go_build.bash"
 GO_BUILD_HERE="$HERE" GO_BUILD_BIN="$BIN" GO_BUILD_NAME=build.sh
 
+print_paths() {
+  echo "KUBE_APISERVER=$K8S_DIR/kube-apiserver"
+  echo "KUBE_CONTROLLER_MANAGER=$K8S_DIR/kube-controller-manager"
+  echo "KUBE_SCHEDULER=$K8S_DIR/kube-scheduler"
+  echo "ETCD=$ETCD_DIR/etcd"
+  echo "KWOK=$KWOK_DIR/kwok"
+  echo "KWOK_CRDS=$KWOK_DIR/crd"
+}
+# Built binaries are never rebuilt, so when all are there the lock is not needed: waiting for it would hold a
+# cluster start behind another script's unrelated Go build (tools/stores/build.sh shares the lock).
+all_there=1
+for f in "$K8S_DIR/kube-apiserver" "$K8S_DIR/kube-controller-manager" "$K8S_DIR/kube-scheduler" \
+         "$ETCD_DIR/etcd" "$KWOK_DIR/kwok" "$KWOK_DIR/crd/kwok.x-k8s.io_logs.yaml"; do
+  [[ -x "$f" || ( "$f" == *.yaml && -s "$f" ) ]] || all_there=0
+done
+if (( all_there )); then
+  print_paths
+  exit 0
+fi
+
 go_build_lock
 
 T0="$(go_build_now)"
@@ -75,9 +95,4 @@ copy_kwok_crds() {
 copy_kwok_crds
 
 echo "build.sh: done in $(go_build_elapsed "$T0")"
-echo "KUBE_APISERVER=$K8S_DIR/kube-apiserver"
-echo "KUBE_CONTROLLER_MANAGER=$K8S_DIR/kube-controller-manager"
-echo "KUBE_SCHEDULER=$K8S_DIR/kube-scheduler"
-echo "ETCD=$ETCD_DIR/etcd"
-echo "KWOK=$KWOK_DIR/kwok"
-echo "KWOK_CRDS=$KWOK_CRDS"
+print_paths

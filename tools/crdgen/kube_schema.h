@@ -10,8 +10,9 @@
 
 namespace spark_operator::api {
 
-// The structural schema of `type` (e.g. "io.k8s.api.core.v1.Toleration"): references inlined, descriptions and
-// defaults left out (the CRD would otherwise exceed what the API server stores), Quantity and IntOrString as
+// The structural schema of `type` (e.g. "io.k8s.api.core.v1.Toleration"): references inlined, defaults left out,
+// descriptions cut to their first sentence and to the first levels of fields (whole, the CRD would come near
+// what the API server stores: tools/crdgen/kube_schema.cc has the figures), Quantity and IntOrString as
 // x-kubernetes-int-or-string, ObjectMeta as labels and annotations only. Aborts for a type the file lacks: a
 // mistake in api/fields.h that the generator's tests catch.
 rapidjson::Value KubeTypeSchema(std::string_view type, rapidjson::Document::AllocatorType& a);

@@ -113,5 +113,61 @@ TEST_CASE("sidecars count toward the quota, one without requests at the tenant's
         "can never run in this tenant: cpu 2100m is more than the tenant's whole quota, 2");
 }
 
+// Kubernetes adds a RuntimeClass's overhead.podFixed to the effective request of each pod that names the class (the
+// RuntimeClass admission plugin writes it into pod.spec.overhead), and the ResourceQuota counts it.
+TEST_CASE("a RuntimeClass's pod overhead counts per pod, as much as the quota's used grows by") {
+  auto client = AdminClient();
+  EnsureCrd(*client);
+  const kube::Resource runtime_classes{"node.k8s.io", "v1", "runtimeclasses", /*namespaced=*/false};
+  const std::string runtime_class = UniqueName("overhead");
+  REQUIRE(
+      client
+          ->Create(runtime_classes, "",
+                   Json(R"({"apiVersion":"node.k8s.io/v1","kind":"RuntimeClass","metadata":{"name":")" + runtime_class +
+                        R"("},"handler":"runc","overhead":{"podFixed":{"cpu":"250m","memory":"64Mi"}}})"))
+          .ok());
+  struct Cleanup {
+    kube::Client& client;
+    const kube::Resource& resource;
+    std::string name;
+    ~Cleanup() { (void)client.Delete(resource, "", name); }
+  } cleanup{*client, runtime_classes, runtime_class};
+  const std::string ns = UniqueName("queue");
+  RunningController controller(ns, std::chrono::seconds(60), "", NativeOptions);
+  const Tenant tenant(client, ns, R"({"quota": {"cpu": "2500m", "memory": "8Gi"}, "deletionPolicy": "Delete"})",
+                      /*wait_ready=*/true);
+  const auto in_class = [&](const std::string& name) {
+    rapidjson::Document app = ExampleApp(ns, name);
+    for (const char* role : {"driver", "executor"}) {
+      SetPath(
+          app, {"spec", role, "podTemplate"},
+          rapidjson::Value(Json(R"({"spec":{"runtimeClassName":")" + runtime_class + R"("}})"), app.GetAllocator()));
+    }
+    return app;
+  };
+  // 1100m and 1792Mi for Spark's containers (the example app), and 250m and 64Mi for each of the two pods.
+  CreateApp(*client, in_class("k1"));
+  REQUIRE(Eventually([&] { return !PodPhase(*client, ns, "k1-1-driver").empty(); }, std::chrono::seconds(60)));
+  const auto driver = client->Get(kube::resources::kPods, ns, "k1-1-driver");
+  REQUIRE(driver.ok());
+  CHECK(GetString(*driver, {"spec", "overhead", "cpu"}) == "250m");
+  // The driver alone is there (no Spark runs to create executors): 100m + 250m, 896Mi + 64Mi.
+  const auto used = [&](const char* resource) {
+    const auto quota = client->Get(kube::resources::kResourceQuotas, ns, kTenantQuotaObjectName);
+    return quota.ok() ? GetString(*quota, {"status", "used", resource}) : "";
+  };
+  CHECK(Eventually([&] { return used("requests.cpu") == "350m"; }));
+  CHECK(used("requests.memory") == "960Mi");
+  INFO(used("requests.cpu") << " " << used("requests.memory"));
+
+  // k1 holds 1600m of the 2500m; without the overhead (1100m each) k2 would fit in what is left.
+  CreateApp(*client, in_class("k2"));
+  REQUIRE(Eventually([&] { return State(*client, ns, "k2") == "QUEUED"; }));
+  CHECK(Eventually(
+      [&] { return Message(*client, ns, "k2") == "needs cpu 1600m, memory 1920Mi, pods 2; cpu 900m free"; }));
+  INFO(Message(*client, ns, "k2"));
+  CHECK(PodPhase(*client, ns, "k2-1-driver").empty());
+}
+
 }  // namespace
 }  // namespace spark_operator::controller::testing

@@ -96,6 +96,15 @@ TEST_CASE(
                  "OnFailure"},
       {"no-image", R"({"image":null})", "FAILED", "SparkApplicationValidationFailed",
        invalid + "spec.image: required unless both spec.driver.image and spec.executor.image are set"},
+      // Spark reads one executor template; the controller's, for the tolerations, would replace the user's.
+      {"own-executor-template",
+       R"({"sparkConf":{"spark.kubernetes.executor.podTemplateFile":"https://t.example.com/e.yaml"},)"
+       R"("executor":{"cores":1,"instances":1,"memory":"512m","tolerations":[{"key":"spot","operator":"Exists"}]}})",
+       "FAILED", "SparkApplicationValidationFailed",
+       invalid +
+           "spec.sparkConf[spark.kubernetes.executor.podTemplateFile]: \"https://t.example.com/e.yaml\" cannot be "
+           "used with spec.executor.tolerations: the controller gives executors a pod template of its own for those "
+           "fields, which would replace this file; put the file's content in spec.executor.podTemplate instead"},
       // Decided when the controller builds the spark-submit command, not by validation.
       {"client-mode", R"({"mode":"client"})", "SUBMISSION_FAILED", "SparkApplicationSubmissionFailed",
        "spec.mode: client mode is not supported: it would run the driver inside the operator"},

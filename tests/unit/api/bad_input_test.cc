@@ -159,6 +159,18 @@ TEST_CASE("bad input: SparkApplications that break one rule fail with the exact 
       {"an empty sparkConf key", "{sparkConf: {'': x}}", "spec.sparkConf: keys must not be empty"},
       {"arguments not a list", "{arguments: --verbose}", "spec.arguments: expected a list, got a string"},
       {"driver a list", "{driver: [1]}", "spec.driver: expected an object, got a list"},
+      {"a remote executor template beside executor fields that need the controller's",
+       "{sparkConf: {spark.kubernetes.executor.podTemplateFile: 'https://t.example.com/e.yaml'}, "
+       "executor: {tolerations: [{key: spot, operator: Exists}], sidecars: [{name: agent, image: busybox}]}}",
+       "spec.sparkConf[spark.kubernetes.executor.podTemplateFile]: \"https://t.example.com/e.yaml\" cannot be used "
+       "with spec.executor.tolerations, spec.executor.sidecars: the controller gives executors a pod template of its "
+       "own for those fields, which would replace this file; put the file's content in spec.executor.podTemplate "
+       "instead"},
+      {"a remote driver template",
+       "{sparkConf: {spark.kubernetes.driver.podTemplateFile: 'https://t.example.com/d.yaml'}}",
+       "spec.sparkConf[spark.kubernetes.driver.podTemplateFile]: refused: the controller gives the driver a pod "
+       "template of its own, which makes the application the pod's owner from its creation, and Spark reads one "
+       "template: put yours in spec.driver.podTemplate"},
       {"every problem at once", "{type: null, executor: {instances: 0, memory: 12q}}",
        "spec.type: required; spec.executor.memory: \"12q\"" + kMemoryForms +
            "; spec.executor.instances: must be at least 1"},

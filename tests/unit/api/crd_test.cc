@@ -105,5 +105,39 @@ TEST_CASE("core objects carry Kubernetes' own schema: typed, references inlined,
   CHECK(text.find("ephemeralContainers") == std::string::npos);
 }
 
+// `kubectl explain` shows what the CRD's schema says: inside core objects, the first sentence of Kubernetes' own
+// description, down to three levels (tools/crdgen/kube_schema.cc says why not all of it).
+TEST_CASE("core objects' fields carry the first sentence of Kubernetes' description, three levels deep") {
+  const rapidjson::Document crd = SparkApplicationCrd();
+  const rapidjson::Value& driver =
+      crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["driver"];
+  const rapidjson::Value* spec = FindPath(driver, {"properties", "podTemplate", "properties", "spec"});
+  REQUIRE(spec != nullptr);
+  CHECK(GetString(*spec, {"description"}).starts_with("Specification of the desired behavior of the pod."));
+  const rapidjson::Value* containers = FindPath(*spec, {"properties", "containers"});
+  REQUIRE(containers != nullptr);
+  CHECK(GetString(*containers, {"description"}) == "List of containers belonging to the pod.");
+  CHECK(GetString(*containers, {"items", "properties", "image", "description"}) == "Container image name.");
+  CHECK(GetString(driver, {"properties", "tolerations", "items", "properties", "effect", "description"}) ==
+        "Effect indicates the taint effect to match.");
+  // Neither "e.g." nor "etc." ends a sentence.
+  CHECK(GetString(driver, {"properties", "affinity", "properties", "podAffinity", "description"}) ==
+        "Describes pod affinity scheduling rules (e.g. co-locate this pod in the same node, zone, etc. as some other "
+        "pod(s)).");
+  // The fourth level says nothing: kubectl explain pod does.
+  CHECK(FindPath(*containers, {"items", "properties", "resources", "properties", "limits", "description"}) == nullptr);
+  // The field's own description stays the operator's.
+  CHECK(GetString(driver, {"properties", "podTemplate", "description"}).starts_with("A Kubernetes PodTemplateSpec"));
+}
+
+// etcd refuses a request over 1.5 MiB, and the API server stores a CRD as JSON; client-side apply would double
+// it with its annotation, so the README says to apply server-side.
+TEST_CASE("every CRD stays well under etcd's request limit") {
+  for (const rapidjson::Document& crd : {SparkApplicationCrd(), ScheduledSparkApplicationCrd(), SparkTenantCrd()}) {
+    INFO(GetString(crd, {"metadata", "name"}));
+    CHECK(ToJson(crd).size() < 1'000'000);
+  }
+}
+
 }  // namespace
 }  // namespace spark_operator::api

@@ -102,6 +102,26 @@ const Case kCases[] = {
      "spec.sparkConf[spark.kubernetes.executor.podTemplateFile]: \"file:///etc/t.yaml\" refused"},
     {"template as local:", CONF("spark.kubernetes.executor.podTemplateFile", "local:///etc/t.yaml"),
      "spec.sparkConf[spark.kubernetes.executor.podTemplateFile]: \"local:///etc/t.yaml\" refused"},
+    {"remote executor template beside executor tolerations",
+     [](SparkApplicationSpec& s) {
+       s.spark_conf["spark.kubernetes.executor.podTemplateFile"] = "https://templates/t.yaml";
+       s.executor.tolerations.push_back({R"({"key":"spot","operator":"Exists"})"});
+     },
+     "spec.sparkConf[spark.kubernetes.executor.podTemplateFile]: \"https://templates/t.yaml\" cannot be used with "
+     "spec.executor.tolerations"},
+    {"remote executor template beside an executor podTemplate",
+     [](SparkApplicationSpec& s) {
+       s.spark_conf["spark.kubernetes.executor.podTemplateFile"] = "s3a://b/t.yaml";
+       s.executor.pod_template = {R"({"spec":{"priorityClassName":"x"}})"};
+     },
+     "cannot be used with spec.executor.podTemplate"},
+    {"remote executor template beside a configMap volume the template mounts",
+     [](SparkApplicationSpec& s) {
+       s.spark_conf["spark.kubernetes.executor.podTemplateFile"] = "https://templates/t.yaml";
+       s.volumes.push_back({R"({"name":"cfg","configMap":{"name":"cfg"}})"});
+       s.executor.volume_mounts.push_back({R"({"name":"cfg","mountPath":"/cfg"})"});
+     },
+     "cannot be used with spec.executor.volumeMounts"},
     {"krb5 path", CONF("spark.kubernetes.kerberos.krb5.path", "/etc/krb5.conf"),
      "spec.sparkConf[spark.kubernetes.kerberos.krb5.path]: refused"},
     {"keytab", CONF("spark.kerberos.keytab", "/etc/op.keytab"), "spec.sparkConf[spark.kerberos.keytab]: refused"},
@@ -122,6 +142,15 @@ const Case kCases[] = {
      ""},
     {"remote spark.jars", CONF("spark.jars", "hdfs://nn/a.jar,local:///b.jar"), ""},
     {"remote executor template", CONF("spark.kubernetes.executor.podTemplateFile", "https://templates/t.yaml"), ""},
+    {"remote executor template beside a volume Spark mounts itself and driver-only template fields",
+     [](SparkApplicationSpec& s) {
+       s.spark_conf["spark.kubernetes.executor.podTemplateFile"] = "https://templates/t.yaml";
+       s.volumes.push_back({R"({"name":"scratch","emptyDir":{}})"});
+       s.executor.volume_mounts.push_back({R"({"name":"scratch","mountPath":"/scratch"})"});
+       s.driver.tolerations.push_back({R"({"key":"spot","operator":"Exists"})"});
+       s.executor.labels["team"] = "a";
+     },
+     ""},
     {"mounted driver token in the pod", CONF("spark.kubernetes.authenticate.driver.mounted.oauthTokenFile", "/t"), ""},
     {"driver service account", CONF("spark.kubernetes.authenticate.executor.serviceAccountName", "spark"), ""},
     {"driver secrets", CONF("spark.kubernetes.driver.secrets.creds", "/etc/creds"), ""},

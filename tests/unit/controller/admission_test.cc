@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -126,6 +127,50 @@ TEST_CASE("a podTemplate's other containers count, its Spark container's request
   // Per executor: max(2000m + 100m running, 5 cores for the init container); memory adds the 32Mi.
   CHECK(r.cpu_millis == before.cpu_millis + 3 * (5000 - 2000));
   CHECK(r.memory_bytes == before.memory_bytes + 3 * 32 * kMiB);
+}
+
+TEST_CASE("a RuntimeClass's pod overhead counts once per pod that names it, after the init containers' peak") {
+  const Result<rapidjson::Document> kata =
+      ParseJson(R"({"apiVersion":"node.k8s.io/v1","kind":"RuntimeClass","metadata":{"name":"kata"},"handler":"kata",)"
+                R"("overhead":{"podFixed":{"cpu":"250m","memory":"160Mi"}}})");
+  REQUIRE(kata.ok());
+  const std::optional<PodResources> overhead = RuntimeClassOverhead(*kata);
+  REQUIRE(overhead.has_value());
+  CHECK(overhead->cpu_millis == 250);
+  CHECK(overhead->memory_bytes == 160 * kMiB);
+  CHECK(overhead->pods == 0);
+  CHECK_FALSE(RuntimeClassOverhead(*ParseJson(R"({"metadata":{"name":"runc"},"handler":"runc"})")).has_value());
+  const RuntimeOverheadFunc classes = [&](const std::string& name) -> std::optional<PodResources> {
+    return name == "kata" ? overhead : std::nullopt;
+  };
+
+  api::SparkApplication app = App("etl");
+  const PodResources before = ApplicationRequest(app, {}, classes);
+  // Executors run in kata, with an init container that needs more CPU than the running containers (2000m).
+  app.spec.executor.pod_template = {R"({"spec":{"runtimeClassName":"kata",)"
+                                    R"("initContainers":[{"name":"warm","resources":{"requests":{"cpu":"3"}}}]}})"};
+  PodResources r = ApplicationRequest(app, {}, classes);
+  CHECK(r.cpu_millis == before.cpu_millis + 3 * (3000 - 2000 + 250));
+  CHECK(r.memory_bytes == before.memory_bytes + 3 * 160 * kMiB);
+  CHECK(r.pods == before.pods);
+  // Without the lookup, or with a class that has no overhead (or does not exist), nothing is added.
+  CHECK(ApplicationRequest(app).cpu_millis == before.cpu_millis + 3 * 1000);
+  app.spec.driver.pod_template = {R"({"spec":{"runtimeClassName":"runc"}})"};
+  CHECK(ApplicationRequest(app, {}, classes).cpu_millis == r.cpu_millis);
+  app.spec.driver.pod_template = {R"({"spec":{"runtimeClassName":"kata"}})"};
+  r = ApplicationRequest(app, {}, classes);
+  CHECK(r.cpu_millis == before.cpu_millis + 3 * 1250 + 250);
+  CHECK(r.memory_bytes == before.memory_bytes + 4 * 160 * kMiB);
+
+  // Admission decides with the overhead: the tenant's budget carries the lookup.
+  std::vector<kube::ObjectPtr> apps;
+  TenantBudget budget;
+  budget.cpu_millis = r.cpu_millis - 1;
+  budget.runtime_overhead = classes;
+  Admission admission([&](const std::string&) { return budget; }, [&](const std::string&) { return apps; });
+  CHECK(admission.Decide(app).message ==
+        "can never run in this tenant: cpu 10500m is more than the tenant's whole "
+        "quota, 10499m");
 }
 
 TEST_CASE("admission: what fits goes, what does not is queued in creation order, what never fits fails") {

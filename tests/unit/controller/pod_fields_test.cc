@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "api/mounts.h"
+#include "api/template_fields.h"
 #include "common/base/json.h"
 #include "controller/driver_pod.h"
 #include "controller/pod_template.h"
@@ -262,6 +263,62 @@ TEST_CASE("an executor template only when the spec asks the executor for somethi
   const rapidjson::Document pod = Template(app, PodRole::kExecutor);
   CHECK(GetString(pod["spec"]["tolerations"][0], {"key"}) == "spot");
   CHECK(!pod["spec"].HasMember("containers"));  // Nothing for the container: Spark's own stays as it builds it.
+}
+
+// Validation refuses a remote spark.kubernetes.executor.podTemplateFile beside the executor fields that make the
+// controller write a template of its own (api::PodTemplateFields): the list must be exactly the builder's.
+TEST_CASE("the executor fields validation lists as template fields are exactly those that make a template") {
+  struct Field {
+    const char* name;
+    void (*set)(api::ExecutorSpec&);
+  };
+  const Field fields[] = {
+      {"env[].valueFrom",
+       [](api::ExecutorSpec& e) {
+         e.env.push_back({"T", "", {R"({"secretKeyRef":{"name":"c","key":"t"}})"}});
+       }},
+      {"gpu",
+       [](api::ExecutorSpec& e) {
+         e.gpu = api::GpuSpec{"nvidia.com/gpu", 1};
+       }},
+      {"podTemplate", [](api::ExecutorSpec& e) { e.pod_template = {R"({"metadata":{"labels":{"a":"b"}}})"}; }},
+      {"envFrom", [](api::ExecutorSpec& e) { e.env_from.push_back({R"({"configMapRef":{"name":"env"}})"}); }},
+      {"volumeMounts",
+       [](api::ExecutorSpec& e) { e.volume_mounts.push_back({R"({"name":"settings","mountPath":"/s"})"}); }},
+      {"volumeMounts",
+       [](api::ExecutorSpec& e) { e.volume_mounts.push_back({R"({"name":"data","mountPath":"/d2"})"}); }},
+      {"tolerations", [](api::ExecutorSpec& e) { e.tolerations.push_back({R"({"operator":"Exists"})"}); }},
+      {"affinity", [](api::ExecutorSpec& e) { e.affinity = {R"({"podAffinity":{}})"}; }},
+      {"securityContext", [](api::ExecutorSpec& e) { e.security_context = {R"({"runAsNonRoot":true})"}; }},
+      {"podSecurityContext", [](api::ExecutorSpec& e) { e.pod_security_context = {R"({"fsGroup":185})"}; }},
+      {"lifecycle", [](api::ExecutorSpec& e) { e.lifecycle = {R"({"preStop":{"exec":{"command":["true"]}}})"}; }},
+      {"sidecars", [](api::ExecutorSpec& e) { e.sidecars.push_back({R"({"name":"s","image":"i"})"}); }},
+      {"initContainers", [](api::ExecutorSpec& e) { e.init_containers.push_back({R"({"name":"s","image":"i"})"}); }},
+      {"hostAliases", [](api::ExecutorSpec& e) { e.host_aliases.push_back({R"({"ip":"10.0.0.1"})"}); }},
+      {"dnsConfig", [](api::ExecutorSpec& e) { e.dns_config = {R"({"nameservers":["1.1.1.1"]})"}; }},
+      {"priorityClassName", [](api::ExecutorSpec& e) { e.priority_class_name = "high"; }},
+      {"terminationGracePeriodSeconds", [](api::ExecutorSpec& e) { e.termination_grace_period_seconds = 5; }},
+      {"hostNetwork", [](api::ExecutorSpec& e) { e.host_network = false; }},
+      {"shareProcessNamespace", [](api::ExecutorSpec& e) { e.share_process_namespace = true; }},
+  };
+  const api::SparkApplication base = testing::LoadApp(kApp);
+  REQUIRE(api::PodTemplateFields(base.spec, base.spec.executor, "spec.executor").empty());
+  REQUIRE(Template(base, PodRole::kExecutor).IsNull());
+  for (const Field& f : fields) {
+    INFO(f.name);
+    api::SparkApplication app = base;
+    f.set(app.spec.executor);
+    CHECK_FALSE(Template(app, PodRole::kExecutor).IsNull());
+    CHECK(api::PodTemplateFields(app.spec, app.spec.executor, "spec.executor") ==
+          std::vector<std::string>{"spec.executor." + std::string(f.name)});
+  }
+  // Spark's own settings say these: no template, nothing listed.
+  api::SparkApplication app = base;
+  app.spec.executor.volume_mounts.push_back({R"({"name":"scratch","mountPath":"/scratch"})"});
+  app.spec.executor.env.push_back({"PLAIN", "1", {}});
+  app.spec.executor.labels["team"] = "a";
+  CHECK(Template(app, PodRole::kExecutor).IsNull());
+  CHECK(api::PodTemplateFields(app.spec, app.spec.executor, "spec.executor").empty());
 }
 
 TEST_CASE("the templates' paths and Spark container names are given to spark-submit") {
