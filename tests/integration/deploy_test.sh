@@ -120,17 +120,25 @@ else
   fail "applying deploy/crd: $out"
 fi
 # kubectl explain reads the published schema, which can lag the CRD by a moment. Inside a core object the CRD
-# carries the first sentence of Kubernetes' descriptions (tools/crdgen/kube_schema.cc).
+# carries the first sentence of Kubernetes' description on every field (tools/crdgen/kube_schema.cc).
 explain_path=sparkapplication.spec.driver.podTemplate.spec.containers
+explain_expected=(
+  "$explain_path|List of containers belonging to the pod"
+  "$explain_path.image|Container image name"
+  "$explain_path.livenessProbe.httpGet.port|Name or number of the port to access on the container"
+)
+explain_all() {
+  local pair
+  for pair in "${explain_expected[@]}"; do
+    explain_failed="${pair%%|*}"
+    explained="$("${K[@]}" explain "$explain_failed" 2>&1)" && grep -qF "${pair#*|}" <<<"$explained" || return 1
+  done
+}
 for _ in $(seq 30); do
-  explained="$("${K[@]}" explain "$explain_path" 2>&1)" && grep -q "List of containers belonging to the pod" <<<"$explained" &&
-    grep -q "Container image name" <<<"$("${K[@]}" explain "$explain_path.image" 2>&1)" && break
+  explain_all && break
   sleep 1
 done
-grep -q "List of containers belonging to the pod" <<<"$explained" ||
-  fail "kubectl explain $explain_path does not show Kubernetes' description: $(head -n 20 <<<"$explained")"
-grep -q "Container image name" <<<"$("${K[@]}" explain "$explain_path.image" 2>&1)" ||
-  fail "kubectl explain $explain_path.image does not show Kubernetes' description"
+explain_all || fail "kubectl explain $explain_failed does not show Kubernetes' description: $(head -n 20 <<<"$explained")"
 
 # ---------------------------------------------------------------- entry points
 for entry in "${ENTRY_POINTS[@]}"; do

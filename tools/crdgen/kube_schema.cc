@@ -19,11 +19,9 @@ constexpr std::string_view kRefPrefix = "#/components/schemas/";
 
 // Kubernetes' own descriptions, whole, take the SparkApplication CRD from 0.6 MB of YAML (0.19 MB as the JSON the
 // API server stores) to 1.44 MB (0.91 MB), near etcd's 1.5 MiB request limit once managedFields are added: each
-// pod carries a PodSpec and four Containers. Their first sentence on every field still makes 1.0 MB of YAML
-// (1.06 MB for ScheduledSparkApplication). The first sentence down to the third level inside each core object
-// (podTemplate.spec.containers[].image) makes 0.77 MB (0.32 MB): `kubectl explain` describes the fields users
-// write, and `kubectl explain pod` the deeper ones.
-constexpr int kDescribedLevels = 3;
+// pod carries a PodSpec and four Containers. The first sentence of each, on every field at every depth, makes
+// about 1.0 MB of YAML and under 0.5 MB stored, so `kubectl explain` describes every field of an embedded core
+// object (podTemplate.spec.containers[].livenessProbe.httpGet.port) the way `kubectl explain pod` starts to.
 
 // The first sentence of a published description: up to a '.' followed by a space or the end, other than the one
 // of an abbreviation such as "e.g.".
@@ -56,10 +54,10 @@ bool Kept(std::string_view key) {
          key == "enum" || key == "format";
 }
 
-// `level`: how many properties deep inside the core object `schema` is (its own fields are level 1).
-Value Convert(const Value& schema, Allocator& a, int depth, int level);
+Value Convert(const Value& schema, Allocator& a, int depth);
+Value Property(const Value& schema, Allocator& a, int depth);
 
-Value Named(std::string_view type, Allocator& a, int depth, int level) {
+Value Named(std::string_view type, Allocator& a, int depth) {
   if (type == "io.k8s.apimachinery.pkg.api.resource.Quantity" ||
       type == "io.k8s.apimachinery.pkg.util.intstr.IntOrString") {
     // How CRDs spell "an integer or a string" (controller-gen writes Quantity the same way).
@@ -76,23 +74,19 @@ Value Named(std::string_view type, Allocator& a, int depth, int level) {
   }
   if (type == "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta") {
     // Spark takes only the labels and annotations of a template's metadata.
+    const Value& published = Schemas()["io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"]["properties"];
     Value out(rapidjson::kObjectType);
     out.AddMember("type", "object", a);
     Value properties(rapidjson::kObjectType);
     for (const char* field : {"labels", "annotations"}) {
-      Value map(rapidjson::kObjectType);
-      map.AddMember("type", "object", a);
-      Value values(rapidjson::kObjectType);
-      values.AddMember("type", "string", a);
-      map.AddMember("additionalProperties", values, a);
-      properties.AddMember(rapidjson::StringRef(field), map, a);
+      properties.AddMember(rapidjson::StringRef(field), Property(published[field], a, depth + 1), a);
     }
     out.AddMember("properties", properties, a);
     return out;
   }
   const auto it = Schemas().FindMember(Value(rapidjson::StringRef(type.data(), type.size())));
   CHECK(it != Schemas().MemberEnd()) << "api/openapi/core_v1.json has no schema " << type;
-  Value out = Convert(it->value, a, depth + 1, level);
+  Value out = Convert(it->value, a, depth + 1);
   if (type == "io.k8s.api.core.v1.PodSpec") {
     // A pod template need not list containers: Spark builds its own and adds the template's others.
     out.RemoveMember("required");
@@ -107,10 +101,10 @@ std::string_view RefName(const Value& ref) {
 }
 
 // A property's schema with the first sentence of its published description (a reference's is beside it).
-Value Property(const Value& schema, Allocator& a, int depth, int level) {
-  Value out = Convert(schema, a, depth, level);
+Value Property(const Value& schema, Allocator& a, int depth) {
+  Value out = Convert(schema, a, depth);
   const auto description = schema.FindMember("description");
-  if (level > kDescribedLevels || description == schema.MemberEnd() || !description->value.IsString()) return out;
+  if (description == schema.MemberEnd() || !description->value.IsString()) return out;
   const std::string sentence =
       FirstSentence(std::string_view(description->value.GetString(), description->value.GetStringLength()));
   out.RemoveMember("description");
@@ -118,14 +112,14 @@ Value Property(const Value& schema, Allocator& a, int depth, int level) {
   return out;
 }
 
-Value Convert(const Value& schema, Allocator& a, int depth, int level) {
+Value Convert(const Value& schema, Allocator& a, int depth) {
   // The core types do not nest themselves; a cycle would be a new Kubernetes type this generator must learn.
   CHECK(depth < 64) << "core schema nests too deeply";
   if (const auto ref = schema.FindMember("$ref"); ref != schema.MemberEnd())
-    return Named(RefName(ref->value), a, depth, level);
+    return Named(RefName(ref->value), a, depth);
   if (const auto all_of = schema.FindMember("allOf");
       all_of != schema.MemberEnd() && all_of->value.Size() == 1 && all_of->value[0].HasMember("$ref")) {
-    return Named(RefName(all_of->value[0]["$ref"]), a, depth, level);
+    return Named(RefName(all_of->value[0]["$ref"]), a, depth);
   }
   Value out(rapidjson::kObjectType);
   for (const auto& member : schema.GetObject()) {
@@ -141,10 +135,10 @@ Value Convert(const Value& schema, Allocator& a, int depth, int level) {
       for (const auto& property : member.value.GetObject()) {
         // Ephemeral containers cannot be set when a pod is created, so a template cannot hold them.
         if (property.name == "ephemeralContainers") continue;
-        value.AddMember(Value(property.name, a), Property(property.value, a, depth + 1, level + 1), a);
+        value.AddMember(Value(property.name, a), Property(property.value, a, depth + 1), a);
       }
     } else if (key == "items" || key == "additionalProperties") {
-      value = member.value.IsObject() ? Convert(member.value, a, depth + 1, level) : Value(member.value, a);
+      value = member.value.IsObject() ? Convert(member.value, a, depth + 1) : Value(member.value, a);
     } else {
       value.CopyFrom(member.value, a);
     }
@@ -155,6 +149,6 @@ Value Convert(const Value& schema, Allocator& a, int depth, int level) {
 
 }  // namespace
 
-Value KubeTypeSchema(std::string_view type, Allocator& a) { return Named(type, a, 0, 0); }
+Value KubeTypeSchema(std::string_view type, Allocator& a) { return Named(type, a, 0); }
 
 }  // namespace spark_operator::api

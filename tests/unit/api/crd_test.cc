@@ -1,6 +1,8 @@
 #include "tools/crdgen/crd.h"
 
 #include <catch2/catch.hpp>
+#include <string>
+#include <vector>
 
 #include "common/base/json.h"
 #include "common/base/yaml.h"
@@ -10,6 +12,24 @@ namespace spark_operator::api {
 namespace {
 
 constexpr char kCrdFile[] = "deploy/crd/spark-operator.k8s.io_sparkapplications.yaml";
+
+// The paths of the properties under `schema` (through lists and maps) that have no description.
+void CollectUndescribed(const rapidjson::Value& schema, const std::string& path, std::vector<std::string>& out) {
+  if (const auto properties = schema.FindMember("properties"); properties != schema.MemberEnd()) {
+    for (const auto& property : properties->value.GetObject()) {
+      const std::string child = path + "." + property.name.GetString();
+      if (!property.value.HasMember("description")) out.push_back(child);
+      CollectUndescribed(property.value, child, out);
+    }
+  }
+  if (const auto items = schema.FindMember("items"); items != schema.MemberEnd() && items->value.IsObject()) {
+    CollectUndescribed(items->value, path + "[]", out);
+  }
+  if (const auto values = schema.FindMember("additionalProperties");
+      values != schema.MemberEnd() && values->value.IsObject()) {
+    CollectUndescribed(values->value, path + "{}", out);
+  }
+}
 
 TEST_CASE("deploy/crd holds the CRD generated from api/fields.h") {
   const bool up_to_date = testing::ReadSourceFile(kCrdFile) == SparkApplicationCrdYaml();
@@ -106,8 +126,8 @@ TEST_CASE("core objects carry Kubernetes' own schema: typed, references inlined,
 }
 
 // `kubectl explain` shows what the CRD's schema says: inside core objects, the first sentence of Kubernetes' own
-// description, down to three levels (tools/crdgen/kube_schema.cc says why not all of it).
-TEST_CASE("core objects' fields carry the first sentence of Kubernetes' description, three levels deep") {
+// description, on every field however deep (tools/crdgen/kube_schema.cc says why not all of it).
+TEST_CASE("core objects' fields carry the first sentence of Kubernetes' description at every depth") {
   const rapidjson::Document crd = SparkApplicationCrd();
   const rapidjson::Value& driver =
       crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["driver"];
@@ -124,8 +144,19 @@ TEST_CASE("core objects' fields carry the first sentence of Kubernetes' descript
   CHECK(GetString(driver, {"properties", "affinity", "properties", "podAffinity", "description"}) ==
         "Describes pod affinity scheduling rules (e.g. co-locate this pod in the same node, zone, etc. as some other "
         "pod(s)).");
-  // The fourth level says nothing: kubectl explain pod does.
-  CHECK(FindPath(*containers, {"items", "properties", "resources", "properties", "limits", "description"}) == nullptr);
+  // Deep inside a container: a probe's port, and a resource limit.
+  const rapidjson::Value* container = FindPath(*containers, {"items", "properties"});
+  REQUIRE(container != nullptr);
+  CHECK(GetString(*container, {"livenessProbe", "properties", "httpGet", "properties", "port", "description"}) ==
+        "Name or number of the port to access on the container.");
+  CHECK(GetString(*container, {"resources", "properties", "limits", "description"}) ==
+        "Limits describes the maximum amount of compute resources allowed.");
+  // Every property of the embedded pod spec has one.
+  std::vector<std::string> undescribed;
+  CollectUndescribed(*spec, "spec", undescribed);
+  INFO(undescribed.size() << " fields without a description, the first: "
+                          << (undescribed.empty() ? "" : undescribed.front()));
+  CHECK(undescribed.empty());
   // The field's own description stays the operator's.
   CHECK(GetString(driver, {"properties", "podTemplate", "description"}).starts_with("A Kubernetes PodTemplateSpec"));
 }
