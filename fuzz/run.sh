@@ -6,6 +6,8 @@
 # (the stack-overflow class) is reachable.
 #   fuzz/run.sh [seconds] [admission|spark_application]
 # FUZZ_RUNS=N stops after N executions instead (a long run: FUZZ_RUNS=5000000 fuzz/run.sh 0 spark_application).
+# FUZZ_TIMEOUT (seconds, default 10) is how long one input may take before it counts as a hang; a long run beside
+# other work on a loaded machine wants more (an input that took 10 s there ran in 0.2 s alone).
 set -euo pipefail
 seconds="${1:-20}"
 name="${2:-admission}"
@@ -30,6 +32,6 @@ cp -n "$root/fuzz/corpus/$name"/* "$out/corpus/" 2>/dev/null || true
 limit=(-max_total_time="$seconds")
 if [[ -n "${FUZZ_RUNS:-}" ]]; then limit=(-runs="$FUZZ_RUNS"); fi
 start=$SECONDS
-"$build/bin/$target" "${limit[@]}" -max_len=1258291 -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+"$build/bin/$target" "${limit[@]}" -max_len=1258291 -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=4096 -print_final_stats=1 \
   -artifact_prefix="$out/" -dict="$root/fuzz/$target.dict" "$out/corpus" 2>&1 | tail -n 25
 echo "fuzz: $target: no crash in $((SECONDS - start))s"
