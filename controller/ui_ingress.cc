@@ -95,7 +95,9 @@ Status EnsureUiIngress(kube::Client& client, const rapidjson::Value& app, const 
   }
   const rapidjson::Value* spec = FindPath(*existing, {"spec"});
   const kube::ObjectMeta meta = kube::ParseObjectMeta(*existing);
-  if (spec != nullptr && *spec == desired["spec"] && CarriesMetadata(meta, desired)) return OkStatus();
+  if (spec != nullptr && *spec == desired["spec"] && CarriesMetadata(meta, kube::ParseObjectMeta(desired))) {
+    return OkStatus();
+  }
   // Made for an earlier spec: replaced whole (the update is conditional on the version read).
   SetString(desired, {"metadata", "resourceVersion"}, meta.resource_version);
   return client.Update(kube::resources::kIngresses, desired).status().WithContext("updating ingress " + name);

@@ -13,28 +13,24 @@ int NodePortOf(const kube::Service& service) {
   return service.ports.empty() ? 0 : static_cast<int>(service.ports[0].node_port);
 }
 
-// Whether `existing` has what `desired` asks for, the attempt selector aside (a rerun only moves that).
-bool HasShape(const kube::Service& existing, const rapidjson::Value& desired) {
-  if (existing.type != GetString(desired, {"spec", "type"})) return false;
-  if (existing.ports.size() != 1) return false;
+// Whether `existing` has what `desired` (with its one port) asks for, the attempt selector aside (a rerun only
+// moves that).
+bool HasShape(const kube::Service& existing, const kube::Service& desired) {
+  if (existing.type != desired.type || existing.ports.size() != 1) return false;
   const kube::ServicePort& have = existing.ports[0];
-  const rapidjson::Value& want = desired["spec"]["ports"][0];
-  if (have.port != GetInt(want, {"port"}) || have.target_port != GetInt(want, {"targetPort"})) return false;
-  if (have.name != GetString(want, {"name"})) return false;
-  return CarriesMetadata(existing.meta, desired);
+  const kube::ServicePort& want = desired.ports[0];
+  if (have.port != want.port || have.target_port != want.target_port || have.name != want.name) return false;
+  return CarriesMetadata(existing.meta, desired.meta);
 }
 
 }  // namespace
 
-bool CarriesMetadata(const kube::ObjectMeta& existing, const rapidjson::Value& desired) {
-  for (const char* map : {"labels", "annotations"}) {
-    const rapidjson::Value* wanted = FindPath(desired, {"metadata", map});
-    if (wanted == nullptr) continue;
-    const kube::StringMap& have = std::string_view(map) == "labels" ? existing.labels : existing.annotations;
-    for (const auto& m : wanted->GetObject()) {
-      const auto it = have.find(std::string_view(m.name.GetString(), m.name.GetStringLength()));
-      if ((it == have.end() ? "" : it->second) != m.value.GetString()) return false;
-    }
+bool CarriesMetadata(const kube::ObjectMeta& existing, const kube::ObjectMeta& desired) {
+  for (const auto& [key, value] : desired.labels) {
+    if (existing.Label(key) != value) return false;
+  }
+  for (const auto& [key, value] : desired.annotations) {
+    if (existing.Annotation(key) != value) return false;
   }
   return true;
 }
@@ -149,7 +145,7 @@ Result<UiServiceInfo> EnsureUiService(kube::Client& client, const rapidjson::Val
   const std::optional<kube::Service> existing =
       read.ok() ? std::optional<kube::Service>(kube::ParseService(*read)) : std::nullopt;
   const rapidjson::Document desired = BuildUiService(app, attempt, plan);
-  if (existing && !HasShape(*existing, desired)) {
+  if (existing && !HasShape(*existing, kube::ParseService(desired))) {
     // Made for an earlier spec: a type change cannot be patched in place (node ports), so it is made anew.
     kube::DeleteOptions options;
     options.precondition_uid = existing->meta.uid;

@@ -56,7 +56,7 @@ std::optional<api::IngressUrl> UiIngressUrl(const api::SparkApplication& app, co
 UiPlan PlanUi(const api::SparkApplication& app, const UiDefaults& defaults);
 
 // Whether `existing` has every label and annotation `desired` sets, with the same values (others may be there).
-bool CarriesMetadata(const kube::ObjectMeta& existing, const rapidjson::Value& desired);
+bool CarriesMetadata(const kube::ObjectMeta& existing, const kube::ObjectMeta& desired);
 
 // metadata.ownerReferences entry pointing at `owner` (a whole object with apiVersion/kind/name/uid).
 rapidjson::Value OwnerReference(const rapidjson::Value& owner, rapidjson::Document::AllocatorType& allocator);
