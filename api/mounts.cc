@@ -264,11 +264,17 @@ ParsedMountAnnotations ParseMountAnnotations(const rapidjson::Value& annotations
 
 int SparkContainerIndex(const rapidjson::Value& containers) {
   if (!containers.IsArray()) return -1;
-  for (rapidjson::SizeType i = 0; i < containers.Size(); ++i) {
-    const std::string name = GetString(containers[i], {"name"});
+  std::vector<std::string> names;
+  for (const rapidjson::Value& c : containers.GetArray()) names.push_back(GetString(c, {"name"}));
+  return SparkContainerIndex(names);
+}
+
+int SparkContainerIndex(const std::vector<std::string>& container_names) {
+  for (size_t i = 0; i < container_names.size(); ++i) {
+    const std::string& name = container_names[i];
     if (name == kDriverContainerName || name == kExecutorContainerName) return static_cast<int>(i);
   }
-  return containers.Empty() ? -1 : 0;
+  return container_names.empty() ? -1 : 0;
 }
 
 }  // namespace spark_operator::api

@@ -100,5 +100,7 @@ std::string VolumeNameFor(std::string_view object_name, std::string_view suffix)
 // The index of the container Spark runs in, in a pod's `spec.containers` array: the driver or executor
 // container by name, else the first one; -1 when there is none.
 int SparkContainerIndex(const rapidjson::Value& containers);
+// The same over the containers' names, in order.
+int SparkContainerIndex(const std::vector<std::string>& container_names);
 
 }  // namespace spark_operator::api

@@ -9,20 +9,17 @@
 
 namespace spark_operator::controller {
 
-PodOwner DriverOwner(const rapidjson::Value& pod, const std::string& app_uid) {
+PodOwner DriverOwner(const kube::Pod& pod, const std::string& app_uid) {
   bool other = false;
-  const std::string label = GetString(pod, {"metadata", "labels", kAppUidLabel});
+  const std::string label = pod.meta.Label(kAppUidLabel);
   if (!label.empty()) {
     if (label == app_uid) return PodOwner::kThisApp;
     other = true;
   }
-  if (const rapidjson::Value* owners = FindPath(pod, {"metadata", "ownerReferences"});
-      owners != nullptr && owners->IsArray()) {
-    for (const rapidjson::Value& o : owners->GetArray()) {
-      if (GetString(o, {"kind"}) != "SparkApplication") continue;
-      if (GetString(o, {"uid"}) == app_uid) return PodOwner::kThisApp;
-      other = true;
-    }
+  for (const kube::OwnerReference& o : pod.meta.owner_references) {
+    if (o.kind != "SparkApplication") continue;
+    if (o.uid == app_uid) return PodOwner::kThisApp;
+    other = true;
   }
   return other ? PodOwner::kOtherApp : PodOwner::kUnknown;
 }
@@ -65,38 +62,36 @@ Result<std::vector<Submitter::File>> PodTemplateFiles(const rapidjson::Value& ap
   return files;
 }
 
-Status EnsureOwnedByApp(kube::Client& client, const rapidjson::Value& pod, const rapidjson::Value& app) {
+Status EnsureOwnedByApp(kube::Client& client, const kube::Pod& pod, const rapidjson::Value& app) {
   const std::string uid = UidOf(app);
-  if (const rapidjson::Value* owners = FindPath(pod, {"metadata", "ownerReferences"});
-      owners != nullptr && owners->IsArray()) {
-    for (const rapidjson::Value& o : owners->GetArray()) {
-      if (GetString(o, {"uid"}) == uid) return OkStatus();
-    }
+  for (const kube::OwnerReference& o : pod.meta.owner_references) {
+    if (o.uid == uid) return OkStatus();
   }
   rapidjson::Document patch(rapidjson::kObjectType);
   rapidjson::Value owners(rapidjson::kArrayType);
   owners.PushBack(OwnerReference(app, patch.GetAllocator()), patch.GetAllocator());
   SetPath(patch, {"metadata", "ownerReferences"}, std::move(owners));
   return client
-      .Patch(kube::resources::kPods, NamespaceOf(pod), NameOf(pod), kube::PatchType::kStrategicMerge, ToJson(patch))
+      .Patch(kube::resources::kPods, pod.meta.namespace_, pod.meta.name, kube::PatchType::kStrategicMerge,
+             ToJson(patch))
       .status();
 }
 
-kube::ObjectPtr FindUserSubmittedDriver(const std::vector<kube::ObjectPtr>& pods, const rapidjson::Value& app) {
+const kube::Pod* FindUserSubmittedDriver(const std::vector<kube::Pod>& pods, const rapidjson::Value& app) {
   const std::string uid = UidOf(app);
   const Result<kube::WallTime> app_created = kube::ParseTime(GetString(app, {"metadata", "creationTimestamp"}));
-  kube::ObjectPtr newest;
+  const kube::Pod* newest = nullptr;
   kube::WallTime newest_created{};
-  for (const kube::ObjectPtr& pod : pods) {
-    if (GetString(*pod, {"metadata", "labels", kSparkRoleLabel}) != "driver") continue;
-    if (!GetString(*pod, {"metadata", "deletionTimestamp"}).empty()) continue;
-    if (DriverOwner(*pod, uid) == PodOwner::kOtherApp) continue;
-    const Result<kube::WallTime> created = kube::ParseTime(GetString(*pod, {"metadata", "creationTimestamp"}));
+  for (const kube::Pod& pod : pods) {
+    if (pod.meta.Label(kSparkRoleLabel) != "driver") continue;
+    if (pod.meta.Deleting()) continue;
+    if (DriverOwner(pod, uid) == PodOwner::kOtherApp) continue;
+    const Result<kube::WallTime> created = kube::ParseTime(pod.meta.creation_timestamp);
     if (!created.ok()) continue;
     // A driver older than the app was submitted for an earlier app of the same name.
     if (app_created.ok() && *created < *app_created) continue;
     if (newest == nullptr || *created > newest_created) {
-      newest = pod;
+      newest = &pod;
       newest_created = *created;
     }
   }

@@ -8,6 +8,7 @@
 
 #include "common/base/json.h"
 #include "common/kube/client.h"
+#include "common/kube/pod.h"
 #include "common/kube/store.h"
 #include "controller/submission.h"
 #include "controller/submitter.h"
@@ -20,7 +21,7 @@ enum class PodOwner {
   kUnknown,   // Neither is there: not made by this controller for a SparkApplication.
 };
 
-PodOwner DriverOwner(const rapidjson::Value& pod, const std::string& app_uid);
+PodOwner DriverOwner(const kube::Pod& pod, const std::string& app_uid);
 
 // The pod template (JSON, which spark-submit reads as YAML) for the app's driver: the app as its controlling
 // owner. spark-submit keeps metadata.ownerReferences of a template (the integration tests check it with the real
@@ -38,10 +39,10 @@ Result<std::vector<Submitter::File>> PodTemplateFiles(const rapidjson::Value& ap
 
 // Makes `app` an owner of `pod` unless it is one: deleting the app then deletes the driver, and with it the
 // executors Spark made the driver own (a driver the user submitted, or one made before the controller's template).
-Status EnsureOwnedByApp(kube::Client& client, const rapidjson::Value& pod, const rapidjson::Value& app);
+Status EnsureOwnedByApp(kube::Client& client, const kube::Pod& pod, const rapidjson::Value& app);
 
 // For spec.submissionByUser: the newest driver pod (label spark-role=driver) among `pods`, the pods labelled
 // with the app's name, that was created no earlier than the app and is not owned by another app; null if none.
-kube::ObjectPtr FindUserSubmittedDriver(const std::vector<kube::ObjectPtr>& pods, const rapidjson::Value& app);
+const kube::Pod* FindUserSubmittedDriver(const std::vector<kube::Pod>& pods, const rapidjson::Value& app);
 
 }  // namespace spark_operator::controller

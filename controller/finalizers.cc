@@ -7,42 +7,40 @@ namespace {
 
 constexpr int kTries = 5;
 
-// Patches the finalizers to `object`'s list with `finalizer` added or dropped; a no-op when already so.
-Status PatchFinalizers(kube::Client& client, const kube::Resource& resource, const rapidjson::Value& object,
+// Patches the finalizers to `meta`'s list with `finalizer` added or dropped; a no-op when already so.
+Status PatchFinalizers(kube::Client& client, const kube::Resource& resource, const kube::ObjectMeta& meta,
                        std::string_view finalizer, bool present,
                        const std::map<std::string, std::string>& annotations) {
   rapidjson::Document patch(rapidjson::kObjectType);
   auto& a = patch.GetAllocator();
   rapidjson::Value list(rapidjson::kArrayType);
   bool found = false;
-  if (const rapidjson::Value* old = FindPath(object, {"metadata", "finalizers"}); old != nullptr && old->IsArray()) {
-    for (const rapidjson::Value& f : old->GetArray()) {
-      if (!f.IsString()) continue;
-      if (f.GetString() == finalizer) {
-        found = true;
-        if (!present) continue;
-      }
-      list.PushBack(rapidjson::Value(f, a), a);
+  for (const std::string& f : meta.finalizers) {
+    if (f == finalizer) {
+      found = true;
+      if (!present) continue;
     }
+    list.PushBack(JsonString(f, a), a);
   }
   if (found == present) return OkStatus();
   if (present) list.PushBack(JsonString(finalizer, a), a);
-  SetString(patch, {"metadata", "resourceVersion"}, ResourceVersionOf(object));
+  SetString(patch, {"metadata", "resourceVersion"}, meta.resource_version);
   SetPath(patch, {"metadata", "finalizers"}, std::move(list));
   for (const auto& [key, value] : annotations) SetString(patch, {"metadata", "annotations", key}, value);
-  return client.Patch(resource, NamespaceOf(object), NameOf(object), kube::PatchType::kMerge, ToJson(patch)).status();
+  return client.Patch(resource, meta.namespace_, meta.name, kube::PatchType::kMerge, ToJson(patch)).status();
 }
 
-Status SetFinalizer(kube::Client& client, const kube::Resource& resource, const rapidjson::Value& object,
+Status SetFinalizer(kube::Client& client, const kube::Resource& resource, const kube::ObjectMeta& meta,
                     std::string_view finalizer, bool present,
                     const std::map<std::string, std::string>& annotations = {}) {
-  Status status = PatchFinalizers(client, resource, object, finalizer, present, annotations);
+  Status status = PatchFinalizers(client, resource, meta, finalizer, present, annotations);
   for (int i = 1; i < kTries && IsConflict(status); ++i) {
-    Result<rapidjson::Document> fresh = client.Get(resource, NamespaceOf(object), NameOf(object));
+    Result<rapidjson::Document> fresh = client.Get(resource, meta.namespace_, meta.name);
     if (!fresh.ok()) return fresh.status();
+    const kube::ObjectMeta fresh_meta = kube::ParseObjectMeta(*fresh);
     // The same name now holds another object: its finalizers are not ours to change.
-    if (UidOf(*fresh) != UidOf(object)) return OkStatus();
-    status = PatchFinalizers(client, resource, *fresh, finalizer, present, annotations);
+    if (fresh_meta.uid != meta.uid) return OkStatus();
+    status = PatchFinalizers(client, resource, fresh_meta, finalizer, present, annotations);
   }
   return status;
 }
@@ -58,15 +56,25 @@ bool HasFinalizer(const rapidjson::Value& object, std::string_view finalizer) {
   return false;
 }
 
+Status AddFinalizer(kube::Client& client, const kube::Resource& resource, const kube::ObjectMeta& meta,
+                    std::string_view finalizer) {
+  return SetFinalizer(client, resource, meta, finalizer, true);
+}
+
+Status RemoveFinalizer(kube::Client& client, const kube::Resource& resource, const kube::ObjectMeta& meta,
+                       std::string_view finalizer, const std::map<std::string, std::string>& annotations) {
+  const Status status = SetFinalizer(client, resource, meta, finalizer, false, annotations);
+  return IsNotFound(status) ? OkStatus() : status;
+}
+
 Status AddFinalizer(kube::Client& client, const kube::Resource& resource, const rapidjson::Value& object,
                     std::string_view finalizer) {
-  return SetFinalizer(client, resource, object, finalizer, true);
+  return AddFinalizer(client, resource, kube::ParseObjectMeta(object), finalizer);
 }
 
 Status RemoveFinalizer(kube::Client& client, const kube::Resource& resource, const rapidjson::Value& object,
                        std::string_view finalizer, const std::map<std::string, std::string>& annotations) {
-  const Status status = SetFinalizer(client, resource, object, finalizer, false, annotations);
-  return IsNotFound(status) ? OkStatus() : status;
+  return RemoveFinalizer(client, resource, kube::ParseObjectMeta(object), finalizer, annotations);
 }
 
 }  // namespace spark_operator::controller

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/base/json.h"
+#include "common/kube/object_meta.h"
 #include "controller/cache_transform.h"
 #include "controller/labels.h"
 #include "controller/logs/store_credentials.h"
@@ -19,10 +20,12 @@ constexpr char kAppIndex[] = "app";  // Pods by "namespace/app name".
 
 std::string StateOf(const rapidjson::Value& app) { return GetString(app, {"status", "applicationState", "state"}); }
 
-std::string PodAppName(const rapidjson::Value& pod) {
-  std::string app = GetString(pod, {"metadata", "annotations", kAppNameAnnotation});
-  if (app.empty()) app = GetString(pod, {"metadata", "labels", kAppNameLabel});
-  return app;
+// "namespace/app" of the SparkApplication a pod belongs to; empty for none.
+std::string PodAppKey(const rapidjson::Value& pod) {
+  const kube::ObjectMeta meta = kube::ParseObjectMeta(pod);
+  std::string app = meta.Annotation(kAppNameAnnotation);
+  if (app.empty()) app = meta.Label(kAppNameLabel);
+  return app.empty() ? "" : meta.namespace_ + "/" + app;
 }
 
 // Each network step of a write (connect, TLS handshake, send, receive; twice over when a pooled connection
@@ -128,9 +131,9 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   };
   m->apps_->AddHandlers(app_events);
   m->pods_->AddIndex(kAppIndex, [](const rapidjson::Value& pod) -> std::vector<std::string> {
-    const std::string app = PodAppName(pod);
-    if (app.empty()) return {};
-    return {NamespaceOf(pod) + "/" + app};
+    std::string key = PodAppKey(pod);
+    if (key.empty()) return {};
+    return {std::move(key)};
   });
   kube::EventHandlers pod_events;
   pod_events.on_add = [self](const kube::ObjectPtr& o) { self->EnqueuePod(o); };
@@ -224,8 +227,7 @@ void Manager::WakeQueued(const std::string& ns) {
 }
 
 void Manager::EnqueuePod(const kube::ObjectPtr& pod) {
-  const std::string app = PodAppName(*pod);
-  if (!app.empty()) queue_->Add(NamespaceOf(*pod) + "/" + app);
+  if (const std::string key = PodAppKey(*pod); !key.empty()) queue_->Add(key);
 }
 
 Status Manager::Start() {

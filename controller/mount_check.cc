@@ -3,8 +3,6 @@
 #include <set>
 
 #include "api/mounts.h"
-#include "common/base/json.h"
-#include "controller/labels.h"
 
 namespace spark_operator::controller {
 namespace {
@@ -15,22 +13,20 @@ std::string WithoutTrailingSlash(std::string path) {
 }
 
 // The mount paths of the Spark container.
-std::set<std::string> DriverMountPaths(const rapidjson::Value& pod) {
+std::set<std::string> DriverMountPaths(const kube::Pod& pod) {
   std::set<std::string> paths;
-  const rapidjson::Value* containers = FindPath(pod, {"spec", "containers"});
-  const int index = containers == nullptr ? -1 : api::SparkContainerIndex(*containers);
+  const int index = api::SparkContainerIndex(kube::ContainerNames(pod));
   if (index < 0) return paths;
-  const rapidjson::Value& spark = (*containers)[static_cast<rapidjson::SizeType>(index)];
-  if (const rapidjson::Value* mounts = FindPath(spark, {"volumeMounts"}); mounts && mounts->IsArray()) {
-    for (const rapidjson::Value& m : mounts->GetArray())
-      paths.insert(WithoutTrailingSlash(GetString(m, {"mountPath"})));
+  const kube::Container& spark = pod.containers[static_cast<size_t>(index)];
+  if (spark.volume_mounts) {
+    for (const kube::VolumeMount& m : *spark.volume_mounts) paths.insert(WithoutTrailingSlash(m.mount_path));
   }
   return paths;
 }
 
 }  // namespace
 
-std::vector<std::string> MissingInitializerMounts(const api::SparkApplication& app, const rapidjson::Value& pod) {
+std::vector<std::string> MissingInitializerMounts(const api::SparkApplication& app, const kube::Pod& pod) {
   const std::set<std::string> present = DriverMountPaths(pod);
   std::vector<std::string> missing;
   for (const api::RequestedMount& mount : api::RequestedMounts(app.spec, app.spec.driver)) {

@@ -4,18 +4,17 @@
 // pod it gets against what it asked for.
 #pragma once
 
-#include <rapidjson/document.h>
-
 #include <string>
 #include <vector>
 
 #include "api/types.h"
+#include "common/kube/pod.h"
 
 namespace spark_operator::controller {
 
 // The initializer mounts the driver container of `pod` lacks, as "sparkConfigMap spark-conf at /etc/spark/conf";
 // empty when every one is there. Only what the initializer adds is checked: Generic secrets are mounted by
 // Spark itself.
-std::vector<std::string> MissingInitializerMounts(const api::SparkApplication& app, const rapidjson::Value& pod);
+std::vector<std::string> MissingInitializerMounts(const api::SparkApplication& app, const kube::Pod& pod);
 
 }  // namespace spark_operator::controller

@@ -1,7 +1,6 @@
 #include "controller/pod_state.h"
 
 #include "api/mounts.h"
-#include "common/base/json.h"
 #include "controller/labels.h"
 
 namespace spark_operator::controller {
@@ -9,34 +8,32 @@ namespace {
 
 // The driver container's status, or the first container's when Spark's name is not there (pod templates may
 // rename it).
-const rapidjson::Value* DriverContainerStatus(const rapidjson::Value& pod) {
-  const rapidjson::Value* statuses = FindPath(pod, {"status", "containerStatuses"});
-  if (statuses == nullptr || !statuses->IsArray() || statuses->Empty()) return nullptr;
-  for (const rapidjson::Value& s : statuses->GetArray()) {
-    if (GetString(s, {"name"}) == api::kDriverContainerName) return &s;
+const kube::ContainerStatus* DriverContainerStatus(const kube::Pod& pod) {
+  if (pod.container_statuses.empty()) return nullptr;
+  for (const kube::ContainerStatus& s : pod.container_statuses) {
+    if (s.name == api::kDriverContainerName) return &s;
   }
-  return &(*statuses)[0];
+  return &pod.container_statuses[0];
 }
 
-std::string TerminatedMessage(const rapidjson::Value& terminated, int code) {
+std::string TerminatedMessage(const kube::TerminatedState& terminated, int code) {
   std::string message = "driver container exited with code " + std::to_string(code);
-  const std::string reason = GetString(terminated, {"reason"});
-  const std::string detail = GetString(terminated, {"message"});
-  if (!reason.empty()) message += " (" + reason + ")";
-  if (!detail.empty()) message += ": " + detail;
+  if (!terminated.reason.empty()) message += " (" + terminated.reason + ")";
+  if (!terminated.message.empty()) message += ": " + terminated.message;
   return message;
 }
 
 }  // namespace
 
-DriverObservation ObserveDriver(const rapidjson::Value& pod) {
+DriverObservation ObserveDriver(const kube::Pod& pod) {
   DriverObservation out;
-  out.app_id = GetString(pod, {"metadata", "labels", kSparkAppSelectorLabel});
-  out.node_name = GetString(pod, {"spec", "nodeName"});
-  const std::string phase = GetString(pod, {"status", "phase"});
-  const rapidjson::Value* container = DriverContainerStatus(pod);
-  const rapidjson::Value* terminated = container != nullptr ? FindPath(*container, {"state", "terminated"}) : nullptr;
-  if (terminated != nullptr) out.exit_code = static_cast<int>(GetInt(*terminated, {"exitCode"}, -1));
+  out.app_id = pod.meta.Label(kSparkAppSelectorLabel);
+  out.node_name = pod.node_name;
+  const std::string& phase = pod.phase;
+  const kube::ContainerStatus* container = DriverContainerStatus(pod);
+  const kube::TerminatedState* terminated =
+      container != nullptr && container->terminated ? &*container->terminated : nullptr;
+  if (terminated != nullptr) out.exit_code = terminated->exit_code.value_or(-1);
 
   if (phase == "Succeeded" || (phase == "Running" && out.exit_code == 0)) {
     out.state = api::AppState::kCompleted;
@@ -45,10 +42,8 @@ DriverObservation ObserveDriver(const rapidjson::Value& pod) {
     if (terminated != nullptr) {
       out.error_message = TerminatedMessage(*terminated, *out.exit_code);
     } else {
-      const std::string reason = GetString(pod, {"status", "reason"});
-      const std::string message = GetString(pod, {"status", "message"});
-      out.error_message =
-          "driver pod failed" + (reason.empty() ? "" : " (" + reason + ")") + (message.empty() ? "" : ": " + message);
+      out.error_message = "driver pod failed" + (pod.reason.empty() ? "" : " (" + pod.reason + ")") +
+                          (pod.message.empty() ? "" : ": " + pod.message);
     }
   } else if (phase == "Running") {
     out.state = api::AppState::kRunning;
@@ -61,8 +56,8 @@ DriverObservation ObserveDriver(const rapidjson::Value& pod) {
   return out;
 }
 
-api::ExecutorState ObserveExecutor(const rapidjson::Value& pod) {
-  const std::string phase = GetString(pod, {"status", "phase"});
+api::ExecutorState ObserveExecutor(const kube::Pod& pod) {
+  const std::string& phase = pod.phase;
   if (phase == "Pending") return api::ExecutorState::kPending;
   if (phase == "Running") return api::ExecutorState::kRunning;
   if (phase == "Succeeded") return api::ExecutorState::kCompleted;
@@ -70,14 +65,13 @@ api::ExecutorState ObserveExecutor(const rapidjson::Value& pod) {
   return api::ExecutorState::kUnknown;
 }
 
-std::map<std::string, api::ExecutorState> ObserveExecutors(const std::vector<const rapidjson::Value*>& pods,
-                                                           int attempt) {
+std::map<std::string, api::ExecutorState> ObserveExecutors(const std::vector<kube::Pod>& pods, int attempt) {
   std::map<std::string, api::ExecutorState> out;
-  for (const rapidjson::Value* pod : pods) {
-    if (GetString(*pod, {"metadata", "labels", kSparkRoleLabel}) != "executor") continue;
-    const std::string pod_attempt = GetString(*pod, {"metadata", "labels", kAttemptLabel});
+  for (const kube::Pod& pod : pods) {
+    if (pod.meta.Label(kSparkRoleLabel) != "executor") continue;
+    const std::string pod_attempt = pod.meta.Label(kAttemptLabel);
     if (!pod_attempt.empty() && pod_attempt != std::to_string(attempt)) continue;
-    out[NameOf(*pod)] = ObserveExecutor(*pod);
+    out[pod.meta.name] = ObserveExecutor(pod);
   }
   return out;
 }

@@ -1,14 +1,13 @@
 // Pods -> application and executor states. Pure, so every mapping is unit-tested.
 #pragma once
 
-#include <rapidjson/document.h>
-
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "api/types.h"
+#include "common/kube/pod.h"
 
 namespace spark_operator::controller {
 
@@ -23,13 +22,12 @@ struct DriverObservation {
 // What the driver pod says about the app: Pending -> SUBMITTED, Running -> RUNNING, Succeeded -> COMPLETED,
 // Failed -> FAILED ("driver container exited with code N: <reason>"), Unknown -> UNKNOWN. A driver container that
 // terminated while the pod still runs (a sidecar keeps it alive) decides on its own.
-DriverObservation ObserveDriver(const rapidjson::Value& pod);
+DriverObservation ObserveDriver(const kube::Pod& pod);
 
-api::ExecutorState ObserveExecutor(const rapidjson::Value& pod);
+api::ExecutorState ObserveExecutor(const kube::Pod& pod);
 
 // Executor pods of the app's current attempt: spark-role=executor and, when present, a matching
 // submission-attempt label. Keyed by pod name.
-std::map<std::string, api::ExecutorState> ObserveExecutors(const std::vector<const rapidjson::Value*>& pods,
-                                                           int attempt);
+std::map<std::string, api::ExecutorState> ObserveExecutors(const std::vector<kube::Pod>& pods, int attempt);
 
 }  // namespace spark_operator::controller

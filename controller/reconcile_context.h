@@ -4,8 +4,10 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "api/types.h"
+#include "common/kube/pod.h"
 #include "common/kube/store.h"
 #include "controller/reconciler.h"
 
@@ -22,7 +24,8 @@ struct Reconciler::Context {
   api::SparkApplicationStatus status;        // As this reconcile wants it.
   int64_t generation = 0;
   std::optional<int64_t> observed_generation;
-  bool just_marked = false;  // This reconcile wrote the attempt's mark: its driver cannot exist yet.
+  bool just_marked = false;                    // This reconcile wrote the attempt's mark: its driver cannot exist yet.
+  std::optional<std::vector<kube::Pod>> pods;  // The app's pods, once read (Reconciler::AppPods).
 
   api::AppState state() const { return status.application_state.state.value_or(api::AppState::kNew); }
   api::RestartPolicy restart() const {

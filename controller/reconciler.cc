@@ -164,11 +164,11 @@ ReconcileResult Reconciler::ReconcileNew(Context& ctx) {
 }
 
 ReconcileResult Reconciler::ReconcileUserSubmitted(Context& ctx) {
-  const kube::ObjectPtr pod = FindUserSubmittedDriver(caches_.app_pods(ctx.ns, ctx.name), *ctx.object);
+  const kube::Pod* pod = FindUserSubmittedDriver(AppPods(ctx), *ctx.object);
   if (pod == nullptr) return {};  // The pod informer enqueues the app when the user's driver appears.
   RecordObservedGeneration(ctx);
-  ctx.status.driver_info.pod_name = NameOf(*pod);
-  ctx.status.submission_time = GetString(*pod, {"metadata", "creationTimestamp"});
+  ctx.status.driver_info.pod_name = pod->meta.name;
+  ctx.status.submission_time = pod->meta.creation_timestamp;
   return Adopt(ctx, "submitted by the user");
 }
 
@@ -200,14 +200,14 @@ ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
   const int attempt = api::SubmissionNumber(ctx.status);
   const std::string uid = UidOf(*ctx.object);
   const std::string& pod_name = ctx.status.driver_info.pod_name;
-  ASSIGN_OR_RETURN(kube::ObjectPtr pod, FindDriverPod(ctx.ns, pod_name, /*ask_server=*/false));
-  if (pod != nullptr) return ClaimDriver(ctx, *pod);
+  ASSIGN_OR_RETURN(std::optional<kube::Pod> pod, FindDriverPod(ctx.ns, pod_name, /*ask_server=*/false));
+  if (pod) return ClaimDriver(ctx, *pod);
 
   if (std::optional<Result<ProcessResult>> result = submitter_.PeekResult(uid, attempt)) {
     if (result->ok() && (*result)->ok()) return Adopt(ctx, "spark-submit succeeded");
     // spark-submit may have failed only because the pod was already there (an earlier run of this attempt).
     ASSIGN_OR_RETURN(pod, FindDriverPod(ctx.ns, pod_name, /*ask_server=*/true));
-    if (pod != nullptr) return ClaimDriver(ctx, *pod);
+    if (pod) return ClaimDriver(ctx, *pod);
     RETURN_IF_ERROR(MarkSubmissionFailed(ctx, SubmitFailureMessage(*result)));
     submitter_.Clear(uid, attempt);
     return ReconcileFinished(ctx);  // Schedules a retry if the restart policy allows one.
@@ -218,7 +218,7 @@ ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
   // is the judge of whether the attempt's driver already exists; a mark this reconcile just wrote has none.
   if (!ctx.just_marked) {
     ASSIGN_OR_RETURN(pod, FindDriverPod(ctx.ns, pod_name, /*ask_server=*/true));
-    if (pod != nullptr) return ClaimDriver(ctx, *pod);
+    if (pod) return ClaimDriver(ctx, *pod);
   }
   if (!ctx.app) return InternalError("spec no longer parses: " + ctx.spec_error);
   if (options_.prepare_tenant) {
@@ -273,7 +273,7 @@ Status Reconciler::MarkSubmissionFailed(Context& ctx, const std::string& message
   return OkStatus();
 }
 
-ReconcileResult Reconciler::ClaimDriver(Context& ctx, const rapidjson::Value& pod) {
+ReconcileResult Reconciler::ClaimDriver(Context& ctx, const kube::Pod& pod) {
   const std::string& pod_name = ctx.status.driver_info.pod_name;
   switch (DriverOwner(pod, UidOf(*ctx.object))) {
     case PodOwner::kThisApp:
@@ -281,9 +281,9 @@ ReconcileResult Reconciler::ClaimDriver(Context& ctx, const rapidjson::Value& po
     case PodOwner::kOtherApp: {
       // The driver of a deleted app of the same name: the garbage collector removes it, but its name is needed
       // now. The UID precondition spares a pod that replaced it meanwhile.
-      if (GetString(pod, {"metadata", "deletionTimestamp"}).empty()) {
+      if (!pod.meta.Deleting()) {
         kube::DeleteOptions options;
-        options.precondition_uid = UidOf(pod);
+        options.precondition_uid = pod.meta.uid;
         const Status deleted = client_->Delete(kube::resources::kPods, ctx.ns, pod_name, options);
         if (!deleted.ok() && !IsNotFound(deleted) && !IsConflict(deleted)) return deleted;
         LOG(INFO) << ctx.Describe() << ": deleting driver pod " << pod_name << " of an earlier app of the same name";
@@ -323,8 +323,8 @@ ReconcileResult Reconciler::ReconcileDriver(Context& ctx) {
   submitter_.Clear(UidOf(*ctx.object), api::SubmissionNumber(ctx.status));
   const std::string pod_name = ctx.status.driver_info.pod_name;
   // Only a confirmed absence counts: an error reading the pod is returned (retried with back-off), status as is.
-  ASSIGN_OR_RETURN(const kube::ObjectPtr pod, FindDriverPod(ctx.ns, pod_name, /*ask_server=*/true));
-  if (pod == nullptr) {
+  ASSIGN_OR_RETURN(const std::optional<kube::Pod> pod, FindDriverPod(ctx.ns, pod_name, /*ask_server=*/true));
+  if (!pod) {
     const int64_t grace = options_.driver_startup_grace.count();
     // The app id is taken from the driver pod the first time it is seen.
     const bool seen = !ctx.status.app_id.empty();
@@ -360,10 +360,7 @@ ReconcileResult Reconciler::ReconcileDriver(Context& ctx) {
     std::erase(uid, '-');
     ctx.status.app_id = "spark-" + uid;
   }
-  std::vector<kube::ObjectPtr> pods = caches_.app_pods(ctx.ns, ctx.name);
-  std::vector<const rapidjson::Value*> pod_values;
-  for (const kube::ObjectPtr& p : pods) pod_values.push_back(p.get());
-  ctx.status.executor_state = ObserveExecutors(pod_values, api::SubmissionNumber(ctx.status));
+  ctx.status.executor_state = ObserveExecutors(AppPods(ctx), api::SubmissionNumber(ctx.status));
 
   if (driver.state == AppState::kCompleted) return Terminate(ctx, false, "");
   if (driver.state == AppState::kFailed) return Terminate(ctx, true, driver.error_message);
@@ -433,10 +430,7 @@ ReconcileResult Reconciler::ReconcileFinished(Context& ctx) {
   if (state == AppState::kCompleted || state == AppState::kFailed) {
     // An executor's last change can reach the cache after its driver's end: keep the states of the attempt's
     // executor pods current while they remain (a pod deleted since keeps its last state).
-    std::vector<const rapidjson::Value*> pod_values;
-    const std::vector<kube::ObjectPtr> pods = caches_.app_pods(ctx.ns, ctx.name);
-    for (const kube::ObjectPtr& p : pods) pod_values.push_back(p.get());
-    for (const auto& [name, observed] : ObserveExecutors(pod_values, api::SubmissionNumber(ctx.status))) {
+    for (const auto& [name, observed] : ObserveExecutors(AppPods(ctx), api::SubmissionNumber(ctx.status))) {
       ctx.status.executor_state[name] = observed;
     }
     RETURN_IF_ERROR(WriteStatus(ctx));
@@ -487,15 +481,6 @@ void Reconciler::RecordObservedGeneration(Context& ctx) {
   // conditional on the resourceVersion read with the generation.
   ctx.status.observed_generation = ctx.generation;
   ctx.observed_generation = ctx.generation;
-}
-
-Result<kube::ObjectPtr> Reconciler::FindDriverPod(const std::string& ns, const std::string& name, bool ask_server) {
-  if (kube::ObjectPtr cached = caches_.pod(ns + "/" + name); cached != nullptr) return cached;
-  if (!ask_server) return kube::ObjectPtr();
-  Result<rapidjson::Document> pod = client_->Get(kube::resources::kPods, ns, name);
-  if (pod.ok()) return Share(std::move(*pod));
-  if (IsNotFound(pod.status())) return kube::ObjectPtr();
-  return pod.status().WithContext("reading driver pod " + ns + "/" + name);
 }
 
 }  // namespace spark_operator::controller

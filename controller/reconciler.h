@@ -30,11 +30,13 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "api/types.h"
 #include "common/kube/client.h"
+#include "common/kube/pod.h"
 #include "common/kube/store.h"
 #include "common/runtime/workqueue.h"
 #include "controller/controller_metrics.h"
@@ -107,11 +109,11 @@ class Reconciler {
   ReconcileResult ReconcileDriver(Context& ctx);
   ReconcileResult ReconcileFinished(Context& ctx);
   // A pod found at the attempt's driver name: adopted when it was submitted for this app (by UID).
-  ReconcileResult ClaimDriver(Context& ctx, const rapidjson::Value& pod);
+  ReconcileResult ClaimDriver(Context& ctx, const kube::Pod& pod);
   ReconcileResult Adopt(Context& ctx, const std::string& how);
   ReconcileResult Terminate(Context& ctx, bool failed, const std::string& message);
   // The UI's Service and Ingress (reconciler_ui.cc): made for a running driver, deleted when it ends.
-  void EnsureDriverOwnedAndExposed(Context& ctx, const rapidjson::Value& pod);
+  void EnsureDriverOwnedAndExposed(Context& ctx, const kube::Pod& pod);
   void ReleaseDriverUi(Context& ctx);
   // spec.suspend (reconciler_suspend.cc): whether it holds the app now; holding it; letting it go again.
   bool Suspends(const Context& ctx) const;
@@ -124,9 +126,14 @@ class Reconciler {
   Status WriteStatus(Context& ctx);
   // Sets status.observedGeneration to the spec being acted on; the next WriteStatus stores it.
   void RecordObservedGeneration(Context& ctx);
-  // The driver pod from the cache, else from the API server (the cache may lag a fresh pod). Null only when
-  // it is not in the cache and (with ask_server) the server says 404; any other failure is an error.
-  Result<kube::ObjectPtr> FindDriverPod(const std::string& ns, const std::string& name, bool ask_server);
+  // Pods (reconciler_pods.cc), parsed where they are read. The driver pod from the cache, else from the API
+  // server (the cache may lag a fresh pod). None only when it is not in the cache and (with ask_server) the
+  // server says 404; any other failure is an error.
+  Result<std::optional<kube::Pod>> FindDriverPod(const std::string& ns, const std::string& name, bool ask_server);
+  // The app's pods in the cache, parsed once per reconcile.
+  const std::vector<kube::Pod>& AppPods(Context& ctx) const;
+  // The app's pods in the cache, parsed: for an app that is gone and has no reconcile context.
+  std::vector<kube::Pod> CachedAppPods(const std::string& ns, const std::string& name) const;
 
   const std::shared_ptr<kube::Client> client_;
   const CacheView caches_;

@@ -22,11 +22,10 @@ ReconcileResult Sooner(ReconcileResult result, std::chrono::milliseconds wait) {
 
 ReconcileResult Reconciler::ReconcileLogs(Context& ctx, ReconcileResult result) {
   if (options_.logs == nullptr) return result;
-  const std::vector<kube::ObjectPtr> pods = caches_.app_pods(ctx.ns, ctx.name);
   const std::string state(api::EnumName(ctx.state()));
   DeferredEvents events;
-  const logs::LogView view{*ctx.object, ctx.app ? &*ctx.app : nullptr, pods, api::SubmissionNumber(ctx.status), state,
-                           events};
+  const logs::LogView view{
+      *ctx.object, ctx.app ? &*ctx.app : nullptr, AppPods(ctx), api::SubmissionNumber(ctx.status), state, events};
   const Result<std::chrono::milliseconds> wait = options_.logs->Step(view, ctx.status.logs);
   if (!wait.ok()) return wait.status();
   RETURN_IF_ERROR(WriteStatus(ctx));
@@ -36,11 +35,10 @@ ReconcileResult Reconciler::ReconcileLogs(Context& ctx, ReconcileResult result) 
 
 ReconcileResult Reconciler::ReconcileDeleting(Context& ctx) {
   if (options_.logs == nullptr || !HasFinalizer(*ctx.object, logs::kLogsFinalizer)) return {};
-  const std::vector<kube::ObjectPtr> pods = caches_.app_pods(ctx.ns, ctx.name);
   const std::string state(api::EnumName(ctx.state()));
   DeferredEvents events;
-  const logs::LogView view{*ctx.object, ctx.app ? &*ctx.app : nullptr, pods, api::SubmissionNumber(ctx.status), state,
-                           events};
+  const logs::LogView view{
+      *ctx.object, ctx.app ? &*ctx.app : nullptr, AppPods(ctx), api::SubmissionNumber(ctx.status), state, events};
   const Result<std::chrono::milliseconds> wait = options_.logs->StepDeleting(view, ctx.status.logs);
   if (!wait.ok()) return IsConflict(wait.status()) ? RequeueAfter(std::chrono::milliseconds(200)) : wait.status();
   if (wait->count() == 0) {
@@ -59,9 +57,9 @@ void Reconciler::ReleaseOrphanPods(const std::string& key) {
   if (slash == std::string::npos) return;
   const std::string ns = key.substr(0, slash);
   const std::string name = key.substr(slash + 1);
-  const std::vector<kube::ObjectPtr> pods = caches_.app_pods(ns, name);
+  const std::vector<kube::Pod> pods = CachedAppPods(ns, name);
   const bool held = std::any_of(pods.begin(), pods.end(),
-                                [](const kube::ObjectPtr& pod) { return HasFinalizer(*pod, logs::kLogsFinalizer); });
+                                [](const kube::Pod& pod) { return pod.meta.HasFinalizer(logs::kLogsFinalizer); });
   if (!held) return;
   // The app cache may not have caught up (just after a restart): only the server's word that the app is gone
   // lets its pods go.

@@ -30,13 +30,12 @@ Result<std::string> Reconciler::StopDrivers(Context& ctx) {
   const bool active = state == AppState::kNew || state == AppState::kSubmitted || state == AppState::kRunning ||
                       state == AppState::kUnknown;
   if (!current.empty() && active) RETURN_IF_ERROR(stop(current));
-  for (const kube::ObjectPtr& pod : caches_.app_pods(ctx.ns, ctx.name)) {
-    if (GetString(*pod, {"metadata", "labels", kSparkRoleLabel}) != "driver") continue;
-    if (active && NameOf(*pod) == current) continue;
-    const std::string phase = GetString(*pod, {"status", "phase"});
+  for (const kube::Pod& pod : AppPods(ctx)) {
+    if (pod.meta.Label(kSparkRoleLabel) != "driver") continue;
+    if (active && pod.meta.name == current) continue;
     // An earlier run's ended driver holds nothing; it stays for its logs.
-    if (phase == "Succeeded" || phase == "Failed") continue;
-    if (GetString(*pod, {"metadata", "deletionTimestamp"}).empty()) RETURN_IF_ERROR(stop(NameOf(*pod)));
+    if (pod.phase == "Succeeded" || pod.phase == "Failed") continue;
+    if (!pod.meta.Deleting()) RETURN_IF_ERROR(stop(pod.meta.name));
   }
   return deleted;
 }

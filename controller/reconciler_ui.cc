@@ -2,13 +2,12 @@
 // reconciler.cc so that the state machine reads on its own.
 #include <glog/logging.h>
 
-#include "common/base/json.h"
 #include "controller/driver_pod.h"
 #include "controller/reconcile_context.h"
 
 namespace spark_operator::controller {
 
-void Reconciler::EnsureDriverOwnedAndExposed(Context& ctx, const rapidjson::Value& pod) {
+void Reconciler::EnsureDriverOwnedAndExposed(Context& ctx, const kube::Pod& pod) {
   if (const Status owned = EnsureOwnedByApp(*client_, pod, *ctx.object); !owned.ok()) {
     LOG(WARNING) << ctx.Describe() << ": owning driver pod: " << owned.ToString();
   }
@@ -18,8 +17,7 @@ void Reconciler::EnsureDriverOwnedAndExposed(Context& ctx, const rapidjson::Valu
   const bool ingress_done = plan.ingress ? !info.web_ui_ingress_name.empty() : info.web_ui_ingress_name.empty();
   if (!info.web_ui_service_name.empty() && !info.web_ui_url.empty() && ingress_done) return;
   // A driver that has ended serves no UI; its Service would only be deleted again.
-  const std::string phase = GetString(pod, {"status", "phase"});
-  if (phase == "Succeeded" || phase == "Failed") return;
+  if (pod.phase == "Succeeded" || pod.phase == "Failed") return;
   const Status exposed = ExposeDriverUi(*client_, *ctx.object, pod, api::SubmissionNumber(ctx.status), plan, info);
   if (!exposed.ok()) LOG(WARNING) << ctx.Describe() << ": UI: " << exposed.ToString();
 }

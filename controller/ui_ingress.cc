@@ -94,9 +94,12 @@ Status EnsureUiIngress(kube::Client& client, const rapidjson::Value& app, const 
     return created.status().WithContext("creating ingress " + name);
   }
   const rapidjson::Value* spec = FindPath(*existing, {"spec"});
-  if (spec != nullptr && *spec == desired["spec"] && CarriesMetadata(*existing, desired)) return OkStatus();
+  const kube::ObjectMeta meta = kube::ParseObjectMeta(*existing);
+  if (spec != nullptr && *spec == desired["spec"] && CarriesMetadata(meta, kube::ParseObjectMeta(desired))) {
+    return OkStatus();
+  }
   // Made for an earlier spec: replaced whole (the update is conditional on the version read).
-  SetString(desired, {"metadata", "resourceVersion"}, ResourceVersionOf(*existing));
+  SetString(desired, {"metadata", "resourceVersion"}, meta.resource_version);
   return client.Update(kube::resources::kIngresses, desired).status().WithContext("updating ingress " + name);
 }
 

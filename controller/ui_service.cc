@@ -1,6 +1,7 @@
 #include "controller/ui_service.h"
 
 #include "common/base/json.h"
+#include "common/kube/service.h"
 #include "controller/labels.h"
 #include "controller/submission.h"
 #include "controller/ui_ingress.h"
@@ -8,34 +9,28 @@
 namespace spark_operator::controller {
 namespace {
 
-int NodePortOf(const rapidjson::Value& service) {
-  const rapidjson::Value* ports = FindPath(service, {"spec", "ports"});
-  if (ports == nullptr || !ports->IsArray() || ports->Empty()) return 0;
-  return static_cast<int>(GetInt((*ports)[0], {"nodePort"}));
+int NodePortOf(const kube::Service& service) {
+  return service.ports.empty() ? 0 : static_cast<int>(service.ports[0].node_port);
 }
 
-// Whether `existing` has what `desired` asks for, the attempt selector aside (a rerun only moves that).
-bool HasShape(const rapidjson::Value& existing, const rapidjson::Value& desired) {
-  if (GetString(existing, {"spec", "type"}) != GetString(desired, {"spec", "type"})) return false;
-  const rapidjson::Value* ports = FindPath(existing, {"spec", "ports"});
-  if (ports == nullptr || !ports->IsArray() || ports->Size() != 1) return false;
-  const rapidjson::Value& want = desired["spec"]["ports"][0];
-  for (const char* field : {"port", "targetPort"}) {
-    if (GetInt((*ports)[0], {field}) != GetInt(want, {field})) return false;
-  }
-  if (GetString((*ports)[0], {"name"}) != GetString(want, {"name"})) return false;
-  return CarriesMetadata(existing, desired);
+// Whether `existing` has what `desired` (with its one port) asks for, the attempt selector aside (a rerun only
+// moves that).
+bool HasShape(const kube::Service& existing, const kube::Service& desired) {
+  if (existing.type != desired.type || existing.ports.size() != 1) return false;
+  const kube::ServicePort& have = existing.ports[0];
+  const kube::ServicePort& want = desired.ports[0];
+  if (have.port != want.port || have.target_port != want.target_port || have.name != want.name) return false;
+  return CarriesMetadata(existing.meta, desired.meta);
 }
 
 }  // namespace
 
-bool CarriesMetadata(const rapidjson::Value& existing, const rapidjson::Value& desired) {
-  for (const char* map : {"labels", "annotations"}) {
-    const rapidjson::Value* wanted = FindPath(desired, {"metadata", map});
-    if (wanted == nullptr) continue;
-    for (const auto& m : wanted->GetObject()) {
-      if (GetString(existing, {"metadata", map, m.name.GetString()}) != m.value.GetString()) return false;
-    }
+bool CarriesMetadata(const kube::ObjectMeta& existing, const kube::ObjectMeta& desired) {
+  for (const auto& [key, value] : desired.labels) {
+    if (existing.Label(key) != value) return false;
+  }
+  for (const auto& [key, value] : desired.annotations) {
+    if (existing.Annotation(key) != value) return false;
   }
   return true;
 }
@@ -145,49 +140,50 @@ Result<UiServiceInfo> EnsureUiService(kube::Client& client, const rapidjson::Val
                                       const UiPlan& plan) {
   const std::string ns = NamespaceOf(app);
   const std::string name = UiServiceName(NameOf(app));
-  Result<rapidjson::Document> existing = client.Get(kube::resources::kServices, ns, name);
-  if (!existing.ok() && !IsNotFound(existing.status())) return existing.status();
+  const Result<rapidjson::Document> read = client.Get(kube::resources::kServices, ns, name);
+  if (!read.ok() && !IsNotFound(read.status())) return read.status();
+  const std::optional<kube::Service> existing =
+      read.ok() ? std::optional<kube::Service>(kube::ParseService(*read)) : std::nullopt;
   const rapidjson::Document desired = BuildUiService(app, attempt, plan);
-  if (existing.ok() && !HasShape(*existing, desired)) {
+  if (existing && !HasShape(*existing, kube::ParseService(desired))) {
     // Made for an earlier spec: a type change cannot be patched in place (node ports), so it is made anew.
     kube::DeleteOptions options;
-    options.precondition_uid = UidOf(*existing);
+    options.precondition_uid = existing->meta.uid;
     const Status deleted = client.Delete(kube::resources::kServices, ns, name, options);
     if (!deleted.ok() && !IsNotFound(deleted) && !IsConflict(deleted)) return deleted;
     return UnavailableError("service " + name + " was made for an earlier spec; making it again");
   }
-  if (!existing.ok()) {
+  if (!existing) {
     Result<rapidjson::Document> created = client.Create(kube::resources::kServices, ns, desired);
     if (IsAlreadyExists(created.status())) return UnavailableError("service " + name + " appeared meanwhile");
     if (!created.ok()) return created.status();
-    return UiServiceInfo{name, NodePortOf(*created)};
+    return UiServiceInfo{name, NodePortOf(kube::ParseService(*created))};
   }
   const std::string attempt_str = std::to_string(attempt);
-  if (GetString(*existing, {"spec", "selector", kAttemptLabel}) != attempt_str) {
+  if (const auto selected = existing->selector.find(kAttemptLabel);
+      selected == existing->selector.end() || selected->second != attempt_str) {
     // A rerun: the same Service follows the new driver.
-    const std::string patch =
-        R"({"spec":{"selector":{")" + std::string(kAttemptLabel) + R"(":")" + attempt_str + R"("}}})";
+    rapidjson::Document patch(rapidjson::kObjectType);
+    SetString(patch, {"spec", "selector", kAttemptLabel}, attempt_str);
     Result<rapidjson::Document> patched =
-        client.Patch(kube::resources::kServices, ns, name, kube::PatchType::kMerge, patch);
+        client.Patch(kube::resources::kServices, ns, name, kube::PatchType::kMerge, ToJson(patch));
     if (!patched.ok()) return patched.status();
-    return UiServiceInfo{name, NodePortOf(*patched)};
+    return UiServiceInfo{name, NodePortOf(kube::ParseService(*patched))};
   }
   return UiServiceInfo{name, NodePortOf(*existing)};
 }
 
 Result<std::string> NodeAddress(kube::Client& client, const std::string& node_name) {
-  ASSIGN_OR_RETURN(const rapidjson::Document node, client.Get(kube::resources::kNodes, "", node_name));
-  const rapidjson::Value* addresses = FindPath(node, {"status", "addresses"});
-  if (addresses == nullptr || !addresses->IsArray() || addresses->Empty()) {
-    return NotFoundError("node " + node_name + " has no addresses");
+  ASSIGN_OR_RETURN(const rapidjson::Document object, client.Get(kube::resources::kNodes, "", node_name));
+  const kube::Node node = kube::ParseNode(object);
+  if (node.addresses.empty()) return NotFoundError("node " + node_name + " has no addresses");
+  for (const kube::NodeAddress& address : node.addresses) {
+    if (address.type == "InternalIP") return address.address;
   }
-  for (const rapidjson::Value& address : addresses->GetArray()) {
-    if (GetString(address, {"type"}) == "InternalIP") return GetString(address, {"address"});
-  }
-  return GetString((*addresses)[0], {"address"});
+  return node.addresses[0].address;
 }
 
-Status ExposeDriverUi(kube::Client& client, const rapidjson::Value& app, const rapidjson::Value& driver, int attempt,
+Status ExposeDriverUi(kube::Client& client, const rapidjson::Value& app, const kube::Pod& driver, int attempt,
                       const UiPlan& plan, api::DriverInfo& info) {
   if (plan.type == UiServiceType::kNone) return OkStatus();
   ASSIGN_OR_RETURN(const UiServiceInfo service, EnsureUiService(client, app, attempt, plan));
@@ -208,9 +204,8 @@ Status ExposeDriverUi(kube::Client& client, const rapidjson::Value& app, const r
     return OkStatus();
   }
   info.web_ui_port = service.node_port;
-  const std::string node = GetString(driver, {"spec", "nodeName"});
-  if (node.empty()) return OkStatus();  // Not scheduled yet: the URL follows once it is.
-  ASSIGN_OR_RETURN(const std::string address, NodeAddress(client, node));
+  if (driver.node_name.empty()) return OkStatus();  // Not scheduled yet: the URL follows once it is.
+  ASSIGN_OR_RETURN(const std::string address, NodeAddress(client, driver.node_name));
   info.web_ui_url = address + ":" + std::to_string(service.node_port);
   return OkStatus();
 }

@@ -16,6 +16,8 @@
 #include "api/types.h"
 #include "common/base/status.h"
 #include "common/kube/client.h"
+#include "common/kube/object_meta.h"
+#include "common/kube/pod.h"
 
 namespace spark_operator::controller {
 
@@ -54,7 +56,7 @@ std::optional<api::IngressUrl> UiIngressUrl(const api::SparkApplication& app, co
 UiPlan PlanUi(const api::SparkApplication& app, const UiDefaults& defaults);
 
 // Whether `existing` has every label and annotation `desired` sets, with the same values (others may be there).
-bool CarriesMetadata(const rapidjson::Value& existing, const rapidjson::Value& desired);
+bool CarriesMetadata(const kube::ObjectMeta& existing, const kube::ObjectMeta& desired);
 
 // metadata.ownerReferences entry pointing at `owner` (a whole object with apiVersion/kind/name/uid).
 rapidjson::Value OwnerReference(const rapidjson::Value& owner, rapidjson::Document::AllocatorType& allocator);
@@ -80,7 +82,7 @@ Result<std::string> NodeAddress(kube::Client& client, const std::string& node_na
 // Ensures the Service (and with plan.ingress the Ingress, controller/ui_ingress.h) for the running `driver` of
 // `app` and fills the UI fields of `info`: NodePort "<node address>:<node port>", ClusterIP
 // "<service>.<namespace>.svc:<port>", the Ingress's name and address. Nothing for kNone.
-Status ExposeDriverUi(kube::Client& client, const rapidjson::Value& app, const rapidjson::Value& driver, int attempt,
+Status ExposeDriverUi(kube::Client& client, const rapidjson::Value& app, const kube::Pod& driver, int attempt,
                       const UiPlan& plan, api::DriverInfo& info);
 
 // Deletes the Service and the Ingress `info` names (already gone is fine) and then clears the UI fields of

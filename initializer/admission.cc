@@ -6,6 +6,7 @@
 #include "common/base/base64.h"
 #include "common/base/json.h"
 #include "common/base/strings.h"
+#include "common/kube/object_meta.h"
 
 namespace spark_operator::initializer {
 namespace {
@@ -125,8 +126,8 @@ AdmissionResult AdmissionHandler::Handle(std::string_view body) const {
     return result;
   }
   if (result.object_key.empty() || result.object_key.back() == '/') {
-    const std::string name = NameOf(request.object);
-    result.object_key += name.empty() ? GetString(request.object, {"metadata", "generateName"}) + "*" : name;
+    const kube::ObjectMeta meta = kube::ParseObjectMeta(request.object);
+    result.object_key += meta.name.empty() ? meta.generate_name + "*" : meta.name;
   }
   const Decision decision = mutator_->Mutate(request.object, request.ns);
   result.outcome = !decision.allowed ? "denied" : decision.patch.empty() ? "allowed" : "patched";

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/base/json.h"
+#include "common/kube/pod.h"
 
 namespace spark_operator::initializer {
 namespace {
@@ -12,27 +13,20 @@ using rapidjson::Value;
 
 std::string Str(const Value& v) { return v.IsString() ? std::string(v.GetString(), v.GetStringLength()) : ""; }
 
-const Value* ArrayAt(const Value& root, JsonPath path) {
-  const Value* v = FindPath(root, path);
-  return v != nullptr && v->IsArray() ? v : nullptr;
-}
-
-const Value* FindByName(const Value* array, std::string_view key, std::string_view wanted) {
-  if (array == nullptr) return nullptr;
-  for (const Value& item : array->GetArray()) {
-    if (GetString(item, {key}) == wanted) return &item;
+// The first element of `items` named `wanted`; null when none or there is no array.
+template <typename T>
+const T* FindByName(const std::optional<std::vector<T>>& items, std::string_view wanted) {
+  if (!items) return nullptr;
+  for (const T& item : *items) {
+    if (item.name == wanted) return &item;
   }
   return nullptr;
 }
 
 // The object a volume points at, as "ConfigMap x" / "Secret x", to compare with what an annotation wants.
-std::string VolumeSource(const Value& volume) {
-  if (const Value* cm = FindPath(volume, {"configMap"}); cm != nullptr) {
-    return "ConfigMap " + GetString(*cm, {"name"});
-  }
-  if (const Value* secret = FindPath(volume, {"secret"}); secret != nullptr) {
-    return "Secret " + GetString(*secret, {"secretName"});
-  }
+std::string VolumeSource(const kube::Volume& volume) {
+  if (volume.config_map) return "ConfigMap " + *volume.config_map;
+  if (volume.secret) return "Secret " + *volume.secret;
   return "another source";
 }
 
@@ -109,9 +103,9 @@ Value MakeEnv(const api::MountEnv& env, rapidjson::Document::AllocatorType& a) {
   return var;
 }
 
-std::string NormalisedMountPath(const Value& mount) {
-  Result<std::string> p = api::NormaliseMountPath(GetString(mount, {"mountPath"}));
-  return p.ok() ? *p : GetString(mount, {"mountPath"});
+std::string NormalisedMountPath(const kube::VolumeMount& mount) {
+  Result<std::string> p = api::NormaliseMountPath(mount.mount_path);
+  return p.ok() ? *p : mount.mount_path;
 }
 
 }  // namespace
@@ -131,15 +125,18 @@ Mutator::Mutator(MutatorOptions options, const ObjectChecker* checker) : options
 
 Decision Mutator::Mutate(const Value& pod, const std::string& ns) const {
   Decision decision;
+  // The annotations as sent: api::ParseMountAnnotations judges their types too (a value that is not a string is
+  // refused by name), which a parsed kube::Pod would have read as "".
   const Value* annotations = FindPath(pod, {"metadata", "annotations"});
   if (annotations == nullptr) return decision;
   api::ParsedMountAnnotations parsed = api::ParseMountAnnotations(*annotations);
   decision.warnings = std::move(parsed.unknown);
   if (parsed.mounts.empty() && parsed.problems.empty()) return decision;
 
+  // Parsed only for a pod that asks for mounts: the webhook sees every Spark pod.
+  const kube::Pod typed = kube::ParsePod(pod);
   std::vector<std::string> problems = std::move(parsed.problems);
-  const Value* containers = ArrayAt(pod, {"spec", "containers"});
-  const int index = containers == nullptr ? -1 : api::SparkContainerIndex(*containers);
+  const int index = api::SparkContainerIndex(kube::ContainerNames(typed));
   if (index < 0) {
     if (!parsed.mounts.empty()) problems.push_back(parsed.mounts.front().annotation + ": the pod has no containers");
     parsed.mounts.clear();
@@ -147,34 +144,35 @@ Decision Mutator::Mutate(const Value& pod, const std::string& ns) const {
 
   PatchBuilder patch;
   auto& a = patch.allocator();
-  const Value* volumes = ArrayAt(pod, {"spec", "volumes"});
+  const std::optional<std::vector<kube::Volume>>& volumes = typed.volumes;
   const std::string container_path = "/spec/containers/" + std::to_string(index);
-  const Value* container = index < 0 ? nullptr : &(*containers)[static_cast<rapidjson::SizeType>(index)];
-  const Value* mounts = container == nullptr ? nullptr : ArrayAt(*container, {"volumeMounts"});
-  const Value* env = container == nullptr ? nullptr : ArrayAt(*container, {"env"});
-  const std::string container_name = container == nullptr ? "" : GetString(*container, {"name"});
+  static const kube::Container kNoContainer;  // No mounts, no environment, no name.
+  const kube::Container& container = index < 0 ? kNoContainer : typed.containers[static_cast<size_t>(index)];
+  const std::optional<std::vector<kube::VolumeMount>>& mounts = container.volume_mounts;
+  const std::optional<std::vector<kube::EnvVar>>& env = container.env;
+  const std::string& container_name = container.name;
 
   std::vector<std::string> env_added;
   const CheckDeadline check_deadline = std::chrono::steady_clock::now() + options_.check_budget;
   for (const api::Mount& r : parsed.mounts) {
     // An already-mutated pod (or one the user wrote by hand the same way) needs nothing: same volume name and
     // source, same mount. Anything else under the same name or path is a clash the user must hear about.
-    const Value* existing_volume = FindByName(volumes, "name", r.volume_name);
+    const kube::Volume* existing_volume = FindByName(volumes, r.volume_name);
     const std::string wanted_source = std::string(api::MountObjectKind(r.kind)) + " " + r.object_name;
     if (existing_volume != nullptr && VolumeSource(*existing_volume) != wanted_source) {
       problems.push_back(r.annotation + ": the pod already has a volume \"" + r.volume_name + "\" from " +
                          VolumeSource(*existing_volume) + ", not " + wanted_source);
       continue;
     }
-    const Value* existing_mount = nullptr;
-    if (mounts != nullptr) {
-      for (const Value& m : mounts->GetArray()) {
+    const kube::VolumeMount* existing_mount = nullptr;
+    if (mounts) {
+      for (const kube::VolumeMount& m : *mounts) {
         if (NormalisedMountPath(m) == r.mount_path) existing_mount = &m;
       }
     }
-    if (existing_mount != nullptr && GetString(*existing_mount, {"name"}) != r.volume_name) {
+    if (existing_mount != nullptr && existing_mount->name != r.volume_name) {
       problems.push_back(r.annotation + ": container \"" + container_name + "\" already mounts volume \"" +
-                         GetString(*existing_mount, {"name"}) + "\" at \"" + r.mount_path + "\"");
+                         existing_mount->name + "\" at \"" + r.mount_path + "\"");
       continue;
     }
     if (Status s = checker_->Check(ObjectKindOf(r.kind), ns, r.object_name, check_deadline); !s.ok()) {
@@ -191,27 +189,27 @@ Decision Mutator::Mutate(const Value& pod, const std::string& ns) const {
       }
     }
     if (existing_volume == nullptr) {
-      patch.Append("/spec/volumes", volumes != nullptr, MakeVolume(r, a));
+      patch.Append("/spec/volumes", volumes.has_value(), MakeVolume(r, a));
     }
     if (existing_mount == nullptr) {
-      patch.Append(container_path + "/volumeMounts", mounts != nullptr, MakeMount(r, a));
+      patch.Append(container_path + "/volumeMounts", mounts.has_value(), MakeMount(r, a));
     }
     if (r.env.has_value()) {
-      const Value* existing_env = FindByName(env, "name", r.env->name);
+      const kube::EnvVar* existing_env = FindByName(env, r.env->name);
       const bool added = std::find(env_added.begin(), env_added.end(), r.env->name) != env_added.end();
       if (existing_env == nullptr && added) {
         decision.warnings.push_back(r.annotation + ": " + r.env->name + " is already set by another annotation");
       } else if (existing_env == nullptr) {
         env_added.push_back(r.env->name);
-        patch.Append(container_path + "/env", env != nullptr, MakeEnv(*r.env, a));
-      } else if (r.env->name == "SPARK_CONF_DIR" && GetString(*existing_env, {"value"}) == api::kSparkInternalConfDir &&
-                 !FindPath(*existing_env, {"valueFrom"})) {
+        patch.Append(container_path + "/env", env.has_value(), MakeEnv(*r.env, a));
+      } else if (r.env->name == "SPARK_CONF_DIR" && existing_env->value == api::kSparkInternalConfDir &&
+                 !existing_env->value_from) {
         // spark-submit (3.x, 4.x) always sets this in driver and executor containers, pointing at a directory
         // of its own; keeping it would make the annotation's SPARK_CONF_DIR never take effect. Its own
         // spark.properties is passed by full path, so it is still read.
-        const auto env_index = static_cast<size_t>(existing_env - env->Begin());
+        const auto env_index = static_cast<size_t>(existing_env - env->data());
         patch.Replace(container_path + "/env/" + std::to_string(env_index) + "/value", JsonString(r.env->value, a));
-      } else if (GetString(*existing_env, {"value"}) != r.env->value) {
+      } else if (existing_env->value != r.env->value) {
         decision.warnings.push_back(r.annotation + ": " + r.env->name + " is already set in container \"" +
                                     container_name + "\"; left as is, not \"" + r.env->value + "\"");
       }

@@ -72,15 +72,13 @@ Result<std::chrono::milliseconds> LogKeeper::Step(const LogView& view, api::Logs
     RETURN_IF_ERROR(AddFinalizer(*client_, kube::resources::kSparkApplications, view.object, kLogsFinalizer)
                         .WithContext("adding the logs finalizer"));
   }
-  std::vector<const rapidjson::Value*> pods;
-  for (const kube::ObjectPtr& pod : view.pods) pods.push_back(pod.get());
   const bool executors = view.app == nullptr || view.app->spec.logs.executors.value_or(true);
   bool protecting = false;
-  for (const rapidjson::Value* pod : PodsToProtect(pods, executors)) {
+  for (const kube::Pod* pod : PodsToProtect(view.pods, executors)) {
     protecting = true;
-    const Status added = AddFinalizer(*client_, kube::resources::kPods, *pod, kLogsFinalizer);
+    const Status added = AddFinalizer(*client_, kube::resources::kPods, pod->meta, kLogsFinalizer);
     if (!added.ok() && !IsNotFound(added)) {
-      LOG(WARNING) << key << ": keeping pod " << NameOf(*pod) << " for its logs: " << added.ToString();
+      LOG(WARNING) << key << ": keeping pod " << pod->meta.name << " for its logs: " << added.ToString();
     }
   }
   // Pods held just now are not in this view's run yet: no copy starts before the cache shows them.
@@ -90,11 +88,11 @@ Result<std::chrono::milliseconds> LogKeeper::Step(const LogView& view, api::Logs
 Result<std::chrono::milliseconds> LogKeeper::StepDeleting(const LogView& view, api::LogsStatus& logs) {
   const std::string key = ObjectKey(view.object);
   // Deleting the app stops its run: its pods go first (their finalizers keep them until their logs are stored).
-  for (const kube::ObjectPtr& pod : view.pods) {
-    if (!GetString(*pod, {"metadata", "deletionTimestamp"}).empty()) continue;
+  for (const kube::Pod& pod : view.pods) {
+    if (pod.meta.Deleting()) continue;
     kube::DeleteOptions options;
-    options.precondition_uid = UidOf(*pod);
-    const Status deleted = client_->Delete(kube::resources::kPods, NamespaceOf(*pod), NameOf(*pod), options);
+    options.precondition_uid = pod.meta.uid;
+    const Status deleted = client_->Delete(kube::resources::kPods, pod.meta.namespace_, pod.meta.name, options);
     if (!deleted.ok() && !IsNotFound(deleted) && !IsConflict(deleted)) return deleted;
   }
   const std::string destination = DestinationOf(view, logs);
@@ -105,7 +103,7 @@ Result<std::chrono::milliseconds> LogKeeper::StepDeleting(const LogView& view, a
     ASSIGN_OR_RETURN(wait, Follow(view, destination, /*deleting=*/true, /*may_start=*/true, logs));
   }
   const bool held = std::any_of(view.pods.begin(), view.pods.end(),
-                                [](const kube::ObjectPtr& pod) { return HasFinalizer(*pod, kLogsFinalizer); });
+                                [](const kube::Pod& pod) { return pod.meta.HasFinalizer(kLogsFinalizer); });
   if (held) return Sooner(wait, milliseconds(1'000));
   LOG(INFO) << key << ": deleted; every pod's log is stored or given up, letting the application go";
   shipper_.Forget(UidOf(view.object));
@@ -118,11 +116,9 @@ Result<std::chrono::milliseconds> LogKeeper::Follow(const LogView& view, const s
   const std::string key = ObjectKey(view.object);
   const std::string uid = UidOf(view.object);
   const std::string ns = NamespaceOf(view.object);
-  std::vector<const rapidjson::Value*> pods;
-  for (const kube::ObjectPtr& pod : view.pods) pods.push_back(pod.get());
   const kube::WallTime now = std::chrono::system_clock::now();
   const std::vector<AttemptLogs> owed =
-      OwedAttempts(pods, view.current_attempt, deleting, now, options_.executor_grace);
+      OwedAttempts(view.pods, view.current_attempt, deleting, now, options_.executor_grace);
   std::set<int> owed_attempts;
   for (const AttemptLogs& run : owed) owed_attempts.insert(run.attempt);
 
@@ -241,20 +237,22 @@ Result<std::shared_ptr<storage::ObjectStore>> LogKeeper::StoreFor(const std::str
 void LogKeeper::ReleasePods(const std::string& ns, const AttemptLogs& run) {
   for (const PodLog& pod : run.pods) {
     Result<rapidjson::Document> fresh = client_->Get(kube::resources::kPods, ns, pod.name);
-    if (!fresh.ok() || UidOf(*fresh) != pod.uid) continue;
+    if (!fresh.ok()) continue;
+    const kube::ObjectMeta meta = kube::ParseObjectMeta(*fresh);
+    if (meta.uid != pod.uid) continue;
     const Status removed =
-        RemoveFinalizer(*client_, kube::resources::kPods, *fresh, kLogsFinalizer, {{kLogsAnnotation, "lost"}});
+        RemoveFinalizer(*client_, kube::resources::kPods, meta, kLogsFinalizer, {{kLogsAnnotation, "lost"}});
     if (!removed.ok()) LOG(WARNING) << ns << "/" << pod.name << ": letting the pod go: " << removed.ToString();
   }
 }
 
-void LogKeeper::ReleaseOrphans(const std::string& key, const std::vector<kube::ObjectPtr>& pods) {
-  for (const kube::ObjectPtr& pod : pods) {
-    if (!HasFinalizer(*pod, kLogsFinalizer)) continue;
-    LOG(WARNING) << key << ": no log destination for pod " << NameOf(*pod) << " any more; letting it go unshipped";
+void LogKeeper::ReleaseOrphans(const std::string& key, const std::vector<kube::Pod>& pods) {
+  for (const kube::Pod& pod : pods) {
+    if (!pod.meta.HasFinalizer(kLogsFinalizer)) continue;
+    LOG(WARNING) << key << ": no log destination for pod " << pod.meta.name << " any more; letting it go unshipped";
     const Status removed =
-        RemoveFinalizer(*client_, kube::resources::kPods, *pod, kLogsFinalizer, {{kLogsAnnotation, "lost"}});
-    if (!removed.ok()) LOG(WARNING) << key << ": letting pod " << NameOf(*pod) << " go: " << removed.ToString();
+        RemoveFinalizer(*client_, kube::resources::kPods, pod.meta, kLogsFinalizer, {{kLogsAnnotation, "lost"}});
+    if (!removed.ok()) LOG(WARNING) << key << ": letting pod " << pod.meta.name << " go: " << removed.ToString();
   }
 }
 

@@ -14,6 +14,7 @@
 
 #include "api/types.h"
 #include "common/kube/client.h"
+#include "common/kube/pod.h"
 #include "common/kube/store.h"
 #include "common/storage/object_store.h"
 #include "controller/events.h"
@@ -30,11 +31,12 @@ struct LogKeeperOptions {
   std::chrono::seconds executor_grace{std::chrono::seconds(30)};
 };
 
-// What one reconcile of an app saw: the app (null when deleted or unparsable), its stored object and its pods.
+// What one reconcile of an app saw: the app (null when deleted or unparsable), its stored object and its pods
+// (parsed once per reconcile).
 struct LogView {
   const rapidjson::Value& object;
   const api::SparkApplication* app;
-  const std::vector<kube::ObjectPtr>& pods;
+  const std::vector<kube::Pod>& pods;
   int current_attempt = 0;
   std::string app_state;  // For the manifest.
   Events& events;         // Recorded once status.logs, which they explain, is written.
@@ -56,7 +58,7 @@ class LogKeeper {
   Result<std::chrono::milliseconds> StepDeleting(const LogView& view, api::LogsStatus& logs);
 
   // An app that is gone (without its finalizer, e.g. removed by hand): its pods are let go, logs unshipped.
-  void ReleaseOrphans(const std::string& key, const std::vector<kube::ObjectPtr>& pods);
+  void ReleaseOrphans(const std::string& key, const std::vector<kube::Pod>& pods);
 
  private:
   // `may_start` false: copies are followed but none is started.

@@ -4,8 +4,6 @@
 #include <cstdlib>
 #include <map>
 
-#include "common/base/json.h"
-#include "controller/finalizers.h"
 #include "controller/labels.h"
 
 namespace spark_operator::controller::logs {
@@ -13,97 +11,83 @@ namespace {
 
 bool Ended(const std::string& phase) { return phase == "Succeeded" || phase == "Failed"; }
 
-bool Deleting(const rapidjson::Value& pod) { return !GetString(pod, {"metadata", "deletionTimestamp"}).empty(); }
-
-PodLog Describe(const rapidjson::Value& pod) {
+PodLog Describe(const kube::Pod& pod) {
   PodLog out;
-  out.name = NameOf(pod);
-  out.uid = UidOf(pod);
-  out.role = GetString(pod, {"metadata", "labels", kSparkRoleLabel});
-  out.phase = GetString(pod, {"status", "phase"});
+  out.name = pod.meta.name;
+  out.uid = pod.meta.uid;
+  out.role = pod.meta.Label(kSparkRoleLabel);
+  out.phase = pod.phase;
   std::map<std::string, int> exit_codes;
-  if (const rapidjson::Value* statuses = FindPath(pod, {"status", "containerStatuses"});
-      statuses != nullptr && statuses->IsArray()) {
-    for (const rapidjson::Value& s : statuses->GetArray()) {
-      if (const rapidjson::Value* code = FindPath(s, {"state", "terminated", "exitCode"}); code && code->IsInt()) {
-        exit_codes[GetString(s, {"name"})] = code->GetInt();
-      }
-    }
+  for (const kube::ContainerStatus& s : pod.container_statuses) {
+    if (s.terminated && s.terminated->exit_code) exit_codes[s.name] = *s.terminated->exit_code;
   }
-  if (const rapidjson::Value* containers = FindPath(pod, {"spec", "containers"});
-      containers != nullptr && containers->IsArray()) {
-    for (const rapidjson::Value& c : containers->GetArray()) {
-      ContainerLog log{GetString(c, {"name"}), std::nullopt};
-      if (log.name.empty()) continue;
-      if (const auto it = exit_codes.find(log.name); it != exit_codes.end()) log.exit_code = it->second;
-      out.containers.push_back(std::move(log));
-    }
+  for (const kube::Container& c : pod.containers) {
+    ContainerLog log{c.name, std::nullopt};
+    if (log.name.empty()) continue;
+    if (const auto it = exit_codes.find(log.name); it != exit_codes.end()) log.exit_code = it->second;
+    out.containers.push_back(std::move(log));
   }
   return out;
 }
 
 // When the pod visibly ended: the latest container finish, else its deletion.
-std::optional<kube::WallTime> EndTime(const rapidjson::Value& pod) {
+std::optional<kube::WallTime> EndTime(const kube::Pod& pod) {
   std::optional<kube::WallTime> latest;
-  if (const rapidjson::Value* statuses = FindPath(pod, {"status", "containerStatuses"});
-      statuses != nullptr && statuses->IsArray()) {
-    for (const rapidjson::Value& s : statuses->GetArray()) {
-      const Result<kube::WallTime> t = kube::ParseTime(GetString(s, {"state", "terminated", "finishedAt"}));
-      if (t.ok() && (!latest || *t > *latest)) latest = *t;
-    }
+  for (const kube::ContainerStatus& s : pod.container_statuses) {
+    const Result<kube::WallTime> t = kube::ParseTime(s.terminated ? s.terminated->finished_at : "");
+    if (t.ok() && (!latest || *t > *latest)) latest = *t;
   }
   if (latest) return latest;
-  const Result<kube::WallTime> deleted = kube::ParseTime(GetString(pod, {"metadata", "deletionTimestamp"}));
+  const Result<kube::WallTime> deleted = kube::ParseTime(pod.meta.deletion_timestamp);
   if (deleted.ok()) return *deleted;
   return std::nullopt;
 }
 
 }  // namespace
 
-int AttemptOf(const rapidjson::Value& pod, int fallback) {
-  const std::string label = GetString(pod, {"metadata", "labels", kAttemptLabel});
+int AttemptOf(const kube::Pod& pod, int fallback) {
+  const std::string label = pod.meta.Label(kAttemptLabel);
   const int attempt = std::atoi(label.c_str());
   return attempt > 0 ? attempt : fallback;
 }
 
-std::vector<const rapidjson::Value*> PodsToProtect(const std::vector<const rapidjson::Value*>& pods, bool executors) {
-  std::vector<const rapidjson::Value*> out;
-  for (const rapidjson::Value* pod : pods) {
-    const std::string role = GetString(*pod, {"metadata", "labels", kSparkRoleLabel});
+std::vector<const kube::Pod*> PodsToProtect(const std::vector<kube::Pod>& pods, bool executors) {
+  std::vector<const kube::Pod*> out;
+  for (const kube::Pod& pod : pods) {
+    const std::string role = pod.meta.Label(kSparkRoleLabel);
     if (role != "driver" && (role != "executor" || !executors)) continue;
-    if (Deleting(*pod) || HasFinalizer(*pod, kLogsFinalizer)) continue;
-    if (!GetString(*pod, {"metadata", "annotations", kLogsAnnotation}).empty()) continue;
-    out.push_back(pod);
+    if (pod.meta.Deleting() || pod.meta.HasFinalizer(kLogsFinalizer)) continue;
+    if (!pod.meta.Annotation(kLogsAnnotation).empty()) continue;
+    out.push_back(&pod);
   }
   return out;
 }
 
-std::vector<AttemptLogs> OwedAttempts(const std::vector<const rapidjson::Value*>& pods, int current_attempt,
-                                      bool app_deleting, kube::WallTime now, std::chrono::seconds executor_grace) {
-  std::map<int, std::vector<const rapidjson::Value*>> by_attempt;
+std::vector<AttemptLogs> OwedAttempts(const std::vector<kube::Pod>& pods, int current_attempt, bool app_deleting,
+                                      kube::WallTime now, std::chrono::seconds executor_grace) {
+  std::map<int, std::vector<const kube::Pod*>> by_attempt;
   std::map<int, bool> held;
-  for (const rapidjson::Value* pod : pods) {
-    const int attempt = AttemptOf(*pod, current_attempt);
-    by_attempt[attempt].push_back(pod);
-    if (HasFinalizer(*pod, kLogsFinalizer)) held[attempt] = true;
+  for (const kube::Pod& pod : pods) {
+    const int attempt = AttemptOf(pod, current_attempt);
+    by_attempt[attempt].push_back(&pod);
+    if (pod.meta.HasFinalizer(kLogsFinalizer)) held[attempt] = true;
   }
   std::vector<AttemptLogs> out;
   for (const auto& [attempt, members] : by_attempt) {
     if (!held[attempt]) continue;
     AttemptLogs run;
     run.attempt = attempt;
-    const rapidjson::Value* driver = nullptr;
+    const kube::Pod* driver = nullptr;
     bool all_done = true;
     std::optional<kube::WallTime> last_end;
-    for (const rapidjson::Value* pod : members) {
-      const std::string role = GetString(*pod, {"metadata", "labels", kSparkRoleLabel});
-      if (role == "driver") driver = pod;
-      const std::string mark = GetString(*pod, {"metadata", "annotations", kLogsAnnotation});
+    for (const kube::Pod* pod : members) {
+      if (pod->meta.Label(kSparkRoleLabel) == "driver") driver = pod;
+      const std::string mark = pod->meta.Annotation(kLogsAnnotation);
       // A pod let go already belongs to the run when it was shipped (a copy that released only part of the run
       // is repeated whole, so the manifest lists every pod); one given up does not.
-      if (!HasFinalizer(*pod, kLogsFinalizer) && mark != "shipped") continue;
+      if (!pod->meta.HasFinalizer(kLogsFinalizer) && mark != "shipped") continue;
       PodLog log = Describe(*pod);
-      all_done = all_done && (Ended(log.phase) || Deleting(*pod) || !mark.empty());
+      all_done = all_done && (Ended(log.phase) || pod->meta.Deleting() || !mark.empty());
       if (const std::optional<kube::WallTime> end = EndTime(*pod); end && (!last_end || *end > *last_end)) {
         last_end = end;
       }
@@ -114,10 +98,9 @@ std::vector<AttemptLogs> OwedAttempts(const std::vector<const rapidjson::Value*>
     });
     // A run has ended when its driver has (or is gone: deleted, or superseded by a later attempt), or when every
     // pod it holds has.
-    const bool driver_ended = driver == nullptr
-                                  ? attempt < current_attempt || app_deleting
-                                  : Ended(GetString(*driver, {"status", "phase"})) || Deleting(*driver) ||
-                                        !GetString(*driver, {"metadata", "annotations", kLogsAnnotation}).empty();
+    const bool driver_ended = driver == nullptr ? attempt < current_attempt || app_deleting
+                                                : Ended(driver->phase) || driver->meta.Deleting() ||
+                                                      !driver->meta.Annotation(kLogsAnnotation).empty();
     if (!driver_ended && !all_done) {
       out.push_back(std::move(run));
       continue;

@@ -6,13 +6,12 @@
 // the finalizer are therefore the list of work: after a restart the controller needs nothing else.
 #pragma once
 
-#include <rapidjson/document.h>
-
 #include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/kube/pod.h"
 #include "common/kube/time_format.h"
 
 namespace spark_operator::controller::logs {
@@ -47,17 +46,17 @@ struct AttemptLogs {
 };
 
 // The attempt a pod belongs to: its submission-attempt label, else `fallback` (a driver the user submitted).
-int AttemptOf(const rapidjson::Value& pod, int fallback);
+int AttemptOf(const kube::Pod& pod, int fallback);
 
 // Pods among `pods` (the app's, from the cache) that should carry the finalizer and do not yet: drivers, and
 // executors unless `executors` is false; not those already being deleted (no finalizer can be added then), nor
 // those whose logs were shipped or given up (kLogsAnnotation).
-std::vector<const rapidjson::Value*> PodsToProtect(const std::vector<const rapidjson::Value*>& pods, bool executors);
+std::vector<const kube::Pod*> PodsToProtect(const std::vector<kube::Pod>& pods, bool executors);
 
 // The runs with pods holding the finalizer, oldest first. A run whose driver is gone counts as ended when a later
 // run exists or the app is being deleted; its pods still have to end (the keeper deletes them) to be ready.
-std::vector<AttemptLogs> OwedAttempts(const std::vector<const rapidjson::Value*>& pods, int current_attempt,
-                                      bool app_deleting, kube::WallTime now, std::chrono::seconds executor_grace);
+std::vector<AttemptLogs> OwedAttempts(const std::vector<kube::Pod>& pods, int current_attempt, bool app_deleting,
+                                      kube::WallTime now, std::chrono::seconds executor_grace);
 
 // "<namespace>/<app>/<run>-<uid>/<pod>/<container>.log" and ".../<run>-<uid>/manifest.json", relative to the
 // destination's prefix: <run> is the submission number (status.submissionNumber, which a spec change does not

@@ -122,9 +122,10 @@ Result<ShipSummary> ShipAttempt(kube::Client& client, storage::ObjectStore& stor
       if (IsNotFound(fresh.status())) continue;
       return fresh.status().WithContext("releasing pod " + pod.name);
     }
-    if (UidOf(*fresh) != pod.uid) continue;
+    const kube::ObjectMeta meta = kube::ParseObjectMeta(*fresh);
+    if (meta.uid != pod.uid) continue;
     RETURN_IF_ERROR(
-        RemoveFinalizer(client, kube::resources::kPods, *fresh, kLogsFinalizer, {{kLogsAnnotation, "shipped"}})
+        RemoveFinalizer(client, kube::resources::kPods, meta, kLogsFinalizer, {{kLogsAnnotation, "shipped"}})
             .WithContext("releasing pod " + pod.name));
   }
   return summary;

@@ -64,8 +64,8 @@ TEST_CASE("the controller reads the same from a trimmed pod as from the whole po
   const rapidjson::Document whole = Parse(kDriver);
   rapidjson::Document trimmed = Parse(kDriver);
   TrimPodForCache(trimmed);
-  const DriverObservation a = ObserveDriver(whole);
-  const DriverObservation b = ObserveDriver(trimmed);
+  const DriverObservation a = ObserveDriver(kube::ParsePod(whole));
+  const DriverObservation b = ObserveDriver(kube::ParsePod(trimmed));
   CHECK(a.state == b.state);
   CHECK(a.error_message == b.error_message);
   CHECK(a.app_id == b.app_id);
@@ -81,9 +81,9 @@ TEST_CASE("the controller reads the same from a trimmed pod as from the whole po
   Result<api::SparkApplication> app = api::ParseSparkApplication(*app_json);
   REQUIRE(app.ok());
   api::ApplyDefaults(*app);
-  const std::vector<std::string> missing = MissingInitializerMounts(*app, whole);
+  const std::vector<std::string> missing = MissingInitializerMounts(*app, kube::ParsePod(whole));
   CHECK_FALSE(missing.empty());  // The Hadoop ConfigMap is not mounted.
-  CHECK(MissingInitializerMounts(*app, trimmed) == missing);
+  CHECK(MissingInitializerMounts(*app, kube::ParsePod(trimmed)) == missing);
 }
 
 TEST_CASE("a trimmed pod missing whole sections, or with odd types, stays as it is") {

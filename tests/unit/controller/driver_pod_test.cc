@@ -3,11 +3,11 @@
 #include "controller/driver_pod.h"
 
 #include <catch2/catch.hpp>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "common/base/json.h"
+#include "common/kube/pod.h"
 #include "controller/labels.h"
 
 namespace spark_operator::controller {
@@ -20,18 +20,18 @@ rapidjson::Document Parse(const std::string& json) {
   return std::move(*doc);
 }
 
-kube::ObjectPtr Pod(const std::string& name, const std::string& created, const std::string& extra_metadata = "",
-                    const std::string& role = "driver") {
-  return std::make_shared<const rapidjson::Document>(Parse(
-      R"({"metadata":{"name":")" + name + R"(","creationTimestamp":")" + created + R"(","labels":{"spark-role":")" +
-      role + R"(","spark-operator.k8s.io/app-name":"pi"})" + extra_metadata + "}}"));
+kube::Pod Pod(const std::string& name, const std::string& created, const std::string& extra_metadata = "",
+              const std::string& role = "driver") {
+  return kube::ParsePod(Parse(R"({"metadata":{"name":")" + name + R"(","creationTimestamp":")" + created +
+                              R"(","labels":{"spark-role":")" + role + R"(","spark-operator.k8s.io/app-name":"pi"})" +
+                              extra_metadata + "}}"));
 }
 
 constexpr char kApp[] = R"({"apiVersion":"spark-operator.k8s.io/v1alpha1","kind":"SparkApplication",
   "metadata":{"name":"pi","namespace":"jobs","uid":"uid-new","creationTimestamp":"2026-12-01T10:00:00Z"}})";
 
 TEST_CASE("a pod is this app's driver only when its UID label or owner reference names the app's UID") {
-  const auto owner = [](const std::string& json) { return DriverOwner(Parse(json), "uid-new"); };
+  const auto owner = [](const std::string& json) { return DriverOwner(kube::ParsePod(Parse(json)), "uid-new"); };
   CHECK(owner(R"({"metadata":{"labels":{"spark-operator.k8s.io/app-uid":"uid-new"}}})") == PodOwner::kThisApp);
   CHECK(owner(R"({"metadata":{"ownerReferences":[{"kind":"SparkApplication","uid":"uid-new"}]}})") ==
         PodOwner::kThisApp);
@@ -55,7 +55,7 @@ TEST_CASE("the driver pod template makes the app the pod's controlling owner") {
   CHECK(GetString(owner, {"uid"}) == "uid-new");
   CHECK(GetBool(owner, {"controller"}));
   CHECK(GetBool(owner, {"blockOwnerDeletion"}));
-  CHECK(DriverOwner(pod, "uid-new") == PodOwner::kThisApp);
+  CHECK(DriverOwner(kube::ParsePod(pod), "uid-new") == PodOwner::kThisApp);
 }
 
 TEST_CASE("the driver pod template turns service links off") {
@@ -67,17 +67,22 @@ TEST_CASE("the driver pod template turns service links off") {
 
 TEST_CASE("a user-submitted driver is the newest driver pod created since the app and owned by no other app") {
   const rapidjson::Document app = Parse(kApp);
-  CHECK(FindUserSubmittedDriver({}, app) == nullptr);
-  const kube::ObjectPtr before = Pod("before", "2026-12-01T09:59:59Z");
-  const kube::ObjectPtr first = Pod("first", "2026-12-01T10:00:05Z");
-  const kube::ObjectPtr second = Pod("second", "2026-12-01T10:01:00Z");
-  const kube::ObjectPtr executor = Pod("exec", "2026-12-01T10:02:00Z", "", "executor");
-  const kube::ObjectPtr other =
+  // The name of the pod found, "" for none.
+  const auto found = [&](const std::vector<kube::Pod>& pods) {
+    const kube::Pod* pod = FindUserSubmittedDriver(pods, app);
+    return pod == nullptr ? std::string() : pod->meta.name;
+  };
+  CHECK(found({}).empty());
+  const kube::Pod before = Pod("before", "2026-12-01T09:59:59Z");
+  const kube::Pod first = Pod("first", "2026-12-01T10:00:05Z");
+  const kube::Pod second = Pod("second", "2026-12-01T10:01:00Z");
+  const kube::Pod executor = Pod("exec", "2026-12-01T10:02:00Z", "", "executor");
+  const kube::Pod other =
       Pod("other", "2026-12-01T10:03:00Z", R"(,"ownerReferences":[{"kind":"SparkApplication","uid":"uid-old"}])");
-  const kube::ObjectPtr deleting = Pod("deleting", "2026-12-01T10:04:00Z", R"(,"deletionTimestamp":"x")");
-  CHECK(FindUserSubmittedDriver({before}, app) == nullptr);
-  CHECK(FindUserSubmittedDriver({before, first}, app) == first);
-  CHECK(FindUserSubmittedDriver({second, first, executor, other, deleting, before}, app) == second);
+  const kube::Pod deleting = Pod("deleting", "2026-12-01T10:04:00Z", R"(,"deletionTimestamp":"x")");
+  CHECK(found({before}).empty());
+  CHECK(found({before, first}) == "first");
+  CHECK(found({second, first, executor, other, deleting, before}) == "second");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/base/json.h"
+#include "common/kube/pod.h"
 
 namespace spark_operator::controller::logs {
 namespace {
@@ -32,9 +33,9 @@ rapidjson::Document Pod(const std::string& name, const std::string& role, int at
   return std::move(*doc);
 }
 
-std::vector<const rapidjson::Value*> Ptrs(const std::vector<rapidjson::Document>& pods) {
-  std::vector<const rapidjson::Value*> out;
-  for (const rapidjson::Document& p : pods) out.push_back(&p);
+std::vector<kube::Pod> Parsed(const std::vector<rapidjson::Document>& pods) {
+  std::vector<kube::Pod> out;
+  for (const rapidjson::Document& p : pods) out.push_back(kube::ParsePod(p));
   return out;
 }
 
@@ -49,10 +50,11 @@ TEST_CASE("the finalizer goes on drivers and executors but not on pods being del
   pods.push_back(Pod("a-exec-4", "executor", 1, "Succeeded", false));
   SetString(pods.back(), {"metadata", "annotations", kLogsAnnotation}, "shipped");
   std::vector<std::string> names;
-  for (const rapidjson::Value* p : PodsToProtect(Ptrs(pods), true)) names.push_back(NameOf(*p));
+  const std::vector<kube::Pod> parsed = Parsed(pods);
+  for (const kube::Pod* p : PodsToProtect(parsed, true)) names.push_back(p->meta.name);
   CHECK(names == std::vector<std::string>{"a-1-driver", "a-exec-1"});
   names.clear();
-  for (const rapidjson::Value* p : PodsToProtect(Ptrs(pods), false)) names.push_back(NameOf(*p));
+  for (const kube::Pod* p : PodsToProtect(parsed, false)) names.push_back(p->meta.name);
   CHECK(names == std::vector<std::string>{"a-1-driver"});
 }
 
@@ -62,7 +64,7 @@ TEST_CASE("a run is owed while its pods hold the finalizer and ready once they h
   pods.push_back(Pod("a-1-driver", "driver", 1, "Running", true));
   pods.push_back(Pod("unheld", "executor", 1, "Running", false));
 
-  std::vector<AttemptLogs> owed = OwedAttempts(Ptrs(pods), 1, false, kNow, seconds(30));
+  std::vector<AttemptLogs> owed = OwedAttempts(Parsed(pods), 1, false, kNow, seconds(30));
   REQUIRE(owed.size() == 1);
   CHECK_FALSE(owed[0].ended_at);  // Still running.
   CHECK_FALSE(owed[0].ready);
@@ -72,7 +74,7 @@ TEST_CASE("a run is owed while its pods hold the finalizer and ready once they h
 
   // The driver ended 10 s ago; its executor is still being stopped: ended, not yet ready.
   pods[1] = Pod("a-1-driver", "driver", 1, "Failed", true, "2026-12-02T09:59:50Z");
-  owed = OwedAttempts(Ptrs(pods), 1, false, kNow, seconds(30));
+  owed = OwedAttempts(Parsed(pods), 1, false, kNow, seconds(30));
   REQUIRE(owed[0].ended_at);
   CHECK(*owed[0].ended_at == *kube::ParseTime("2026-12-02T09:59:50Z"));
   CHECK_FALSE(owed[0].ready);
@@ -81,16 +83,16 @@ TEST_CASE("a run is owed while its pods hold the finalizer and ready once they h
   CHECK_FALSE(owed[0].pods[0].containers[1].exit_code);
 
   // ...ready after the grace, or as soon as the executor ends or is being deleted.
-  CHECK(OwedAttempts(Ptrs(pods), 1, false, kNow, seconds(5))[0].ready);
+  CHECK(OwedAttempts(Parsed(pods), 1, false, kNow, seconds(5))[0].ready);
   pods[0] = Pod("a-exec-1", "executor", 1, "Running", true, "", /*deleting=*/true);
-  CHECK(OwedAttempts(Ptrs(pods), 1, false, kNow, seconds(30))[0].ready);
+  CHECK(OwedAttempts(Parsed(pods), 1, false, kNow, seconds(30))[0].ready);
 }
 
 TEST_CASE("runs are told apart by attempt and a run without its driver has ended once a later one exists") {
   std::vector<rapidjson::Document> pods;
   pods.push_back(Pod("a-exec-1", "executor", 1, "Succeeded", true));
   pods.push_back(Pod("a-2-driver", "driver", 2, "Running", true));
-  const std::vector<AttemptLogs> owed = OwedAttempts(Ptrs(pods), 2, false, kNow, seconds(30));
+  const std::vector<AttemptLogs> owed = OwedAttempts(Parsed(pods), 2, false, kNow, seconds(30));
   REQUIRE(owed.size() == 2);
   CHECK(owed[0].attempt == 1);
   CHECK(owed[0].ended_at);
@@ -101,10 +103,10 @@ TEST_CASE("runs are told apart by attempt and a run without its driver has ended
   // deleted; once every pod the run holds has ended, the run has.
   pods.erase(pods.begin() + 1);
   pods[0] = Pod("a-exec-1", "executor", 1, "Running", true);
-  CHECK_FALSE(OwedAttempts(Ptrs(pods), 1, false, kNow, seconds(30))[0].ended_at);
-  CHECK(OwedAttempts(Ptrs(pods), 1, true, kNow, seconds(30))[0].ended_at);
+  CHECK_FALSE(OwedAttempts(Parsed(pods), 1, false, kNow, seconds(30))[0].ended_at);
+  CHECK(OwedAttempts(Parsed(pods), 1, true, kNow, seconds(30))[0].ended_at);
   pods[0] = Pod("a-exec-1", "executor", 1, "Succeeded", true, "2026-12-02T09:00:00Z");
-  const AttemptLogs done = OwedAttempts(Ptrs(pods), 1, false, kNow, seconds(30))[0];
+  const AttemptLogs done = OwedAttempts(Parsed(pods), 1, false, kNow, seconds(30))[0];
   CHECK(done.ready);
   CHECK(*done.ended_at == *kube::ParseTime("2026-12-02T09:00:00Z"));
 }
@@ -118,7 +120,7 @@ TEST_CASE("a run released only in part is copied again whole and a driver alread
   pods.push_back(Pod("a-exec-2", "executor", 1, "Running", true));
   pods.push_back(Pod("a-exec-3", "executor", 1, "Succeeded", false));
   SetString(pods.back(), {"metadata", "annotations", kLogsAnnotation}, "lost");
-  const std::vector<AttemptLogs> owed = OwedAttempts(Ptrs(pods), 1, false, kNow, seconds(30));
+  const std::vector<AttemptLogs> owed = OwedAttempts(Parsed(pods), 1, false, kNow, seconds(30));
   REQUIRE(owed.size() == 1);
   std::vector<std::string> names;
   for (const PodLog& p : owed[0].pods) names.push_back(p.name);
@@ -129,7 +131,7 @@ TEST_CASE("a run released only in part is copied again whole and a driver alread
   // Nothing held: nothing owed.
   pods.pop_back();
   pods.pop_back();
-  CHECK(OwedAttempts(Ptrs(pods), 1, false, kNow, seconds(30)).empty());
+  CHECK(OwedAttempts(Parsed(pods), 1, false, kNow, seconds(30)).empty());
 }
 
 TEST_CASE("log objects are keyed by namespace and app and run number and app UID and pod and container") {

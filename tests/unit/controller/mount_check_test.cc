@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "common/base/json.h"
+#include "common/kube/pod.h"
 #include "tests/support/spark_app.h"
 
 namespace spark_operator::controller {
@@ -23,12 +24,12 @@ spec:
     secrets: [{name: gcp-key, path: /mnt/gcp, secretType: GCPServiceAccount}, {name: plain, path: /mnt/plain}]
 )";
 
-rapidjson::Document Pod(const std::string& mounts) {
+kube::Pod Pod(const std::string& mounts) {
   Result<rapidjson::Document> pod = ParseJson(R"({"spec":{"containers":[{"name":"sidecar","volumeMounts":[
       {"name":"x","mountPath":"/etc/spark/conf"}]},{"name":"spark-kubernetes-driver","volumeMounts":[)" +
                                               mounts + "]}]}}");
   REQUIRE(pod.ok());
-  return std::move(*pod);
+  return kube::ParsePod(*pod);
 }
 
 TEST_CASE("a driver pod the initializer did not mutate lacks every mount the app asked it for") {

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "common/base/json.h"
+#include "common/kube/pod.h"
 
 namespace spark_operator::controller {
 namespace {
@@ -11,10 +12,10 @@ namespace {
 using api::AppState;
 using api::ExecutorState;
 
-rapidjson::Document Pod(const std::string& json) {
+kube::Pod Pod(const std::string& json) {
   Result<rapidjson::Document> doc = ParseJson(json);
   REQUIRE(doc.ok());
-  return std::move(*doc);
+  return kube::ParsePod(*doc);
 }
 
 TEST_CASE("driver pod phases map to application states") {
@@ -62,7 +63,7 @@ TEST_CASE("executor states come from executor pods of the current attempt only")
   const auto old = Pod(
       R"({"metadata":{"name":"old","labels":{"spark-role":"executor","spark-operator.k8s.io/submission-attempt":"1"}},"status":{"phase":"Failed"}})");
   const auto driver = Pod(R"({"metadata":{"name":"d","labels":{"spark-role":"driver"}},"status":{"phase":"Running"}})");
-  const auto states = ObserveExecutors({&e1, &e2, &old, &driver}, 2);
+  const auto states = ObserveExecutors({e1, e2, old, driver}, 2);
   CHECK(states ==
         std::map<std::string, ExecutorState>{{"e1", ExecutorState::kRunning}, {"e2", ExecutorState::kPending}});
   CHECK(ObserveExecutor(Pod(R"({"status":{"phase":"Succeeded"}})")) == ExecutorState::kCompleted);
