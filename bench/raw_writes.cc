@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "api/spark_application.h"
+#include "bench/cluster_bench.h"
 #include "common/base/json.h"
 #include "common/base/yaml.h"
 #include "common/kube/client.h"
@@ -79,14 +80,12 @@ void EnsureServiceAccounts(kube::Client& client, const std::vector<std::string>&
 }
 
 int Run() {
-  Result<kube::RestConfig> config = kube::LoadKubeconfig(FLAGS_kubeconfig);
-  CHECK(config.ok()) << config.status().ToString();
-  Result<controller::SubmitAuth> auth = controller::PrepareSubmitAuth(*config);
+  kube::RestConfig config = KubeconfigOrDie(FLAGS_kubeconfig);
+  Result<controller::SubmitAuth> auth = controller::PrepareSubmitAuth(config);
   CHECK(auth.ok()) << auth.status().ToString();
-  config->qps = FLAGS_kube_api_qps;
-  config->burst = FLAGS_kube_api_burst;
-  Result<std::shared_ptr<kube::Client>> client = kube::Client::Create(*config);
-  CHECK(client.ok()) << client.status().ToString();
+  config.qps = FLAGS_kube_api_qps;
+  config.burst = FLAGS_kube_api_burst;
+  const std::shared_ptr<kube::Client> client = ClientOrDie(config);
 
   std::ifstream in(FLAGS_app_file);
   std::stringstream text;
@@ -103,7 +102,7 @@ int Run() {
     all.push_back(std::move(*objects));
   }
   controller::CleanupSubmitAuth(*auth);
-  EnsureServiceAccounts(**client, argv);
+  EnsureServiceAccounts(*client, argv);
 
   std::atomic<size_t> next{0};
   std::atomic<int> failed{0};
@@ -112,7 +111,7 @@ int Run() {
   for (int t = 0; t < FLAGS_concurrency; ++t) {
     threads.emplace_back([&] {
       for (size_t i = next++; i < all.size(); i = next++) {
-        const Result<std::string> created = controller::native::CreateDriverObjects(**client, all[i]);
+        const Result<std::string> created = controller::native::CreateDriverObjects(*client, all[i]);
         if (!created.ok()) {
           LOG(WARNING) << created.status().ToString();
           ++failed;
@@ -131,8 +130,6 @@ int Run() {
 }  // namespace spark_operator::bench
 
 int main(int argc, char** argv) {
-  gflags::ParseCommandLineFlags(&argc, &argv, true);
-  google::InitGoogleLogging(argv[0]);
-  FLAGS_logtostderr = true;
+  spark_operator::bench::StartBench(&argc, &argv);
   return spark_operator::bench::Run();
 }

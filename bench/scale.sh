@@ -19,7 +19,8 @@
 # UI_TYPE (NodePort), TIMEOUT (1800 s per phase). The same QPS/BURST/NATIVE_C go to the raw loop.
 # At N > ~1,400 one kwok node (10,000 pods) is too small: start the cluster with CLUSTER_NODES=$((N * 6 / 9000 + 1)).
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=../tools/lib/checkout.bash
+source "$(dirname "${BASH_SOURCE[0]}")/../tools/lib/checkout.bash"
 N="${1:-1000}"
 BUILD="${BUILD_DIR:-$ROOT/build}"
 SS_N="${SS_N:-20}"
@@ -29,12 +30,11 @@ WORKERS="${WORKERS:-8}"
 NATIVE_C="${NATIVE_C:-16}"
 UI_TYPE="${UI_TYPE:-NodePort}"
 TIMEOUT="${TIMEOUT:-1800}"
-source "$ROOT/tools/versions.env"
 CLUSTER="${SO_CLUSTER_DIR:-$ROOT/.local/cluster}"
 KUBECONFIG_PATH="$CLUSTER/kubeconfig"
 source "$CLUSTER/env"
 K() { kubectl --kubeconfig "$KUBECONFIG_PATH" "$@"; }
-SPARK_SUBMIT="${SPARK_SUBMIT:-$HOME/.cache/spark-operator/spark-$SPARK_VERSION/bin/spark-submit}"
+SPARK_SUBMIT="$SO_SPARK_SUBMIT"
 APP_FILE="$ROOT/deploy/examples/spark-application-example.yaml"
 TAG="$$"
 PORT=$((20000 + $$ % 10000))

@@ -23,10 +23,10 @@
 #include <thread>
 #include <vector>
 
+#include "bench/cluster_bench.h"
 #include "common/base/json.h"
 #include "common/base/yaml.h"
 #include "common/kube/client.h"
-#include "common/kube/config.h"
 #include "common/kube/errors.h"
 
 DEFINE_string(kubeconfig, "", "Kubeconfig of the cluster.");
@@ -311,16 +311,10 @@ void Player::Run() {
 }  // namespace spark_operator::bench
 
 int main(int argc, char** argv) {
-  gflags::ParseCommandLineFlags(&argc, &argv, true);
-  google::InitGoogleLogging(argv[0]);
-  FLAGS_logtostderr = true;
-  spark_operator::Result<spark_operator::kube::RestConfig> config =
-      spark_operator::kube::LoadKubeconfig(FLAGS_kubeconfig);
-  CHECK(config.ok()) << config.status().ToString();
-  config->qps = 0;  // The bench's own requests are not what is measured.
-  auto client = spark_operator::kube::Client::Create(*config);
-  CHECK(client.ok()) << client.status().ToString();
-  spark_operator::bench::Player player(*client, FLAGS_ns);
+  spark_operator::bench::StartBench(&argc, &argv);
+  spark_operator::kube::RestConfig config = spark_operator::bench::KubeconfigOrDie(FLAGS_kubeconfig);
+  config.qps = 0;  // The bench's own requests are not what is measured.
+  spark_operator::bench::Player player(spark_operator::bench::ClientOrDie(config), FLAGS_ns);
   player.Run();
   return 0;
 }

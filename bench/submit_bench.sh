@@ -13,14 +13,14 @@
 # Fewer spark-submit runs than apps are counted because an app is SUBMITTED as soon as its driver pod exists,
 # before spark-submit exits (~0.8 s later).
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=../tools/lib/checkout.bash
+source "$(dirname "${BASH_SOURCE[0]}")/../tools/lib/checkout.bash"
 N="${1:-6}"
 C="${2:-2}"
 BUILD="${3:-$ROOT/build-ctl}"
-source "$ROOT/tools/versions.env"
 KUBECONFIG_PATH="$ROOT/.local/cluster/kubeconfig"
 K() { kubectl --kubeconfig "$KUBECONFIG_PATH" "$@"; }
-SPARK_SUBMIT="${SPARK_SUBMIT:-$HOME/.cache/spark-operator/spark-$SPARK_VERSION/bin/spark-submit}"
+SPARK_SUBMIT="$SO_SPARK_SUBMIT"
 NS="bench-$$"
 PORT=$((20000 + $$ % 10000))
 

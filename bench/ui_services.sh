@@ -12,17 +12,17 @@
 # MODE=spark-submit: the controller runs the real spark-submit for each app (about 35 apps/min; use a small N).
 # CTL_FLAGS: extra controller flags (default "--kube-api-qps=200 --kube-api-burst=400 --workers=8").
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=../tools/lib/checkout.bash
+source "$(dirname "${BASH_SOURCE[0]}")/../tools/lib/checkout.bash"
 N="${1:-3000}"
 W="${2:-500}"
 BUILD="${3:-$ROOT/build}"
 MODE="${MODE:-user}"
 CTL_FLAGS="${CTL_FLAGS:---kube-api-qps=200 --kube-api-burst=400 --workers=8}"
 WAIT_SECONDS="${WAIT_SECONDS:-900}"  # Per wave and phase.
-source "$ROOT/tools/versions.env"
 KUBECONFIG_PATH="${SO_CLUSTER_DIR:-$ROOT/.local/cluster}/kubeconfig"
 K() { kubectl --kubeconfig "$KUBECONFIG_PATH" "$@"; }
-SPARK_SUBMIT="${SPARK_SUBMIT:-$HOME/.cache/spark-operator/spark-$SPARK_VERSION/bin/spark-submit}"
+SPARK_SUBMIT="$SO_SPARK_SUBMIT"
 [[ "$MODE" == user ]] && SPARK_SUBMIT=/bin/false  # Never run: every app is submitted by the "user".
 NS="ui-scale-$$"
 LOG="/tmp/ui-services-$NS.log"

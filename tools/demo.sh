@@ -15,11 +15,7 @@ ns="default"
 config="spark-operator-initializer-demo"
 step() { printf '\n== %s\n' "$*"; }
 log() { echo "demo: $*" >&2; }
-fail() {
-  echo "demo: FAIL: $*" >&2
-  for f in "$state"/*.log; do [ -f "$f" ] && { echo "--- last lines of $f" >&2; tail -n 15 "$f" >&2; }; done
-  exit 1
-}
+fail() { fail_with_logs demo "$state" 15 "$@"; }
 # shellcheck source=../tests/e2e/initializer_lib.bash
 . "$root/tests/e2e/initializer_lib.bash"
 # shellcheck source=lib/progress.bash
@@ -28,6 +24,8 @@ fail() {
 . "$root/tools/lib/pod_logs.bash"
 # shellcheck source=lib/cluster.bash
 . "$root/tools/lib/cluster.bash"
+# shellcheck source=lib/fail.bash
+. "$root/tools/lib/fail.bash"
 
 stop_services() {
   local name pid

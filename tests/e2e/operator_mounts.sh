@@ -10,15 +10,13 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 bin="${SO_BIN_DIR:-$root/build/bin}"
 log() { echo "operator_mounts: $*" >&2; }
-fail() {
-  echo "operator_mounts: FAIL: $*" >&2
-  for f in "$work"/*.log; do [ -f "$f" ] && { echo "--- last lines of $f" >&2; tail -n 20 "$f" >&2; }; done
-  exit 1
-}
+fail() { fail_with_logs operator_mounts "$work" 20 "$@"; }
 # shellcheck source=initializer_lib.bash
 . "$root/tests/e2e/initializer_lib.bash"
 # shellcheck source=../../tools/lib/cluster.bash
 . "$root/tools/lib/cluster.bash"
+# shellcheck source=../../tools/lib/fail.bash
+. "$root/tools/lib/fail.bash"
 
 work="$(mktemp -d)"
 chmod 700 "$work"

@@ -41,15 +41,13 @@ label="fault.spark-operator.k8s.io"
 t0=$SECONDS
 
 log() { echo "fault: [$((SECONDS - t0))s] $*" >&2; }
-fail() {
-  echo "fault: FAIL: $*" >&2
-  for f in "$work"/*.log; do [ -f "$f" ] && { echo "--- last lines of $f" >&2; tail -n 15 "$f" >&2; }; done
-  exit 1
-}
+fail() { fail_with_logs fault "$work" 15 "$@"; }
 # shellcheck source=../e2e/initializer_lib.bash
 . "$root/tests/e2e/initializer_lib.bash"
 # shellcheck source=../../tools/lib/cluster.bash
 . "$root/tools/lib/cluster.bash"
+# shellcheck source=../../tools/lib/fail.bash
+. "$root/tools/lib/fail.bash"
 
 rm -rf "$work"
 mkdir -p "$work"

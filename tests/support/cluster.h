@@ -68,6 +68,20 @@ inline bool Eventually(const std::function<bool()>& condition,
   return condition();
 }
 
+// A token the API server issues for the service account `ns`/`name` (valid for an hour): a client that uses it
+// gets the server's own authentication and RBAC for that account.
+inline std::string ServiceAccountToken(kube::Client& admin, const std::string& ns, const std::string& name) {
+  const Result<http::Response> token =
+      admin.Raw("POST", "/api/v1/namespaces/" + ns + "/serviceaccounts/" + name + "/token",
+                R"({"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{"expirationSeconds":3600}})");
+  REQUIRE(token.ok());
+  const Result<rapidjson::Document> issued = ParseJson(token->body);
+  REQUIRE(issued.ok());
+  std::string value = GetString(*issued, {"status", "token"});
+  REQUIRE_FALSE(value.empty());
+  return value;
+}
+
 // A fresh namespace, deleted (in the background) when the test ends.
 class TestNamespace {
  public:

@@ -9,12 +9,10 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-# shellcheck source=../versions.env
-source "$ROOT/tools/versions.env"
+# shellcheck source=../lib/checkout.bash
+source "$HERE/../lib/checkout.bash"
 
-CACHE="${SPARK_OPERATOR_CACHE:-$HOME/.cache/spark-operator}"
-BIN="$CACHE/bin"
+BIN="$SO_CACHE/bin"
 K8S_DIR="$BIN/kubernetes-$KUBERNETES_VERSION"
 ETCD_DIR="$BIN/etcd-$ETCD_VERSION"
 KWOK_DIR="$BIN/kwok-$KWOK_VERSION"

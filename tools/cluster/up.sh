@@ -8,8 +8,8 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-source "$ROOT/tools/versions.env"
+# shellcheck source=../lib/checkout.bash
+source "$HERE/../lib/checkout.bash"
 
 STATE="$ROOT/.local/cluster"
 PKI="$STATE/pki"

@@ -1,6 +1,6 @@
 # Shell helpers for scripts that act on the local cluster of tools/cluster/up.sh (sourced, not run).
-# Started for the fault suite (tests/fault/); issue 10 wants the helpers now copied between tools/cluster/*.sh,
-# tools/demo.sh and tests/e2e/*.sh gathered here too.
+# Started for the fault suite (tests/fault/); beside it, checkout.bash (ROOT, versions, the cache) and fail.bash
+# (failing with the services' last log lines) hold what the scripts' preambles had copied.
 
 # The running kube-apiserver's pid, from up.sh's record (restart-apiserver.sh keeps it current).
 cluster_apiserver_pid() { # <cluster dir>

@@ -7,11 +7,10 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-# shellcheck source=../versions.env
-source "$ROOT/tools/versions.env"
+# shellcheck source=../lib/checkout.bash
+source "$HERE/../lib/checkout.bash"
 
-BIN="${SPARK_OPERATOR_CACHE:-$HOME/.cache/spark-operator}/bin"
+BIN="$SO_CACHE/bin"
 FAKE_GCS_DIR="$BIN/fake-gcs-server-$FAKE_GCS_SERVER_VERSION"
 VERSITYGW_DIR="$BIN/versitygw-$VERSITYGW_VERSION"
 # shellcheck source=../lib/go_build.bash

@@ -8,6 +8,7 @@
 #include "controller/convert/kubeflow.h"
 #include "tests/integration/controller/harness.h"
 #include "tests/integration/initializer/harness.h"
+#include "tests/support/kubeflow.h"
 
 namespace spark_operator::controller::testing {
 namespace {
@@ -17,11 +18,7 @@ constexpr auto kRunTimeout = std::chrono::seconds(120);
 // The header every kubeflow example starts with, then `spec_lines` (indented two spaces, under spec:).
 std::string Kubeflow(const std::string& name, const std::string& spec_lines) {
   return "apiVersion: sparkoperator.k8s.io/v1beta2\nkind: SparkApplication\nmetadata:\n  name: " + name +
-         "\n  namespace: default\nspec:\n  type: Scala\n  mode: cluster\n  image: spark:3.5.1\n"
-         "  imagePullPolicy: IfNotPresent\n  mainClass: org.apache.spark.examples.SparkPi\n"
-         "  mainApplicationFile: local:///opt/spark/examples/jars/spark-examples_2.12-3.5.1.jar\n"
-         "  sparkVersion: 3.5.1\n" +
-         spec_lines;
+         "\n  namespace: default\n" + spark_operator::testing::KubeflowPiSpec(spec_lines);
 }
 
 // Converted, with nothing dropped, and moved into the test's namespace.
@@ -75,12 +72,8 @@ TEST_CASE("kubeflow's spark-pi converts, is accepted by the API server and runs 
   const Ran ran = ConvertAndRun("spark-pi", R"(  arguments: ["100"]
   sparkConf: {spark.ui.showConsoleProgress: "false"}
   timeToLiveSeconds: 3600
-  driver:
-    cores: 1
-    coreLimit: 1200m
-    memory: 512m
-    serviceAccount: spark
-  executor:
+)" + std::string(spark_operator::testing::kKubeflowPiDriver) +
+                                                R"(  executor:
     cores: 1
     instances: 1
     memory: 512m

@@ -39,17 +39,10 @@ inline std::shared_ptr<kube::Client> ClientAs(kube::Client& admin, const std::st
               .Create(kube::resources::kServiceAccounts, ns,
                       Json(R"({"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":")" + name + "\"}}"))
               .ok());
-  const Result<http::Response> token =
-      admin.Raw("POST", "/api/v1/namespaces/" + ns + "/serviceaccounts/" + name + "/token",
-                R"({"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{"expirationSeconds":3600}})");
-  REQUIRE(token.ok());
-  const Result<rapidjson::Document> issued = ParseJson(token->body);
-  REQUIRE(issued.ok());
   kube::RestConfig config = spark_operator::testing::AdminConfig();
   config.tls.client_cert_pem.clear();
   config.tls.client_key_pem.clear();
-  config.bearer_token = GetString(*issued, {"status", "token"});
-  REQUIRE_FALSE(config.bearer_token.empty());
+  config.bearer_token = spark_operator::testing::ServiceAccountToken(admin, ns, name);
   Result<std::shared_ptr<kube::Client>> client = kube::Client::Create(config);
   REQUIRE(client.ok());
   return *client;

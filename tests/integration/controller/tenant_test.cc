@@ -146,14 +146,7 @@ std::string RestrictedKubeconfig(kube::Client& admin, const std::string& ns) {
       "subjects":[{"kind":"ServiceAccount","name":")" +
                            name + R"(","namespace":")" + ns + R"("}]})"))
               .ok());
-  const Result<http::Response> token =
-      admin.Raw("POST", "/api/v1/namespaces/" + ns + "/serviceaccounts/" + name + "/token",
-                R"({"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{"expirationSeconds":3600}})");
-  REQUIRE(token.ok());
-  const Result<rapidjson::Document> issued = ParseJson(token->body);
-  REQUIRE(issued.ok());
-  const std::string value = GetString(*issued, {"status", "token"});
-  REQUIRE_FALSE(value.empty());
+  const std::string value = spark_operator::testing::ServiceAccountToken(admin, ns, name);
   const std::string path = "/tmp/spark-operator-tenant-" + ns + ".kubeconfig";
   std::ofstream out(path);
   out << "apiVersion: v1\nkind: Config\nclusters:\n- name: local\n  cluster:\n    server: " << admin.config().server

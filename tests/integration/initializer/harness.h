@@ -11,12 +11,12 @@
 
 #include "common/base/base64.h"
 #include "common/http/client.h"
-#include "common/http/tls_server_context.h"
 #include "initializer/certs/certs.h"
 #include "initializer/certs/kube_certs.h"
 #include "initializer/kube_checker.h"
 #include "initializer/webhook_server.h"
 #include "tests/support/cluster.h"
+#include "tests/support/local_webhook.h"
 
 namespace spark_operator::initializer::testing {
 
@@ -81,28 +81,12 @@ class WebhookHarness {
  public:
   WebhookHarness() : client_(AdminClient()), ns_(client_, "init") {
     dir_ = std::filesystem::temp_directory_path() / UniqueName("initializer-it");
-    CertOptions cert_options;
-    cert_options.sans = {"127.0.0.1", "localhost"};
-    Result<CertBundle> bundle = GenerateCertificates(cert_options);
-    REQUIRE(bundle.ok());
-    bundle_ = *bundle;
     DirCertStore store(dir_);
-    REQUIRE(store.Save(bundle_).ok());
-    auto tls = http::TlsServerContext::FromFiles(store.cert_file(), store.key_file());
-    REQUIRE(tls.ok());
-
+    bundle_ = spark_operator::testing::SaveLocalCertificates(store);
     auto checker_client = NewCheckerClient(AdminConfig());
     REQUIRE(checker_client.ok());
     checker_ = std::make_unique<KubeObjectChecker>(*checker_client);
-    WebhookServerOptions options;
-    options.address = "127.0.0.1";
-    options.port = 0;
-    options.metrics_port = 0;
-    options.tls = *tls;
-    options.checker = checker_.get();
-    auto server = WebhookServer::Start(options);
-    REQUIRE(server.ok());
-    server_ = std::move(*server);
+    server_ = spark_operator::testing::StartLocalWebhook(store, checker_.get());
 
     // Pods are refused until the namespace's service account exists.
     REQUIRE(Eventually([&] { return client_->Get(kube::resources::kServiceAccounts, ns(), "default").ok(); }));

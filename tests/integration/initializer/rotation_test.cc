@@ -12,6 +12,7 @@
 
 #include "initializer/certs/cert_sync.h"
 #include "tests/integration/initializer/harness.h"
+#include "tests/support/local_webhook.h"
 
 namespace spark_operator::initializer::testing {
 namespace {
@@ -50,17 +51,7 @@ class Replica {
   // The first round, then the server, as main.cc does.
   void Start() {
     REQUIRE(sync_.RunOnce().ok());
-    auto tls =
-        http::TlsServerContext::FromFiles(serving_.cert_file(), serving_.key_file(), std::chrono::milliseconds(100));
-    REQUIRE(tls.ok());
-    WebhookServerOptions options;
-    options.address = "127.0.0.1";
-    options.port = 0;
-    options.metrics_port = 0;
-    options.tls = *tls;
-    auto server = WebhookServer::Start(options);
-    REQUIRE(server.ok());
-    server_ = std::move(*server);
+    server_ = spark_operator::testing::StartLocalWebhook(serving_, nullptr, std::chrono::milliseconds(100));
     // Catch2 assertions belong to the test's thread: failed rounds are counted here and checked there.
     renewer_ = std::thread([this] {
       while (!stop_) {

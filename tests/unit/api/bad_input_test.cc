@@ -14,18 +14,12 @@ namespace {
 
 using testing::Yaml;
 
-constexpr char kValid[] = R"(
-apiVersion: spark-operator.k8s.io/v1alpha1
-kind: SparkApplication
-metadata: {name: pi, namespace: jobs}
-spec:
-  type: Scala
-  mainClass: org.apache.spark.examples.SparkPi
-  mainApplicationFile: local:///opt/spark/examples/jars/spark-examples.jar
-  image: apache/spark:4.2.0
+std::string ValidYaml() {
+  return testing::PiYaml(R"(
   driver: {cores: 1, memory: 512m}
   executor: {cores: 1, memory: 512m, instances: 1}
-)";
+)");
+}
 
 // RFC 7386 merge: objects merge member by member, null removes, anything else replaces.
 void Merge(rapidjson::Value& target, const rapidjson::Value& patch, rapidjson::Document::AllocatorType& a) {
@@ -49,7 +43,7 @@ void Merge(rapidjson::Value& target, const rapidjson::Value& patch, rapidjson::D
 // What the user reads for the valid manifest with `spec_patch` (YAML, merged into .spec): the controller's
 // pipeline of parse, defaults and validate; "" when the application is accepted.
 std::string UserSees(const std::string& spec_patch) {
-  rapidjson::Document doc = Yaml(kValid);
+  rapidjson::Document doc = Yaml(ValidYaml());
   const rapidjson::Document patch = Yaml(spec_patch);
   Merge(doc["spec"], patch, doc.GetAllocator());
   Result<SparkApplication> app = ParseSparkApplication(doc);

@@ -7,18 +7,14 @@
 #include "api/fields.h"
 #include "api/spark_application.h"
 #include "common/base/json.h"
+#include "tests/support/spark_app.h"
 #include "tools/crdgen/crd.h"
 
 namespace spark_operator::api {
 namespace {
 
 SparkApplication OnFailureApp() {
-  SparkApplication app;
-  app.metadata.name = "pi";
-  app.spec.type = AppType::kScala;
-  app.spec.main_class = "org.apache.spark.examples.SparkPi";
-  app.spec.main_application_file = "local:///opt/spark/examples/jars/spark-examples.jar";
-  app.spec.image = "apache/spark:4.2.0";
+  SparkApplication app = testing::PiApp();
   app.spec.restart_policy.type = RestartPolicyType::kOnFailure;
   ApplyDefaults(app);
   return app;

@@ -13,15 +13,8 @@ namespace {
 
 // Every kind of mount the spec can ask the initializer for, on the driver and on the executor, with paths
 // that need normalising and names that need hashing.
-constexpr char kEveryMount[] = R"(
-apiVersion: spark-operator.k8s.io/v1alpha1
-kind: SparkApplication
-metadata: {name: pi, namespace: jobs}
-spec:
-  type: Scala
-  mainClass: org.apache.spark.examples.SparkPi
-  mainApplicationFile: local:///opt/spark/examples/jars/spark-examples.jar
-  image: apache/spark:4.2.0
+std::string EveryMount() {
+  return testing::PiYaml(R"(
   sparkConfigMap: spark-conf
   hadoopConfigMap: hadoop.conf
   driver:
@@ -30,7 +23,8 @@ spec:
   executor:
     configMaps: [{name: executor-only, path: /etc/executor}]
     secrets: [{name: gcp-exec, path: /mnt/gcp-exec/, secretType: GCPServiceAccount}]
-)";
+)");
+}
 
 rapidjson::Document AsJson(const StringMap& annotations) {
   rapidjson::Document doc(rapidjson::kObjectType);
@@ -46,7 +40,7 @@ std::vector<Mount> SortedByAnnotation(std::vector<Mount> mounts) {
 }
 
 TEST_CASE("spec -> annotations -> mounts equals spec -> expected mounts, for every kind and both roles") {
-  const SparkApplication app = testing::LoadApp(kEveryMount);
+  const SparkApplication app = testing::LoadApp(EveryMount());
   for (const PodSpec* pod : std::vector<const PodSpec*>{&app.spec.driver, &app.spec.executor}) {
     const StringMap annotations = MountAnnotations(app.spec, *pod);
     const ParsedMountAnnotations parsed = ParseMountAnnotations(AsJson(annotations));
@@ -57,7 +51,7 @@ TEST_CASE("spec -> annotations -> mounts equals spec -> expected mounts, for eve
 }
 
 TEST_CASE("the contract's mounts: volumes, normalised paths and the environment each kind sets") {
-  const SparkApplication app = testing::LoadApp(kEveryMount);
+  const SparkApplication app = testing::LoadApp(EveryMount());
   const std::vector<Mount> mounts = SortedByAnnotation(ExpectedMounts(app.spec, app.spec.driver));
   REQUIRE(mounts.size() == 5);  // The Generic secret is Spark's to mount.
   CHECK(mounts[0].annotation == "spark-operator.k8s.io/GCPServiceAccount.gcp-key");

@@ -11,15 +11,7 @@ namespace {
 
 using testing::Yaml;
 
-constexpr char kApp[] = R"(
-apiVersion: spark-operator.k8s.io/v1alpha1
-kind: SparkApplication
-metadata: {name: pi, namespace: default}
-spec:
-  type: Scala
-  mainClass: org.apache.spark.examples.SparkPi
-  mainApplicationFile: local:///opt/spark/examples/jars/spark-examples.jar
-  image: apache/spark:4.2.0
+constexpr char kPodFields[] = R"(
   volumes: [{name: scratch, emptyDir: {}}]
   driver:
     cores: "0.1"
@@ -30,21 +22,23 @@ spec:
     cores: 2
 )";
 
+std::string AppYaml() { return testing::PiYaml(kPodFields, "{name: pi, namespace: default}"); }
+
 Result<SparkApplication> Parse(const std::string& yaml) { return ParseSparkApplication(Yaml(yaml)); }
 
 std::string WithDriver(const std::string& driver_fields) {
-  std::string yaml = kApp;
+  std::string yaml = AppYaml();
   const size_t at = yaml.find("  executor:");
   return yaml.insert(at, driver_fields);
 }
 
 TEST_CASE("cores reads a number or a string holding one, as the original API's example writes it") {
-  const Result<SparkApplication> app = Parse(kApp);
+  const Result<SparkApplication> app = Parse(AppYaml());
   INFO(app.status().ToString());
   REQUIRE(app.ok());
   CHECK(app->spec.driver.cores == 0.1);
   CHECK(app->spec.executor.cores == 2);
-  std::string yaml = kApp;
+  std::string yaml = AppYaml();
   yaml.replace(yaml.find("\"0.1\""), 5, "\"lots\"");
   const Result<SparkApplication> bad = Parse(yaml);
   REQUIRE_FALSE(bad.ok());
@@ -52,7 +46,7 @@ TEST_CASE("cores reads a number or a string holding one, as the original API's e
 }
 
 TEST_CASE("core objects are kept as written and written back unchanged") {
-  const Result<SparkApplication> app = Parse(kApp);
+  const Result<SparkApplication> app = Parse(AppYaml());
   REQUIRE(app.ok());
   REQUIRE(app->spec.driver.tolerations.size() == 1);
   CHECK(app->spec.driver.tolerations[0].json == R"({"key":"a","operator":"Exists","someFutureField":"kept"})");
@@ -86,7 +80,7 @@ TEST_CASE("a volumeMount must name one of spec.volumes, and volume names are uni
 }
 
 TEST_CASE("dynamicAllocation bounds must be in order") {
-  Result<SparkApplication> app = Parse(kApp);
+  Result<SparkApplication> app = Parse(AppYaml());
   REQUIRE(app.ok());
   ApplyDefaults(*app);
   app->spec.dynamic_allocation = {.enabled = true, .initial_executors = 20, .min_executors = 5, .max_executors = 2};
@@ -97,7 +91,7 @@ TEST_CASE("dynamicAllocation bounds must be in order") {
 }
 
 TEST_CASE("gpu, memoryOverheadFactor and coreRequest are checked") {
-  Result<SparkApplication> app = Parse(kApp);
+  Result<SparkApplication> app = Parse(AppYaml());
   REQUIRE(app.ok());
   ApplyDefaults(*app);
   app->spec.driver.gpu = GpuSpec{.name = "nvidia.com/gpu!", .quantity = 0};

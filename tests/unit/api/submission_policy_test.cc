@@ -13,12 +13,7 @@ namespace spark_operator::api {
 namespace {
 
 SparkApplication Valid() {
-  SparkApplication app;
-  app.metadata.name = "pi";
-  app.spec.type = AppType::kScala;
-  app.spec.main_class = "org.apache.spark.examples.SparkPi";
-  app.spec.main_application_file = "local:///opt/spark/examples/jars/spark-examples.jar";
-  app.spec.image = "apache/spark:4.2.0";
+  SparkApplication app = testing::PiApp();
   ApplyDefaults(app);
   return app;
 }

@@ -13,19 +13,10 @@ namespace {
 
 using testing::Yaml;
 
-constexpr char kApp[] = R"(
-apiVersion: spark-operator.k8s.io/v1alpha1
-kind: SparkApplication
-metadata: {name: pi, namespace: jobs}
-spec:
-  type: Scala
-  mainClass: org.apache.spark.examples.SparkPi
-  mainApplicationFile: local:///opt/spark/examples/jars/spark-examples.jar
-  image: apache/spark:4.2.0
-)";
+std::string AppYaml() { return testing::PiYaml(); }
 
 SparkApplication Load(const std::string& extra_spec) {
-  Result<SparkApplication> app = ParseSparkApplication(Yaml(kApp + extra_spec));
+  Result<SparkApplication> app = ParseSparkApplication(Yaml(AppYaml() + extra_spec));
   INFO(app.status().ToString());
   REQUIRE(app.ok());
   ApplyDefaults(*app);
@@ -67,7 +58,7 @@ TEST_CASE("suspend, sparkUIOptions and monitoring are read and written back, and
 
 TEST_CASE("an unknown serviceType is refused by name, as kubeflow's LoadBalancer is") {
   const Result<SparkApplication> app =
-      ParseSparkApplication(Yaml(std::string(kApp) + "  sparkUIOptions: {serviceType: LoadBalancer}\n"));
+      ParseSparkApplication(Yaml(AppYaml() + "  sparkUIOptions: {serviceType: LoadBalancer}\n"));
   REQUIRE_FALSE(app.ok());
   CHECK_THAT(app.status().message(), Catch::Contains("spec.sparkUIOptions.serviceType"));
   CHECK_THAT(app.status().message(), Catch::Contains("NodePort, ClusterIP"));

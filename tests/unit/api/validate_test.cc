@@ -15,12 +15,7 @@ using testing::Yaml;
 
 // A valid Scala application with defaults applied; each test breaks one thing.
 SparkApplication Valid() {
-  SparkApplication app;
-  app.metadata.name = "pi";
-  app.spec.type = AppType::kScala;
-  app.spec.main_class = "org.apache.spark.examples.SparkPi";
-  app.spec.main_application_file = "local:///opt/spark/examples/jars/spark-examples.jar";
-  app.spec.image = "apache/spark:4.2.0";
+  SparkApplication app = testing::PiApp();
   ApplyDefaults(app);
   return app;
 }

@@ -16,11 +16,11 @@
 #include <vector>
 
 #include "common/http/client.h"
+#include "tests/support/http_wire.h"
 
 namespace spark_operator::http {
 namespace {
 
-namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
@@ -36,7 +36,7 @@ using Reply = std::function<std::optional<Answer>(const bhttp::request<bhttp::st
 // A blocking HTTP/1.1 server on 127.0.0.1, one thread per connection, counting what it receives.
 class TinyServer {
  public:
-  explicit TinyServer(Reply reply) : reply_(std::move(reply)), acceptor_(io_, {net::ip::make_address("127.0.0.1"), 0}) {
+  explicit TinyServer(Reply reply) : reply_(std::move(reply)), acceptor_(io_, testing::Loopback(0)) {
     port_ = acceptor_.local_endpoint().port();
     accept_thread_ = std::thread([this] { AcceptLoop(); });
   }
@@ -44,7 +44,7 @@ class TinyServer {
     stopping_ = true;
     boost::system::error_code ec;
     tcp::socket wake(io_);
-    wake.connect({net::ip::make_address("127.0.0.1"), port_}, ec);  // Unblocks accept().
+    wake.connect(testing::Loopback(port_), ec);  // Unblocks accept().
     accept_thread_.join();
     {
       const std::lock_guard<std::mutex> lock(mutex_);
@@ -79,7 +79,7 @@ class TinyServer {
   }
 
   void Serve(tcp::socket& socket) {
-    beast::flat_buffer buffer;
+    boost::beast::flat_buffer buffer;
     for (;;) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.body_limit(64 << 20);

@@ -20,11 +20,11 @@
 #include <vector>
 
 #include "common/http/server.h"
+#include "tests/support/http_wire.h"
 
 namespace spark_operator::http {
 namespace {
 
-namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
@@ -37,15 +37,11 @@ Server::Routes HelloRoutes() {
 
 std::unique_ptr<tcp::socket> Connect(net::io_context& ioc, uint16_t port) {
   auto socket = std::make_unique<tcp::socket>(ioc);
-  socket->connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  socket->connect(testing::Loopback(port));
   return socket;
 }
 
-void SendHello(tcp::socket& socket) {
-  bhttp::request<bhttp::string_body> request(bhttp::verb::get, "/hello", 11);
-  request.set(bhttp::field::host, "127.0.0.1");
-  bhttp::write(socket, request);
-}
+void SendHello(tcp::socket& socket) { bhttp::write(socket, testing::MakeRequest(bhttp::verb::get, "/hello")); }
 
 // Whether the socket has something to read within `timeout`.
 bool Readable(tcp::socket& socket, std::chrono::milliseconds timeout) {
@@ -54,8 +50,8 @@ bool Readable(tcp::socket& socket, std::chrono::milliseconds timeout) {
 }
 
 int ReadStatus(tcp::socket& socket) {
-  beast::flat_buffer buffer;
-  bhttp::response<bhttp::string_body> response;
+  boost::beast::flat_buffer buffer;
+  testing::HttpResponse response;
   boost::system::error_code ec;
   bhttp::read(socket, buffer, response, ec);
   return ec ? -1 : static_cast<int>(response.result_int());

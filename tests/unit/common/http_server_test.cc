@@ -1,7 +1,5 @@
 #include <unistd.h>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -13,14 +11,17 @@
 #include <thread>
 
 #include "common/http/server.h"
+#include "tests/support/http_wire.h"
 
 namespace spark_operator::http {
 namespace {
 
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
+using testing::HttpRequest;
+using testing::PlainClient;
+using testing::RoundTrip;
+using testing::TlsClient;
 
 struct TempDir {
   TempDir() : path(std::filesystem::temp_directory_path() / ("http-server-test-" + std::to_string(getpid()))) {
@@ -58,56 +59,32 @@ ServerOptions Local() {
   return options;
 }
 
-bhttp::request<bhttp::string_body> Post(const std::string& target, const std::string& body) {
-  bhttp::request<bhttp::string_body> request(bhttp::verb::post, target, 11);
-  request.set(bhttp::field::host, "127.0.0.1");
+HttpRequest Post(const std::string& target, const std::string& body) {
+  HttpRequest request = testing::MakeRequest(bhttp::verb::post, target, body);
   request.set("X-Test", "yes");
-  request.body() = body;
-  request.prepare_payload();
   return request;
 }
 
-template <typename Stream>
-bhttp::response<bhttp::string_body> RoundTrip(Stream& stream, const bhttp::request<bhttp::string_body>& request) {
-  bhttp::write(stream, request);
-  beast::flat_buffer buffer;
-  bhttp::response<bhttp::string_body> response;
-  bhttp::read(stream, buffer, response);
-  return response;
+std::string PeerCommonName(TlsClient& client) {
+  X509* cert = SSL_get1_peer_certificate(client.stream.native_handle());
+  char cn[256] = "";
+  X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof(cn));
+  X509_free(cert);
+  return cn;
 }
-
-struct TlsClient {
-  TlsClient(uint16_t port) : ctx(net::ssl::context::tls_client), stream(ioc, ctx) {
-    ctx.set_verify_mode(net::ssl::verify_none);
-    beast::get_lowest_layer(stream).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-    stream.handshake(net::ssl::stream_base::client);
-  }
-  std::string PeerCommonName() {
-    X509* cert = SSL_get1_peer_certificate(stream.native_handle());
-    char cn[256] = "";
-    X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof(cn));
-    X509_free(cert);
-    return cn;
-  }
-  net::io_context ioc;
-  net::ssl::context ctx;
-  beast::ssl_stream<beast::tcp_stream> stream;
-};
 
 TEST_CASE("the plain server reports its port, routes by path and keeps connections alive") {
   auto server = Server::Start(Local(), EchoRoutes());
   REQUIRE(server.ok());
   REQUIRE((*server)->port() != 0);
-  net::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), (*server)->port()));
+  PlainClient client((*server)->port());
   for (int i = 0; i < 3; ++i) {  // Three requests on one connection.
-    const auto response = RoundTrip(stream, Post("/echo?x=1", "body" + std::to_string(i)));
+    const auto response = RoundTrip(client.stream, Post("/echo?x=1", "body" + std::to_string(i)));
     CHECK(response.result_int() == 200);
     CHECK(response.body() == "POST /echo?x=1 body" + std::to_string(i) + " yes");
     CHECK(response.keep_alive());
   }
-  const auto missing = RoundTrip(stream, Post("/nope", ""));
+  const auto missing = RoundTrip(client.stream, Post("/nope", ""));
   CHECK(missing.result_int() == 404);
   (*server)->Stop();
 }
@@ -117,10 +94,8 @@ TEST_CASE("bodies over the limit get 413") {
   options.body_limit = 10;
   auto server = Server::Start(options, EchoRoutes());
   REQUIRE(server.ok());
-  net::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), (*server)->port()));
-  CHECK(RoundTrip(stream, Post("/echo", std::string(100, 'x'))).result_int() == 413);
+  PlainClient client((*server)->port());
+  CHECK(RoundTrip(client.stream, Post("/echo", std::string(100, 'x'))).result_int() == 413);
 }
 
 TEST_CASE("binding a port in use fails with a clear error") {
@@ -138,13 +113,11 @@ TEST_CASE("idle connections are closed after the idle timeout") {
   options.idle_timeout = std::chrono::milliseconds(200);
   auto server = Server::Start(options, EchoRoutes());
   REQUIRE(server.ok());
-  net::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), (*server)->port()));
+  PlainClient client((*server)->port());
   char byte;
   beast::error_code ec;
-  stream.socket().read_some(net::buffer(&byte, 1), ec);  // Blocks until the server closes.
-  CHECK(ec == net::error::eof);
+  client.stream.socket().read_some(boost::asio::buffer(&byte, 1), ec);  // Blocks until the server closes.
+  CHECK(ec == boost::asio::error::eof);
 }
 
 TEST_CASE("the TLS server serves keep-alive requests and picks up a replaced certificate") {
@@ -158,13 +131,13 @@ TEST_CASE("the TLS server serves keep-alive requests and picks up a replaced cer
   REQUIRE(server.ok());
 
   TlsClient first((*server)->port());
-  CHECK(first.PeerCommonName() == "first");
+  CHECK(PeerCommonName(first) == "first");
   CHECK(RoundTrip(first.stream, Post("/echo", "a")).body() == "POST /echo a yes");
   CHECK(RoundTrip(first.stream, Post("/echo", "b")).body() == "POST /echo b yes");
 
   MakeCert(dir, "second");
   TlsClient second((*server)->port());
-  CHECK(second.PeerCommonName() == "second");
+  CHECK(PeerCommonName(second) == "second");
   CHECK((*tls)->generation() == 2);
   CHECK(RoundTrip(second.stream, Post("/echo", "c")).body() == "POST /echo c yes");
   // The connection made before the reload keeps working.
@@ -192,15 +165,13 @@ TEST_CASE("Stop lets a request being handled finish") {
   };
   auto server = Server::Start(Local(), std::move(routes));
   REQUIRE(server.ok());
-  net::io_context ioc;
-  beast::tcp_stream stream(ioc);
-  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), (*server)->port()));
-  bhttp::write(stream, Post("/slow", ""));
+  PlainClient client((*server)->port());
+  bhttp::write(client.stream, Post("/slow", ""));
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   std::thread stopper([&] { (*server)->Stop(); });
   beast::flat_buffer buffer;
-  bhttp::response<bhttp::string_body> response;
-  bhttp::read(stream, buffer, response);
+  testing::HttpResponse response;
+  bhttp::read(client.stream, buffer, response);
   stopper.join();
   CHECK(response.body() == "done");
   CHECK_FALSE(response.keep_alive());

@@ -253,44 +253,47 @@ LeaderElectionConfig ConfigFor(const std::string& id, Observed& seen, Clock& clo
   return config;
 }
 
-TEST_CASE("LeaderElector leads, reports it, and releases the Lease on Stop", "[leader_election]") {
+// The elector "a" alone with a fake clock and Lease server, started and leading.
+struct Leading {
+  Leading() {
+    auto created = LeaderElector::Create(std::make_unique<FakeLeaseLock>(server), ConfigFor("a", seen, clock), clock);
+    REQUIRE(created.ok());
+    elector = std::move(*created);
+    elector->Start();
+    REQUIRE(AdvanceUntil(clock, [&] { return seen.started == 1; }));
+  }
   FakeClock clock;
   FakeLeaseServer server;
   Observed seen;
-  auto elector = LeaderElector::Create(std::make_unique<FakeLeaseLock>(server), ConfigFor("a", seen, clock), clock);
-  REQUIRE(elector.ok());
-  (*elector)->Start();
-  REQUIRE(AdvanceUntil(clock, [&] { return seen.started == 1; }));
-  CHECK((*elector)->IsLeader());
-  CHECK((*elector)->leader() == "a");
-  // Renewals go on while it leads.
-  const int64_t version = server.version;
-  REQUIRE(AdvanceUntil(clock, [&] { return server.version >= version + 3; }));
-  CHECK((*elector)->IsLeader());
-  CHECK(seen.stopped == 0);
+  std::unique_ptr<LeaderElector> elector;
+};
 
-  (*elector)->Stop();
-  CHECK(seen.stopped == 1);
-  CHECK_FALSE((*elector)->IsLeader());
-  CHECK(server.Read()->holder_identity.empty());
-  const std::lock_guard<std::mutex> lock(seen.mu);
-  CHECK(seen.leaders == std::vector<std::string>{"a"});
+TEST_CASE("LeaderElector leads, reports it, and releases the Lease on Stop", "[leader_election]") {
+  Leading a;
+  CHECK(a.elector->IsLeader());
+  CHECK(a.elector->leader() == "a");
+  // Renewals go on while it leads.
+  const int64_t version = a.server.version;
+  REQUIRE(AdvanceUntil(a.clock, [&] { return a.server.version >= version + 3; }));
+  CHECK(a.elector->IsLeader());
+  CHECK(a.seen.stopped == 0);
+
+  a.elector->Stop();
+  CHECK(a.seen.stopped == 1);
+  CHECK_FALSE(a.elector->IsLeader());
+  CHECK(a.server.Read()->holder_identity.empty());
+  const std::lock_guard<std::mutex> lock(a.seen.mu);
+  CHECK(a.seen.leaders == std::vector<std::string>{"a"});
 }
 
 TEST_CASE("LeaderElector gives up leadership within renew_deadline, before others may take over", "[leader_election]") {
-  FakeClock clock;
-  FakeLeaseServer server;
-  Observed seen;
-  auto elector = LeaderElector::Create(std::make_unique<FakeLeaseLock>(server), ConfigFor("a", seen, clock), clock);
-  REQUIRE(elector.ok());
-  (*elector)->Start();
-  REQUIRE(AdvanceUntil(clock, [&] { return seen.started == 1; }));
-  const Clock::TimePoint cut_off = clock.Now();
-  server.unavailable = true;
-  REQUIRE(AdvanceUntil(clock, [&] { return seen.stopped == 1; }));
-  CHECK_FALSE((*elector)->IsLeader());
-  CHECK(seen.stopped_at - cut_off >= seconds(8));  // Renewal failures were retried for a while...
-  CHECK(seen.stopped_at - cut_off < seconds(15));  // ...but it stopped before the Lease could expire.
+  Leading a;
+  const Clock::TimePoint cut_off = a.clock.Now();
+  a.server.unavailable = true;
+  REQUIRE(AdvanceUntil(a.clock, [&] { return a.seen.stopped == 1; }));
+  CHECK_FALSE(a.elector->IsLeader());
+  CHECK(a.seen.stopped_at - cut_off >= seconds(8));  // Renewal failures were retried for a while...
+  CHECK(a.seen.stopped_at - cut_off < seconds(15));  // ...but it stopped before the Lease could expire.
 }
 
 TEST_CASE("LeaderElector takes over from a leader that stopped renewing", "[leader_election]") {
@@ -387,26 +390,20 @@ TEST_CASE("a leader whose renewal hangs closes its gate within renew_deadline, b
 }
 
 TEST_CASE("Stop closes the gate at once, even while a renewal hangs", "[leader_election]") {
-  FakeClock clock;
-  FakeLeaseServer server;
-  Observed seen;
-  auto elector = LeaderElector::Create(std::make_unique<FakeLeaseLock>(server), ConfigFor("a", seen, clock), clock);
-  REQUIRE(elector.ok());
-  (*elector)->Start();
-  REQUIRE(AdvanceUntil(clock, [&] { return seen.started == 1; }));
-  server.SetHung(true);
-  clock.Advance(seconds(3));  // The elector wakes and its next renewal hangs.
-  std::thread stopper([&] { (*elector)->Stop(); });
+  Leading a;
+  a.server.SetHung(true);
+  a.clock.Advance(seconds(3));  // The elector wakes and its next renewal hangs.
+  std::thread stopper([&] { a.elector->Stop(); });
   // The clock stands still: only Stop can close the gate now.
   const auto deadline = std::chrono::steady_clock::now() + seconds(5);
-  while ((*elector)->gate()->Held() && std::chrono::steady_clock::now() < deadline) {
+  while (a.elector->gate()->Held() && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(milliseconds(1));
   }
-  CHECK_FALSE((*elector)->gate()->Held());
-  CHECK(seen.stopped == 0);
-  server.SetHung(false);
+  CHECK_FALSE(a.elector->gate()->Held());
+  CHECK(a.seen.stopped == 0);
+  a.server.SetHung(false);
   stopper.join();
-  CHECK(seen.stopped == 1);
+  CHECK(a.seen.stopped == 1);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "common/base/json.h"
 #include "common/base/yaml.h"
 #include "controller/convert/kubeflow.h"
+#include "tests/support/kubeflow.h"
 
 namespace spark_operator::controller::convert {
 namespace {
@@ -48,29 +49,16 @@ constexpr Finding::Severity kNote = Finding::Severity::kNote;
 
 TEST_CASE("convert: kubeflow's spark-pi comes out as a v1alpha1 SparkApplication with every field carried") {
   // The spec comes out as it went in: every field of it is one this API has, under the same name.
-  const std::string spec = R"(spec:
-  type: Scala
-  mode: cluster
-  image: spark:3.5.1
-  imagePullPolicy: IfNotPresent
-  mainClass: org.apache.spark.examples.SparkPi
-  mainApplicationFile: local:///opt/spark/examples/jars/spark-examples_2.12-3.5.1.jar
-  arguments: ["1000"]
-  sparkVersion: 3.5.1
+  const std::string spec = spark_operator::testing::KubeflowPiSpec(R"(  arguments: ["1000"]
   sparkConf: {spark.ui.port: "4045", spark.eventLog.enabled: "false"}
   restartPolicy: {type: Never}
   timeToLiveSeconds: 3600
-  driver:
-    cores: 1
-    coreLimit: 1200m
-    memory: 512m
-    serviceAccount: spark
-    labels: {version: 3.5.1}
+)" + std::string(spark_operator::testing::kKubeflowPiDriver) + R"(    labels: {version: 3.5.1}
   executor:
     cores: 1
     instances: 2
     memory: 512m
-)";
+)");
   const Conversion c = Convert(R"(apiVersion: sparkoperator.k8s.io/v1beta2
 kind: SparkApplication
 metadata:

@@ -9,20 +9,14 @@
 namespace spark_operator::controller {
 namespace {
 
-constexpr char kApp[] = R"(
-apiVersion: spark-operator.k8s.io/v1alpha1
-kind: SparkApplication
-metadata: {name: pi, namespace: jobs}
-spec:
-  type: Scala
-  mainClass: org.apache.spark.examples.SparkPi
-  mainApplicationFile: local:///opt/spark/examples/jars/spark-examples.jar
-  image: apache/spark:4.2.0
+std::string AppYaml() {
+  return testing::PiYaml(R"(
   sparkConfigMap: spark-conf
   driver:
     configMaps: [{name: extra, path: /etc/extra/}]
     secrets: [{name: gcp-key, path: /mnt/gcp, secretType: GCPServiceAccount}, {name: plain, path: /mnt/plain}]
-)";
+)");
+}
 
 kube::Pod Pod(const std::string& mounts) {
   Result<rapidjson::Document> pod = ParseJson(R"({"spec":{"containers":[{"name":"sidecar","volumeMounts":[
@@ -33,7 +27,7 @@ kube::Pod Pod(const std::string& mounts) {
 }
 
 TEST_CASE("a driver pod the initializer did not mutate lacks every mount the app asked it for") {
-  const std::vector<std::string> missing = MissingInitializerMounts(testing::LoadApp(kApp), Pod(""));
+  const std::vector<std::string> missing = MissingInitializerMounts(testing::LoadApp(AppYaml()), Pod(""));
   CHECK(missing == std::vector<std::string>{"sparkConfigMap spark-conf at /etc/spark/conf",
                                             "configMap extra at /etc/extra/",
                                             "GCPServiceAccount secret gcp-key at /mnt/gcp"});
@@ -42,8 +36,8 @@ TEST_CASE("a driver pod the initializer did not mutate lacks every mount the app
 TEST_CASE("a mutated driver pod lacks nothing - Generic secrets are Spark's to mount, not the initializer's") {
   const std::string all = R"({"name":"a","mountPath":"/etc/spark/conf"},{"name":"b","mountPath":"/etc/extra"},
                              {"name":"c","mountPath":"/mnt/gcp/"})";
-  CHECK(MissingInitializerMounts(testing::LoadApp(kApp), Pod(all)).empty());
-  CHECK(MissingInitializerMounts(testing::LoadApp(kApp), Pod(R"({"name":"a","mountPath":"/etc/spark/conf"})")) ==
+  CHECK(MissingInitializerMounts(testing::LoadApp(AppYaml()), Pod(all)).empty());
+  CHECK(MissingInitializerMounts(testing::LoadApp(AppYaml()), Pod(R"({"name":"a","mountPath":"/etc/spark/conf"})")) ==
         std::vector<std::string>{"configMap extra at /etc/extra/", "GCPServiceAccount secret gcp-key at /mnt/gcp"});
 }
 

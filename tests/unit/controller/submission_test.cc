@@ -9,6 +9,7 @@
 #include "api/spark_application.h"
 #include "common/base/yaml.h"
 #include "controller/labels.h"
+#include "tests/support/full_app.h"
 #include "tests/support/spark_app.h"
 #include "tests/support/submit_args.h"
 
@@ -18,61 +19,15 @@ namespace {
 using testing::Conf;
 using testing::FlagValue;
 
-constexpr char kFull[] = R"(
-apiVersion: spark-operator.k8s.io/v1alpha1
-kind: SparkApplication
-metadata:
-  name: full
-  namespace: jobs
-  uid: 0f7c7c2e-1111-2222-3333-444455556666
-  generation: 3
-  labels: {team: data}
-spec:
-  type: Python
-  mode: cluster
-  mainClass: org.example.Main
-  mainApplicationFile: local:///opt/app/main.py
-  arguments: ["--input", "s3a://bucket/in", "42"]
-  deps:
-    jars: [local:///opt/jars/a.jar, local:///opt/jars/b.jar]
-    files: [local:///opt/files/f.txt]
-    pyFiles: [local:///opt/py/lib.zip]
-  driver:
-    cores: 0.5
-    coreLimit: 1200m
-    memory: 2Gi
-    memoryOverhead: 512m
-    image: example/driver:1
-    configMaps: [{name: driver-conf, path: /etc/driver}]
-    secrets: [{name: gcp-key, path: /etc/gcp, secretType: GCPServiceAccount}]
-    env: [{name: MODE, value: test}]
-    labels: {role: driver}
-    annotations: {example.com/owner: me}
-    nodeSelector: {disk: ssd}
-    serviceAccount: spark
-  executor:
-    cores: 2
-    coreLimit: "2"
-    memory: 4g
-    memoryOverhead: 1G
-    image: example/executor:1
-    configMaps: [{name: exec-conf, path: /etc/exec}]
-    secrets: [{name: creds, path: /etc/creds, secretType: Generic}]
-    env: [{name: LEVEL, value: "3"}]
-    labels: {role: executor}
-    annotations: {a: b}
-    nodeSelector: {zone: a}
-    instances: 4
-  image: example/spark:1
-  imagePullPolicy: Always
-  imagePullSecrets: [registry-key, other-key]
-  sparkConf: {spark.eventLog.enabled: "true", spark.kubernetes.namespace: "sneaky"}
-  hadoopConf: {fs.s3a.endpoint: "http://minio:9000"}
-  sparkConfigMap: spark-defaults
-  hadoopConfigMap: hadoop-site
-  nodeSelector: {pool: spark}
-  restartPolicy: {type: Never}
-)";
+// The api tests' full application, with lists of two (they keep their order) and a sparkConf that tries to move
+// the namespace.
+api::SparkApplication Full() {
+  api::SparkApplication app = testing::LoadApp(testing::kFullApplication);
+  app.spec.deps.jars.push_back("local:///opt/jars/b.jar");
+  app.spec.image_pull_secrets.push_back("other-key");
+  app.spec.spark_conf["spark.kubernetes.namespace"] = "sneaky";
+  return app;
+}
 
 SubmissionContext Context() { return {"/opt/spark/bin/spark-submit", "k8s://https://10.0.0.1:6443", 2, {}}; }
 
@@ -81,7 +36,7 @@ std::vector<std::string> Argv(const api::SparkApplication& app, const Submission
 }
 
 TEST_CASE("argv starts with spark-submit, master, cluster mode and the app's name") {
-  const auto argv = Argv(testing::LoadApp(kFull));
+  const auto argv = Argv(Full());
   REQUIRE(argv.size() > 8);
   CHECK(argv[0] == "/opt/spark/bin/spark-submit");
   CHECK(FlagValue(argv, "--master") == "k8s://https://10.0.0.1:6443");
@@ -92,20 +47,20 @@ TEST_CASE("argv starts with spark-submit, master, cluster mode and the app's nam
 }
 
 TEST_CASE("the main file comes after every option, followed by the arguments in order") {
-  const auto argv = Argv(testing::LoadApp(kFull));
+  const auto argv = Argv(Full());
   const std::vector<std::string> tail(argv.end() - 4, argv.end());
   CHECK(tail == std::vector<std::string>{"local:///opt/app/main.py", "--input", "s3a://bucket/in", "42"});
 }
 
 TEST_CASE("deps become --jars, --files and --py-files, comma-separated") {
-  const auto argv = Argv(testing::LoadApp(kFull));
+  const auto argv = Argv(Full());
   CHECK(FlagValue(argv, "--jars") == "local:///opt/jars/a.jar,local:///opt/jars/b.jar");
   CHECK(FlagValue(argv, "--files") == "local:///opt/files/f.txt");
   CHECK(FlagValue(argv, "--py-files") == "local:///opt/py/lib.zip");
 }
 
 TEST_CASE("memory, cores, core limits and overheads map to Spark's options") {
-  const auto argv = Argv(testing::LoadApp(kFull));
+  const auto argv = Argv(Full());
   CHECK(FlagValue(argv, "--driver-memory") == "2g");
   CHECK(FlagValue(argv, "--executor-memory") == "4g");
   CHECK(Conf(argv, "spark.driver.cores") == "1");  // ceil(0.5): Spark wants an integer.
@@ -120,7 +75,7 @@ TEST_CASE("memory, cores, core limits and overheads map to Spark's options") {
 }
 
 TEST_CASE("namespace, deterministic driver pod name, images, pull policy and secrets") {
-  const auto argv = Argv(testing::LoadApp(kFull));
+  const auto argv = Argv(Full());
   CHECK(Conf(argv, "spark.kubernetes.namespace") == "jobs");  // The user's sparkConf cannot move it.
   CHECK(Conf(argv, "spark.kubernetes.driver.pod.name") == "full-2-driver");
   CHECK(Conf(argv, "spark.kubernetes.container.image") == "example/spark:1");
@@ -132,7 +87,7 @@ TEST_CASE("namespace, deterministic driver pod name, images, pull policy and sec
 }
 
 TEST_CASE("labels: the app's, the pod's, and the operator's own on both pods") {
-  const auto argv = Argv(testing::LoadApp(kFull));
+  const auto argv = Argv(Full());
   for (const std::string role : {"driver", "executor"}) {
     const std::string p = "spark.kubernetes." + role + ".label.";
     CHECK(Conf(argv, p + "team") == "data");
@@ -145,7 +100,7 @@ TEST_CASE("labels: the app's, the pod's, and the operator's own on both pods") {
 }
 
 TEST_CASE("the controller's driver pod template is given to spark-submit and wins over the user's") {
-  api::SparkApplication app = testing::LoadApp(kFull);
+  api::SparkApplication app = Full();
   CHECK(Conf(Argv(app), "spark.kubernetes.driver.podTemplateFile") == "<missing>");
   app.spec.spark_conf["spark.kubernetes.driver.podTemplateFile"] = "/home/user/template.yaml";
   SubmissionContext context = Context();
@@ -154,7 +109,7 @@ TEST_CASE("the controller's driver pod template is given to spark-submit and win
 }
 
 TEST_CASE("annotations: the pod's plus the initializer's for config maps and GCP service accounts") {
-  const auto argv = Argv(testing::LoadApp(kFull));
+  const auto argv = Argv(Full());
   const std::string d = "spark.kubernetes.driver.annotation.";
   const std::string e = "spark.kubernetes.executor.annotation.";
   CHECK(Conf(argv, d + "example.com/owner") == "me");
@@ -170,7 +125,7 @@ TEST_CASE("annotations: the pod's plus the initializer's for config maps and GCP
 }
 
 TEST_CASE("secrets, env, node selectors, hadoopConf and sparkConf") {
-  const auto argv = Argv(testing::LoadApp(kFull));
+  const auto argv = Argv(Full());
   CHECK(Conf(argv, "spark.kubernetes.executor.secrets.creds") == "/etc/creds");
   CHECK(Conf(argv, "spark.kubernetes.driver.secrets.gcp-key") == "<missing>");  // Mounted by the webhook.
   CHECK(Conf(argv, "spark.kubernetes.driverEnv.MODE") == "test");
@@ -185,21 +140,12 @@ TEST_CASE("secrets, env, node selectors, hadoopConf and sparkConf") {
 TEST_CASE("submission auth confs are passed through") {
   SubmissionContext context = Context();
   context.auth_confs = {"spark.kubernetes.authenticate.submission.oauthTokenFile=/tmp/t"};
-  const auto argv = Argv(testing::LoadApp(kFull), context);
+  const auto argv = Argv(Full(), context);
   CHECK(Conf(argv, "spark.kubernetes.authenticate.submission.oauthTokenFile") == "/tmp/t");
 }
 
 TEST_CASE("a minimal Scala app gets the defaults and no empty options") {
-  const auto argv = Argv(testing::LoadApp(R"(
-apiVersion: spark-operator.k8s.io/v1alpha1
-kind: SparkApplication
-metadata: {name: pi, namespace: default}
-spec:
-  type: Scala
-  mainClass: org.apache.spark.examples.SparkPi
-  mainApplicationFile: local:///opt/spark/examples/jars/spark-examples.jar
-  image: apache/spark:4.2.0
-)"));
+  const auto argv = Argv(testing::LoadApp(testing::PiYaml("", "{name: pi, namespace: default}")));
   CHECK(FlagValue(argv, "--driver-memory") == "1g");
   CHECK(Conf(argv, "spark.executor.instances") == "1");
   CHECK(Conf(argv, "spark.kubernetes.container.image.pullPolicy") == "IfNotPresent");
@@ -210,13 +156,13 @@ spec:
 }
 
 TEST_CASE("client mode is refused rather than running the driver in the operator") {
-  api::SparkApplication app = testing::LoadApp(kFull);
+  api::SparkApplication app = Full();
   app.spec.mode = api::DeployMode::kClient;
   CHECK_FALSE(BuildSubmitArgs(app, Context()).ok());
 }
 
 TEST_CASE("the UI port comes from spark.ui.port") {
-  api::SparkApplication app = testing::LoadApp(kFull);
+  api::SparkApplication app = Full();
   CHECK(SparkUiPort(app) == 4040);
   app.spec.spark_conf["spark.ui.port"] = "4999";
   CHECK(SparkUiPort(app) == 4999);

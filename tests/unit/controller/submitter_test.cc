@@ -30,15 +30,25 @@ std::vector<std::string> WaitFor(const std::string& gate) {
 
 std::vector<std::string> Touch(const std::string& path) { return {"/bin/sh", "-c", "touch '" + path + "'"}; }
 
+// One submission at a time, counting those done.
+SubmitterOptions OneAtATime(std::atomic<int>& done) {
+  SubmitterOptions options;
+  options.concurrency = 1;
+  options.on_done = [&done](const std::string&) { ++done; };
+  return options;
+}
+
+// Takes the only slot until `dir`/gate exists.
+void Block(Submitter& submitter, const std::string& dir) {
+  submitter.Submit("ns/blocker", "uid-blocker", 1, WaitFor(dir + "/gate"));
+  REQUIRE(Eventually([&] { return submitter.Running() == 1; }, std::chrono::seconds(10)));
+}
+
 TEST_CASE("a deleted app's queued submission is cancelled and never runs") {
   const std::string dir = TempDir();
   std::atomic<int> done{0};
-  SubmitterOptions options;
-  options.concurrency = 1;
-  options.on_done = [&](const std::string&) { ++done; };
-  Submitter submitter(options);
-  submitter.Submit("ns/blocker", "uid-blocker", 1, WaitFor(dir + "/gate"));
-  REQUIRE(Eventually([&] { return submitter.Running() == 1; }, std::chrono::seconds(10)));
+  Submitter submitter(OneAtATime(done));
+  Block(submitter, dir);
   submitter.Submit("ns/app", "uid-old", 1, Touch(dir + "/old-ran"));
   CHECK(submitter.InFlight("uid-old", 1));
   CHECK(submitter.Queued() == 1);
@@ -69,8 +79,7 @@ TEST_CASE("an app re-created under the same name neither sees nor cancels by mis
   CHECK_FALSE(submitter.PeekResult("uid-new", 1).has_value());
   CHECK_FALSE(submitter.InFlight("uid-new", 1));
 
-  submitter.Submit("ns/blocker", "uid-blocker", 1, WaitFor(dir + "/gate"));
-  REQUIRE(Eventually([&] { return submitter.Running() == 1; }, std::chrono::seconds(10)));
+  Block(submitter, dir);
   submitter.Submit("ns/app", "uid-new", 1, Touch(dir + "/new-ran"));
   // The reconciler of the new app forgets whatever the old one left, keeping its own.
   submitter.Forget("ns/app", "uid-new");
@@ -84,10 +93,7 @@ TEST_CASE("an app re-created under the same name neither sees nor cancels by mis
 TEST_CASE("a deleted app's running spark-submit is stopped with what it started, and its result is not kept") {
   const std::string dir = TempDir();
   std::atomic<int> done{0};
-  SubmitterOptions options;
-  options.concurrency = 1;
-  options.on_done = [&](const std::string&) { ++done; };
-  Submitter submitter(options);
+  Submitter submitter(OneAtATime(done));
   // A launcher that starts a child (as spark-submit starts its JVM) and waits for a gate that never opens.
   const std::string child_pid = dir + "/child.pid";
   submitter.Submit(

@@ -18,18 +18,9 @@ namespace {
 
 using testing::Conf;
 
-constexpr char kApp[] = R"(
-apiVersion: spark-operator.k8s.io/v1alpha1
-kind: SparkApplication
-metadata: {name: pi, namespace: jobs, uid: u-1}
-spec:
-  type: Scala
-  mainClass: org.apache.spark.examples.SparkPi
-  mainApplicationFile: local:///opt/spark/examples/jars/spark-examples.jar
-  image: apache/spark:4.2.0
-)";
+std::string AppYaml() { return testing::PiYaml("", "{name: pi, namespace: jobs, uid: u-1}"); }
 
-api::SparkApplication Load(const std::string& extra_spec) { return testing::LoadApp(kApp + extra_spec); }
+api::SparkApplication Load(const std::string& extra_spec) { return testing::LoadApp(AppYaml() + extra_spec); }
 
 rapidjson::Document AppObject() {
   Result<rapidjson::Document> app = ParseJson(R"({"apiVersion":"spark-operator.k8s.io/v1alpha1",

@@ -50,63 +50,74 @@ class TempStore {
   DirCertStore store_;
 };
 
+// Options() with the serving certificate valid for `days` only.
+CertOptions LeafFor(int days) {
+  CertOptions options = Options();
+  options.validity = hours(24 * days);
+  return options;
+}
+
+// Options() with the CA valid for `days` only.
+CertOptions CaFor(int days) {
+  CertOptions options = Options();
+  options.ca_validity = hours(24 * days);
+  return options;
+}
+
+// New certificates made with `options`, found in `temp` as an earlier run left them.
+CertBundle SaveNew(TempStore& temp, const CertOptions& options) {
+  Result<CertBundle> bundle = GenerateCertificates(options);
+  REQUIRE(bundle.ok());
+  REQUIRE(temp.store().Save(*bundle).ok());
+  return *bundle;
+}
+
 TEST_CASE("a serving certificate near its end is renewed from the same CA") {
-  CertOptions short_leaf = Options();
-  short_leaf.validity = hours(24 * 20);  // Inside the 30-day margin.
-  Result<CertBundle> old = GenerateCertificates(short_leaf);
-  REQUIRE(old.ok());
   TempStore temp;
-  REQUIRE(temp.store().Save(*old).ok());
+  const CertBundle old = SaveNew(temp, LeafFor(20));  // Inside the 30-day margin.
   Recording publisher;
   bool renewed = false;
   REQUIRE(EnsureCertificates(temp.store(), publisher, Options(), &renewed).ok());
   REQUIRE(renewed);
   const CertBundle now = *temp.store().Load();
-  CHECK(now.ca_cert_pem == old->ca_cert_pem);  // Nothing new for the API server to trust.
-  CHECK(now.ca_key_pem == old->ca_key_pem);
-  CHECK(now.cert_pem != old->cert_pem);
+  CHECK(now.ca_cert_pem == old.ca_cert_pem);  // Nothing new for the API server to trust.
+  CHECK(now.ca_key_pem == old.ca_key_pem);
+  CHECK(now.cert_pem != old.cert_pem);
   CHECK_FALSE(NeedsRenewal(now, Options().sans, system_clock::now()));
-  CHECK(InspectCertificate(now.cert_pem)->not_after > InspectCertificate(old->cert_pem)->not_after);
+  CHECK(InspectCertificate(now.cert_pem)->not_after > InspectCertificate(old.cert_pem)->not_after);
 }
 
 TEST_CASE("a CA near its end is replaced, and a serving certificate never outlives its CA") {
-  CertOptions options = Options();
-  options.ca_validity = hours(24 * 50);  // Less than twice the 30-day margin.
-  Result<CertBundle> old = GenerateCertificates(options);
-  REQUIRE(old.ok());
-  CHECK(InspectCertificate(old->cert_pem)->not_after <= InspectCertificate(old->ca_cert_pem)->not_after);
-  CHECK(CaNeedsRenewal(*old, system_clock::now(), options.renew_before));
+  const CertOptions options = CaFor(50);  // Less than twice the 30-day margin.
   TempStore temp;
-  REQUIRE(temp.store().Save(*old).ok());
+  const CertBundle old = SaveNew(temp, options);
+  CHECK(InspectCertificate(old.cert_pem)->not_after <= InspectCertificate(old.ca_cert_pem)->not_after);
+  CHECK(CaNeedsRenewal(old, system_clock::now(), options.renew_before));
   Recording publisher;
   REQUIRE(EnsureCertificates(temp.store(), publisher, Options()).ok());
   const CertBundle now = *temp.store().Load();
-  CHECK(now.ca_cert_pem != old->ca_cert_pem);
+  CHECK(now.ca_cert_pem != old.ca_cert_pem);
   CHECK_FALSE(CaNeedsRenewal(now, system_clock::now(), options.renew_before));
 
   // A CA whose key is not its own is unusable.
   CertBundle mixed = now;
-  mixed.ca_key_pem = old->ca_key_pem;
+  mixed.ca_key_pem = old.ca_key_pem;
   CHECK(CaNeedsRenewal(mixed, system_clock::now(), options.renew_before));
 }
 
 TEST_CASE("a certificate from a new CA is served only after the CA was published and had time to spread") {
-  CertOptions near_end = Options();
-  near_end.ca_validity = hours(24 * 50);
-  Result<CertBundle> old = GenerateCertificates(near_end);
-  REQUIRE(old.ok());
   TempStore serving;
-  REQUIRE(serving.store().Save(*old).ok());
+  const CertBundle old = SaveNew(serving, CaFor(50));
   Recording publisher;
   CertSync sync(nullptr, &serving.store(), &publisher, Options(), std::chrono::hours(1));
 
   REQUIRE(sync.RunOnce().ok());
   REQUIRE(publisher.published.size() == 1);
-  CHECK(publisher.published[0] != old->ca_cert_pem);         // The new CA is published...
-  CHECK(serving.store().Load()->cert_pem == old->cert_pem);  // ...while the old certificate is still served.
+  CHECK(publisher.published[0] != old.ca_cert_pem);         // The new CA is published...
+  CHECK(serving.store().Load()->cert_pem == old.cert_pem);  // ...while the old certificate is still served.
   CHECK(sync.switch_pending());
   REQUIRE(sync.RunOnce().ok());
-  CHECK(serving.store().Load()->cert_pem == old->cert_pem);
+  CHECK(serving.store().Load()->cert_pem == old.cert_pem);
   CHECK(publisher.published.back() == publisher.published[0]);  // The same new CA, not yet another one.
 
   // Once it had time to spread, the new certificate is served.
@@ -118,18 +129,14 @@ TEST_CASE("a certificate from a new CA is served only after the CA was published
 }
 
 TEST_CASE("a renewed serving certificate from the same CA is served at once") {
-  CertOptions short_leaf = Options();
-  short_leaf.validity = hours(24 * 20);
-  Result<CertBundle> old = GenerateCertificates(short_leaf);
-  REQUIRE(old.ok());
   TempStore serving;
-  REQUIRE(serving.store().Save(*old).ok());
+  const CertBundle old = SaveNew(serving, LeafFor(20));
   Recording publisher;
   CertSync sync(nullptr, &serving.store(), &publisher, Options(), std::chrono::hours(1));
   REQUIRE(sync.RunOnce().ok());
   const CertBundle served = *serving.store().Load();
-  CHECK(served.cert_pem != old->cert_pem);
-  CHECK(served.ca_cert_pem == old->ca_cert_pem);
+  CHECK(served.cert_pem != old.cert_pem);
+  CHECK(served.ca_cert_pem == old.ca_cert_pem);
   CHECK_FALSE(sync.switch_pending());
 }
 

@@ -3,25 +3,19 @@
 
 #include <unistd.h>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <catch2/catch.hpp>
 #include <filesystem>
 
 #include "common/base/json.h"
 #include "initializer/certs/certs.h"
+#include "tests/support/http_wire.h"
+#include "tests/support/local_webhook.h"
 
 namespace spark_operator::initializer {
 namespace {
 
-namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
 
 const std::string kReview = R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{
   "uid":"u-1","kind":{"group":"","version":"v1","kind":"Pod"},
@@ -32,21 +26,8 @@ const std::string kReview = R"({"apiVersion":"admission.k8s.io/v1","kind":"Admis
 struct RunningWebhook {
   RunningWebhook() : dir(std::filesystem::temp_directory_path() / ("webhook-test-" + std::to_string(getpid()))) {
     DirCertStore store(dir);
-    CertOptions cert_options;
-    cert_options.sans = {"127.0.0.1"};
-    Result<CertBundle> bundle = GenerateCertificates(cert_options);
-    REQUIRE(bundle.ok());
-    REQUIRE(store.Save(*bundle).ok());
-    auto tls = http::TlsServerContext::FromFiles(store.cert_file(), store.key_file());
-    REQUIRE(tls.ok());
-    WebhookServerOptions options;
-    options.address = "127.0.0.1";
-    options.port = 0;
-    options.metrics_port = 0;
-    options.tls = *tls;
-    auto started = WebhookServer::Start(options);
-    REQUIRE(started.ok());
-    server = std::move(*started);
+    testing::SaveLocalCertificates(store);
+    server = testing::StartLocalWebhook(store);
   }
   ~RunningWebhook() {
     server.reset();
@@ -54,24 +35,11 @@ struct RunningWebhook {
   }
 
   // One POST to /mutate-pods on a new TLS connection.
-  bhttp::response<bhttp::string_body> Post(const std::string& body) const {
-    net::io_context ioc;
-    net::ssl::context ctx(net::ssl::context::tls_client);
-    ctx.set_verify_mode(net::ssl::verify_none);
-    beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
-    beast::get_lowest_layer(stream).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server->port()));
-    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(30));
-    stream.handshake(net::ssl::stream_base::client);
-    bhttp::request<bhttp::string_body> request(bhttp::verb::post, "/mutate-pods?timeout=5s", 11);
-    request.set(bhttp::field::host, "127.0.0.1");
+  testing::HttpResponse Post(const std::string& body) const {
+    testing::TlsClient client(server->port());
+    testing::HttpRequest request = testing::MakeRequest(bhttp::verb::post, "/mutate-pods?timeout=5s", body);
     request.set(bhttp::field::content_type, "application/json");
-    request.body() = body;
-    request.prepare_payload();
-    bhttp::write(stream, request);
-    beast::flat_buffer buffer;
-    bhttp::response<bhttp::string_body> response;
-    bhttp::read(stream, buffer, response);
-    return response;
+    return testing::RoundTrip(client.stream, request);
   }
 
   std::filesystem::path dir;
