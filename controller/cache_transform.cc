@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "common/base/json.h"
+#include "controller/labels.h"
 
 namespace spark_operator::controller {
 namespace {
@@ -64,5 +65,17 @@ void TrimPodForCache(rapidjson::Document& pod) {
 }
 
 void TrimAppForCache(rapidjson::Document& app) { TrimMetadata(app); }
+
+std::string PodAppName(const rapidjson::Value& pod) {
+  std::string app = GetString(pod, {"metadata", "annotations", kAppNameAnnotation});
+  if (app.empty()) app = GetString(pod, {"metadata", "labels", kAppNameLabel});
+  return app;
+}
+
+std::vector<std::string> AppPodsIndexValues(const rapidjson::Value& pod) {
+  const std::string app = PodAppName(pod);
+  if (app.empty()) return {};
+  return {NamespaceOf(pod) + "/" + app};
+}
 
 }  // namespace spark_operator::controller

@@ -16,9 +16,19 @@
 
 #include <rapidjson/document.h>
 
+#include <string>
+#include <vector>
+
 namespace spark_operator::controller {
 
 void TrimPodForCache(rapidjson::Document& pod);
 void TrimAppForCache(rapidjson::Document& app);
+
+// The pod cache's index of pods by "namespace/app name".
+inline constexpr char kAppPodsIndex[] = "app";
+// The name of the app a pod was launched for (the annotation, else the label); empty for none.
+std::string PodAppName(const rapidjson::Value& pod);
+// kAppPodsIndex's values for `pod`.
+std::vector<std::string> AppPodsIndexValues(const rapidjson::Value& pod);
 
 }  // namespace spark_operator::controller

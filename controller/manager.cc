@@ -15,15 +15,7 @@
 namespace spark_operator::controller {
 namespace {
 
-constexpr char kAppIndex[] = "app";  // Pods by "namespace/app name".
-
 std::string StateOf(const rapidjson::Value& app) { return GetString(app, {"status", "applicationState", "state"}); }
-
-std::string PodAppName(const rapidjson::Value& pod) {
-  std::string app = GetString(pod, {"metadata", "annotations", kAppNameAnnotation});
-  if (app.empty()) app = GetString(pod, {"metadata", "labels", kAppNameLabel});
-  return app;
-}
 
 // Each network step of a write (connect, TLS handshake, send, receive; twice over when a pooled connection
 // turns out stale) gets a sixth of the gap between the gate closing and the Lease expiring, so that a write
@@ -127,11 +119,7 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
     self->AppStateChanged(NamespaceOf(*o));
   };
   m->apps_->AddHandlers(app_events);
-  m->pods_->AddIndex(kAppIndex, [](const rapidjson::Value& pod) -> std::vector<std::string> {
-    const std::string app = PodAppName(pod);
-    if (app.empty()) return {};
-    return {NamespaceOf(pod) + "/" + app};
-  });
+  m->pods_->AddIndex(kAppPodsIndex, AppPodsIndexValues);
   kube::EventHandlers pod_events;
   pod_events.on_add = [self](const kube::ObjectPtr& o) { self->EnqueuePod(o); };
   pod_events.on_update = [self](const kube::ObjectPtr&, const kube::ObjectPtr& o) { self->EnqueuePod(o); };
@@ -142,7 +130,7 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   caches.app = [self](const std::string& key) { return self->apps_->Get(key); };
   caches.pod = [self](const std::string& key) { return self->pods_->Get(key); };
   caches.app_pods = [self](const std::string& ns, const std::string& app) {
-    return self->pods_->ByIndex(ns, kAppIndex, ns + "/" + app);
+    return self->pods_->ByIndex(ns, kAppPodsIndex, ns + "/" + app);
   };
   ReconcilerOptions reconciler;
   reconciler.native_submission = m->options_.native_submission;
