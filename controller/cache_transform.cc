@@ -5,6 +5,7 @@
 
 #include "common/base/json.h"
 #include "controller/labels.h"
+#include "controller/logs/log_plan.h"
 
 namespace spark_operator::controller {
 namespace {
@@ -45,18 +46,29 @@ void TrimMetadata(rapidjson::Document& object) {
 }  // namespace
 
 void TrimPodForCache(rapidjson::Document& pod) {
-  TrimMetadata(pod);
   KeepOnly(&pod, {"apiVersion", "kind", "metadata", "spec", "status"});
-  KeepOnly(Find(pod, {"metadata"}), {"name", "namespace", "uid", "resourceVersion", "creationTimestamp",
-                                     "deletionTimestamp", "labels", "annotations", "ownerReferences", "finalizers"});
+  rapidjson::Value* metadata = Find(pod, {"metadata"});
+  KeepOnly(metadata, {"name", "namespace", "uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "labels",
+                      "annotations", "ownerReferences", "finalizers"});
+  // Read before the labels are trimmed: the role decides whether the mounts are kept.
+  const bool executor = GetString(pod, {"metadata", "labels", kSparkRoleLabel}) == "executor";
+  if (metadata != nullptr && metadata->IsObject()) {
+    KeepOnly(Find(*metadata, {"labels"}),
+             {kSparkRoleLabel, kSparkAppSelectorLabel, kAppNameLabel, kAttemptLabel, kAppUidLabel});
+    KeepOnly(Find(*metadata, {"annotations"}), {kAppNameAnnotation, logs::kLogsAnnotation});
+  }
   rapidjson::Value* spec = Find(pod, {"spec"});
   KeepOnly(spec, {"nodeName", "containers"});
   if (spec != nullptr && spec->IsObject()) {
     rapidjson::Value* containers = Find(*spec, {"containers"});
-    KeepOnlyEach(containers, {"name", "volumeMounts"});
-    if (containers != nullptr && containers->IsArray()) {
-      for (rapidjson::Value& container : containers->GetArray()) {
-        KeepOnlyEach(Find(container, {"volumeMounts"}), {"mountPath"});
+    if (executor) {
+      KeepOnlyEach(containers, {"name"});
+    } else {
+      KeepOnlyEach(containers, {"name", "volumeMounts"});
+      if (containers != nullptr && containers->IsArray()) {
+        for (rapidjson::Value& container : containers->GetArray()) {
+          KeepOnlyEach(Find(container, {"volumeMounts"}), {"mountPath"});
+        }
       }
     }
   }

@@ -102,6 +102,8 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   apps.resync_period = m->options_.resync_period;
   apps.transform = TrimAppForCache;
   m->apps_ = std::make_unique<runtime::NamespacedInformers>(m->client_, apps, m->options_.namespaces);
+  // AppsIn: admission and the tenant controller count a namespace's apps.
+  m->apps_->AddIndex(kube::Store::kNamespaceIndex, kube::Store::NamespaceIndexFunc);
   kube::InformerOptions pods;
   pods.resource = kube::resources::kPods;
   // Only the Spark pods the operator launched, and only what the controller reads of them.
