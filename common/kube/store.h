@@ -1,4 +1,4 @@
-// The informer's cache: the latest state of each object by "namespace/name", with secondary indexes.
+// The informer's cache: the latest state of each object by "namespace/name", with the secondary indexes its owner adds.
 // Objects are immutable once stored and shared by pointer, so readers never copy and never see a half update.
 #pragma once
 
