@@ -1,15 +1,18 @@
 // The pod cache's memory for N synthetic Spark pods (a driver and executors, as the API server sends them after
-// spark-submit and the initializer: managedFields, volumes, environment, conditions), stored three ways:
+// spark-submit and the initializer: managedFields, volumes, environment, conditions), stored four ways:
 //   whole    - each watch event's Document as parsed, what the informer stored before transforms;
 //   compact  - the whole pod in one allocation of its size (kube::CompactCopy);
-//   trimmed  - what the controller stores now: TrimPodForCache, then CompactCopy.
+//   trimmed  - the pods as the controller's informer keeps them: TrimPodForCache, then CompactCopy;
+//   stored   - those trimmed pods in a kube::Store with the manager's app index: what the controller really
+//              holds, keys and indexes included.
 // Prints heap bytes in use (mallinfo2) and resident memory per way; asserts nothing.
-//   build/bin/cache_memory [--pods=60000] [--only=whole|compact|trimmed]
+//   build/bin/cache_memory [--pods=60000] [--only=whole|compact|trimmed|stored]
 #include <gflags/gflags.h>
 #include <malloc.h>
 
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -18,7 +21,8 @@
 #include "controller/cache_transform.h"
 
 DEFINE_int32(pods, 60000, "Pods to store.");
-DEFINE_string(only, "", "whole, compact or trimmed: only that way, in a fresh process, for a clean RSS figure.");
+DEFINE_string(only, "",
+              "whole, compact, trimmed or stored: only that way, in a fresh process, for a clean RSS figure.");
 
 namespace {
 
@@ -103,7 +107,7 @@ std::string PodJson(int i) {
     "containerID":"containerd://0123456789abcdef","started":true}]}}})";
 }
 
-enum class Way { kWhole, kCompact, kTrimmed };
+enum class Way { kWhole, kCompact, kTrimmed, kStored };
 
 // Stores every pod the given way; prints what it cost.
 void Measure(Way way, const char* label, size_t* json_bytes) {
@@ -111,7 +115,12 @@ void Measure(Way way, const char* label, size_t* json_bytes) {
   const size_t heap_before = HeapInUse();
   const size_t rss_before = ResidentBytes();
   std::vector<spark_operator::kube::ObjectPtr> store;
-  store.reserve(FLAGS_pods);
+  if (way != Way::kStored) store.reserve(FLAGS_pods);
+  std::unique_ptr<spark_operator::kube::Store> informer_store;
+  if (way == Way::kStored) {
+    informer_store = std::make_unique<spark_operator::kube::Store>();
+    informer_store->AddIndex(spark_operator::controller::kAppPodsIndex, spark_operator::controller::AppPodsIndexValues);
+  }
   size_t bytes = 0;
   for (int i = 0; i < FLAGS_pods; ++i) {
     const std::string text = PodJson(i);
@@ -123,8 +132,16 @@ void Measure(Way way, const char* label, size_t* json_bytes) {
       store.push_back(std::make_shared<const rapidjson::Document>(std::move(pod)));
       continue;
     }
-    if (way == Way::kTrimmed) spark_operator::controller::TrimPodForCache(pod);
-    store.push_back(spark_operator::kube::CompactCopy(pod));
+    if (way == Way::kCompact) {
+      store.push_back(spark_operator::kube::CompactCopy(pod));
+      continue;
+    }
+    spark_operator::controller::TrimPodForCache(pod);
+    if (way == Way::kTrimmed) {
+      store.push_back(spark_operator::kube::CompactCopy(pod));
+    } else {
+      informer_store->Upsert(spark_operator::kube::CompactCopy(pod));
+    }
   }
   const size_t heap = HeapInUse() - heap_before;
   const size_t rss = ResidentBytes() > rss_before ? ResidentBytes() - rss_before : 0;
@@ -141,6 +158,7 @@ int main(int argc, char** argv) {
   if (FLAGS_only.empty() || FLAGS_only == "whole") Measure(Way::kWhole, "whole", &json_bytes);
   if (FLAGS_only.empty() || FLAGS_only == "compact") Measure(Way::kCompact, "compact", &json_bytes);
   if (FLAGS_only.empty() || FLAGS_only == "trimmed") Measure(Way::kTrimmed, "trimmed", &json_bytes);
+  if (FLAGS_only.empty() || FLAGS_only == "stored") Measure(Way::kStored, "stored", &json_bytes);
   std::printf("(JSON as sent by the API server: %.1f MB, %.0f B/pod)\n", static_cast<double>(json_bytes) / 1e6,
               static_cast<double>(json_bytes) / FLAGS_pods);
   return 0;

@@ -4,6 +4,8 @@
 #include <string_view>
 
 #include "common/base/json.h"
+#include "controller/labels.h"
+#include "controller/logs/log_plan.h"
 
 namespace spark_operator::controller {
 namespace {
@@ -44,18 +46,29 @@ void TrimMetadata(rapidjson::Document& object) {
 }  // namespace
 
 void TrimPodForCache(rapidjson::Document& pod) {
-  TrimMetadata(pod);
   KeepOnly(&pod, {"apiVersion", "kind", "metadata", "spec", "status"});
-  KeepOnly(Find(pod, {"metadata"}), {"name", "namespace", "uid", "resourceVersion", "creationTimestamp",
-                                     "deletionTimestamp", "labels", "annotations", "ownerReferences", "finalizers"});
+  rapidjson::Value* metadata = Find(pod, {"metadata"});
+  KeepOnly(metadata, {"name", "namespace", "uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "labels",
+                      "annotations", "ownerReferences", "finalizers"});
+  // Read before the labels are trimmed: the role decides whether the mounts are kept.
+  const bool executor = GetString(pod, {"metadata", "labels", kSparkRoleLabel}) == "executor";
+  if (metadata != nullptr && metadata->IsObject()) {
+    KeepOnly(Find(*metadata, {"labels"}),
+             {kSparkRoleLabel, kSparkAppSelectorLabel, kAppNameLabel, kAttemptLabel, kAppUidLabel});
+    KeepOnly(Find(*metadata, {"annotations"}), {kAppNameAnnotation, logs::kLogsAnnotation});
+  }
   rapidjson::Value* spec = Find(pod, {"spec"});
   KeepOnly(spec, {"nodeName", "containers"});
   if (spec != nullptr && spec->IsObject()) {
     rapidjson::Value* containers = Find(*spec, {"containers"});
-    KeepOnlyEach(containers, {"name", "volumeMounts"});
-    if (containers != nullptr && containers->IsArray()) {
-      for (rapidjson::Value& container : containers->GetArray()) {
-        KeepOnlyEach(Find(container, {"volumeMounts"}), {"mountPath"});
+    if (executor) {
+      KeepOnlyEach(containers, {"name"});
+    } else {
+      KeepOnlyEach(containers, {"name", "volumeMounts"});
+      if (containers != nullptr && containers->IsArray()) {
+        for (rapidjson::Value& container : containers->GetArray()) {
+          KeepOnlyEach(Find(container, {"volumeMounts"}), {"mountPath"});
+        }
       }
     }
   }
@@ -64,5 +77,17 @@ void TrimPodForCache(rapidjson::Document& pod) {
 }
 
 void TrimAppForCache(rapidjson::Document& app) { TrimMetadata(app); }
+
+std::string PodAppName(const rapidjson::Value& pod) {
+  std::string app = GetString(pod, {"metadata", "annotations", kAppNameAnnotation});
+  if (app.empty()) app = GetString(pod, {"metadata", "labels", kAppNameLabel});
+  return app;
+}
+
+std::vector<std::string> AppPodsIndexValues(const rapidjson::Value& pod) {
+  const std::string app = PodAppName(pod);
+  if (app.empty()) return {};
+  return {NamespaceOf(pod) + "/" + app};
+}
 
 }  // namespace spark_operator::controller

@@ -8,7 +8,6 @@
 #include <thread>
 
 #include "common/base/json.h"
-#include "common/kube/object_meta.h"
 #include "controller/cache_transform.h"
 #include "controller/labels.h"
 #include "controller/logs/store_credentials.h"
@@ -16,17 +15,7 @@
 namespace spark_operator::controller {
 namespace {
 
-constexpr char kAppIndex[] = "app";  // Pods by "namespace/app name".
-
 std::string StateOf(const rapidjson::Value& app) { return GetString(app, {"status", "applicationState", "state"}); }
-
-// "namespace/app" of the SparkApplication a pod belongs to; empty for none.
-std::string PodAppKey(const rapidjson::Value& pod) {
-  const kube::ObjectMeta meta = kube::ParseObjectMeta(pod);
-  std::string app = meta.Annotation(kAppNameAnnotation);
-  if (app.empty()) app = meta.Label(kAppNameLabel);
-  return app.empty() ? "" : meta.namespace_ + "/" + app;
-}
 
 // Each network step of a write (connect, TLS handshake, send, receive; twice over when a pooled connection
 // turns out stale) gets a sixth of the gap between the gate closing and the Lease expiring, so that a write
@@ -113,6 +102,8 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   apps.resync_period = m->options_.resync_period;
   apps.transform = TrimAppForCache;
   m->apps_ = std::make_unique<runtime::NamespacedInformers>(m->client_, apps, m->options_.namespaces);
+  // AppsIn: admission and the tenant controller count a namespace's apps.
+  m->apps_->AddIndex(kube::Store::kNamespaceIndex, kube::Store::NamespaceIndexFunc);
   kube::InformerOptions pods;
   pods.resource = kube::resources::kPods;
   // Only the Spark pods the operator launched, and only what the controller reads of them.
@@ -130,11 +121,7 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
     self->AppStateChanged(NamespaceOf(*o));
   };
   m->apps_->AddHandlers(app_events);
-  m->pods_->AddIndex(kAppIndex, [](const rapidjson::Value& pod) -> std::vector<std::string> {
-    std::string key = PodAppKey(pod);
-    if (key.empty()) return {};
-    return {std::move(key)};
-  });
+  m->pods_->AddIndex(kAppPodsIndex, AppPodsIndexValues);
   kube::EventHandlers pod_events;
   pod_events.on_add = [self](const kube::ObjectPtr& o) { self->EnqueuePod(o); };
   pod_events.on_update = [self](const kube::ObjectPtr&, const kube::ObjectPtr& o) { self->EnqueuePod(o); };
@@ -145,7 +132,7 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   caches.app = [self](const std::string& key) { return self->apps_->Get(key); };
   caches.pod = [self](const std::string& key) { return self->pods_->Get(key); };
   caches.app_pods = [self](const std::string& ns, const std::string& app) {
-    return self->pods_->ByIndex(ns, kAppIndex, ns + "/" + app);
+    return self->pods_->ByIndex(ns, kAppPodsIndex, ns + "/" + app);
   };
   ReconcilerOptions reconciler;
   reconciler.native_submission = m->options_.native_submission;
@@ -227,7 +214,7 @@ void Manager::WakeQueued(const std::string& ns) {
 }
 
 void Manager::EnqueuePod(const kube::ObjectPtr& pod) {
-  if (const std::string key = PodAppKey(*pod); !key.empty()) queue_->Add(key);
+  for (const std::string& key : AppPodsIndexValues(*pod)) queue_->Add(key);
 }
 
 Status Manager::Start() {

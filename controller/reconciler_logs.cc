@@ -6,6 +6,7 @@
 
 #include "common/base/json.h"
 #include "controller/finalizers.h"
+#include "controller/pod_state.h"
 #include "controller/reconcile_context.h"
 
 namespace spark_operator::controller {
@@ -22,6 +23,18 @@ ReconcileResult Sooner(ReconcileResult result, std::chrono::milliseconds wait) {
 
 ReconcileResult Reconciler::ReconcileLogs(Context& ctx, ReconcileResult result) {
   if (options_.logs == nullptr) return result;
+  // The state machine read the driver before the cache took its end: shipped now, the run's manifest would record
+  // the state the app is leaving. The next reconcile (queued by that pod event) ends the app first.
+  const api::AppState app = ctx.state();
+  if (app == api::AppState::kSubmitted || app == api::AppState::kRunning || app == api::AppState::kUnknown) {
+    for (const kube::Pod& pod : AppPods(ctx)) {
+      if (pod.meta.name != ctx.status.driver_info.pod_name) continue;
+      const api::AppState driver = ObserveDriver(pod).state;
+      if (driver == api::AppState::kCompleted || driver == api::AppState::kFailed) {
+        return Sooner(std::move(result), std::chrono::milliseconds(200));
+      }
+    }
+  }
   const std::string state(api::EnumName(ctx.state()));
   DeferredEvents events;
   const logs::LogView view{

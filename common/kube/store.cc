@@ -29,19 +29,7 @@ ObjectPtr CompactCopy(const rapidjson::Value& value) {
   return ObjectPtr(compact, &compact->doc);
 }
 
-Store::Store() {
-  AddIndex(kNamespaceIndex, [](const rapidjson::Value& o) { return std::vector<std::string>{NamespaceOf(o)}; });
-  AddIndex(kLabelIndex, [](const rapidjson::Value& o) {
-    std::vector<std::string> values;
-    if (const rapidjson::Value* labels = FindPath(o, {"metadata", "labels"}); labels && labels->IsObject()) {
-      for (const auto& label : labels->GetObject()) {
-        if (label.value.IsString())
-          values.push_back(std::string(label.name.GetString()) + "=" + label.value.GetString());
-      }
-    }
-    return values;
-  });
-}
+std::vector<std::string> Store::NamespaceIndexFunc(const rapidjson::Value& object) { return {NamespaceOf(object)}; }
 
 void Store::AddIndex(const std::string& name, IndexFunc func) {
   const std::unique_lock lock(mutex_);

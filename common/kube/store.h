@@ -1,4 +1,4 @@
-// The informer's cache: the latest state of each object by "namespace/name", with secondary indexes.
+// The informer's cache: the latest state of each object by "namespace/name", with the secondary indexes its owner adds.
 // Objects are immutable once stored and shared by pointer, so readers never copy and never see a half update.
 #pragma once
 
@@ -23,12 +23,12 @@ ObjectPtr CompactCopy(const rapidjson::Value& value);
 
 class Store {
  public:
-  // Returns the index values of an object, e.g. its namespace, or "key=value" for each of its labels.
+  // Returns the index values of an object, e.g. its namespace.
   using IndexFunc = std::function<std::vector<std::string>(const rapidjson::Value&)>;
+  // A store has only the indexes its owner adds: each holds every object's key once more per value, which at
+  // tens of thousands of pods costs more than the trimmed pods themselves.
   static constexpr const char* kNamespaceIndex = "namespace";
-  static constexpr const char* kLabelIndex = "label";  // Values are "key=value".
-
-  Store();
+  static std::vector<std::string> NamespaceIndexFunc(const rapidjson::Value& object);
 
   // Indexes are added before the first object.
   void AddIndex(const std::string& name, IndexFunc func);
@@ -41,10 +41,8 @@ class Store {
   ObjectPtr Get(const std::string& key) const;
   std::vector<ObjectPtr> List() const;
   std::vector<ObjectPtr> ByIndex(const std::string& index, const std::string& value) const;
+  // Empty unless kNamespaceIndex was added.
   std::vector<ObjectPtr> ByNamespace(const std::string& ns) const { return ByIndex(kNamespaceIndex, ns); }
-  std::vector<ObjectPtr> ByLabel(const std::string& key, const std::string& value) const {
-    return ByIndex(kLabelIndex, key + "=" + value);
-  }
   std::vector<std::string> Keys() const;
   size_t size() const;
 

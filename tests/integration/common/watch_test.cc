@@ -178,6 +178,7 @@ TEST_CASE("1,000 objects churned by another client end with the cache equal to t
   options.ns = ns.name();
   options.label_selector = "churn=yes";
   Informer informer(client, options);
+  informer.AddIndex(Store::kNamespaceIndex, Store::NamespaceIndexFunc);
   std::atomic<int> adds{0}, deletes{0};
   informer.AddHandlers({[&](const ObjectPtr&) { ++adds; }, nullptr, [&](const ObjectPtr&) { ++deletes; }});
   informer.Start();

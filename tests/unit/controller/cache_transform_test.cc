@@ -86,6 +86,47 @@ TEST_CASE("the controller reads the same from a trimmed pod as from the whole po
   CHECK(MissingInitializerMounts(*app, kube::ParsePod(trimmed)) == missing);
 }
 
+TEST_CASE("a trimmed pod keeps only the labels and annotations the controller reads") {
+  rapidjson::Document pod = Parse(R"({"metadata":{"name":"pi-1-driver","namespace":"jobs",
+    "labels":{"spark-role":"driver","spark-app-selector":"spark-abc","spark-app-name":"pi","spark-version":"4.2.0",
+      "spark-operator.k8s.io/app-name":"pi","spark-operator.k8s.io/submission-attempt":"2",
+      "spark-operator.k8s.io/launched-by-spark-operator":"true","spark-operator.k8s.io/app-uid":"a-1",
+      "team":"data","sparkoperator.k8s.io/metrics":"true"},
+    "annotations":{"spark-operator.k8s.io/app-name":"pi","spark-operator.k8s.io/logs":"shipped",
+      "spark-operator.k8s.io/sparkConfigMap":"conf","prometheus.io/scrape":"true","owner":"someone"}},
+   "spec":{"containers":[{"name":"spark-kubernetes-driver","volumeMounts":[{"name":"c","mountPath":"/etc/c"}]}]}})");
+  TrimPodForCache(pod);
+  CHECK(ToJson(pod) == ToJson(Parse(R"({"metadata":{"name":"pi-1-driver","namespace":"jobs",
+    "labels":{"spark-role":"driver","spark-app-selector":"spark-abc","spark-operator.k8s.io/app-name":"pi",
+      "spark-operator.k8s.io/submission-attempt":"2","spark-operator.k8s.io/app-uid":"a-1"},
+    "annotations":{"spark-operator.k8s.io/app-name":"pi","spark-operator.k8s.io/logs":"shipped"}},
+   "spec":{"containers":[{"name":"spark-kubernetes-driver","volumeMounts":[{"mountPath":"/etc/c"}]}]}})")));
+  CHECK(PodAppName(pod) == "pi");
+  CHECK(AppPodsIndexValues(pod) == std::vector<std::string>{"jobs/pi"});
+}
+
+TEST_CASE("a trimmed executor keeps its containers' names and drops their mounts") {
+  const char* executor = R"({"metadata":{"name":"pi-exec-1","namespace":"jobs",
+    "labels":{"spark-role":"executor","spark-exec-id":"1","spark-operator.k8s.io/app-name":"pi",
+      "spark-operator.k8s.io/submission-attempt":"1"}},
+   "spec":{"containers":[{"name":"spark-kubernetes-executor","image":"apache/spark:4.2.0",
+       "volumeMounts":[{"name":"spark-local-dir-1","mountPath":"/var/data"},{"name":"c","mountPath":"/etc/c"}]},
+     {"name":"sidecar","volumeMounts":[{"name":"c","mountPath":"/etc/c"}]}]},
+   "status":{"phase":"Running","containerStatuses":[{"name":"spark-kubernetes-executor",
+     "state":{"running":{"startedAt":"2026-12-01T10:00:02Z"}}}]}})";
+  const rapidjson::Document whole = Parse(executor);
+  rapidjson::Document pod = Parse(executor);
+  TrimPodForCache(pod);
+  CHECK(ToJson(pod) == ToJson(Parse(R"({"metadata":{"name":"pi-exec-1","namespace":"jobs",
+    "labels":{"spark-role":"executor","spark-operator.k8s.io/app-name":"pi",
+      "spark-operator.k8s.io/submission-attempt":"1"}},
+   "spec":{"containers":[{"name":"spark-kubernetes-executor"},{"name":"sidecar"}]},
+   "status":{"phase":"Running","containerStatuses":[{"name":"spark-kubernetes-executor",
+     "state":{"running":{"startedAt":"2026-12-01T10:00:02Z"}}}]}})")));
+  CHECK(ObserveExecutors({&whole}, 1) == ObserveExecutors({&pod}, 1));
+  CHECK(ObserveExecutors({&pod}, 1).size() == 1);
+}
+
 TEST_CASE("a trimmed pod missing whole sections, or with odd types, stays as it is") {
   for (const char* text : {R"({"metadata":{"name":"p","namespace":"n"}})",
                            R"({"metadata":{"name":"p","namespace":"n"},"spec":[],"status":"x"})",
