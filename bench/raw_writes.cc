@@ -26,8 +26,8 @@
 #include "common/kube/config.h"
 #include "common/kube/errors.h"
 #include "controller/native/native_submit.h"
-#include "controller/submission.h"
-#include "controller/submit_auth.h"
+#include "controller/submit/submission.h"
+#include "controller/submit/submit_auth.h"
 
 DEFINE_string(kubeconfig, "", "Kubeconfig of the cluster.");
 DEFINE_string(ns, "", "Namespace (must exist).");

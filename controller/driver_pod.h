@@ -10,8 +10,8 @@
 #include "common/kube/client.h"
 #include "common/kube/pod.h"
 #include "common/kube/store.h"
-#include "controller/submission.h"
-#include "controller/submitter.h"
+#include "controller/submit/submission.h"
+#include "controller/submit/submitter.h"
 
 namespace spark_operator::controller {
 

@@ -13,7 +13,7 @@
 #include "controller/native/native_submit.h"
 #include "controller/pod_state.h"
 #include "controller/reconcile_context.h"
-#include "controller/submission.h"
+#include "controller/submit/submission.h"
 #include "controller/ui_service.h"
 #include "controller/wait.h"
 

@@ -43,7 +43,7 @@
 #include "controller/events.h"
 #include "controller/logs/log_keeper.h"
 #include "controller/status_throttle.h"
-#include "controller/submitter.h"
+#include "controller/submit/submitter.h"
 #include "controller/ui_service.h"
 
 namespace spark_operator::controller {

@@ -9,7 +9,7 @@
 
 #include "api/quantity.h"
 #include "controller/native/settings.h"
-#include "controller/submission.h"
+#include "controller/submit/submission.h"
 
 namespace spark_operator::controller {
 namespace {

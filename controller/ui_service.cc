@@ -3,7 +3,7 @@
 #include "common/base/json.h"
 #include "common/kube/service.h"
 #include "controller/labels.h"
-#include "controller/submission.h"
+#include "controller/submit/submission.h"
 #include "controller/ui_ingress.h"
 
 namespace spark_operator::controller {

@@ -5,13 +5,12 @@
 
 #include "common/base/json.h"
 #include "common/kube/pod.h"
+#include "initializer/patch_builder.h"
 
 namespace spark_operator::initializer {
 namespace {
 
 using rapidjson::Value;
-
-std::string Str(const Value& v) { return v.IsString() ? std::string(v.GetString(), v.GetStringLength()) : ""; }
 
 // The first element of `items` named `wanted`; null when none or there is no array.
 template <typename T>
@@ -29,50 +28,6 @@ std::string VolumeSource(const kube::Volume& volume) {
   if (volume.secret) return "Secret " + *volume.secret;
   return "another source";
 }
-
-// Collects patch operations; consecutive additions to an array that does not exist yet become one "add" of
-// the whole array, since "/spec/volumes/-" fails when there is no "volumes".
-class PatchBuilder {
- public:
-  PatchBuilder() { doc_.SetArray(); }
-
-  void Append(const std::string& array_path, bool array_exists, Value item) {
-    auto& a = doc_.GetAllocator();
-    if (!array_exists) {
-      for (Value& op : doc_.GetArray()) {
-        if (Str(op["path"]) == array_path) {
-          op["value"].PushBack(std::move(item), a);
-          return;
-        }
-      }
-      Value array(rapidjson::kArrayType);
-      array.PushBack(std::move(item), a);
-      Add(array_path, std::move(array));
-      return;
-    }
-    Add(array_path + "/-", std::move(item));
-  }
-
-  void Replace(const std::string& path, Value value) { AddOp("replace", path, std::move(value)); }
-
-  bool empty() const { return doc_.Empty(); }
-  std::string ToString() const { return ToJson(doc_); }
-  rapidjson::Document::AllocatorType& allocator() { return doc_.GetAllocator(); }
-
- private:
-  void Add(const std::string& path, Value value) { AddOp("add", path, std::move(value)); }
-
-  void AddOp(const char* kind, const std::string& path, Value value) {
-    auto& a = doc_.GetAllocator();
-    Value op(rapidjson::kObjectType);
-    op.AddMember("op", rapidjson::StringRef(kind), a);
-    op.AddMember("path", JsonString(path, a), a);
-    op.AddMember("value", std::move(value), a);
-    doc_.PushBack(std::move(op), a);
-  }
-
-  rapidjson::Document doc_;
-};
 
 Value MakeVolume(const api::Mount& r, rapidjson::Document::AllocatorType& a) {
   Value volume(rapidjson::kObjectType);

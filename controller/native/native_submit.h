@@ -10,7 +10,7 @@
 #include "common/base/status.h"
 #include "common/kube/client.h"
 #include "controller/native/driver_builder.h"
-#include "controller/process.h"
+#include "controller/submit/process.h"
 
 namespace spark_operator::controller::native {
 

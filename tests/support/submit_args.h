@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "controller/submission.h"
+#include "controller/submit/submission.h"
 
 namespace spark_operator::testing {
 

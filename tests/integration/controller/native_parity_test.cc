@@ -21,9 +21,9 @@
 #include "common/base/strings.h"
 #include "controller/driver_pod.h"
 #include "controller/native/native_submit.h"
-#include "controller/process.h"
-#include "controller/submission.h"
-#include "controller/submit_auth.h"
+#include "controller/submit/process.h"
+#include "controller/submit/submission.h"
+#include "controller/submit/submit_auth.h"
 #include "tests/integration/controller/harness.h"
 
 namespace spark_operator::controller::testing {

@@ -123,8 +123,8 @@ TEST_CASE("a trimmed executor keeps its containers' names and drops their mounts
    "spec":{"containers":[{"name":"spark-kubernetes-executor"},{"name":"sidecar"}]},
    "status":{"phase":"Running","containerStatuses":[{"name":"spark-kubernetes-executor",
      "state":{"running":{"startedAt":"2026-12-01T10:00:02Z"}}}]}})")));
-  CHECK(ObserveExecutors({&whole}, 1) == ObserveExecutors({&pod}, 1));
-  CHECK(ObserveExecutors({&pod}, 1).size() == 1);
+  CHECK(ObserveExecutors({kube::ParsePod(whole)}, 1) == ObserveExecutors({kube::ParsePod(pod)}, 1));
+  CHECK(ObserveExecutors({kube::ParsePod(pod)}, 1).size() == 1);
 }
 
 TEST_CASE("a trimmed pod missing whole sections, or with odd types, stays as it is") {

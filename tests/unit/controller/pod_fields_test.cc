@@ -10,7 +10,7 @@
 #include "common/base/json.h"
 #include "controller/driver_pod.h"
 #include "controller/pod_template.h"
-#include "controller/submission.h"
+#include "controller/submit/submission.h"
 #include "tests/support/spark_app.h"
 #include "tests/support/submit_args.h"
 

@@ -1,5 +1,5 @@
 // spark-submit runner: argv without a shell, output tail, exit codes, timeouts that kill the process group.
-#include "controller/process.h"
+#include "controller/submit/process.h"
 
 #include <catch2/catch.hpp>
 

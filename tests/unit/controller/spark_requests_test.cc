@@ -11,7 +11,7 @@
 #include "common/base/json.h"
 #include "controller/admission.h"
 #include "controller/native/driver_builder.h"
-#include "controller/submission.h"
+#include "controller/submit/submission.h"
 
 namespace spark_operator::controller {
 namespace {

@@ -1,5 +1,5 @@
 // spec -> spark-submit argv, field by field, as Spark's "Running on Kubernetes" documents the options.
-#include "controller/submission.h"
+#include "controller/submit/submission.h"
 
 #include <algorithm>
 #include <catch2/catch.hpp>

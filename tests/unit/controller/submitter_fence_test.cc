@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <thread>
 
-#include "controller/submitter.h"
+#include "controller/submit/submitter.h"
 
 namespace spark_operator::controller {
 namespace {

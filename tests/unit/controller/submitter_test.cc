@@ -1,5 +1,5 @@
 // The spark-submit pool: attempts are keyed by the app's UID, and a deleted app's queued submissions never run.
-#include "controller/submitter.h"
+#include "controller/submit/submitter.h"
 
 #include <signal.h>
 #include <unistd.h>

@@ -11,7 +11,7 @@
 #include "common/base/json.h"
 #include "common/base/yaml.h"
 #include "common/kube/config.h"
-#include "controller/submission.h"
+#include "controller/submit/submission.h"
 #include "tests/support/spark_app.h"
 
 namespace spark_operator::controller {

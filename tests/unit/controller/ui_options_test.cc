@@ -7,7 +7,7 @@
 
 #include "common/base/json.h"
 #include "controller/native/native_submit.h"
-#include "controller/submission.h"
+#include "controller/submit/submission.h"
 #include "controller/ui_ingress.h"
 #include "controller/ui_service.h"
 #include "tests/support/spark_app.h"

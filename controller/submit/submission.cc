@@ -1,4 +1,4 @@
-#include "controller/submission.h"
+#include "controller/submit/submission.h"
 
 #include <cstdlib>
 #include <map>

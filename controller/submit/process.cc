@@ -1,4 +1,4 @@
-#include "controller/process.h"
+#include "controller/submit/process.h"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -1,4 +1,4 @@
-#include "controller/submitter.h"
+#include "controller/submit/submitter.h"
 
 #include <glog/logging.h>
 

@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "controller/process.h"
+#include "controller/submit/process.h"
 
 namespace spark_operator::controller {
 

@@ -9,7 +9,7 @@
 #include "api/types.h"
 #include "common/base/status.h"
 #include "controller/pod_template.h"
-#include "controller/process.h"
+#include "controller/submit/process.h"
 
 namespace spark_operator::controller {
 

@@ -1,4 +1,4 @@
-#include "controller/submit_auth.h"
+#include "controller/submit/submit_auth.h"
 
 #include <openssl/evp.h>
 #include <openssl/pem.h>
