@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/base/json.h"
+#include "controller/driver_pod.h"
 #include "controller/finalizers.h"
 #include "controller/pod_state.h"
 #include "controller/reconcile_context.h"
@@ -28,7 +29,11 @@ ReconcileResult Reconciler::ReconcileLogs(Context& ctx, ReconcileResult result) 
   const api::AppState app = ctx.state();
   if (app == api::AppState::kSubmitted || app == api::AppState::kRunning || app == api::AppState::kUnknown) {
     for (const kube::Pod& pod : AppPods(ctx)) {
-      if (pod.meta.name != ctx.status.driver_info.pod_name) continue;
+      // A deleted app of the same name may have left an ended driver of this name behind.
+      if (pod.meta.name != ctx.status.driver_info.pod_name ||
+          DriverOwner(pod, UidOf(*ctx.object)) != PodOwner::kThisApp) {
+        continue;
+      }
       const api::AppState driver = ObserveDriver(pod).state;
       if (driver == api::AppState::kCompleted || driver == api::AppState::kFailed) {
         return Sooner(std::move(result), std::chrono::milliseconds(200));

@@ -1,6 +1,6 @@
 // What Spark's own containers of an application request, read from the settings spark-submit is given
-// (controller/submission.h) and computed as Spark computes them, so that the user's sparkConf counts exactly where
-// it reaches the pods: spark.<role>.memoryOverhead, spark.<role>.memoryOverheadFactor,
+// (controller/submit/submission.h) and computed as Spark computes them, so that the user's sparkConf counts exactly
+// where it reaches the pods: spark.<role>.memoryOverhead, spark.<role>.memoryOverheadFactor,
 // spark.kubernetes.memoryOverheadFactor, spark.<role>.minMemoryOverhead, off-heap and PySpark memory, and
 // dynamic allocation. Settings the spec always sets after defaulting (memory by --driver-memory and
 // --executor-memory, which win over --conf; cores, request cores and instances by a later --conf) win over the

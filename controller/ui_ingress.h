@@ -1,6 +1,6 @@
 // The Ingress to a driver's UI Service (--ingress-url-format, spec.sparkUIOptions): "<app>-ui-ingress", owned by
 // the SparkApplication and, like the Service, living only while a driver runs. A URL with a path is served under
-// it the way kubeflow's operator does it: the path becomes spark.ui.proxyBase (controller/submission.cc) and the
+// it the way kubeflow's operator does it: the path becomes spark.ui.proxyBase (controller/submit/submission.cc) and the
 // Ingress strips it again with a capture-group path and nginx's rewrite-target, since the UI itself answers at /.
 #pragma once
 

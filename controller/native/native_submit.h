@@ -30,7 +30,7 @@ Result<NativePlan> PlanNativeSubmission(const std::vector<std::string>& argv,
 // (another spark-app-selector) is AlreadyExists. Returns a one-line account of what was created.
 Result<std::string> CreateDriverObjects(kube::Client& client, const DriverObjects& objects);
 
-// CreateDriverObjects as a submission's outcome, in the form spark-submit's takes (controller/submitter.h):
+// CreateDriverObjects as a submission's outcome, in the form spark-submit's takes (controller/submit/submitter.h):
 // exit code 0 and the account as output, or the error with "native submission" as its context.
 Result<ProcessResult> RunNativeSubmission(kube::Client& client, const DriverObjects& objects);
 

@@ -34,7 +34,7 @@ std::map<std::string, std::string> ConfWithPrefix(const SparkConf& conf, const s
 }
 
 Result<SubmitArguments> ParseSubmitArgs(const std::vector<std::string>& argv) {
-  // The flags controller/submission.cc emits, each standing for a Spark setting (SparkSubmit's OptionAssigner).
+  // The flags controller/submit/submission.cc emits, each standing for a Spark setting (SparkSubmit's OptionAssigner).
   static const std::map<std::string, std::string> kFlagKeys = {
       {"--master", "spark.master"},
       {"--deploy-mode", "spark.submit.deployMode"},

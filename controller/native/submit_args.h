@@ -1,4 +1,4 @@
-// The spark-submit command line the controller builds (controller/submission.h), read back the way Spark's
+// The spark-submit command line the controller builds (controller/submit/submission.h), read back the way Spark's
 // SparkSubmit reads it, so that the native submitter starts from exactly what spark-submit would get.
 #pragma once
 
