@@ -7,8 +7,8 @@
 #     app is marked for an attempt whose driver pod does not exist yet, and counts a hit when the pod still did
 #     not exist after the kill;
 #   - a kube-apiserver restart (SIGKILL, same arguments), and later an etcd compaction followed by another one,
-#     so that the controller's watches resume from a compacted resourceVersion (410 Gone);
-#   - SIGSTOP of kube-apiserver for FAULT_STOP_SECONDS (default 20, longer than the 15 s lease);
+#     so that the leader's watches resume from a compacted resourceVersion (410 Gone) and it lists again;
+#   - SIGSTOP of kube-apiserver for FAULT_STOP_SECONDS (default the lease plus 10 s);
 #   - a certificate renewal of the initializer (its Secret gets a certificate that expires in 3 days, so the
 #     next check renews it) while a steady stream of dry-run Spark pods counts failed admissions.
 # Then it waits until every app is terminal and checks the API server's objects (check_apps.py): one driver pod
@@ -17,7 +17,13 @@
 # and fails unless D, L, O and F are 0. Uses the running local cluster, or starts one and stops it at the end.
 # Logs stay in .local/fault/ (FAULT_WORK).
 # FAULT_SUBMITTER=native runs the replicas with native submission (default spark-submit: its seconds-long
-# submissions are what the kills between an attempt's mark and its driver aim at).
+# submissions are what the kills between an attempt's mark and its driver aim at). With native, every
+# FAULT_JVM_EVERY-th app (default 10) sets a Spark key the native builder does not know, so it goes through
+# spark-submit as such apps do in production, and the targeted kills still find seconds-long windows.
+# The replicas' lease lasts FAULT_LEASE_SECONDS (default 30): an apiserver restart under this load takes about
+# 15 s, and the leader must keep its lease across it for its watches to resume (and meet 410 Gone) rather than a
+# successor listing afresh.
+# The suite fails when a fault did not land: no watch saw 410 Gone, or no targeted kill hit the window.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -27,7 +33,10 @@ cluster_dir="${SO_CLUSTER_DIR:-$root/.local/cluster}"
 apps="${FAULT_APPS:-1000}"
 kills_wanted="${FAULT_KILLS:-$((apps / 50 > 4 ? apps / 50 : 4))}"
 inflight="${FAULT_INFLIGHT:-16}"        # apps created but not finished, kept topped up
-stop_seconds="${FAULT_STOP_SECONDS:-20}" # the controller's lease lasts 15 s
+lease_seconds="${FAULT_LEASE_SECONDS:-30}"
+renew_seconds=$((lease_seconds * 3 / 4))
+stop_seconds="${FAULT_STOP_SECONDS:-$((lease_seconds + 10))}"
+jvm_every="${FAULT_JVM_EVERY:-10}"
 settle_seconds="${FAULT_SETTLE_SECONDS:-300}"
 submission_retries=5
 prefix="f-"
@@ -107,6 +116,7 @@ supervise() { # <replica>
     "$bin/spark-operator-controller" --kubeconfig="$kubeconfig" --submitter="${FAULT_SUBMITTER:-spark-submit}" \
       --spark-submit="$submit" --metrics-port=-1 \
       --namespaces="$ns" --leader-elect --lease-namespace="$ns" --lease-name="$lease" \
+      --lease-duration="$lease_seconds" --renew-deadline="$renew_seconds" \
       >>"$work/controller-$r.log" 2>&1 &
     pid=$!
     echo "$pid" >"$work/controller-$r.pid"
@@ -147,6 +157,10 @@ app_yaml() { # <index>
     0) code=1 retries=1 state=FAILED runs=2 ;;
     1) code=1 state=FAILED ;;
   esac
+  local conf="{}"
+  if [ "${FAULT_SUBMITTER:-spark-submit}" = native ] && ((jvm_every > 0 && i % jvm_every == jvm_every / 2)); then
+    conf='{spark.kubernetes.faultsuite.via-spark-submit: "true"}'
+  fi
   cat <<YAML
 ---
 apiVersion: spark-operator.k8s.io/v1alpha1
@@ -165,6 +179,7 @@ spec:
     annotations: {sim.spark-operator.k8s.io/run-seconds: "$((1 + RANDOM % 8))", sim.spark-operator.k8s.io/exit-code: "$code"}
     configMaps: [{name: fault-conf, path: /etc/fault}]
   executor: {instances: 1, memory: 512m}
+  sparkConf: $conf
   restartPolicy: {type: OnFailure, onFailureRetries: $retries, onFailureRetryInterval: 1,
                   onSubmissionFailureRetries: $submission_retries, onSubmissionFailureRetryInterval: 2}
 YAML
@@ -252,10 +267,12 @@ restart_apiserver() {
 }
 
 compact_and_restart() {
-  local rev
+  local rev before
+  before="$(leader_pid || echo none)"
   rev="$(cluster_etcd_compact)" || fail "etcd compaction failed"
-  log "etcd compacted at revision $rev"
+  log "etcd compacted at revision $rev; leader pid $before"
   restart_apiserver
+  log "leader pid after the restart: $(leader_pid || echo none)"
 }
 
 stop_apiserver() {
@@ -375,3 +392,5 @@ log "details: window hits $window_hits, watch 410s $gone, admissions probed $(jq
 echo "fault suite: apps $apps, controller kills $kills, apiserver restarts $restarts, duplicate drivers $D, lost apps $L, orphan pods $O, failed admissions $F"
 ((kills >= kills_wanted)) || fail "only $kills of $kills_wanted controller kills happened"
 ((D == 0 && L == 0 && O == 0 && F == 0)) || fail "duplicate drivers, lost apps, orphan pods or failed admissions"
+((gone > 0)) || fail "no watch saw 410 Gone: the compaction did not reach a live leader's watch"
+((kills_wanted < 2 || window_hits > 0)) || fail "no targeted kill landed between an attempt's mark and its driver"
