@@ -78,7 +78,7 @@ cleanup() {
   [ -n "$probe_pid" ] && { kill "$probe_pid" 2>/dev/null; wait "$probe_pid" 2>/dev/null; }
   # spark-submit runs of killed controllers outlive them; they are ours by the namespace only this run uses.
   for d in /proc/[0-9]*; do
-    tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -q -- "spark.kubernetes.namespace=$ns " && kill "${d#/proc/}" 2>/dev/null
+    tr '\0' ' ' 2>/dev/null <"$d/cmdline" | grep -q -- "spark.kubernetes.namespace=$ns " && kill "${d#/proc/}" 2>/dev/null
   done
   init_stop
   if [ -n "${kubeconfig:-}" ] && ((!started_cluster)); then
