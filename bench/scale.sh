@@ -86,8 +86,12 @@ stop_controller() {
   CTL=""
 }
 
-K apply -k "$ROOT/deploy/crd" >/dev/null
-K wait --for condition=established crd/sparkapplications.spark-operator.k8s.io >/dev/null
+K apply --server-side --force-conflicts -k "$ROOT/deploy/crd" >/dev/null
+# A CRD created this instant has no conditions yet, which `kubectl wait` takes for an error.
+for _ in $(seq 50); do
+  K wait --for condition=established crd/sparkapplications.spark-operator.k8s.io >/dev/null 2>&1 && break
+  sleep 0.2
+done
 echo "scale: N=$N, controller --kube-api-qps=$QPS --kube-api-burst=$BURST --workers=$WORKERS" \
   "--native-submission-concurrency=$NATIVE_C --ui-service-type=$UI_TYPE; output in $OUT" >&2
 
