@@ -63,6 +63,11 @@ new_namespace() {
 cpu_seconds() { awk -v t="$TICK" '{printf "%.2f", ($14 + $15) / t}' "/proc/$1/stat"; }
 proc_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 now() { date +%s.%N; }
+# Writes the API server has answered so far, from every client (its apiserver_request_total).
+api_writes() {
+  K get --raw /metrics | awk '/^apiserver_request_total/ && /verb="(POST|PUT|PATCH|DELETE|APPLY)"/ {s += $NF}
+    END {printf "%d", s}'
+}
 # key -> value from a player/raw output file.
 val() { awk -v k="$2" '$1 == k {print $2}' "$1"; }
 
@@ -86,8 +91,12 @@ stop_controller() {
   CTL=""
 }
 
-K apply -k "$ROOT/deploy/crd" >/dev/null
-K wait --for condition=established crd/sparkapplications.spark-operator.k8s.io >/dev/null
+K apply --server-side --force-conflicts -k "$ROOT/deploy/crd" >/dev/null
+# A CRD created this instant has no conditions yet, which `kubectl wait` takes for an error.
+for _ in $(seq 50); do
+  K wait --for condition=established crd/sparkapplications.spark-operator.k8s.io >/dev/null 2>&1 && break
+  sleep 0.2
+done
 echo "scale: N=$N, controller --kube-api-qps=$QPS --kube-api-burst=$BURST --workers=$WORKERS" \
   "--native-submission-concurrency=$NATIVE_C --ui-service-type=$UI_TYPE; output in $OUT" >&2
 
@@ -96,6 +105,7 @@ NS_NATIVE="scale-native-$TAG"
 new_namespace "$NS_NATIVE"
 start_controller "$NS_NATIVE" native "$OUT/controller-native.log"
 api0=$(cpu_seconds "$KUBE_APISERVER_PID")
+writes0=$(api_writes)
 etcd0=$(cpu_seconds "$ETCD_PID")
 ctl0=$(cpu_seconds "$CTL")
 t0=$(now)
@@ -104,6 +114,7 @@ t0=$(now)
   --timeout="$TIMEOUT" >"$OUT/native.txt" 2>"$OUT/player-native.log"
 wall=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.1f", b - a}')
 api1=$(cpu_seconds "$KUBE_APISERVER_PID")
+writes1=$(api_writes)
 etcd1=$(cpu_seconds "$ETCD_PID")
 ctl_cpu=$(awk -v a="$ctl0" -v b="$(cpu_seconds "$CTL")" 'BEGIN {printf "%.1f", b - a}')
 ctl_hwm_kb=$(proc_kb "$CTL" VmHWM)
@@ -124,9 +135,11 @@ stop_controller
 NS_RAW="scale-raw-$TAG"
 new_namespace "$NS_RAW"
 raw_api0=$(cpu_seconds "$KUBE_APISERVER_PID")
+raw_writes0=$(api_writes)
 "$BUILD/bin/raw_writes" --kubeconfig="$KUBECONFIG_PATH" --ns="$NS_RAW" --apps="$N" --app_file="$APP_FILE" \
   --kube_api_qps="$QPS" --kube_api_burst="$BURST" --concurrency="$NATIVE_C" >"$OUT/raw.txt" 2>"$OUT/raw.log"
 raw_api=$(awk -v a="$raw_api0" -v b="$(cpu_seconds "$KUBE_APISERVER_PID")" 'BEGIN {printf "%.1f", b - a}')
+raw_writes1=$(api_writes)
 raw_rate=$(awk '$1 == "raw_apps_per_min" {printf "%.0f", $2}' "$OUT/raw.txt")
 
 # ---- 4. spark-submit
@@ -194,6 +207,11 @@ row "controller peak RSS (VmHWM) at $PODS pods" "$rss_mb MB" "< 64 MB at 60,000 
 row "controller CPU, native phase" "$ctl_cpu s of $wall s wall" ""
 row "kube-apiserver / etcd CPU, native phase" "$api_cpu s / $etcd_cpu s" ""
 row "kube-apiserver CPU, raw phase" "$raw_api s" ""
+# What the API server did per app, from all clients: the native phase also carries the apps' creation, the status
+# writes, Events and UI Services, the executor pods the player makes, kwok's and the scheduler's updates.
+native_wpa=$(awk -v a="$writes0" -v b="$writes1" -v n="$N" 'BEGIN {printf "%.1f", (b - a) / n}')
+raw_wpa=$(awk -v a="$raw_writes0" -v b="$raw_writes1" -v n="$N" 'BEGIN {printf "%.1f", (b - a) / n}')
+row "API server writes per app (all clients), native / raw phase" "$native_wpa / $raw_wpa" ""
 row "controller restart with $N apps, $PODS pods stored: /readyz" \
   "$restart_ready s (VmHWM $((restart_rss_kb / 1024)) MB)" "< 2 s at 10,000"
 if [[ -n "$wh_rate" ]]; then

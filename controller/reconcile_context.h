@@ -24,7 +24,10 @@ struct Reconciler::Context {
   api::SparkApplicationStatus status;        // As this reconcile wants it.
   int64_t generation = 0;
   std::optional<int64_t> observed_generation;
-  bool just_marked = false;                    // This reconcile wrote the attempt's mark: its driver cannot exist yet.
+  bool just_marked = false;  // This reconcile wrote the attempt's mark: its driver cannot exist yet.
+  // Set by Adopt: SUBMITTED is not yet stored. The next status write stores it with what ReconcileDriver sees
+  // of the driver (one write instead of two), and then the submission is announced with this message.
+  std::optional<std::string> adopted;
   std::optional<std::vector<kube::Pod>> pods;  // The app's pods, once read (Reconciler::AppPods).
 
   api::AppState state() const { return status.application_state.state.value_or(api::AppState::kNew); }

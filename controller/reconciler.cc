@@ -3,6 +3,7 @@
 #include <glog/logging.h>
 
 #include <optional>
+#include <utility>
 
 #include "api/spark_application.h"
 #include "common/base/json.h"
@@ -307,20 +308,18 @@ ReconcileResult Reconciler::Adopt(Context& ctx, const std::string& how) {
   ctx.status.application_state = {AppState::kSubmitted, ""};
   if (ctx.status.submission_time.empty()) ctx.status.submission_time = kube::FormatTime(Now());
   ctx.status.execution_attempts += 1;
-  RETURN_IF_ERROR(WriteStatus(ctx));
-  submitter_.Clear(UidOf(*ctx.object), api::SubmissionNumber(ctx.status));
-  const std::string message = "submission attempt " + std::to_string(attempt) + ", driver pod " +
-                              ctx.status.driver_info.pod_name + " (" + how + ")";
-  LOG(INFO) << ctx.Describe() << ": SUBMITTED: " << message;
-  events_.Normal(*ctx.object, "SparkApplicationSubmitted", message);
-  metrics_.submitted.Increment();
+  // Stored by the status write that ends ReconcileDriver, with the driver's UI and state (WriteStatus announces
+  // it); until then the attempt's outcome stays with the submitter, so a failed write adopts again.
+  ctx.adopted = "submission attempt " + std::to_string(attempt) + ", driver pod " + ctx.status.driver_info.pod_name +
+                " (" + how + ")";
   return ReconcileDriver(ctx);
 }
 
 ReconcileResult Reconciler::ReconcileDriver(Context& ctx) {
   // The submission's outcome may arrive after its driver pod was adopted; kept, it would stay until the app is
-  // deleted (a spark-submit output tail is up to 64 KiB, times thousands of apps).
-  submitter_.Clear(UidOf(*ctx.object), api::SubmissionNumber(ctx.status));
+  // deleted (a spark-submit output tail is up to 64 KiB, times thousands of apps). An adoption not yet stored
+  // clears it once stored (WriteStatus).
+  if (!ctx.adopted) submitter_.Clear(UidOf(*ctx.object), api::SubmissionNumber(ctx.status));
   const std::string pod_name = ctx.status.driver_info.pod_name;
   // Only a confirmed absence counts: an error reading the pod is returned (retried with back-off), status as is.
   ASSIGN_OR_RETURN(const std::optional<kube::Pod> pod, FindDriverPod(ctx.ns, pod_name, /*ask_server=*/true));
@@ -329,6 +328,7 @@ ReconcileResult Reconciler::ReconcileDriver(Context& ctx) {
     // The app id is taken from the driver pod the first time it is seen.
     const bool seen = !ctx.status.app_id.empty();
     if (!seen && Left(ctx.status.submission_time, grace) > 0) {
+      RETURN_IF_ERROR(WriteStatus(ctx));  // An adoption is stored before waiting.
       return RequeueAfter(RequeueDelay(Left(ctx.status.submission_time, grace)));
     }
     return Terminate(
@@ -473,6 +473,13 @@ Status Reconciler::WriteStatus(Context& ctx) {
   ASSIGN_OR_RETURN(rapidjson::Document updated, client_->UpdateStatus(kube::resources::kSparkApplications, doc));
   ctx.object = Share(std::move(updated));
   ctx.old_status = ctx.status;
+  if (ctx.adopted) {
+    const std::string message = *std::exchange(ctx.adopted, std::nullopt);
+    submitter_.Clear(UidOf(*ctx.object), api::SubmissionNumber(ctx.status));
+    LOG(INFO) << ctx.Describe() << ": SUBMITTED: " << message;
+    events_.Normal(*ctx.object, "SparkApplicationSubmitted", message);
+    metrics_.submitted.Increment();
+  }
   return OkStatus();
 }
 

@@ -139,6 +139,7 @@ class Reconciler {
   const CacheView caches_;
   Submitter& submitter_;
   StatusThrottle executor_status_throttle_{std::chrono::seconds(2)};
+  NodeAddresses node_addresses_;  // For the UI's URL: the drivers of many apps share a node.
   Events& events_;
   ControllerMetrics& metrics_;
   const ReconcilerOptions options_;

@@ -18,7 +18,8 @@ void Reconciler::EnsureDriverOwnedAndExposed(Context& ctx, const kube::Pod& pod)
   if (!info.web_ui_service_name.empty() && !info.web_ui_url.empty() && ingress_done) return;
   // A driver that has ended serves no UI; its Service would only be deleted again.
   if (pod.phase == "Succeeded" || pod.phase == "Failed") return;
-  const Status exposed = ExposeDriverUi(*client_, *ctx.object, pod, api::SubmissionNumber(ctx.status), plan, info);
+  const Status exposed =
+      ExposeDriverUi(*client_, *ctx.object, pod, api::SubmissionNumber(ctx.status), plan, info, node_addresses_);
   if (!exposed.ok()) LOG(WARNING) << ctx.Describe() << ": UI: " << exposed.ToString();
 }
 

@@ -137,14 +137,22 @@ rapidjson::Document BuildUiService(const rapidjson::Value& app, int attempt, con
 }
 
 Result<UiServiceInfo> EnsureUiService(kube::Client& client, const rapidjson::Value& app, int attempt,
-                                      const UiPlan& plan) {
+                                      const UiPlan& plan, bool likely_missing) {
   const std::string ns = NamespaceOf(app);
   const std::string name = UiServiceName(NameOf(app));
+  const rapidjson::Document desired = BuildUiService(app, attempt, plan);
+  if (likely_missing) {
+    // A new driver's Service: creating it without reading first spares a request per app; one that is there
+    // after all is read and handled below.
+    Result<rapidjson::Document> created = client.Create(kube::resources::kServices, ns, desired);
+    if (created.ok()) return UiServiceInfo{name, NodePortOf(kube::ParseService(*created))};
+    if (!IsAlreadyExists(created.status())) return created.status();
+  }
   const Result<rapidjson::Document> read = client.Get(kube::resources::kServices, ns, name);
   if (!read.ok() && !IsNotFound(read.status())) return read.status();
+  if (likely_missing && !read.ok()) return UnavailableError("service " + name + " went meanwhile");
   const std::optional<kube::Service> existing =
       read.ok() ? std::optional<kube::Service>(kube::ParseService(*read)) : std::nullopt;
-  const rapidjson::Document desired = BuildUiService(app, attempt, plan);
   if (existing && !HasShape(*existing, kube::ParseService(desired))) {
     // Made for an earlier spec: a type change cannot be patched in place (node ports), so it is made anew.
     kube::DeleteOptions options;
@@ -183,10 +191,28 @@ Result<std::string> NodeAddress(kube::Client& client, const std::string& node_na
   return node.addresses[0].address;
 }
 
+NodeAddresses::NodeAddresses(std::chrono::seconds ttl) : ttl_(ttl) {}
+
+Result<std::string> NodeAddresses::Get(kube::Client& client, const std::string& node_name) {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    const std::lock_guard lock(mu_);
+    if (const auto it = known_.find(node_name); it != known_.end() && now - it->second.read < ttl_) {
+      return it->second.address;
+    }
+  }
+  ASSIGN_OR_RETURN(std::string address, NodeAddress(client, node_name));
+  const std::lock_guard lock(mu_);
+  if (known_.size() >= kMaxNodes) known_.clear();  // Bounded; a cluster's nodes are read again.
+  known_[node_name] = {address, now};
+  return address;
+}
+
 Status ExposeDriverUi(kube::Client& client, const rapidjson::Value& app, const kube::Pod& driver, int attempt,
-                      const UiPlan& plan, api::DriverInfo& info) {
+                      const UiPlan& plan, api::DriverInfo& info, NodeAddresses& nodes) {
   if (plan.type == UiServiceType::kNone) return OkStatus();
-  ASSIGN_OR_RETURN(const UiServiceInfo service, EnsureUiService(client, app, attempt, plan));
+  ASSIGN_OR_RETURN(const UiServiceInfo service,
+                   EnsureUiService(client, app, attempt, plan, /*likely_missing=*/info.web_ui_service_name.empty()));
   info.web_ui_service_name = service.name;
   if (plan.ingress) {
     RETURN_IF_ERROR(EnsureUiIngress(client, app, plan));
@@ -205,7 +231,7 @@ Status ExposeDriverUi(kube::Client& client, const rapidjson::Value& app, const k
   }
   info.web_ui_port = service.node_port;
   if (driver.node_name.empty()) return OkStatus();  // Not scheduled yet: the URL follows once it is.
-  ASSIGN_OR_RETURN(const std::string address, NodeAddress(client, driver.node_name));
+  ASSIGN_OR_RETURN(const std::string address, nodes.Get(client, driver.node_name));
   info.web_ui_url = address + ":" + std::to_string(service.node_port);
   return OkStatus();
 }

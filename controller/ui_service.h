@@ -6,7 +6,10 @@
 
 #include <rapidjson/document.h>
 
+#include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -73,17 +76,36 @@ struct UiServiceInfo {
 
 // Creates the Service, or points an existing one at `attempt`'s driver. One whose type, port or the labels and
 // annotations the plan sets differ (the spec changed) is deleted, and Unavailable asks for a later try.
+// `likely_missing` (the status names no Service yet): try to create before reading, one request instead of two.
 Result<UiServiceInfo> EnsureUiService(kube::Client& client, const rapidjson::Value& app, int attempt,
-                                      const UiPlan& plan);
+                                      const UiPlan& plan, bool likely_missing = false);
 
 // The InternalIP of a node (its first address otherwise), for webUIURL.
 Result<std::string> NodeAddress(kube::Client& client, const std::string& node_name);
+
+// NodeAddress, remembered for `ttl`: every driver on a node would otherwise read that node again (one GET per
+// application). Thread-safe.
+class NodeAddresses {
+ public:
+  explicit NodeAddresses(std::chrono::seconds ttl = std::chrono::seconds(30));
+  Result<std::string> Get(kube::Client& client, const std::string& node_name);
+
+ private:
+  static constexpr size_t kMaxNodes = 10000;
+  struct Known {
+    std::string address;
+    std::chrono::steady_clock::time_point read;
+  };
+  const std::chrono::steady_clock::duration ttl_;
+  std::mutex mu_;
+  std::map<std::string, Known> known_;
+};
 
 // Ensures the Service (and with plan.ingress the Ingress, controller/ui_ingress.h) for the running `driver` of
 // `app` and fills the UI fields of `info`: NodePort "<node address>:<node port>", ClusterIP
 // "<service>.<namespace>.svc:<port>", the Ingress's name and address. Nothing for kNone.
 Status ExposeDriverUi(kube::Client& client, const rapidjson::Value& app, const kube::Pod& driver, int attempt,
-                      const UiPlan& plan, api::DriverInfo& info);
+                      const UiPlan& plan, api::DriverInfo& info, NodeAddresses& nodes);
 
 // Deletes the Service and the Ingress `info` names (already gone is fine) and then clears the UI fields of
 // `info`, so that the status never names a UI that no longer answers; on an error `info` is left as it was.

@@ -95,6 +95,7 @@ Result<std::unique_ptr<Connection>> Client::TakeConnection(bool& reused) {
     }
   }
   reused = false;
+  VLOG(2) << "new connection to " << base_url_;
   auto connection = std::make_unique<Connection>(impl_->server, impl_->ssl, impl_->options);
   RETURN_IF_ERROR(connection->Connect());
   return connection;

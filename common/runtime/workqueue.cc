@@ -148,7 +148,11 @@ void WorkQueue::DelayLoop() {
 void RunWorkers(WorkQueue& queue, int workers, const ReconcileFunc& reconcile) {
   const auto work = [&queue, &reconcile] {
     while (std::optional<std::string> key = queue.Get()) {
+      const auto start = std::chrono::steady_clock::now();
       const ReconcileResult result = reconcile(*key);
+      VLOG(2) << queue.name() << ": reconciled " << *key << " in "
+              << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count()
+              << " ms, depth " << queue.Len();
       if (!result.status.ok()) {
         LOG(WARNING) << queue.name() << ": reconciling " << *key << " failed (retry " << queue.NumRequeues(*key) + 1
                      << "): " << result.status.ToString();

@@ -1,6 +1,6 @@
 // Submission without spark-submit: the command line the controller built for spark-submit, turned into the
 // objects spark-submit would create (controller/native/driver_builder.h) and created with the controller's own
-// client, in spark-submit's order: the driver pod, then its Service, NetworkPolicy and conf map, owned by the pod.
+// client: the driver pod, then, all at once, its Service, NetworkPolicy and conf map, owned by the pod.
 #pragma once
 
 #include <map>

@@ -135,7 +135,9 @@ void Submitter::Loop(Lane lane) {
       queues_[lane].pop_front();
       ++running_;
     }
-    VLOG(1) << job.key << ": starting " << what << " for attempt " << job.id.second;
+    VLOG(1) << job.key << ": starting " << what << " for attempt " << job.id.second << " after "
+            << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - job.queued).count()
+            << " ms queued";
     // A replica that may no longer be the leader starts nothing: the refusal is the attempt's result.
     const Status may_start = options_.may_start ? options_.may_start() : OkStatus();
     Result<ProcessResult> result = may_start.ok() ? job.run() : Result<ProcessResult>(may_start);

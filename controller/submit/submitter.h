@@ -77,6 +77,7 @@ class Submitter {
     std::string key;
     std::function<Result<ProcessResult>()> run;
     std::shared_ptr<std::atomic<bool>> cancel;  // Null when the run cannot be stopped.
+    std::chrono::steady_clock::time_point queued = std::chrono::steady_clock::now();
   };
   struct Pending {  // A queued or running attempt.
     std::string key;

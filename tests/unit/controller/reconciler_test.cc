@@ -37,6 +37,7 @@ struct FakeApiServer {
   std::atomic<int> pod_status{500};
   std::atomic<int> pod_gets{0};
   std::atomic<int> pod_deletes{0};
+  std::atomic<int> status_code{200};  // The answer to status writes.
   std::mutex mu;
   std::vector<std::string> status_writes;  // Bodies of PUT .../sparkapplications/pi/status.
   std::unique_ptr<http::Server> server;
@@ -56,7 +57,11 @@ struct FakeApiServer {
         [this](const http::ServerRequest& request) {
           const std::lock_guard lock(mu);
           status_writes.push_back(request.body);
-          http::ServerResponse r = http::ServerResponse::Text(200, request.body);
+          const int code = status_code;
+          http::ServerResponse r = http::ServerResponse::Text(
+              code, code == 200 ? request.body
+                                : R"({"kind":"Status","apiVersion":"v1","status":"Failure","code":)" +
+                                      std::to_string(code) + R"(,"reason":"InternalError"})");
           r.content_type = "application/json";
           return r;
         };
@@ -154,6 +159,36 @@ TEST_CASE("a spec change stops the running driver and runs again at once under t
   CHECK(GetString(*written, {"status", "applicationState", "state"}) == "NEW");
   CHECK(GetInt(*written, {"status", "submissionAttempts"}) == 0);  // The retry policy counts afresh.
   CHECK(GetInt(*written, {"status", "submissionNumber"}) == 1);    // The next submission is number 2.
+}
+
+TEST_CASE("a driver is adopted with one status write, and after a failed write it is adopted once, not twice") {
+  FakeApiServer api;
+  // Marked for submission 1 (the mark was stored), and its driver is in the cache, owned by the app.
+  const kube::ObjectPtr app = Object(R"({"apiVersion":"spark-operator.k8s.io/v1alpha1","kind":"SparkApplication",
+    "metadata":{"name":"pi","namespace":"jobs","uid":"uid-1","resourceVersion":"7","generation":1},
+    "spec":{"type":"Scala","mainClass":"Pi","mainApplicationFile":"local:///opt/pi.jar","image":"spark:4"},
+    "status":{"applicationState":{"state":"NEW"},"driverInfo":{"podName":"pi-1-driver"},"observedGeneration":1,
+              "submissionAttempts":1,"submissionNumber":1}})");
+  const kube::ObjectPtr driver = Object(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"pi-1-driver",
+    "namespace":"jobs","uid":"pod-1","labels":{"spark-role":"driver","spark-operator.k8s.io/app-uid":"uid-1",
+    "spark-operator.k8s.io/submission-attempt":"1"},
+    "ownerReferences":[{"apiVersion":"spark-operator.k8s.io/v1alpha1","kind":"SparkApplication","name":"pi",
+                        "uid":"uid-1","controller":true}]},"status":{"phase":"Pending"}})");
+  TestReconciler t(api, app, driver);
+
+  api.status_code = 500;
+  CHECK_FALSE(t.reconciler->Reconcile("jobs/pi").status.ok());
+  CHECK(api.Writes() == 1);
+
+  api.status_code = 200;
+  CHECK(t.reconciler->Reconcile("jobs/pi").status.ok());
+  REQUIRE(api.Writes() == 2);
+  Result<rapidjson::Document> written = ParseJson(api.status_writes[1]);
+  REQUIRE(written.ok());
+  CHECK(GetString(*written, {"status", "applicationState", "state"}) == "SUBMITTED");
+  CHECK(GetInt(*written, {"status", "executionAttempts"}) == 1);
+  CHECK_FALSE(GetString(*written, {"status", "submissionTime"}).empty());
+  CHECK(GetString(*written, {"status", "appId"}) == "spark-uid1");
 }
 
 }  // namespace
