@@ -9,7 +9,6 @@
 #include "common/base/json.h"
 #include "common/kube/client.h"
 #include "common/kube/pod.h"
-#include "common/kube/store.h"
 #include "controller/submit/submission.h"
 #include "controller/submit/submitter.h"
 

@@ -29,6 +29,10 @@ struct Reconciler::Context {
   // of the driver (one write instead of two), and then the submission is announced with this message.
   std::optional<std::string> adopted;
   std::optional<std::vector<kube::Pod>> pods;  // The app's pods, once read (Reconciler::AppPods).
+  // The driver pod as last read from the cache, parsed (Reconciler::FindDriverPod): the same cached object is
+  // parsed once per reconcile, also when AppPods reads it among the app's pods.
+  kube::ObjectPtr driver_object;
+  kube::Pod driver;
 
   api::AppState state() const { return status.application_state.state.value_or(api::AppState::kNew); }
   api::RestartPolicy restart() const {

@@ -201,13 +201,13 @@ ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
   const int attempt = api::SubmissionNumber(ctx.status);
   const std::string uid = UidOf(*ctx.object);
   const std::string& pod_name = ctx.status.driver_info.pod_name;
-  ASSIGN_OR_RETURN(std::optional<kube::Pod> pod, FindDriverPod(ctx.ns, pod_name, /*ask_server=*/false));
+  ASSIGN_OR_RETURN(std::optional<kube::Pod> pod, FindDriverPod(ctx, pod_name, /*ask_server=*/false));
   if (pod) return ClaimDriver(ctx, *pod);
 
   if (std::optional<Result<ProcessResult>> result = submitter_.PeekResult(uid, attempt)) {
     if (result->ok() && (*result)->ok()) return Adopt(ctx, "spark-submit succeeded");
     // spark-submit may have failed only because the pod was already there (an earlier run of this attempt).
-    ASSIGN_OR_RETURN(pod, FindDriverPod(ctx.ns, pod_name, /*ask_server=*/true));
+    ASSIGN_OR_RETURN(pod, FindDriverPod(ctx, pod_name, /*ask_server=*/true));
     if (pod) return ClaimDriver(ctx, *pod);
     RETURN_IF_ERROR(MarkSubmissionFailed(ctx, SubmitFailureMessage(*result)));
     submitter_.Clear(uid, attempt);
@@ -218,7 +218,7 @@ ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
   // Marked but neither running nor finished here: a restart after a crash, or a mark written earlier. The server
   // is the judge of whether the attempt's driver already exists; a mark this reconcile just wrote has none.
   if (!ctx.just_marked) {
-    ASSIGN_OR_RETURN(pod, FindDriverPod(ctx.ns, pod_name, /*ask_server=*/true));
+    ASSIGN_OR_RETURN(pod, FindDriverPod(ctx, pod_name, /*ask_server=*/true));
     if (pod) return ClaimDriver(ctx, *pod);
   }
   if (!ctx.app) return InternalError("spec no longer parses: " + ctx.spec_error);
@@ -322,7 +322,7 @@ ReconcileResult Reconciler::ReconcileDriver(Context& ctx) {
   if (!ctx.adopted) submitter_.Clear(UidOf(*ctx.object), api::SubmissionNumber(ctx.status));
   const std::string pod_name = ctx.status.driver_info.pod_name;
   // Only a confirmed absence counts: an error reading the pod is returned (retried with back-off), status as is.
-  ASSIGN_OR_RETURN(const std::optional<kube::Pod> pod, FindDriverPod(ctx.ns, pod_name, /*ask_server=*/true));
+  ASSIGN_OR_RETURN(const std::optional<kube::Pod> pod, FindDriverPod(ctx, pod_name, /*ask_server=*/true));
   if (!pod) {
     const int64_t grace = options_.driver_startup_grace.count();
     // The app id is taken from the driver pod the first time it is seen.

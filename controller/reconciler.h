@@ -128,8 +128,8 @@ class Reconciler {
   void RecordObservedGeneration(Context& ctx);
   // Pods (reconciler_pods.cc), parsed where they are read. The driver pod from the cache, else from the API
   // server (the cache may lag a fresh pod). None only when it is not in the cache and (with ask_server) the
-  // server says 404; any other failure is an error.
-  Result<std::optional<kube::Pod>> FindDriverPod(const std::string& ns, const std::string& name, bool ask_server);
+  // server says 404; any other failure is an error. A cached pod is parsed once per reconcile (also for AppPods).
+  Result<std::optional<kube::Pod>> FindDriverPod(Context& ctx, const std::string& name, bool ask_server);
   // The app's pods in the cache, parsed once per reconcile.
   const std::vector<kube::Pod>& AppPods(Context& ctx) const;
   // The app's pods in the cache, parsed: for an app that is gone and has no reconcile context.

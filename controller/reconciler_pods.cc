@@ -4,20 +4,27 @@
 
 namespace spark_operator::controller {
 
-Result<std::optional<kube::Pod>> Reconciler::FindDriverPod(const std::string& ns, const std::string& name,
-                                                           bool ask_server) {
-  if (kube::ObjectPtr cached = caches_.pod(ns + "/" + name); cached != nullptr) {
-    return std::optional<kube::Pod>(kube::ParsePod(*cached));
+Result<std::optional<kube::Pod>> Reconciler::FindDriverPod(Context& ctx, const std::string& name, bool ask_server) {
+  if (kube::ObjectPtr cached = caches_.pod(ctx.ns + "/" + name); cached != nullptr) {
+    if (cached != ctx.driver_object) {
+      ctx.driver = kube::ParsePod(*cached);
+      ctx.driver_object = std::move(cached);
+    }
+    return std::optional<kube::Pod>(ctx.driver);
   }
   if (!ask_server) return std::optional<kube::Pod>();
-  Result<rapidjson::Document> pod = client_->Get(kube::resources::kPods, ns, name);
+  Result<rapidjson::Document> pod = client_->Get(kube::resources::kPods, ctx.ns, name);
   if (pod.ok()) return std::optional<kube::Pod>(kube::ParsePod(*pod));
   if (IsNotFound(pod.status())) return std::optional<kube::Pod>();
-  return pod.status().WithContext("reading driver pod " + ns + "/" + name);
+  return pod.status().WithContext("reading driver pod " + ctx.ns + "/" + name);
 }
 
 const std::vector<kube::Pod>& Reconciler::AppPods(Context& ctx) const {
-  if (!ctx.pods) ctx.pods = CachedAppPods(ctx.ns, ctx.name);
+  if (ctx.pods) return *ctx.pods;
+  ctx.pods.emplace();
+  for (const kube::ObjectPtr& pod : caches_.app_pods(ctx.ns, ctx.name)) {
+    ctx.pods->push_back(pod == ctx.driver_object ? ctx.driver : kube::ParsePod(*pod));
+  }
   return *ctx.pods;
 }
 

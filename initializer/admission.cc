@@ -6,7 +6,7 @@
 #include "common/base/base64.h"
 #include "common/base/json.h"
 #include "common/base/strings.h"
-#include "common/kube/object_meta.h"
+#include "common/kube/pod.h"
 
 namespace spark_operator::initializer {
 namespace {
@@ -125,11 +125,12 @@ AdmissionResult AdmissionHandler::Handle(std::string_view body) const {
     result.body = BuildAdmissionResponse(request.api_version, request.uid, denied, 400);
     return result;
   }
+  const AdmittedPod pod(request.object);
   if (result.object_key.empty() || result.object_key.back() == '/') {
-    const kube::ObjectMeta meta = kube::ParseObjectMeta(request.object);
+    const kube::ObjectMeta& meta = pod.parsed().meta;
     result.object_key += meta.name.empty() ? meta.generate_name + "*" : meta.name;
   }
-  const Decision decision = mutator_->Mutate(request.object, request.ns);
+  const Decision decision = mutator_->Mutate(pod, request.ns);
   result.outcome = !decision.allowed ? "denied" : decision.patch.empty() ? "allowed" : "patched";
   result.message = decision.message;
   result.warnings = decision.warnings.size();

@@ -78,18 +78,18 @@ Mutator::Mutator(MutatorOptions options, const ObjectChecker* checker) : options
   if (checker_ == nullptr) checker_ = &kAlwaysExists;
 }
 
-Decision Mutator::Mutate(const Value& pod, const std::string& ns) const {
+Decision Mutator::Mutate(const AdmittedPod& pod, const std::string& ns) const {
   Decision decision;
   // The annotations as sent: api::ParseMountAnnotations judges their types too (a value that is not a string is
   // refused by name), which a parsed kube::Pod would have read as "".
-  const Value* annotations = FindPath(pod, {"metadata", "annotations"});
+  const Value* annotations = FindPath(pod.raw(), {"metadata", "annotations"});
   if (annotations == nullptr) return decision;
   api::ParsedMountAnnotations parsed = api::ParseMountAnnotations(*annotations);
   decision.warnings = std::move(parsed.unknown);
   if (parsed.mounts.empty() && parsed.problems.empty()) return decision;
 
   // Parsed only for a pod that asks for mounts: the webhook sees every Spark pod.
-  const kube::Pod typed = kube::ParsePod(pod);
+  const kube::Pod& typed = pod.parsed();
   std::vector<std::string> problems = std::move(parsed.problems);
   const int index = api::SparkContainerIndex(kube::ContainerNames(typed));
   if (index < 0) {

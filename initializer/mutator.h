@@ -13,6 +13,7 @@
 
 #include "api/mounts.h"
 #include "common/base/status.h"
+#include "common/kube/pod.h"
 
 namespace spark_operator::initializer {
 
@@ -59,13 +60,31 @@ struct Decision {
   std::vector<std::string> warnings;
 };
 
+// A pod under admission: the object as sent, and its kube::Pod parsed once, when first asked for (the webhook sees
+// every Spark pod and parses only the ones it reads: those that ask for mounts, or lack a name for the log line).
+// For one request on one thread.
+class AdmittedPod {
+ public:
+  explicit AdmittedPod(const rapidjson::Value& raw) : raw_(raw) {}
+  const rapidjson::Value& raw() const { return raw_; }
+  const kube::Pod& parsed() const {
+    if (!parsed_) parsed_ = kube::ParsePod(raw_);
+    return *parsed_;
+  }
+
+ private:
+  const rapidjson::Value& raw_;
+  mutable std::optional<kube::Pod> parsed_;
+};
+
 class Mutator {
  public:
   // `checker` must outlive the mutator; null means AlwaysExistsChecker.
   explicit Mutator(MutatorOptions options, const ObjectChecker* checker = nullptr);
 
   // `ns` is the namespace of the admission request (a pod being created may not carry one yet).
-  Decision Mutate(const rapidjson::Value& pod, const std::string& ns) const;
+  Decision Mutate(const AdmittedPod& pod, const std::string& ns) const;
+  Decision Mutate(const rapidjson::Value& pod, const std::string& ns) const { return Mutate(AdmittedPod(pod), ns); }
 
   const MutatorOptions& options() const { return options_; }
 

@@ -37,8 +37,6 @@ bool ObjectMeta::HasFinalizer(std::string_view finalizer) const {
   return false;
 }
 
-std::string ObjectMeta::Key() const { return namespace_.empty() ? name : namespace_ + "/" + name; }
-
 ObjectMeta ParseObjectMeta(const rapidjson::Value& object) {
   ObjectMeta meta;
   const rapidjson::Value* metadata = FindPath(object, {"metadata"});

@@ -38,8 +38,6 @@ struct ObjectMeta {
   std::string Annotation(std::string_view key) const;
   bool HasFinalizer(std::string_view finalizer) const;
   bool Deleting() const { return !deletion_timestamp.empty(); }
-  // "namespace/name", or "name" for cluster-scoped objects.
-  std::string Key() const;
 };
 
 // `object`'s metadata. Lenient the way reads by path are: a field that is missing or of another type is empty (a

@@ -15,7 +15,6 @@
 #include "api/types.h"
 #include "common/kube/client.h"
 #include "common/kube/pod.h"
-#include "common/kube/store.h"
 #include "common/storage/object_store.h"
 #include "controller/events.h"
 #include "controller/logs/log_shipper.h"

@@ -4,7 +4,8 @@
 # Idempotent.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
+# shellcheck source=../lib/checkout.bash
+source "$HERE/../lib/checkout.bash"
 STATE="$ROOT/.local/cluster"
 PIDS="$STATE/run/pids"
 
@@ -41,7 +42,7 @@ if [[ -f "$PIDS" ]]; then
 fi
 # Orphans: daemons from an up.sh whose pid record was lost (e.g. overlapping runs of an old
 # up.sh). Only processes running a binary from our cache with arguments inside $STATE match.
-CACHE_BIN="${SPARK_OPERATOR_CACHE:-$HOME/.cache/spark-operator}/bin/"
+CACHE_BIN="$SO_CACHE/bin/"
 for d in /proc/[0-9]*; do
   mapfile -d '' -t argv < "$d/cmdline" 2>/dev/null || continue
   (( ${#argv[@]} > 1 )) || continue

@@ -4,7 +4,8 @@
 # records (run/pids, run/kube-apiserver.pid, KUBE_APISERVER_PID in env) current, so down.sh still stops it.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
+# shellcheck source=../lib/checkout.bash
+source "$HERE/../lib/checkout.bash"
 STATE="$ROOT/.local/cluster"
 RUN="$STATE/run"
 # shellcheck source=../lib/cluster.bash

@@ -2,7 +2,8 @@
 # Exit 0 if the cluster recorded in .local/cluster/env is running and /readyz is ok.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
+# shellcheck source=../lib/checkout.bash
+source "$HERE/../lib/checkout.bash"
 STATE="$ROOT/.local/cluster"
 [[ -f "$STATE/env" && -f "$STATE/run/pids" ]] || { echo "status.sh: not up (no $STATE/env)"; exit 1; }
 # shellcheck disable=SC1091

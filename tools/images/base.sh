@@ -8,13 +8,15 @@
 #   tools/images/base.sh [<release>]        # default: bookworm
 # Env: SPARK_OPERATOR_CACHE (default ~/.cache/spark-operator), DEBIAN_MIRROR (default: the one apt uses here).
 set -euo pipefail
+# shellcheck source=../lib/checkout.bash
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/checkout.bash"
 
 release="${1:-bookworm}"
 log() { echo "images/base: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 [[ "$release" =~ ^[a-z]+$ ]] || die "invalid Debian release '$release'"
 
-cache="${SPARK_OPERATOR_CACHE:-$HOME/.cache/spark-operator}/images"
+cache="$SO_CACHE/images"
 mirror="${DEBIAN_MIRROR:-$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p' /etc/apt/sources.list.d/*.sources 2>/dev/null |
   head -n1)}"
 mirror="${mirror:-http://deb.debian.org/debian}"

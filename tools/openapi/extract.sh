@@ -7,13 +7,12 @@
 #   tools/openapi/extract.sh           # rewrite the file
 #   tools/openapi/extract.sh --check   # exit 1 when the checked-in file differs (a test runs this)
 set -euo pipefail
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-# shellcheck source=tools/versions.env
-. "$root/tools/versions.env"
-out="$root/api/openapi/core_v1.json"
+# shellcheck source=../lib/checkout.bash
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/checkout.bash"
+out="$ROOT/api/openapi/core_v1.json"
 
 export GOFLAGS=-mod=mod GOTOOLCHAIN=local
-module_dir="$(cd "$root/tools/cluster/kube" && go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | jq -r .Dir)"
+module_dir="$(cd "$ROOT/tools/cluster/kube" && go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | jq -r .Dir)"
 source="$module_dir/api/openapi-spec/v3/api__v1_openapi.json"
 [[ -f "$source" ]] || { echo "extract.sh: $source not found" >&2; exit 1; }
 

@@ -6,8 +6,7 @@
 #include <string>
 
 #include "controller/convert/kubeflow.h"
-#include "tests/integration/controller/harness.h"
-#include "tests/integration/initializer/harness.h"
+#include "tests/integration/harness.h"
 #include "tests/support/kubeflow.h"
 
 namespace spark_operator::controller::testing {

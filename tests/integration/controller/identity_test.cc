@@ -3,7 +3,7 @@
 // app tracks the driver the user submitted without running spark-submit.
 #include <unistd.h>
 
-#include "tests/integration/controller/harness.h"
+#include "tests/integration/harness.h"
 
 namespace spark_operator::controller::testing {
 namespace {

@@ -1,5 +1,5 @@
 // Two controller replicas with --leader-elect: one reconciles; when it stops, the other takes over.
-#include "tests/integration/controller/harness.h"
+#include "tests/integration/harness.h"
 
 namespace spark_operator::controller::testing {
 namespace {

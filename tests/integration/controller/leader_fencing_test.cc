@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "common/kube/time_format.h"
-#include "tests/integration/controller/harness.h"
+#include "tests/integration/harness.h"
 #include "tests/support/controller_process.h"
 
 namespace spark_operator::controller::testing {

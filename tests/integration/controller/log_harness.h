@@ -15,7 +15,7 @@
 #include "common/storage/object_store.h"
 #include "controller/finalizers.h"
 #include "controller/logs/log_plan.h"
-#include "tests/integration/controller/harness.h"
+#include "tests/integration/harness.h"
 #include "tests/support/pod_logs.h"
 
 namespace spark_operator::controller::testing {

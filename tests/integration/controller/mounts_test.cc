@@ -1,6 +1,6 @@
 // An app that asks the initializer for mounts, with no initializer installed: the controller notices the driver
 // pod came out unmutated and fails the app, instead of letting the job run without its configuration.
-#include "tests/integration/controller/harness.h"
+#include "tests/integration/harness.h"
 
 namespace spark_operator::controller::testing {
 namespace {

@@ -24,7 +24,7 @@
 #include "controller/submit/process.h"
 #include "controller/submit/submission.h"
 #include "controller/submit/submit_auth.h"
-#include "tests/integration/controller/harness.h"
+#include "tests/integration/harness.h"
 
 namespace spark_operator::controller::testing {
 namespace {

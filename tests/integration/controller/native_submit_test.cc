@@ -3,7 +3,7 @@
 // attempt creates nothing twice.
 #include "controller/native/native_submit.h"
 
-#include "tests/integration/controller/harness.h"
+#include "tests/integration/harness.h"
 
 namespace spark_operator::controller::testing {
 namespace {

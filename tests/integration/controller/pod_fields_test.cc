@@ -2,7 +2,7 @@
 // applies as written, the API server checks core objects with Kubernetes' own schema, and the pod fields reach
 // the pods that spark-submit and the native submitter create.
 #include "api/spark_application.h"
-#include "tests/integration/controller/harness.h"
+#include "tests/integration/harness.h"
 
 namespace spark_operator::controller::testing {
 namespace {

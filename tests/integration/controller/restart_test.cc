@@ -5,7 +5,7 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
-#include "tests/integration/controller/harness.h"
+#include "tests/integration/harness.h"
 
 extern char** environ;
 

@@ -8,7 +8,7 @@
 
 #include "common/kube/time_format.h"
 #include "controller/scheduled_reconciler.h"
-#include "tests/integration/controller/harness.h"
+#include "tests/integration/harness.h"
 
 namespace spark_operator::controller::testing {
 namespace {

@@ -1,5 +1,5 @@
 // Editing a running app's spec: the running driver is stopped and the app is submitted again with the new spec.
-#include "tests/integration/controller/harness.h"
+#include "tests/integration/harness.h"
 
 namespace spark_operator::controller::testing {
 namespace {

@@ -1,6 +1,6 @@
 // spec.suspend against the local cluster and the real spark-submit, as a queue such as Kueue uses it: an app
 // created suspended is not submitted; suspending a running app deletes its driver; resuming runs a new attempt.
-#include "tests/integration/controller/harness.h"
+#include "tests/integration/harness.h"
 
 namespace spark_operator::controller::testing {
 namespace {

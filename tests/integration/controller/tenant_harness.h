@@ -9,7 +9,7 @@
 #include <string>
 
 #include "controller/tenant_objects.h"
-#include "tests/integration/controller/harness.h"
+#include "tests/integration/harness.h"
 
 namespace spark_operator::controller::testing {
 

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "tests/integration/controller/harness.h"
+#include "tests/integration/harness.h"
 
 namespace spark_operator::controller::testing {
 namespace {

@@ -1,7 +1,7 @@
 // spec.sparkUIOptions, --ingress-url-format and spec.monitoring against the local cluster: the Ingress a running
 // driver's UI gets (host, path, backend, TLS, annotations; gone with the driver, the URL in the status), and the
 // scrape annotations, label and spark.properties of a monitored driver with either submitter.
-#include "tests/integration/controller/harness.h"
+#include "tests/integration/harness.h"
 
 namespace spark_operator::controller::testing {
 namespace {

@@ -1,7 +1,7 @@
 // The Spark UI Service against the local cluster and the real spark-submit: it exists while a driver runs and is
 // gone, with the status's UI fields, once the driver ends; ClusterIP takes no node port; None makes none. The
 // driver pod spark-submit creates from the controller's template has service links off.
-#include "tests/integration/controller/harness.h"
+#include "tests/integration/harness.h"
 
 namespace spark_operator::controller::testing {
 namespace {

@@ -4,7 +4,7 @@
 #include <functional>
 
 #include "initializer/certs/cert_sync.h"
-#include "tests/integration/initializer/harness.h"
+#include "tests/integration/harness.h"
 
 namespace spark_operator::initializer::testing {
 namespace {

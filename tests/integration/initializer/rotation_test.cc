@@ -11,7 +11,7 @@
 #include <thread>
 
 #include "initializer/certs/cert_sync.h"
-#include "tests/integration/initializer/harness.h"
+#include "tests/integration/harness.h"
 #include "tests/support/local_webhook.h"
 
 namespace spark_operator::initializer::testing {

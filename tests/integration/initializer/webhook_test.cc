@@ -1,5 +1,5 @@
 // The initializer behind the real API server: what a user creating Spark pods sees.
-#include "tests/integration/initializer/harness.h"
+#include "tests/integration/harness.h"
 
 namespace spark_operator::initializer::testing {
 namespace {

@@ -22,7 +22,7 @@ TEST_CASE("object metadata is read whole, with labels, owners and finalizers") {
     "annotations":{"k":"v"},"ownerReferences":[{"kind":"SparkApplication","name":"a","uid":"app-uid"}],
     "finalizers":["x/y",3,"spark-operator.k8s.io/logs"]}})"));
   CHECK(meta.name == "a-1-driver");
-  CHECK(meta.Key() == "spark/a-1-driver");
+  CHECK(meta.namespace_ == "spark");
   CHECK(meta.uid == "u1");
   CHECK(meta.resource_version == "42");
   CHECK(meta.creation_timestamp == "2026-12-02T10:00:00Z");
@@ -45,7 +45,7 @@ TEST_CASE("an object without metadata has empty metadata") {
     INFO(text);
     const ObjectMeta meta = ParseObjectMeta(Json(text));
     CHECK(meta.name.empty());
-    CHECK(meta.Key().empty());
+    CHECK(meta.namespace_.empty());
     CHECK(meta.labels.empty());
     CHECK(meta.finalizers.empty());
     CHECK_FALSE(meta.Deleting());
@@ -64,7 +64,8 @@ TEST_CASE("a pod's spec and status are read into values") {
         {"name":"sidecar","state":{"running":{}}},
         {"name":"spark-kubernetes-driver","state":{"terminated":{"exitCode":137,"reason":"OOMKilled",
          "message":"killed","finishedAt":"2026-12-02T10:05:00Z"}}}]}})"));
-  CHECK(pod.meta.Key() == "ns/p");
+  CHECK(pod.meta.name == "p");
+  CHECK(pod.meta.namespace_ == "ns");
   CHECK(pod.node_name == "node-0");
   CHECK(ContainerNames(pod) == std::vector<std::string>{"sidecar", "spark-kubernetes-driver"});
   CHECK_FALSE(pod.containers[0].volume_mounts.has_value());
