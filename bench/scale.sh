@@ -86,7 +86,7 @@ stop_controller() {
   CTL=""
 }
 
-K apply -k "$ROOT/deploy/crd" >/dev/null
+K apply --server-side --force-conflicts -k "$ROOT/deploy/crd" >/dev/null
 K wait --for condition=established crd/sparkapplications.spark-operator.k8s.io >/dev/null
 echo "scale: N=$N, controller --kube-api-qps=$QPS --kube-api-burst=$BURST --workers=$WORKERS" \
   "--native-submission-concurrency=$NATIVE_C --ui-service-type=$UI_TYPE; output in $OUT" >&2
