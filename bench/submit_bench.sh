@@ -24,7 +24,7 @@ SPARK_SUBMIT="$SO_SPARK_SUBMIT"
 NS="bench-$$"
 PORT=$((20000 + $$ % 10000))
 
-K apply -k "$ROOT/deploy/crd" >/dev/null
+K apply --server-side --force-conflicts -k "$ROOT/deploy/crd" >/dev/null
 K create namespace "$NS" >/dev/null
 LOG="/tmp/submit-bench-$NS.log"
 "$BUILD/bin/spark-operator-controller" --kubeconfig="$KUBECONFIG_PATH" --namespaces="$NS" \

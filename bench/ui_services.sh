@@ -27,7 +27,7 @@ SPARK_SUBMIT="$SO_SPARK_SUBMIT"
 NS="ui-scale-$$"
 LOG="/tmp/ui-services-$NS.log"
 
-K apply -k "$ROOT/deploy/crd" >/dev/null
+K apply --server-side --force-conflicts -k "$ROOT/deploy/crd" >/dev/null
 K wait --for condition=established crd/sparkapplications.spark-operator.k8s.io >/dev/null
 K create namespace "$NS" >/dev/null
 # shellcheck disable=SC2086
