@@ -1,6 +1,7 @@
 // spark-operator-controller: runs SparkApplications with spark-submit and tracks them to completion.
 #include <gflags/gflags.h>
 #include <glog/logging.h>
+#include <malloc.h>
 
 #include <cstdlib>
 #include <iostream>
@@ -18,6 +19,10 @@ DEFINE_string(kubeconfig, "",
               "Path to a kubeconfig; empty: $KUBECONFIG, the in-cluster service account, ~/.kube/config.");
 DEFINE_string(namespaces, "", "Comma-separated namespaces to watch; empty: all namespaces.");
 DEFINE_int32(workers, 4, "Reconcile workers.");
+DEFINE_int32(malloc_arenas, 2,
+             "Most glibc malloc arenas (M_ARENA_MAX; 0: glibc's 8 per core). Each of the ~60 threads would otherwise "
+             "get its own, and memory a thread freed stays in its arena: at 1,000 apps 16 arenas held 51 MB for 23 MB "
+             "in use. The MALLOC_ARENA_MAX environment variable wins when set.");
 DEFINE_double(kube_api_qps, 50, "Requests per second to the API server, on average; 0: no limit.");
 DEFINE_int32(kube_api_burst, 100, "Requests to the API server allowed at once above --kube-api-qps.");
 DEFINE_string(ui_service_type, "NodePort",
@@ -94,6 +99,9 @@ int main(int argc, char** argv) {
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   google::InitGoogleLogging(argv[0]);
   FLAGS_logtostderr = true;
+  if (FLAGS_malloc_arenas > 0 && std::getenv("MALLOC_ARENA_MAX") == nullptr) {
+    mallopt(M_ARENA_MAX, FLAGS_malloc_arenas);  // Before any thread allocates.
+  }
   const spark_operator::ShutdownSignals signals;  // Before any thread starts.
 
   spark_operator::controller::ManagerOptions options;
