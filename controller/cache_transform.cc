@@ -1,7 +1,11 @@
 #include "controller/cache_transform.h"
 
+#include <algorithm>
 #include <initializer_list>
+#include <iterator>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/base/json.h"
 #include "controller/finalizers.h"
@@ -50,6 +54,87 @@ void TrimMetadata(rapidjson::Document& object) {
   metadata->RemoveMember("managedFields");
   if (rapidjson::Value* annotations = Find(*metadata, {"annotations"}); annotations && annotations->IsObject()) {
     annotations->RemoveMember(kLastApplied);
+  }
+}
+
+// The member names of a SparkApplication (api/fields.h, metadata) too long for RapidJSON to hold inline (over 13
+// characters), sorted: a cached app's member of one of these names points at it instead of holding a copy.
+constexpr std::string_view kAppLongNames[] = {"applicationState",
+                                              "creationTimestamp",
+                                              "deleteOnTermination",
+                                              "deletionTimestamp",
+                                              "dynamicAllocation",
+                                              "excludePackages",
+                                              "executionAttempts",
+                                              "exposeDriverMetrics",
+                                              "exposeExecutorMetrics",
+                                              "hadoopConfigMap",
+                                              "imagePullPolicy",
+                                              "imagePullSecrets",
+                                              "ingressAnnotations",
+                                              "ingressClassName",
+                                              "ingressURLFormat",
+                                              "initContainers",
+                                              "initialExecutors",
+                                              "lastSubmissionAttemptTime",
+                                              "mainApplicationFile",
+                                              "memoryOverhead",
+                                              "memoryOverheadFactor",
+                                              "metricsProperties",
+                                              "metricsPropertiesFile",
+                                              "observedGeneration",
+                                              "onFailureRetries",
+                                              "onFailureRetryInterval",
+                                              "onSubmissionFailureRetries",
+                                              "onSubmissionFailureRetryInterval",
+                                              "ownerReferences",
+                                              "podSecurityContext",
+                                              "priorityClassName",
+                                              "resourceVersion",
+                                              "securityContext",
+                                              "serviceAccount",
+                                              "serviceAnnotations",
+                                              "servicePortName",
+                                              "shareProcessNamespace",
+                                              "shuffleTrackingEnabled",
+                                              "shuffleTrackingTimeout",
+                                              "sparkConfigMap",
+                                              "sparkUIOptions",
+                                              "submissionAttempts",
+                                              "submissionByUser",
+                                              "submissionNumber",
+                                              "submissionTime",
+                                              "terminationGracePeriodSeconds",
+                                              "terminationTime",
+                                              "timeToLiveSeconds",
+                                              "webUIIngressAddress",
+                                              "webUIIngressName",
+                                              "webUIServiceName"};
+constexpr char kAppApiVersion[] = "spark-operator.k8s.io/v1alpha1";
+constexpr char kAppKind[] = "SparkApplication";
+
+rapidjson::Value::StringRefType Ref(std::string_view s) {
+  return rapidjson::StringRef(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+// Every member of `root`, at any depth, named in kAppLongNames gets the constant as its name; without recursion
+// (user content such as a podTemplate nests as deep as the reader allows).
+void InternAppNames(rapidjson::Value& root) {
+  std::vector<rapidjson::Value*> pending{&root};
+  while (!pending.empty()) {
+    rapidjson::Value* value = pending.back();
+    pending.pop_back();
+    if (value->IsArray()) {
+      for (rapidjson::Value& element : value->GetArray()) pending.push_back(&element);
+      continue;
+    }
+    if (!value->IsObject()) continue;
+    for (auto member = value->MemberBegin(); member != value->MemberEnd(); ++member) {
+      const std::string_view name(member->name.GetString(), member->name.GetStringLength());
+      const auto known = std::lower_bound(std::begin(kAppLongNames), std::end(kAppLongNames), name);
+      if (known != std::end(kAppLongNames) && *known == name) member->name.SetString(Ref(*known));
+      pending.push_back(&member->value);
+    }
   }
 }
 
@@ -133,7 +218,19 @@ void TrimPodForCache(rapidjson::Document& pod) {
   }
 }
 
-void TrimAppForCache(rapidjson::Document& app) { TrimMetadata(app); }
+void TrimAppForCache(rapidjson::Document& app) {
+  TrimMetadata(app);
+  InternAppNames(app);
+  if (!app.IsObject()) return;
+  for (const auto& [field, constant] : {std::pair<const char*, std::string_view>{"apiVersion", kAppApiVersion},
+                                        std::pair<const char*, std::string_view>{"kind", kAppKind}}) {
+    const auto member = app.FindMember(field);
+    if (member != app.MemberEnd() && member->value.IsString() &&
+        std::string_view(member->value.GetString(), member->value.GetStringLength()) == constant) {
+      member->value.SetString(Ref(constant));
+    }
+  }
+}
 
 std::string PodAppName(const rapidjson::Value& pod) {
   std::string app = GetString(pod, {"metadata", "annotations", kAppNameAnnotation});

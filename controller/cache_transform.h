@@ -20,7 +20,8 @@
 //
 // Of a SparkApplication everything is read (it is parsed, and written back for status updates) except
 // metadata.managedFields and the last-applied annotation, which status updates do not need: the API server
-// takes an object's metadata from the stored one on a write to /status.
+// takes an object's metadata from the stored one on a write to /status. Its member names longer than RapidJSON
+// holds inline (the api/fields.h names of 14 characters or more), its apiVersion and kind point at constants.
 #pragma once
 
 #include <rapidjson/document.h>
