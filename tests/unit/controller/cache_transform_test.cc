@@ -3,10 +3,15 @@
 #include "controller/cache_transform.h"
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <string>
+#include <vector>
 
 #include "api/spark_application.h"
 #include "common/base/json.h"
 #include "common/kube/store.h"
+#include "controller/labels.h"
+#include "controller/logs/log_plan.h"
 #include "controller/mount_check.h"
 #include "controller/pod_state.h"
 
@@ -44,20 +49,28 @@ rapidjson::Document Parse(const char* text) {
 TEST_CASE("a trimmed pod keeps exactly the fields the controller reads") {
   rapidjson::Document pod = Parse(kDriver);
   TrimPodForCache(pod);
-  CHECK(ToJson(pod) ==
-        ToJson(Parse(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"pi-1-driver","namespace":"jobs",
+  CHECK(ToJson(pod) == ToJson(Parse(R"({"metadata":{"name":"pi-1-driver","namespace":"jobs",
   "uid":"p-1","resourceVersion":"42","creationTimestamp":"2026-12-01T10:00:00Z",
   "deletionTimestamp":"2026-12-01T10:05:00Z",
-  "labels":{"spark-role":"driver","spark-app-selector":"spark-abc","spark-operator.k8s.io/app-name":"pi",
-    "spark-operator.k8s.io/submission-attempt":"1"},
+  "labels":{"spark-role":"driver","spark-app-selector":"spark-abc","spark-operator.k8s.io/submission-attempt":"1"},
   "annotations":{"spark-operator.k8s.io/app-name":"pi"},
-  "ownerReferences":[{"apiVersion":"spark-operator.k8s.io/v1alpha1","kind":"SparkApplication","name":"pi",
-    "uid":"a-1","controller":true}]},
+  "ownerReferences":[{"kind":"SparkApplication","name":"pi","uid":"a-1"}]},
  "spec":{"nodeName":"kwok-node-0",
   "containers":[{"name":"spark-kubernetes-driver","volumeMounts":[{"mountPath":"/etc/spark/conf/"}]}]},
  "status":{"phase":"Failed","reason":"Evicted","message":"out of disk",
   "containerStatuses":[{"name":"spark-kubernetes-driver",
     "state":{"terminated":{"exitCode":3,"reason":"Error","message":"boom"}}}]}})")));
+  // What the readers see of it: the owner (driver_pod.cc) and the metadata the finalizer patches use.
+  const kube::Pod whole = kube::ParsePod(Parse(kDriver));
+  const kube::Pod kept = kube::ParsePod(pod);
+  CHECK(kept.meta.owner_references.size() == 1);
+  CHECK(kept.meta.owner_references[0].kind == whole.meta.owner_references[0].kind);
+  CHECK(kept.meta.owner_references[0].name == whole.meta.owner_references[0].name);
+  CHECK(kept.meta.owner_references[0].uid == whole.meta.owner_references[0].uid);
+  CHECK(kept.meta.Key() == whole.meta.Key());
+  CHECK(kept.meta.resource_version == whole.meta.resource_version);
+  CHECK(kept.meta.creation_timestamp == whole.meta.creation_timestamp);
+  CHECK(PodAppName(pod) == "pi");
 }
 
 TEST_CASE("the controller reads the same from a trimmed pod as from the whole pod") {
@@ -97,7 +110,7 @@ TEST_CASE("a trimmed pod keeps only the labels and annotations the controller re
    "spec":{"containers":[{"name":"spark-kubernetes-driver","volumeMounts":[{"name":"c","mountPath":"/etc/c"}]}]}})");
   TrimPodForCache(pod);
   CHECK(ToJson(pod) == ToJson(Parse(R"({"metadata":{"name":"pi-1-driver","namespace":"jobs",
-    "labels":{"spark-role":"driver","spark-app-selector":"spark-abc","spark-operator.k8s.io/app-name":"pi",
+    "labels":{"spark-role":"driver","spark-app-selector":"spark-abc",
       "spark-operator.k8s.io/submission-attempt":"2","spark-operator.k8s.io/app-uid":"a-1"},
     "annotations":{"spark-operator.k8s.io/app-name":"pi","spark-operator.k8s.io/logs":"shipped"}},
    "spec":{"containers":[{"name":"spark-kubernetes-driver","volumeMounts":[{"mountPath":"/etc/c"}]}]}})")));
@@ -105,26 +118,100 @@ TEST_CASE("a trimmed pod keeps only the labels and annotations the controller re
   CHECK(AppPodsIndexValues(pod) == std::vector<std::string>{"jobs/pi"});
 }
 
-TEST_CASE("a trimmed executor keeps its containers' names and drops their mounts") {
-  const char* executor = R"({"metadata":{"name":"pi-exec-1","namespace":"jobs",
-    "labels":{"spark-role":"executor","spark-exec-id":"1","spark-operator.k8s.io/app-name":"pi",
-      "spark-operator.k8s.io/submission-attempt":"1"}},
-   "spec":{"containers":[{"name":"spark-kubernetes-executor","image":"apache/spark:4.2.0",
+// An executor roughly as the API server returns it (shortened); `extra_meta` adds metadata members.
+std::string Executor(const std::string& extra_meta, const std::string& state) {
+  return R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"pi-exec-1","namespace":"jobs","uid":"e-1",
+    "resourceVersion":"7","creationTimestamp":"2026-12-01T10:00:01Z",)" +
+         extra_meta + R"("labels":{"spark-role":"executor","spark-exec-id":"1","spark-app-selector":"spark-abc",
+      "spark-operator.k8s.io/app-name":"pi","spark-operator.k8s.io/submission-attempt":"1",
+      "spark-operator.k8s.io/app-uid":"a-1"},
+    "ownerReferences":[{"apiVersion":"v1","kind":"Pod","name":"pi-1-driver","uid":"p-1","controller":true}]},
+   "spec":{"nodeName":"kwok-node-0","containers":[{"name":"spark-kubernetes-executor","image":"apache/spark:4.2.0",
        "volumeMounts":[{"name":"spark-local-dir-1","mountPath":"/var/data"},{"name":"c","mountPath":"/etc/c"}]},
      {"name":"sidecar","volumeMounts":[{"name":"c","mountPath":"/etc/c"}]}]},
-   "status":{"phase":"Running","containerStatuses":[{"name":"spark-kubernetes-executor",
-     "state":{"running":{"startedAt":"2026-12-01T10:00:02Z"}}}]}})";
-  const rapidjson::Document whole = Parse(executor);
-  rapidjson::Document pod = Parse(executor);
+   "status":{"phase":"Running","reason":"r","message":"m","containerStatuses":[{"name":"spark-kubernetes-executor",
+     "state":)" +
+         state + R"(,"restartCount":0}]}})";
+}
+
+TEST_CASE("a trimmed executor keeps what its app's state and its deletion read, and no containers") {
+  const std::string executor = Executor(R"("annotations":{"spark-operator.k8s.io/app-name":"pi","other":"x"},)",
+                                        R"({"running":{"startedAt":"2026-12-01T10:00:02Z"}})");
+  const rapidjson::Document whole = Parse(executor.c_str());
+  rapidjson::Document pod = Parse(executor.c_str());
   TrimPodForCache(pod);
-  CHECK(ToJson(pod) == ToJson(Parse(R"({"metadata":{"name":"pi-exec-1","namespace":"jobs",
-    "labels":{"spark-role":"executor","spark-operator.k8s.io/app-name":"pi",
-      "spark-operator.k8s.io/submission-attempt":"1"}},
-   "spec":{"containers":[{"name":"spark-kubernetes-executor"},{"name":"sidecar"}]},
-   "status":{"phase":"Running","containerStatuses":[{"name":"spark-kubernetes-executor",
-     "state":{"running":{"startedAt":"2026-12-01T10:00:02Z"}}}]}})")));
+  CHECK(ToJson(pod) == ToJson(Parse(R"({"metadata":{"name":"pi-exec-1","namespace":"jobs","uid":"e-1",
+    "resourceVersion":"7","annotations":{"spark-operator.k8s.io/app-name":"pi"},
+    "labels":{"spark-role":"executor","spark-operator.k8s.io/submission-attempt":"1"}},
+   "status":{"phase":"Running"}})")));
   CHECK(ObserveExecutors({kube::ParsePod(whole)}, 1) == ObserveExecutors({kube::ParsePod(pod)}, 1));
   CHECK(ObserveExecutors({kube::ParsePod(pod)}, 1).size() == 1);
+  CHECK(ObserveExecutors({kube::ParsePod(pod)}, 2).empty());
+  CHECK(AppPodsIndexValues(pod) == std::vector<std::string>{"jobs/pi"});
+  // Deleting it when its app goes (controller/logs/log_keeper.cc) and holding it for its logs read these.
+  const kube::Pod kept = kube::ParsePod(pod);
+  CHECK(kept.meta.uid == "e-1");
+  CHECK(kept.meta.resource_version == "7");
+  CHECK(logs::PodsToProtect({kept}, true).size() == 1);
+  CHECK(logs::AttemptOf(kept, 5) == 1);
+}
+
+TEST_CASE("a trimmed executor without the app-name annotation keeps the label the app is found by") {
+  rapidjson::Document pod = Parse(Executor("", R"({"running":{}})").c_str());
+  TrimPodForCache(pod);
+  CHECK(ToJson(*FindPath(pod, {"metadata", "labels"})) ==
+        ToJson(Parse(R"({"spark-role":"executor","spark-operator.k8s.io/app-name":"pi",
+      "spark-operator.k8s.io/submission-attempt":"1"})")));
+  CHECK(PodAppName(pod) == "pi");
+}
+
+TEST_CASE("a trimmed executor held for its logs keeps its containers' names and how they ended") {
+  for (const std::string meta : {std::string(R"("finalizers":["spark-operator.k8s.io/logs"],)"),
+                                 std::string(R"("annotations":{"spark-operator.k8s.io/logs":"shipped"},)")}) {
+    const std::string executor = Executor(
+        meta, R"({"terminated":{"exitCode":137,"reason":"Error","message":"m","startedAt":"2026-12-01T10:00:02Z",
+          "finishedAt":"2026-12-01T10:01:00Z","containerID":"c"}})");
+    const rapidjson::Document whole = Parse(executor.c_str());
+    rapidjson::Document pod = Parse(executor.c_str());
+    TrimPodForCache(pod);
+    CHECK(ToJson(*FindPath(pod, {"spec"})) ==
+          ToJson(Parse(R"({"containers":[{"name":"spark-kubernetes-executor"},{"name":"sidecar"}]})")));
+    CHECK(ToJson(*FindPath(pod, {"status"})) ==
+          ToJson(Parse(R"({"phase":"Running","containerStatuses":[{"name":"spark-kubernetes-executor",
+            "state":{"terminated":{"exitCode":137,"finishedAt":"2026-12-01T10:01:00Z"}}}]})")));
+    // The run's logs see the same pod (controller/logs/log_plan.cc).
+    const auto whole_runs =
+        logs::OwedAttempts({kube::ParsePod(whole)}, 1, true, kube::WallTime{}, std::chrono::seconds(0));
+    const auto kept_runs =
+        logs::OwedAttempts({kube::ParsePod(pod)}, 1, true, kube::WallTime{}, std::chrono::seconds(0));
+    REQUIRE(whole_runs.size() == kept_runs.size());
+    CHECK(kept_runs.size() == (meta.find("finalizers") != std::string::npos ? 1u : 0u));
+    for (size_t i = 0; i < whole_runs.size(); ++i) {
+      CHECK(whole_runs[i].ready == kept_runs[i].ready);
+      CHECK(whole_runs[i].ended_at == kept_runs[i].ended_at);
+      REQUIRE(whole_runs[i].pods.size() == kept_runs[i].pods.size());
+      for (size_t p = 0; p < whole_runs[i].pods.size(); ++p) {
+        CHECK(whole_runs[i].pods[p].uid == kept_runs[i].pods[p].uid);
+        CHECK(whole_runs[i].pods[p].phase == kept_runs[i].pods[p].phase);
+        REQUIRE(whole_runs[i].pods[p].containers.size() == kept_runs[i].pods[p].containers.size());
+        for (size_t c = 0; c < whole_runs[i].pods[p].containers.size(); ++c) {
+          CHECK(whole_runs[i].pods[p].containers[c].name == kept_runs[i].pods[p].containers[c].name);
+          CHECK(whole_runs[i].pods[p].containers[c].exit_code == kept_runs[i].pods[p].containers[c].exit_code);
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("a cached pod holds no copy of the member names the transform keeps") {
+  rapidjson::Document pod = Parse(kDriver);
+  TrimPodForCache(pod);
+  const kube::ObjectPtr cached = kube::CompactCopy(pod);
+  const rapidjson::Value& labels = *FindPath(*cached, {"metadata", "labels"});
+  const auto attempt = labels.FindMember(kAttemptLabel);
+  REQUIRE(attempt != labels.MemberEnd());
+  CHECK(attempt->name.GetString() == static_cast<const char*>(kAttemptLabel));
+  CHECK(ToJson(*cached) == ToJson(pod));
 }
 
 TEST_CASE("a trimmed pod missing whole sections, or with odd types, stays as it is") {
@@ -146,6 +233,39 @@ TEST_CASE("a trimmed SparkApplication loses only managedFields and kubectl's las
   CHECK(ToJson(app) == ToJson(Parse(R"({"kind":"SparkApplication","metadata":{"name":"pi","namespace":"jobs",
       "generation":3,"annotations":{"keep":"me"}},
       "spec":{"type":"Scala"},"status":{"applicationState":{"state":"RUNNING"}}})")));
+}
+
+TEST_CASE("a cached SparkApplication is the same JSON with its long names and kind pointing at constants") {
+  const char* text = R"({"apiVersion":"spark-operator.k8s.io/v1alpha1","kind":"SparkApplication",
+      "metadata":{"name":"pi","namespace":"jobs","creationTimestamp":"2026-12-01T10:00:00Z","resourceVersion":"5"},
+      "spec":{"type":"Scala","mainApplicationFile":"local:///x.jar","sparkConf":{"lastSubmissionAttemptTime":"x"},
+        "driver":{"podTemplate":{"spec":{"containers":[{"name":"c","securityContext":{}}]}}}},
+      "status":{"lastSubmissionAttemptTime":"2026-12-01T10:00:00Z","submissionAttempts":1,
+        "applicationState":{"state":"RUNNING"},"executorState":{"pi-1-exec-1":"RUNNING"}}})";
+  rapidjson::Document app = Parse(text);
+  TrimAppForCache(app);
+  const kube::ObjectPtr cached = kube::CompactCopy(app);
+  CHECK(ToJson(*cached) == ToJson(Parse(text)));
+  // The same characters at one address for every app: no copy in the cache.
+  rapidjson::Document other = Parse(text);
+  TrimAppForCache(other);
+  const kube::ObjectPtr other_cached = kube::CompactCopy(other);
+  const auto name_in = [](const kube::ObjectPtr& object, JsonPath parent, const char* name) {
+    const rapidjson::Value* value = FindPath(*object, parent);
+    REQUIRE(value != nullptr);
+    const auto member = value->FindMember(name);
+    REQUIRE(member != value->MemberEnd());
+    return member->name.GetString();
+  };
+  CHECK(name_in(cached, {"status"}, "lastSubmissionAttemptTime") ==
+        name_in(other_cached, {"status"}, "lastSubmissionAttemptTime"));
+  CHECK(name_in(cached, {"spec", "sparkConf"}, "lastSubmissionAttemptTime") ==
+        name_in(other_cached, {"status"}, "lastSubmissionAttemptTime"));
+  CHECK((*cached)["kind"].GetString() == (*other_cached)["kind"].GetString());
+  CHECK((*cached)["apiVersion"].GetString() == (*other_cached)["apiVersion"].GetString());
+  // Names not in the table stay copies of their own.
+  CHECK(name_in(cached, {"status", "executorState"}, "pi-1-exec-1") !=
+        name_in(other_cached, {"status", "executorState"}, "pi-1-exec-1"));
 }
 
 }  // namespace
