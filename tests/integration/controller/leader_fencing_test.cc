@@ -97,12 +97,17 @@ TEST_CASE("while the API server hangs, the old leader stops writing and exits be
   if (audit_log.empty() || apiserver <= 0) FAIL("the local cluster has no AUDIT_LOG or KUBE_APISERVER_PID: run up.sh");
   kill(apiserver, SIGCONT);  // In case an earlier run died with it stopped.
 
+  {
+    // Storing the CRDs (about 1 MB) can take longer than the 2 s below on a busy server; the server is not stopped yet.
+    auto setup_client = kube::Client::Create(spark_operator::testing::AdminConfig());
+    REQUIRE(setup_client.ok());
+    EnsureCrd(**setup_client);
+  }
   kube::RestConfig config = spark_operator::testing::AdminConfig();
   config.timeout = seconds(2);  // Requests made while the server is stopped give up quickly.
   auto created_client = kube::Client::Create(config);
   REQUIRE(created_client.ok());
   const std::shared_ptr<kube::Client> client = *created_client;
-  EnsureCrd(*client);
   const TestNamespace ns(client, "fence");
 
   // Unique names, so that this run's audit entries are told apart from any other test's.
