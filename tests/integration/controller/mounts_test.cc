@@ -20,7 +20,8 @@ TEST_CASE("without the initializer webhook, an app that needs its mounts fails w
   CHECK_THAT(message, Catch::Contains(
                           "driver pod conf-1-driver was created without sparkConfigMap spark-conf at /etc/spark/conf"));
   CHECK_THAT(message, Catch::Contains("spark-operator-initializer webhook did not mutate it"));
-  CHECK(HasEvent(*client, ns.name(), "conf", "Warning/SparkApplicationFailed"));
+  // Events are sent after the status write that they announce, so the state can be read first.
+  CHECK(Eventually([&] { return HasEvent(*client, ns.name(), "conf", "Warning/SparkApplicationFailed"); }));
   CHECK(Eventually([&] { return PodNames(*client, ns.name(), "spark-role=driver").empty(); }));
 }
 
