@@ -36,6 +36,9 @@ DEFINE_string(app_file, "deploy/examples/spark-application-example.yaml",
               "The app every one is a copy of; ConfigMaps in the same file are created first.");
 DEFINE_string(prefix, "app", "Names are <prefix>-<i>.");
 DEFINE_bool(create, true, "Create the apps; false: only watch and play the drivers of apps someone else creates.");
+DEFINE_int32(drivers, 0,
+             "With --create=false: end once this many drivers are played (bench/raw_writes makes drivers without "
+             "apps, so no app ever completes); 0: wait for --apps COMPLETED apps.");
 DEFINE_int32(create_concurrency, 32, "Creates in flight at once.");
 DEFINE_int32(executors, 5, "Executor pods per driver.");
 DEFINE_string(executor_node, "",
@@ -88,6 +91,7 @@ class Player {
   Clock::time_point last_completed_;
   int completed_ = 0;
   int play_errors_ = 0;
+  int played_ = 0;
   std::deque<Driver> to_play_;
 };
 
@@ -140,7 +144,9 @@ void Player::OnApp(kube::WatchEventType type, const rapidjson::Value& app) {
 void Player::OnPod(kube::WatchEventType type, const rapidjson::Value& pod) {
   if (type != kube::WatchEventType::kAdded) return;
   const auto now = Clock::now();
-  const std::string app = GetString(pod, {"metadata", "labels", "spark-operator.k8s.io/app-name"});
+  // bench/raw_writes' drivers have no app: each is its own.
+  std::string app = GetString(pod, {"metadata", "labels", "spark-operator.k8s.io/app-name"});
+  if (app.empty()) app = NameOf(pod);
   Driver driver{NameOf(pod), UidOf(pod), {}};
   if (const rapidjson::Value* labels = FindPath(pod, {"metadata", "labels"}); labels && labels->IsObject()) {
     for (const auto& m : labels->GetObject()) {
@@ -209,11 +215,12 @@ void Player::PlayLoop() {
       driver = std::move(to_play_.front());
       to_play_.pop_front();
     }
-    if (const Status played = Play(driver); !played.ok()) {
-      LOG(WARNING) << ns_ << "/" << driver.name << ": playing the driver: " << played.ToString();
-      std::lock_guard lock(mu_);
-      ++play_errors_;
-    }
+    const Status played = Play(driver);
+    if (!played.ok()) LOG(WARNING) << ns_ << "/" << driver.name << ": playing the driver: " << played.ToString();
+    std::lock_guard lock(mu_);
+    if (!played.ok()) ++play_errors_;
+    ++played_;
+    cv_.notify_all();
   }
 }
 
@@ -277,13 +284,18 @@ void Player::Run() {
   });
   for (int i = 0; i < FLAGS_play_concurrency; ++i) threads.emplace_back([this] { PlayLoop(); });
   std::this_thread::sleep_for(std::chrono::milliseconds(500));  // Both watches open before the first create.
+  // bench/scale.sh starts its raw writes once this line is in the player's log.
+  std::fprintf(stderr, "scale_player: watching\n");
+  std::fflush(stderr);
 
   t0_ = Clock::now();
   if (FLAGS_create) CreateApps(*app);
   const auto deadline = Clock::now() + std::chrono::seconds(FLAGS_timeout);
   {
     std::unique_lock lock(mu_);
-    cv_.wait_until(lock, deadline, [&] { return completed_ >= FLAGS_apps; });
+    cv_.wait_until(lock, deadline, [&] {
+      return FLAGS_drivers > 0 ? played_ >= FLAGS_drivers : completed_ >= FLAGS_apps;
+    });
   }
   stop_ = true;
   cv_.notify_all();
@@ -302,8 +314,9 @@ void Player::Run() {
   std::printf("apps_seen %zu\ndrivers_seen %zu\ndrivers_seconds %.3f\ncompleted %d\ncompleted_seconds %.3f\n",
               app_seen_.size(), driver_seen_.size(), driver_seen_.empty() ? 0.0 : Since(last_driver_), completed_,
               completed_ == 0 ? 0.0 : Since(last_completed_));
-  std::printf("latency_p50_ms %.1f\nlatency_p99_ms %.1f\nlatency_max_ms %.1f\nplay_errors %d\n",
-              Percentile(latencies, 0.5), Percentile(latencies, 0.99), Percentile(latencies, 1.0), play_errors_);
+  std::printf("latency_p50_ms %.1f\nlatency_p99_ms %.1f\nlatency_max_ms %.1f\nplayed %d\nplay_errors %d\n",
+              Percentile(latencies, 0.5), Percentile(latencies, 0.99), Percentile(latencies, 1.0), played_,
+              play_errors_);
   for (const auto& [state, count] : states) std::printf("state %s %d\n", state.c_str(), count);
 }
 

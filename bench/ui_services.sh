@@ -9,6 +9,7 @@
 #
 # MODE=user (default): the script plays spark-submit, creating each driver pod for an app with
 #   spec.submissionByUser (thousands of JVMs would take hours on 2 cores; the UI Service is the same).
+# MODE=native: the controller builds and creates each driver itself (--submitter=native), as by default.
 # MODE=spark-submit: the controller runs the real spark-submit for each app (about 35 apps/min; use a small N).
 # CTL_FLAGS: extra controller flags (default "--kube-api-qps=200 --kube-api-burst=400 --workers=8").
 set -euo pipefail
@@ -23,7 +24,13 @@ WAIT_SECONDS="${WAIT_SECONDS:-900}"  # Per wave and phase.
 KUBECONFIG_PATH="${SO_CLUSTER_DIR:-$ROOT/.local/cluster}/kubeconfig"
 K() { kubectl --kubeconfig "$KUBECONFIG_PATH" "$@"; }
 SPARK_SUBMIT="$SO_SPARK_SUBMIT"
-[[ "$MODE" == user ]] && SPARK_SUBMIT=/bin/false  # Never run: every app is submitted by the "user".
+SUBMITTER=native
+case "$MODE" in
+  user) SPARK_SUBMIT=/bin/false ;;  # Never run: every app is submitted by the "user".
+  native) ;;
+  spark-submit) SUBMITTER=spark-submit ;;
+  *) echo "ui_services: MODE is user, native or spark-submit, not $MODE" >&2; exit 2 ;;
+esac
 NS="ui-scale-$$"
 LOG="/tmp/ui-services-$NS.log"
 
@@ -32,7 +39,7 @@ K wait --for condition=established crd/sparkapplications.spark-operator.k8s.io >
 K create namespace "$NS" >/dev/null
 # shellcheck disable=SC2086
 "$BUILD/bin/spark-operator-controller" --kubeconfig="$KUBECONFIG_PATH" --namespaces="$NS" \
-  --spark-submit="$SPARK_SUBMIT" --metrics-port=-1 $CTL_FLAGS >"$LOG" 2>&1 &
+  --spark-submit="$SPARK_SUBMIT" --submitter="$SUBMITTER" --metrics-port=-1 $CTL_FLAGS >"$LOG" 2>&1 &
 CTL=$!
 cleanup() {
   kill "$CTL" 2>/dev/null || true
