@@ -16,7 +16,8 @@
 #
 #   bench/scale.sh [N=1000]            (also `make bench`; needs tools/cluster/up.sh and tools/spark/fetch.sh)
 #
-# Environment: BUILD_DIR (build), SS_N (20; 0 skips), QPS (500), BURST (1000), WORKERS (8), NATIVE_C (16),
+# Environment: BUILD_DIR (build), SS_N (20; 0 skips), QPS (500), BURST (1000), WORKERS (32), NATIVE_C (16),
+# RAW_ALONE (1; 0 skips the raw loop without the player, which is not the ratio's reference),
 # UI_TYPE (NodePort), TIMEOUT (1800 s per phase). The same QPS/BURST/NATIVE_C go to the raw loop.
 # At N > ~1,400 one kwok node (10,000 pods) is too small: start the cluster with CLUSTER_NODES=$((N * 6 / 9000 + 1)).
 set -euo pipefail
@@ -27,7 +28,7 @@ BUILD="${BUILD_DIR:-$ROOT/build}"
 SS_N="${SS_N:-20}"
 QPS="${QPS:-500}"
 BURST="${BURST:-1000}"
-WORKERS="${WORKERS:-8}"
+WORKERS="${WORKERS:-32}"
 NATIVE_C="${NATIVE_C:-16}"
 UI_TYPE="${UI_TYPE:-NodePort}"
 TIMEOUT="${TIMEOUT:-1800}"
@@ -137,7 +138,8 @@ stop_controller
 # carries what Spark's drivers do once they exist (the player's 5 executor pods per driver, their kwok updates,
 # the drivers' exit): that load competes with submission for the same server, so the like-for-like reference runs
 # the same player beside the raw loop.
-# raw_run <namespace> <output prefix> (the namespace exists): sets RAW_RATE, RAW_API (server CPU seconds), RAW_WPA (server writes per app).
+# raw_run <namespace> <output prefix> (the namespace exists): sets RAW_RATE, RAW_API (server CPU seconds) and
+# RAW_WPA (server writes per app).
 raw_run() {
   local api0 writes0
   api0=$(cpu_seconds "$KUBE_APISERVER_PID")
@@ -148,9 +150,12 @@ raw_run() {
   RAW_WPA=$(awk -v a="$writes0" -v b="$(api_writes)" -v n="$N" 'BEGIN {printf "%.1f", (b - a) / n}')
   RAW_RATE=$(awk '$1 == "raw_apps_per_min" {printf "%.0f", $2}' "$2.txt")
 }
-new_namespace "scale-raw-$TAG"
-raw_run "scale-raw-$TAG" "$OUT/raw"
-raw_alone_rate="$RAW_RATE" raw_alone_api="$RAW_API" raw_alone_wpa="$RAW_WPA"
+raw_alone_rate=0 raw_alone_api=0 raw_alone_wpa=0
+if [[ "${RAW_ALONE:-1}" == 1 ]]; then
+  new_namespace "scale-raw-$TAG"
+  raw_run "scale-raw-$TAG" "$OUT/raw"
+  raw_alone_rate="$RAW_RATE" raw_alone_api="$RAW_API" raw_alone_wpa="$RAW_WPA"
+fi
 new_namespace "scale-rawp-$TAG"
 "$BUILD/bin/scale_player" --kubeconfig="$KUBECONFIG_PATH" --ns="scale-rawp-$TAG" --create=false --drivers="$N" \
   --executor_node="$EXEC_NODE" --timeout="$TIMEOUT" >"$OUT/raw-played.player.txt" 2>"$OUT/player-raw.log" &
@@ -225,7 +230,7 @@ row "raw API writes, same 4 objects/app, qps $QPS, $NATIVE_C in flight" \
   "$(val "$OUT/raw-played.txt" raw_seconds) s = $raw_rate apps/min" ""
 row "  (its drivers played as in the native phase)" "" ""
 row "raw API writes alone (no executors, no driver exits)" \
-  "$(val "$OUT/raw.txt" raw_seconds) s = $raw_alone_rate apps/min" ""
+  "$(val "$OUT/raw.txt" raw_seconds 2>/dev/null) s = $raw_alone_rate apps/min" ""
 row "native / raw" "$ratio (alone: $ratio_alone)" ">= 0.80"
 row "spark-submit ($SS_N apps)" "$ss_rate apps/min" ""
 row "controller peak RSS (VmHWM) at $PODS pods" "$rss_mb MB" "< 64 MB at 60,000 pods"

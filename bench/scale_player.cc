@@ -156,6 +156,10 @@ void Player::OnPod(kube::WatchEventType type, const rapidjson::Value& pod) {
   std::lock_guard lock(mu_);
   if (!driver_seen_.emplace(app, now).second) return;
   last_driver_ = now;
+  // Also in the log at once: at N = 10,000 the completion phase is long, and a run stopped early keeps this.
+  if (FLAGS_create && driver_seen_.size() == static_cast<size_t>(FLAGS_apps)) {
+    LOG(INFO) << "all " << FLAGS_apps << " driver pods seen after " << Since(now) << " s";
+  }
   to_play_.push_back(std::move(driver));
   cv_.notify_all();
 }
@@ -293,9 +297,8 @@ void Player::Run() {
   const auto deadline = Clock::now() + std::chrono::seconds(FLAGS_timeout);
   {
     std::unique_lock lock(mu_);
-    cv_.wait_until(lock, deadline, [&] {
-      return FLAGS_drivers > 0 ? played_ >= FLAGS_drivers : completed_ >= FLAGS_apps;
-    });
+    cv_.wait_until(lock, deadline,
+                   [&] { return FLAGS_drivers > 0 ? played_ >= FLAGS_drivers : completed_ >= FLAGS_apps; });
   }
   stop_ = true;
   cv_.notify_all();

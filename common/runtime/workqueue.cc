@@ -112,6 +112,8 @@ WorkQueueStats WorkQueue::Stats() const {
 void WorkQueue::ShutDown() {
   const std::lock_guard<std::mutex> lock(mu_);
   shutting_down_ = true;
+  queue_.clear();
+  dirty_.clear();
   waiting_.clear();
   waiting_by_key_.clear();
   ready_cv_.notify_all();
@@ -121,8 +123,7 @@ void WorkQueue::ShutDown() {
 void WorkQueue::ShutDownWithDrain() {
   ShutDown();
   std::unique_lock<std::mutex> lock(mu_);
-  // A key re-queued by Done is handed out again after shutdown, so wait for the queue to empty as well.
-  drained_cv_.wait(lock, [this] { return processing_.empty() && queue_.empty(); });
+  drained_cv_.wait(lock, [this] { return processing_.empty(); });
 }
 
 bool WorkQueue::ShuttingDown() const {

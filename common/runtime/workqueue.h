@@ -62,7 +62,7 @@ class WorkQueue {
   int NumRequeues(const std::string& key) const;
 
   // Blocks until a key is ready and hands it to the caller, who must call Done(key) when finished. After
-  // ShutDown, keys still queued are handed out; then nullopt, which tells the worker to exit.
+  // ShutDown, nullopt, which tells the worker to exit.
   std::optional<std::string> Get();
   void Done(const std::string& key);
 
@@ -71,9 +71,11 @@ class WorkQueue {
   WorkQueueStats Stats() const;
   const std::string& name() const { return options_.name; }
 
-  // Stops accepting keys, drops held-back ones and wakes every Get.
+  // Stops accepting keys, drops queued and held-back ones and wakes every Get. Dropping is what makes a stop
+  // prompt: a controller stopped with 10,000 keys queued reconciled them all before exiting (minutes), and what a
+  // level-triggered controller drops its next start lists again.
   void ShutDown();
-  // ShutDown, then blocks until workers have emptied the queue and called Done for every key they hold.
+  // ShutDown, then blocks until workers have called Done for every key they hold.
   // Needs running workers; must not be called from one.
   void ShutDownWithDrain();
   bool ShuttingDown() const;

@@ -90,6 +90,13 @@ TEST_CASE("WorkQueue never gives one key to two workers and misses no add", "[wo
     });
   }
   for (std::thread& adder : adders) adder.join();
+  // Shutting down drops what is queued, so wait until the workers have taken and finished every key.
+  const auto deadline = std::chrono::steady_clock::now() + seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    const WorkQueueStats stats = queue.Stats();
+    if (stats.depth == 0 && stats.processing == 0) break;
+    std::this_thread::yield();
+  }
   queue.ShutDownWithDrain();
   workers.join();
 
@@ -164,7 +171,7 @@ TEST_CASE("WorkQueue AddRateLimited backs off exponentially and Forget resets", 
   CHECK(queue.Get() == "ns/a");
 }
 
-TEST_CASE("WorkQueue ShutDown wakes blocked Get, hands out what is queued, then nullopt", "[workqueue]") {
+TEST_CASE("WorkQueue ShutDown wakes blocked Get and drops what is queued", "[workqueue]") {
   WorkQueue queue;
   auto blocked = std::async(std::launch::async, [&] { return queue.Get(); });
   CHECK(blocked.wait_for(milliseconds(20)) == std::future_status::timeout);
@@ -173,14 +180,41 @@ TEST_CASE("WorkQueue ShutDown wakes blocked Get, hands out what is queued, then 
   CHECK(blocked.get() == std::nullopt);
   CHECK(queue.ShuttingDown());
 
-  WorkQueue draining;
-  draining.Add("ns/a");
-  draining.AddAfter("ns/later", seconds(1000));
-  draining.ShutDown();
-  draining.Add("ns/b");  // Ignored.
-  CHECK(draining.Get() == "ns/a");
-  CHECK(draining.Get() == std::nullopt);
-  CHECK(draining.Stats().waiting == 0);
+  WorkQueue stopping;
+  stopping.Add("ns/a");
+  stopping.AddAfter("ns/later", seconds(1000));
+  stopping.Add("ns/held");
+  REQUIRE(stopping.Get() == "ns/a");
+  stopping.Add("ns/a");  // Added again while processing: would be queued again by Done.
+  stopping.ShutDown();
+  stopping.Add("ns/b");  // Ignored.
+  CHECK(stopping.Get() == std::nullopt);
+  CHECK(stopping.Len() == 0);
+  CHECK(stopping.Stats().waiting == 0);
+  stopping.Done("ns/a");
+  CHECK(stopping.Get() == std::nullopt);
+  CHECK(stopping.Len() == 0);
+}
+
+TEST_CASE("RunWorkers stops after the keys in hand, with thousands queued", "[workqueue]") {
+  WorkQueue queue;
+  for (int i = 0; i < 10000; ++i) queue.Add("ns/app-" + std::to_string(i));
+  std::atomic<int> reconciled = 0;
+  std::promise<void> first;
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  auto run = std::async(std::launch::async, [&] {
+    RunWorkers(queue, 4, [&](const std::string&) -> ReconcileResult {
+      if (++reconciled == 1) first.set_value();
+      released.wait();
+      return OkStatus();
+    });
+  });
+  REQUIRE(first.get_future().wait_for(seconds(10)) == std::future_status::ready);
+  queue.ShutDown();
+  release.set_value();
+  REQUIRE(run.wait_for(seconds(10)) == std::future_status::ready);
+  CHECK(reconciled <= 4);  // Only what the 4 workers held when the queue shut down.
 }
 
 TEST_CASE("WorkQueue ShutDownWithDrain waits for keys being processed", "[workqueue]") {
