@@ -307,6 +307,7 @@ void Manager::Stop() {
     if (torn_down_) return;
     torn_down_ = true;
   }
+  if (submitter_ != nullptr) submitter_->StopStarting();
   if (elector_ != nullptr) elector_->Stop();
   if (starter_.joinable()) starter_.join();         // The elector, stopped, starts no other.
   if (controller_ != nullptr) controller_->Stop();  // Null when Create failed before making it.

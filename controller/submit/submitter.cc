@@ -34,13 +34,17 @@ Submitter::Submitter(SubmitterOptions options) : options_(std::move(options)) {
 }
 
 Submitter::~Submitter() {
+  StopStarting();
+  for (std::thread& t : threads_) t.join();
+}
+
+void Submitter::StopStarting() {
   {
     const std::lock_guard lock(mu_);
     stop_ = true;
     for (std::deque<Job>& queue : queues_) queue.clear();
   }
   for (std::condition_variable& cv : cvs_) cv.notify_all();
-  for (std::thread& t : threads_) t.join();
 }
 
 void Submitter::Submit(const std::string& key, const std::string& uid, int attempt, std::vector<std::string> argv,

@@ -40,7 +40,7 @@ struct SubmitterOptions {
 class Submitter {
  public:
   explicit Submitter(SubmitterOptions options);
-  ~Submitter();  // Stops: running submissions finish (bounded by the timeout); queued ones are dropped.
+  ~Submitter();  // StopStarting, then waits for the running submissions (bounded by the timeout).
   Submitter(const Submitter&) = delete;
   Submitter& operator=(const Submitter&) = delete;
 
@@ -57,6 +57,9 @@ class Submitter {
   // The same for a native submission: `run` creates the objects; its result stands for spark-submit's.
   void SubmitNative(const std::string& key, const std::string& uid, int attempt,
                     std::function<Result<ProcessResult>()> run);
+  // Drops the queued attempts and starts no other; running ones go on. A stopping controller calls it first:
+  // its lanes otherwise went on through thousands of queued submissions while its workers wound down.
+  void StopStarting();
   bool InFlight(const std::string& uid, int attempt) const;
   // The outcome of a finished attempt; it stays until Clear, so a status write that fails can be retried.
   std::optional<Result<ProcessResult>> PeekResult(const std::string& uid, int attempt) const;

@@ -68,6 +68,28 @@ TEST_CASE("a deleted app's queued submission is cancelled and never runs") {
   CHECK(done == 2);
 }
 
+TEST_CASE("a stopping submitter lets the running submission finish and starts none of those queued") {
+  const std::string dir = TempDir();
+  std::atomic<int> done{0};
+  Submitter submitter(OneAtATime(done));
+  Block(submitter, dir);
+  for (int i = 0; i < 100; ++i) {
+    submitter.Submit("ns/app-" + std::to_string(i), "uid-" + std::to_string(i), 1,
+                     Touch(dir + "/ran-" + std::to_string(i)));
+  }
+  REQUIRE(submitter.Queued() == 100);
+
+  submitter.StopStarting();
+  CHECK(submitter.Queued() == 0);
+  submitter.Submit("ns/late", "uid-late", 1, Touch(dir + "/late-ran"));  // Refused: the submitter is stopping.
+  CHECK(submitter.Queued() == 0);
+  REQUIRE(WriteFileAtomically(dir + "/gate", "").ok());
+  REQUIRE(Eventually([&] { return submitter.Running() == 0 && done == 1; }, std::chrono::seconds(10)));
+  CHECK(submitter.PeekResult("uid-blocker", 1).has_value());
+  for (int i = 0; i < 100; ++i) CHECK(access((dir + "/ran-" + std::to_string(i)).c_str(), F_OK) != 0);
+  CHECK(access((dir + "/late-ran").c_str(), F_OK) != 0);
+}
+
 TEST_CASE("an app re-created under the same name neither sees nor cancels by mistake its namesake's attempts") {
   const std::string dir = TempDir();
   SubmitterOptions options;
