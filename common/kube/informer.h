@@ -78,7 +78,7 @@ class Informer {
   // Returns when the watch ends; Gone means list again.
   Status WatchOnce();
   void Apply(WatchEventType type, ObjectPtr object);
-  // The object as stored: transformed, in memory of its own size.
+  // The object transformed, as handlers get it; the store keeps a packed copy.
   ObjectPtr Freeze(rapidjson::Document object) const;
   void SetResourceVersion(std::string version);
   bool SleepUnlessStopped(std::chrono::milliseconds duration);
