@@ -24,7 +24,7 @@ rapidjson::Document ItemToObject(const rapidjson::Value& item, const std::string
 }  // namespace
 
 Informer::Informer(std::shared_ptr<Client> client, InformerOptions options)
-    : client_(std::move(client)), options_(std::move(options)) {}
+    : client_(std::move(client)), options_(std::move(options)), store_(options_.dictionary) {}
 
 Informer::~Informer() { Stop(); }
 

@@ -85,13 +85,13 @@ void Store::IndexLocked(PackedRef entry,
 
 ObjectPtr Store::Upsert(const rapidjson::Value& object) {
   const std::string key = ObjectKey(object);
-  PackedObject packed = PackedObject::Pack(key, object);
+  PackedObject packed = PackedObject::Pack(key, object, dictionary_.get());
   const std::unique_lock lock(mutex_);
   if (4 * (size_ + 1) > 3 * slots_.size()) GrowLocked();
   const size_t slot = FindSlotLocked(key);
   ObjectPtr previous;
   if (slots_[slot]) {
-    previous = slots_[slot].Decode();
+    previous = slots_[slot].Decode(dictionary_.get());
     IndexLocked(slots_[slot].ref(), IndexValues(*previous), false);
   } else {
     ++size_;
@@ -106,7 +106,7 @@ ObjectPtr Store::Remove(const std::string& key) {
   if (size_ == 0) return nullptr;
   const size_t slot = FindSlotLocked(key);
   if (!slots_[slot]) return nullptr;
-  ObjectPtr previous = slots_[slot].Decode();
+  ObjectPtr previous = slots_[slot].Decode(dictionary_.get());
   IndexLocked(slots_[slot].ref(), IndexValues(*previous), false);
   EraseSlotLocked(slot);
   --size_;
@@ -116,14 +116,14 @@ ObjectPtr Store::Remove(const std::string& key) {
 ObjectPtr Store::Get(const std::string& key) const {
   const std::shared_lock lock(mutex_);
   if (size_ == 0) return nullptr;
-  return slots_[FindSlotLocked(key)].Decode();
+  return slots_[FindSlotLocked(key)].Decode(dictionary_.get());
 }
 
-std::vector<ObjectPtr> Store::DecodeSorted(std::vector<PackedRef> entries) {
+std::vector<ObjectPtr> Store::DecodeSorted(std::vector<PackedRef> entries) const {
   std::sort(entries.begin(), entries.end(), [](PackedRef a, PackedRef b) { return a.key() < b.key(); });
   std::vector<ObjectPtr> objects;
   objects.reserve(entries.size());
-  for (const PackedRef entry : entries) objects.push_back(entry.Decode());
+  for (const PackedRef entry : entries) objects.push_back(entry.Decode(dictionary_.get()));
   return objects;
 }
 

@@ -49,16 +49,19 @@ void CheckSame(const rapidjson::Value& a, const rapidjson::Value& b) {
   }
 }
 
-// `json`: the value has no NaN or infinity, so its text is JSON, the same as ToJson's.
-ObjectPtr RoundTrip(const rapidjson::Value& value, bool json = true) {
-  const PackedObject packed = PackedObject::Pack("ns/name", value);
-  REQUIRE(packed);
-  CHECK(packed.key() == "ns/name");
-  if (json) CHECK(packed.text() == ToJson(value));
-  const ObjectPtr decoded = packed.Decode();
-  REQUIRE(decoded != nullptr);
-  CheckSame(value, *decoded);
-  return decoded;
+// Packs and decodes `value` without a dictionary and with one. `json`: the value has no NaN or infinity, so its
+// text is JSON, the same as ToJson's.
+void RoundTrip(const rapidjson::Value& value, bool json = true) {
+  const PackDictionary dictionary(R"({"metadata":{"name":"x","namespace":"y"},"null":null,"unicode":"\u00e9"})");
+  for (const PackDictionary* with : {static_cast<const PackDictionary*>(nullptr), &dictionary}) {
+    const PackedObject packed = PackedObject::Pack("ns/name", value, with);
+    REQUIRE(packed);
+    CHECK(packed.key() == "ns/name");
+    if (json) CHECK(packed.Text(with) == ToJson(value));
+    const ObjectPtr decoded = packed.Decode(with);
+    REQUIRE(decoded != nullptr);
+    CheckSame(value, *decoded);
+  }
 }
 
 TEST_CASE("a packed object decodes to every JSON type as it was") {
@@ -97,9 +100,9 @@ TEST_CASE("a packed object keeps values only code can make") {
 }
 
 TEST_CASE("a decoded object is a Document of its own") {
-  const PackedObject packed = PackedObject::Pack("jobs/pi", Parse(R"({"metadata":{"name":"pi"}})"));
-  const ObjectPtr a = packed.Decode();
-  const ObjectPtr b = packed.Decode();
+  const PackedObject packed = PackedObject::Pack("jobs/pi", Parse(R"({"metadata":{"name":"pi"}})"), nullptr);
+  const ObjectPtr a = packed.Decode(nullptr);
+  const ObjectPtr b = packed.Decode(nullptr);
   CHECK(a != b);
   CHECK(*a == *b);
   CHECK(NameOf(*a) == "pi");
@@ -108,8 +111,24 @@ TEST_CASE("a decoded object is a Document of its own") {
   copy.CopyFrom(*a, copy.GetAllocator());
   CHECK(copy == *a);
   CHECK(packed.allocated() < 64);
-  CHECK(PackedObject().Decode() == nullptr);
+  CHECK(PackedObject().Decode(nullptr) == nullptr);
   CHECK(PackedObject().key().empty());
+}
+
+TEST_CASE("a dictionary of text like the objects packs them smaller") {
+  const std::string pod =
+      R"({"metadata":{"name":"pi-1-exec-1","namespace":"jobs","uid":"0b1c2d3e-4f5a-4b6c-8d7e-9f0a1b2c3d4e",)"
+      R"("resourceVersion":"84467","labels":{"spark-role":"executor","spark-operator.k8s.io/submission-attempt":"1"},)"
+      R"("annotations":{"spark-operator.k8s.io/app-name":"pi"}},"status":{"phase":"Running"}})";
+  const PackDictionary dictionary(
+      R"({"metadata":{"name":"wc-2-exec-4","namespace":"default","uid":"6f5e4d3c-2b1a-4098-8f7e-6d5c4b3a2918",)"
+      R"("resourceVersion":"1234","labels":{"spark-role":"executor","spark-operator.k8s.io/submission-attempt":"2"},)"
+      R"("annotations":{"spark-operator.k8s.io/app-name":"wc"}},"status":{"phase":"Pending"}})");
+  const PackedObject alone = PackedObject::Pack("jobs/pi-1-exec-1", Parse(pod), nullptr);
+  const PackedObject against = PackedObject::Pack("jobs/pi-1-exec-1", Parse(pod), &dictionary);
+  CHECK(against.allocated() < alone.allocated() / 2);
+  CHECK(against.Text(&dictionary) == pod);
+  CHECK(ToJson(*against.Decode(&dictionary)) == pod);
 }
 
 }  // namespace

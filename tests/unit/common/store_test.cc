@@ -114,7 +114,8 @@ TEST_CASE("a store's upsert and remove return the version they replaced, and rea
 }
 
 TEST_CASE("a store with thousands of objects finds each, lists them by key and forgets the removed") {
-  Store store;
+  Store store(std::make_shared<const PackDictionary>(R"({"metadata":{"name":"pod-1","namespace":"ns-1",)"
+                                                     R"("labels":{"app":"app-1"}}})"));
   store.AddIndex("app", AppOf);
   constexpr int kPods = 5000;
   for (int i = 0; i < kPods; ++i) {
@@ -144,7 +145,7 @@ TEST_CASE("a store with thousands of objects finds each, lists them by key and f
 }
 
 TEST_CASE("a store's readers see whole objects while its writer replaces them") {
-  Store store;
+  Store store(std::make_shared<const PackDictionary>(R"({"metadata":{"name":"p1","namespace":"jobs"}})"));
   store.AddIndex("app", AppOf);
   constexpr int kObjects = 50;
   for (int i = 0; i < kObjects; ++i) store.Upsert(Pod("jobs", "p" + std::to_string(i), "a", "0"));

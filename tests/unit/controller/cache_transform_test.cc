@@ -207,7 +207,7 @@ TEST_CASE("a trimmed executor held for its logs keeps its containers' names and 
 TEST_CASE("a trimmed pod comes out of the cache as the same JSON") {
   rapidjson::Document pod = Parse(kDriver);
   TrimPodForCache(pod);
-  kube::Store store;
+  kube::Store store(PodCacheDictionary());
   store.AddIndex(kAppPodsIndex, AppPodsIndexValues);
   store.Upsert(pod);
   const kube::ObjectPtr cached = store.Get("jobs/pi-1-driver");
@@ -247,7 +247,7 @@ TEST_CASE("a cached SparkApplication is the same JSON") {
         "applicationState":{"state":"RUNNING"},"executorState":{"pi-1-exec-1":"RUNNING"}}})";
   rapidjson::Document app = Parse(text);
   TrimAppForCache(app);
-  kube::Store store;
+  kube::Store store(AppCacheDictionary());
   store.Upsert(app);
   const kube::ObjectPtr cached = store.Get("jobs/pi");
   REQUIRE(cached != nullptr);
