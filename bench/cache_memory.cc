@@ -1,20 +1,25 @@
 // The pod cache's memory for N synthetic Spark pods (a driver and executors, as the API server sends them after
-// spark-submit and the initializer: managedFields, volumes, environment, conditions), stored four ways:
+// spark-submit and the initializer: managedFields, volumes, environment, conditions), stored these ways:
 //   whole    - each watch event's Document as parsed, what the informer stored before transforms;
-//   compact  - the whole pod in one allocation of its size (kube::CompactCopy);
-//   trimmed  - the pods as the controller's informer keeps them: TrimPodForCache, then CompactCopy;
+//   packed   - the whole pod packed (kube::PackedObject: its minified JSON text compressed, in one allocation);
+//   trimmed  - the pods trimmed as the controller's informer trims them (TrimPodForCache), then packed against
+//              the pod cache's dictionary (PodCacheDictionary);
 //   stored   - those trimmed pods in a kube::Store with the manager's app index: what the controller really
-//              holds, keys and indexes included;
+//              holds, its table and index included;
 //   held     - as stored, but every pod held for its logs (the logs finalizer, as with a log destination):
 //              executors then keep their containers and how they ended;
 //   apps     - N / 6 SparkApplications (1 driver and 5 executors each) as bench/scale.sh leaves them COMPLETED,
-//              trimmed (TrimAppForCache) in a kube::Store with the manager's namespace index.
-// Prints heap bytes in use (mallinfo2) and resident memory per way; asserts nothing.
-//   build/bin/cache_memory [--pods=60000] [--only=whole|compact|trimmed|stored|held|apps]
+//              trimmed (TrimAppForCache) in a kube::Store with the manager's namespace index and dictionary;
+//   decode   - not memory: the time a read takes, decoding a stored trimmed executor, driver and app.
+// --nodictionary packs without the dictionaries. Prints heap bytes in use (mallinfo2) and resident memory per way;
+// asserts nothing.
+//   build/bin/cache_memory [--pods=60000] [--only=whole|packed|trimmed|stored|held|apps|decode] [--nodictionary]
 #include <gflags/gflags.h>
 #include <malloc.h>
 
+#include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <memory>
 #include <string>
@@ -25,9 +30,11 @@
 #include "controller/cache_transform.h"
 
 DEFINE_int32(pods, 60000, "Pods to store.");
-DEFINE_string(only, "",
-              "whole, compact, trimmed, stored, held or apps: only that way, in a fresh process, for a clean RSS "
-              "figure.");
+DEFINE_bool(dictionary, true, "Pack against the caches' dictionaries, as the controller does.");
+DEFINE_string(
+    only, "",
+    "whole, packed, trimmed, stored, held, apps or decode: only that way, in a fresh process, for a clean RSS "
+    "figure.");
 
 namespace {
 
@@ -144,7 +151,13 @@ std::string AppJson(int i) {
   "submissionNumber":1,"submissionTime":"2026-12-03T11:02:49Z","terminationTime":"2026-12-03T11:06:52Z"}}})";
 }
 
-enum class Way { kWhole, kCompact, kTrimmed, kStored, kHeld, kApps };
+enum class Way { kWhole, kPacked, kTrimmed, kStored, kHeld, kApps };
+
+// As the watch does (common/kube/client.cc): the event parsed, its object copied into a Document of its own.
+rapidjson::Document EventObject(const std::string& text) {
+  const spark_operator::Result<rapidjson::Document> event = spark_operator::ParseJson(text);
+  return spark_operator::CopyJson((*event)["object"]);
+}
 
 // Stores every pod the given way; prints what it cost.
 void Measure(Way way, const char* label) {
@@ -153,10 +166,17 @@ void Measure(Way way, const char* label) {
   const size_t rss_before = ResidentBytes();
   const bool in_store = way == Way::kStored || way == Way::kHeld || way == Way::kApps;
   const int count = way == Way::kApps ? FLAGS_pods / 6 : FLAGS_pods;
-  std::vector<spark_operator::kube::ObjectPtr> store;
-  if (!in_store) store.reserve(count);
+  std::vector<std::shared_ptr<const rapidjson::Document>> documents;
+  std::vector<spark_operator::kube::PackedObject> packed;
+  if (way == Way::kWhole) documents.reserve(count);
+  if (way == Way::kPacked || way == Way::kTrimmed) packed.reserve(count);
+  std::shared_ptr<const spark_operator::kube::PackDictionary> dictionary;
+  if (FLAGS_dictionary && way != Way::kPacked) {
+    dictionary = way == Way::kApps ? spark_operator::controller::AppCacheDictionary()
+                                   : spark_operator::controller::PodCacheDictionary();
+  }
   std::unique_ptr<spark_operator::kube::Store> informer_store;
-  if (in_store) informer_store = std::make_unique<spark_operator::kube::Store>();
+  if (in_store) informer_store = std::make_unique<spark_operator::kube::Store>(dictionary);
   if (way == Way::kApps) {
     informer_store->AddIndex(spark_operator::kube::Store::kNamespaceIndex,
                              spark_operator::kube::Store::NamespaceIndexFunc);
@@ -167,26 +187,20 @@ void Measure(Way way, const char* label) {
   for (int i = 0; i < count; ++i) {
     const std::string text = way == Way::kApps ? AppJson(i) : PodJson(i, way == Way::kHeld);
     bytes += text.size();
-    // As the watch does (common/kube/client.cc): the event parsed, its object copied into a Document of its own.
-    const spark_operator::Result<rapidjson::Document> event = spark_operator::ParseJson(text);
-    rapidjson::Document pod = spark_operator::CopyJson((*event)["object"]);
+    rapidjson::Document pod = EventObject(text);
     if (way == Way::kWhole) {
-      store.push_back(std::make_shared<const rapidjson::Document>(std::move(pod)));
-      continue;
-    }
-    if (way == Way::kCompact) {
-      store.push_back(spark_operator::kube::CompactCopy(pod));
+      documents.push_back(std::make_shared<const rapidjson::Document>(std::move(pod)));
       continue;
     }
     if (way == Way::kApps) {
       spark_operator::controller::TrimAppForCache(pod);
-    } else {
+    } else if (way != Way::kPacked) {
       spark_operator::controller::TrimPodForCache(pod);
     }
-    if (way == Way::kTrimmed) {
-      store.push_back(spark_operator::kube::CompactCopy(pod));
+    if (in_store) {
+      informer_store->Upsert(pod);
     } else {
-      informer_store->Upsert(spark_operator::kube::CompactCopy(pod));
+      packed.push_back(spark_operator::kube::PackedObject::Pack(spark_operator::ObjectKey(pod), pod, dictionary.get()));
     }
   }
   const size_t heap = HeapInUse() - heap_before;
@@ -197,15 +211,54 @@ void Measure(Way way, const char* label) {
               static_cast<double>(bytes) / 1e6);
 }
 
+// Decodes one stored object over and over; prints the time a read takes and the object's packed size.
+void TimeDecode(const std::string& text, bool app, const char* label) {
+  rapidjson::Document object = EventObject(text);
+  if (app) {
+    spark_operator::controller::TrimAppForCache(object);
+  } else {
+    spark_operator::controller::TrimPodForCache(object);
+  }
+  std::shared_ptr<const spark_operator::kube::PackDictionary> dictionary;
+  if (FLAGS_dictionary) {
+    dictionary =
+        app ? spark_operator::controller::AppCacheDictionary() : spark_operator::controller::PodCacheDictionary();
+  }
+  spark_operator::kube::Store store(dictionary);
+  store.Upsert(object);
+  const std::string key = spark_operator::ObjectKey(object);
+  const spark_operator::kube::PackedObject packed =
+      spark_operator::kube::PackedObject::Pack(key, object, dictionary.get());
+  constexpr int kReads = 200000;
+  size_t names = 0;  // Read, so that nothing is optimised away.
+  // CPU time of this thread: what a read costs, whatever else the machine runs.
+  const auto cpu_now = [] {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return std::chrono::seconds(t.tv_sec) + std::chrono::nanoseconds(t.tv_nsec);
+  };
+  const auto start = cpu_now();
+  for (int i = 0; i < kReads; ++i) names += spark_operator::NameOf(*store.Get(key)).size();
+  const auto took = cpu_now() - start;
+  std::printf("decode   %-9s %4zu B text, %4zu B packed  Store::Get %6.2f us CPU  (%zu)\n", label,
+              packed.Text(dictionary.get()).size(), packed.allocated(),
+              std::chrono::duration<double, std::micro>(took).count() / kReads, names / kReads);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   gflags::ParseCommandLineFlags(&argc, &argv, true);
   if (FLAGS_only.empty() || FLAGS_only == "whole") Measure(Way::kWhole, "whole");
-  if (FLAGS_only.empty() || FLAGS_only == "compact") Measure(Way::kCompact, "compact");
+  if (FLAGS_only.empty() || FLAGS_only == "packed") Measure(Way::kPacked, "packed");
   if (FLAGS_only.empty() || FLAGS_only == "trimmed") Measure(Way::kTrimmed, "trimmed");
   if (FLAGS_only.empty() || FLAGS_only == "stored") Measure(Way::kStored, "stored");
   if (FLAGS_only.empty() || FLAGS_only == "held") Measure(Way::kHeld, "held");
   if (FLAGS_only.empty() || FLAGS_only == "apps") Measure(Way::kApps, "apps");
+  if (FLAGS_only.empty() || FLAGS_only == "decode") {
+    TimeDecode(PodJson(1, false), false, "executor");
+    TimeDecode(PodJson(0, false), false, "driver");
+    TimeDecode(AppJson(0), true, "app");
+  }
   return 0;
 }

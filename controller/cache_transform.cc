@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <initializer_list>
-#include <iterator>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "common/base/json.h"
@@ -17,28 +15,21 @@ namespace {
 
 constexpr char kLastApplied[] = "kubectl.kubernetes.io/last-applied-configuration";
 
-// The cache's objects are trimmed in place before they are frozen; json.h finds paths for reading only.
+// The cache's objects are trimmed in place before they are packed; json.h finds paths for reading only.
 rapidjson::Value* Find(rapidjson::Value& root, JsonPath path) {
   return const_cast<rapidjson::Value*>(FindPath(root, path));
 }
 
-// Removes every member of `object` not named in `keep`; nothing when it is not an object. A kept member's name
-// then points at `keep`'s string (a literal or a constant of labels.h: static storage) instead of a copy:
-// kube::CompactCopy copies no constant string, so each cached object holds no copy of the names it keeps.
+// Removes every member of `object` not named in `keep`; nothing when it is not an object.
 void KeepOnly(rapidjson::Value* object, std::initializer_list<std::string_view> keep) {
   if (object == nullptr || !object->IsObject()) return;
   for (auto member = object->MemberBegin(); member != object->MemberEnd();) {
     const std::string_view name(member->name.GetString(), member->name.GetStringLength());
-    const std::string_view* kept = nullptr;
-    for (const std::string_view& k : keep) {
-      if (k == name) kept = &k;
-    }
-    if (kept == nullptr) {
+    if (std::find(keep.begin(), keep.end(), name) == keep.end()) {
       member = object->EraseMember(member);
-      continue;
+    } else {
+      ++member;
     }
-    member->name.SetString(rapidjson::StringRef(kept->data(), static_cast<rapidjson::SizeType>(kept->size())));
-    ++member;
   }
 }
 
@@ -54,87 +45,6 @@ void TrimMetadata(rapidjson::Document& object) {
   metadata->RemoveMember("managedFields");
   if (rapidjson::Value* annotations = Find(*metadata, {"annotations"}); annotations && annotations->IsObject()) {
     annotations->RemoveMember(kLastApplied);
-  }
-}
-
-// The member names of a SparkApplication (api/fields.h, metadata) too long for RapidJSON to hold inline (over 13
-// characters), sorted: a cached app's member of one of these names points at it instead of holding a copy.
-constexpr std::string_view kAppLongNames[] = {"applicationState",
-                                              "creationTimestamp",
-                                              "deleteOnTermination",
-                                              "deletionTimestamp",
-                                              "dynamicAllocation",
-                                              "excludePackages",
-                                              "executionAttempts",
-                                              "exposeDriverMetrics",
-                                              "exposeExecutorMetrics",
-                                              "hadoopConfigMap",
-                                              "imagePullPolicy",
-                                              "imagePullSecrets",
-                                              "ingressAnnotations",
-                                              "ingressClassName",
-                                              "ingressURLFormat",
-                                              "initContainers",
-                                              "initialExecutors",
-                                              "lastSubmissionAttemptTime",
-                                              "mainApplicationFile",
-                                              "memoryOverhead",
-                                              "memoryOverheadFactor",
-                                              "metricsProperties",
-                                              "metricsPropertiesFile",
-                                              "observedGeneration",
-                                              "onFailureRetries",
-                                              "onFailureRetryInterval",
-                                              "onSubmissionFailureRetries",
-                                              "onSubmissionFailureRetryInterval",
-                                              "ownerReferences",
-                                              "podSecurityContext",
-                                              "priorityClassName",
-                                              "resourceVersion",
-                                              "securityContext",
-                                              "serviceAccount",
-                                              "serviceAnnotations",
-                                              "servicePortName",
-                                              "shareProcessNamespace",
-                                              "shuffleTrackingEnabled",
-                                              "shuffleTrackingTimeout",
-                                              "sparkConfigMap",
-                                              "sparkUIOptions",
-                                              "submissionAttempts",
-                                              "submissionByUser",
-                                              "submissionNumber",
-                                              "submissionTime",
-                                              "terminationGracePeriodSeconds",
-                                              "terminationTime",
-                                              "timeToLiveSeconds",
-                                              "webUIIngressAddress",
-                                              "webUIIngressName",
-                                              "webUIServiceName"};
-constexpr char kAppApiVersion[] = "spark-operator.k8s.io/v1alpha1";
-constexpr char kAppKind[] = "SparkApplication";
-
-rapidjson::Value::StringRefType Ref(std::string_view s) {
-  return rapidjson::StringRef(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
-
-// Every member of `root`, at any depth, named in kAppLongNames gets the constant as its name; without recursion
-// (user content such as a podTemplate nests as deep as the reader allows).
-void InternAppNames(rapidjson::Value& root) {
-  std::vector<rapidjson::Value*> pending{&root};
-  while (!pending.empty()) {
-    rapidjson::Value* value = pending.back();
-    pending.pop_back();
-    if (value->IsArray()) {
-      for (rapidjson::Value& element : value->GetArray()) pending.push_back(&element);
-      continue;
-    }
-    if (!value->IsObject()) continue;
-    for (auto member = value->MemberBegin(); member != value->MemberEnd(); ++member) {
-      const std::string_view name(member->name.GetString(), member->name.GetStringLength());
-      const auto known = std::lower_bound(std::begin(kAppLongNames), std::end(kAppLongNames), name);
-      if (known != std::end(kAppLongNames) && *known == name) member->name.SetString(Ref(*known));
-      pending.push_back(&member->value);
-    }
   }
 }
 
@@ -218,19 +128,7 @@ void TrimPodForCache(rapidjson::Document& pod) {
   }
 }
 
-void TrimAppForCache(rapidjson::Document& app) {
-  TrimMetadata(app);
-  InternAppNames(app);
-  if (!app.IsObject()) return;
-  for (const auto& [field, constant] : {std::pair<const char*, std::string_view>{"apiVersion", kAppApiVersion},
-                                        std::pair<const char*, std::string_view>{"kind", kAppKind}}) {
-    const auto member = app.FindMember(field);
-    if (member != app.MemberEnd() && member->value.IsString() &&
-        std::string_view(member->value.GetString(), member->value.GetStringLength()) == constant) {
-      member->value.SetString(Ref(constant));
-    }
-  }
-}
+void TrimAppForCache(rapidjson::Document& app) { TrimMetadata(app); }
 
 std::string PodAppName(const rapidjson::Value& pod) {
   std::string app = GetString(pod, {"metadata", "annotations", kAppNameAnnotation});

@@ -101,6 +101,7 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   apps.resource = kube::resources::kSparkApplications;
   apps.resync_period = m->options_.resync_period;
   apps.transform = TrimAppForCache;
+  apps.dictionary = AppCacheDictionary();
   m->apps_ = std::make_unique<runtime::NamespacedInformers>(m->client_, apps, m->options_.namespaces);
   // AppsIn: admission and the tenant controller count a namespace's apps.
   m->apps_->AddIndex(kube::Store::kNamespaceIndex, kube::Store::NamespaceIndexFunc);
@@ -109,6 +110,7 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   // Only the Spark pods the operator launched, and only what the controller reads of them.
   pods.label_selector = std::string(kLaunchedByLabel) + "=true," + kSparkRoleLabel + " in (driver,executor)";
   pods.transform = TrimPodForCache;
+  pods.dictionary = PodCacheDictionary();
   m->pods_ = std::make_unique<runtime::NamespacedInformers>(m->client_, pods, m->options_.namespaces);
   kube::EventHandlers app_events;
   app_events.on_add = [self](const kube::ObjectPtr& o) { self->queue_->Add(ObjectKey(*o)); };

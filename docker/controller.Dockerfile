@@ -34,7 +34,7 @@ FROM ${BINARY_FROM} AS binary
 FROM debian:${DEBIAN_RELEASE}-slim AS rootfs
 # Shared libraries of the binary; tzdata for ScheduledSparkApplication time zones (spec.timeZone), CA
 # certificates for log shipping to object storage over TLS.
-ARG RUNTIME_PACKAGES="libssl3 libyaml-cpp0.7 libgoogle-glog0v6 libgflags2.2 libboost-system1.74.0 libdate-tz3 tzdata"
+ARG RUNTIME_PACKAGES="libssl3 libyaml-cpp0.7 libgoogle-glog0v6 libgflags2.2 libboost-system1.74.0 libzstd1 libdate-tz3 tzdata"
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${RUNTIME_PACKAGES} \
       ca-certificates \
@@ -77,7 +77,7 @@ RUN SPARK_LOCAL_IP=127.0.0.1 SPARK_OPERATOR_CACHE=/opt/spark-dist tools/spark/fe
 # ---------------------------------------------------------------- the default: with spark-submit
 FROM debian:${DEBIAN_RELEASE}-slim
 # Shared libraries of the controller binary (as in the rootfs stage) and a JRE for spark-submit.
-ARG RUNTIME_PACKAGES="libssl3 libyaml-cpp0.7 libgoogle-glog0v6 libgflags2.2 libboost-system1.74.0 libdate-tz3 tzdata"
+ARG RUNTIME_PACKAGES="libssl3 libyaml-cpp0.7 libgoogle-glog0v6 libgflags2.2 libboost-system1.74.0 libzstd1 libdate-tz3 tzdata"
 # The JRE's postinst registers man pages, which -slim leaves no directory for.
 RUN mkdir -p /usr/share/man/man1 \
  && apt-get update -qq \

@@ -27,7 +27,7 @@ FROM ${BINARY_FROM} AS binary
 
 # ---------------------------------------------------------------- rootfs: the binary and its libraries
 FROM debian:${DEBIAN_RELEASE}-slim AS rootfs
-ARG RUNTIME_PACKAGES="libssl3 libyaml-cpp0.7 libgoogle-glog0v6 libgflags2.2 libboost-system1.74.0"
+ARG RUNTIME_PACKAGES="libssl3 libyaml-cpp0.7 libgoogle-glog0v6 libgflags2.2 libboost-system1.74.0 libzstd1"
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${RUNTIME_PACKAGES} \
  && rm -rf /var/lib/apt/lists/*

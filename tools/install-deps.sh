@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config libboost1.74-dev libboost-system1.74-dev libssl-dev
-          rapidjson-dev libyaml-cpp-dev libgoogle-glog-dev libgflags-dev catch2 openssl clang
+          rapidjson-dev libzstd-dev libyaml-cpp-dev libgoogle-glog-dev libgflags-dev catch2 openssl clang
           libclang-rt-14-dev curl ccache clang-format jq libhowardhinnant-date-dev tzdata)
 if [[ "${1:-}" == --images ]]; then
   packages=(buildah podman runc debootstrap docker-registry skopeo)

@@ -24,7 +24,7 @@ rapidjson::Document ItemToObject(const rapidjson::Value& item, const std::string
 }  // namespace
 
 Informer::Informer(std::shared_ptr<Client> client, InformerOptions options)
-    : client_(std::move(client)), options_(std::move(options)) {}
+    : client_(std::move(client)), options_(std::move(options)), store_(options_.dictionary) {}
 
 Informer::~Informer() { Stop(); }
 
@@ -201,7 +201,7 @@ Status Informer::WatchOnce() {
 
 ObjectPtr Informer::Freeze(rapidjson::Document object) const {
   if (options_.transform) options_.transform(object);
-  return CompactCopy(object);
+  return std::make_shared<const rapidjson::Document>(std::move(object));
 }
 
 void Informer::Apply(WatchEventType type, ObjectPtr object) {
@@ -212,7 +212,7 @@ void Informer::Apply(WatchEventType type, ObjectPtr object) {
     }
     return;
   }
-  const ObjectPtr previous = store_.Upsert(object);
+  const ObjectPtr previous = store_.Upsert(*object);
   for (const auto& h : handlers_) {
     if (previous && h.on_update) h.on_update(previous, object);
     if (!previous && h.on_add) h.on_add(object);

@@ -41,6 +41,8 @@ struct InformerOptions {
   // The server ends each watch after a random time in [min, 2*min), as client-go asks it to.
   std::chrono::seconds min_watch_timeout{300};
   Transform transform;  // Unset: objects are stored whole.
+  // Text like the objects the store packs: their member names and usual values (kube::PackDictionary). Unset: none.
+  std::shared_ptr<const PackDictionary> dictionary;
 };
 
 struct InformerStats {
@@ -78,7 +80,7 @@ class Informer {
   // Returns when the watch ends; Gone means list again.
   Status WatchOnce();
   void Apply(WatchEventType type, ObjectPtr object);
-  // The object as stored: transformed, in memory of its own size.
+  // The object transformed, as handlers get it; the store keeps a packed copy.
   ObjectPtr Freeze(rapidjson::Document object) const;
   void SetResourceVersion(std::string version);
   bool SleepUnlessStopped(std::chrono::milliseconds duration);
