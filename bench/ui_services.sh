@@ -35,7 +35,11 @@ NS="ui-scale-$$"
 LOG="/tmp/ui-services-$NS.log"
 
 K apply --server-side --force-conflicts -k "$ROOT/deploy/crd" >/dev/null
-K wait --for condition=established crd/sparkapplications.spark-operator.k8s.io >/dev/null
+# A CRD created this instant has no conditions yet, which `kubectl wait` takes for an error.
+for _ in $(seq 50); do
+  K wait --for condition=established crd/sparkapplications.spark-operator.k8s.io >/dev/null 2>&1 && break
+  sleep 0.2
+done
 K create namespace "$NS" >/dev/null
 # shellcheck disable=SC2086
 "$BUILD/bin/spark-operator-controller" --kubeconfig="$KUBECONFIG_PATH" --namespaces="$NS" \
