@@ -125,6 +125,10 @@ stop_controller
 native_rate=$(awk -v n="$N" -v s="$(val "$OUT/native.txt" drivers_seconds)" 'BEGIN {printf "%.0f", (s > 0 ? n * 60 / s : 0)}')
 completed=$(val "$OUT/native.txt" completed)
 stuck=$((N - completed))
+# Each phase's figures as soon as measured, so that a run stopped early (N=10,000 takes hours) keeps them.
+echo "scale: native: drivers $(val "$OUT/native.txt" drivers_seconds) s ($native_rate apps/min), completed" \
+  "$completed of $N after $(val "$OUT/native.txt" completed_seconds) s, peak RSS $((ctl_hwm_kb / 1024)) MB at" \
+  "$PODS pods, controller CPU $ctl_cpu s of $wall s" >&2
 
 # ---- 2. restart with N apps stored
 start_controller "$NS_NATIVE" native "$OUT/controller-restart.log"
@@ -132,6 +136,7 @@ restart_ready="$READY_S"
 sleep 2
 restart_rss_kb=$(proc_kb "$CTL" VmHWM)
 stop_controller
+echo "scale: restart: /readyz after $restart_ready s, VmHWM $((restart_rss_kb / 1024)) MB" >&2
 
 # ---- 3. raw API writes, twice: alone, and with the drivers played as in phase 1 (the reference for the ratio)
 # Alone, the server does only the raw writes and the pods' scheduling and kwok updates. The native phase also
@@ -167,6 +172,7 @@ done
 raw_run "scale-rawp-$TAG" "$OUT/raw-played"
 wait "$player_pid" || echo "scale: the raw phase's player did not play every driver; see $OUT/player-raw.log" >&2
 raw_rate="$RAW_RATE" raw_api="$RAW_API" raw_wpa="$RAW_WPA"
+echo "scale: raw (drivers played): $raw_rate apps/min" >&2
 
 # ---- 4. spark-submit
 ss_rate=0
