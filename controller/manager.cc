@@ -50,6 +50,7 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   config.burst = m->options_.kube_api_burst;
   kube::ClientOptions client_options;
   client_options.user_agent = "spark-operator-controller/" + m->Identity();
+  client_options.metrics = &m->registry_;
   if (m->options_.leader_elect) {
     RETURN_IF_ERROR(kube::ValidateLeaderElectionConfig(m->ElectionConfig()));
     m->gate_ = std::make_shared<kube::LeaderGate>();
@@ -68,11 +69,13 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   ASSIGN_OR_RETURN(m->client_, kube::Client::Create(config, client_options));
   ASSIGN_OR_RETURN(m->auth_, PrepareSubmitAuth(config));
   m->metrics_ = std::make_unique<ControllerMetrics>(m->registry_);
-  m->recorder_ = std::make_shared<kube::EventRecorder>(m->client_);
+  m->recorder_ =
+      std::make_shared<kube::EventRecorder>(m->client_, kube::EventRecorderOptions{.metrics = &m->registry_});
   m->events_ = std::make_unique<RecorderEvents>(m->recorder_);
   WorkQueueOptions queue_options;
   queue_options.name = "sparkapplications";
   queue_options.backoff_max = std::chrono::seconds(60);
+  queue_options.metrics = &m->registry_;
   m->queue_ = std::make_unique<WorkQueue>(queue_options);
 
   Manager* self = m.get();
@@ -147,12 +150,12 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   reconciler.logs = m->log_keeper_.get();
   if (m->options_.tenants) {
     m->tenants_ = std::make_unique<TenantController>(
-        m->client_,
-        TenantControllerOptions{.workers = 2,
-                                .resync_period = m->options_.resync_period,
-                                .namespaces = m->options_.namespaces,
-                                .applications = [self](const std::string& ns) { return self->AppsIn(ns); },
-                                .on_budget_change = [self](const std::string& ns) { self->WakeQueued(ns); }});
+        m->client_, TenantControllerOptions{.workers = 2,
+                                            .resync_period = m->options_.resync_period,
+                                            .namespaces = m->options_.namespaces,
+                                            .applications = [self](const std::string& ns) { return self->AppsIn(ns); },
+                                            .on_budget_change = [self](const std::string& ns) { self->WakeQueued(ns); },
+                                            .metrics = &m->registry_});
   }
   if (m->options_.scheduled) {
     m->scheduled_ = std::make_unique<ScheduledController>(
@@ -161,7 +164,8 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
                                    .resync_period = m->options_.resync_period,
                                    .namespaces = m->options_.namespaces,
                                    .wall_clock = m->options_.scheduled_wall_clock,
-                                   .queue_clock = m->options_.scheduled_queue_clock});
+                                   .queue_clock = m->options_.scheduled_queue_clock,
+                                   .metrics = &m->registry_});
   }
   if (m->options_.tenant.enabled) {
     m->tenant_ = std::make_unique<TenantPreparer>(m->client_, m->options_.tenant);
@@ -229,9 +233,6 @@ Status Manager::Start() {
       return Ready() ? http::ServerResponse::Text(200, "ok") : http::ServerResponse::Text(503, "not ready");
     };
     routes["/metrics"] = [this](const http::ServerRequest&) {
-      registry_.AddGauge("spark_operator_workqueue_depth", "Keys waiting for a worker.")
-          .WithLabels({})
-          .Set(static_cast<double>(queue_->Len()));
       registry_.AddGauge("spark_operator_submissions_running", "spark-submit processes running.")
           .WithLabels({})
           .Set(static_cast<double>(submitter_->Running()));

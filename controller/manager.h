@@ -117,12 +117,12 @@ class Manager {
   kube::LeaderElectionConfig ElectionConfig() const;  // Without callbacks and gate.
 
   const ManagerOptions options_;
+  metrics::Registry registry_;  // First: every client, queue and recorder below counts into it.
   // With leader election, every write of client_ and every spark-submit checks it (see LeaderGate).
   std::shared_ptr<kube::LeaderGate> gate_;
   std::shared_ptr<kube::Client> client_;
   std::shared_ptr<kube::Client> elector_client_;  // Short timeouts, no rate limit: renewals never queue.
   SubmitAuth auth_;
-  metrics::Registry registry_;
   std::unique_ptr<ControllerMetrics> metrics_;
   std::shared_ptr<kube::EventRecorder> recorder_;
   std::unique_ptr<Events> events_;

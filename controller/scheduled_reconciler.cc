@@ -55,7 +55,8 @@ ScheduledController::ScheduledController(std::shared_ptr<kube::Client> client, E
       queue_(WorkQueueOptions{.name = "scheduledsparkapplications",
                               .backoff_base = std::chrono::milliseconds(5),
                               .backoff_max = std::chrono::seconds(60),
-                              .clock = options_.queue_clock}) {
+                              .clock = options_.queue_clock,
+                              .metrics = options_.metrics}) {
   kube::InformerOptions scheduled;
   scheduled.resource = kScheduledSparkApplications;
   scheduled.resync_period = options_.resync_period;

@@ -32,9 +32,10 @@ inline const kube::Resource kScheduledSparkApplications{"spark-operator.k8s.io",
 struct ScheduledControllerOptions {
   int workers = 2;
   std::chrono::seconds resync_period{300};
-  std::vector<std::string> namespaces;  // Empty: all.
-  WallClock* wall_clock = nullptr;      // Null: WallClock::Real(). Must outlive the controller.
-  Clock* queue_clock = nullptr;         // The work queue's; null: Clock::Real(). Must outlive the controller.
+  std::vector<std::string> namespaces;   // Empty: all.
+  WallClock* wall_clock = nullptr;       // Null: WallClock::Real(). Must outlive the controller.
+  Clock* queue_clock = nullptr;          // The work queue's; null: Clock::Real(). Must outlive the controller.
+  metrics::Registry* metrics = nullptr;  // The work queue's metrics; null: none. Must outlive the controller.
 };
 
 class ScheduledController {

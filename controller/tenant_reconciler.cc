@@ -45,7 +45,8 @@ bool Running(const std::string& state) { return state == "SUBMITTED" || state ==
 TenantController::TenantController(std::shared_ptr<kube::Client> client, TenantControllerOptions options)
     : client_(std::move(client)),
       options_(options),
-      queue_(WorkQueueOptions{.name = "sparktenants", .backoff_max = std::chrono::seconds(30)}) {
+      queue_(WorkQueueOptions{
+          .name = "sparktenants", .backoff_max = std::chrono::seconds(30), .metrics = options_.metrics}) {
   kube::InformerOptions tenants;
   tenants.resource = kSparkTenants;
   tenants.resync_period = options_.resync_period;

@@ -37,6 +37,7 @@ struct TenantControllerOptions {
   // Called with a tenant's namespace when what its applications may use changes: the tenant is made, deleted or
   // its spec changes, or its quota's hard limits or usage change. The manager wakes the queued applications.
   std::function<void(const std::string& ns)> on_budget_change;
+  metrics::Registry* metrics = nullptr;  // The work queue's metrics; null: none. Must outlive the controller.
 };
 
 class TenantController {

@@ -85,7 +85,24 @@ Client::Client(RestConfig config, ClientOptions options, std::unique_ptr<http::C
       options_(std::move(options)),
       http_(std::move(http)),
       write_http_(std::move(write_http)),
-      rate_limiter_(config_.qps, config_.burst) {}
+      rate_limiter_(config_.qps, config_.burst) {
+  if (options_.metrics == nullptr) return;
+  requests_ = &options_.metrics->AddCounter("rest_client_requests_total",
+                                            "Requests to the API server by verb and HTTP status (0: no answer).",
+                                            {"verb", "code"});
+  request_seconds_ = &options_.metrics->AddHistogram("rest_client_request_duration_seconds",
+                                                     "Time from sending a request to its answer.", {"verb"});
+  limiter_seconds_ = &options_.metrics->AddHistogram("rest_client_rate_limiter_duration_seconds",
+                                                     "Time a request waited for the client's rate limiter.", {"verb"});
+}
+
+void Client::Count(const std::string& verb, int code, std::chrono::steady_clock::duration limited,
+                   std::chrono::steady_clock::duration answered) {
+  if (requests_ == nullptr) return;
+  requests_->WithLabels({verb, std::to_string(code)}).Increment();
+  request_seconds_->WithLabels({verb}).Observe(std::chrono::duration<double>(answered).count());
+  limiter_seconds_->WithLabels({verb}).Observe(std::chrono::duration<double>(limited).count());
+}
 
 // The gate is checked after the rate limiter let the request go, the last moment before it is sent.
 Result<http::Response> Client::Send(const http::Request& request) {
@@ -144,11 +161,12 @@ Result<rapidjson::Document> Client::Call(const std::string& method, std::string 
   ASSIGN_OR_RETURN(const http::Request request, NewRequest(method, std::move(target), std::move(body), content_type));
   const auto sent = std::chrono::steady_clock::now();
   Result<http::Response> response = Send(request);
-  // Where a request's time goes (the rate limiter, or the server): `--v=2` (or GLOG_v=2) for bench/scale.sh's
-  // request accounting.
-  VLOG(2) << "api " << method << " " << request.target << " " << (response.ok() ? response->status : 0)
-          << " limiter_ms " << std::chrono::duration<double, std::milli>(sent - start).count() << " ms "
-          << std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent).count();
+  const auto answered = std::chrono::steady_clock::now();
+  const int code = response.ok() ? response->status : 0;
+  Count(method, code, sent - start, answered - sent);
+  VLOG(2) << "api " << method << " " << request.target << " " << code << " limiter_ms "
+          << std::chrono::duration<double, std::milli>(sent - start).count() << " ms "
+          << std::chrono::duration<double, std::milli>(answered - sent).count();
   if (!response.ok()) return response.status().WithContext(method + " " + request.target);
   if (response->status >= 400) {
     const Status error = StatusFromResponse(response->status, response->body);

@@ -20,6 +20,7 @@
 #include "common/http/client.h"
 #include "common/kube/config.h"
 #include "common/kube/resource.h"
+#include "common/metrics/metrics.h"
 
 namespace spark_operator::kube {
 
@@ -75,6 +76,11 @@ struct ClientOptions {
   std::chrono::milliseconds write_timeout{0};
   // Non-zero: bounds connecting and the TLS handshake of every request (default 10 s).
   std::chrono::milliseconds connect_timeout{0};
+  // Where to count requests, under client-go's names: rest_client_requests_total{verb,code},
+  // rest_client_request_duration_seconds{verb} (sent to answered) and rest_client_rate_limiter_duration_seconds{verb}
+  // (held by --kube-api-qps). Watches and log streams are not counted. Null: nothing is counted; else it must
+  // outlive the client.
+  metrics::Registry* metrics = nullptr;
 };
 
 class Client {
@@ -117,12 +123,18 @@ class Client {
   Result<rapidjson::Document> Call(const std::string& method, std::string target, std::string body = "",
                                    const std::string& content_type = "application/json");
   Result<std::string> BearerToken();
+  void Count(const std::string& verb, int code, std::chrono::steady_clock::duration limited,
+             std::chrono::steady_clock::duration answered);
 
   const RestConfig config_;
   const ClientOptions options_;
   std::unique_ptr<http::Client> http_;
   std::unique_ptr<http::Client> write_http_;  // Null: writes go through http_.
   TokenBucketRateLimiter rate_limiter_;
+  // Null without options_.metrics.
+  metrics::Family<metrics::Counter>* requests_ = nullptr;
+  metrics::Family<metrics::Histogram>* request_seconds_ = nullptr;
+  metrics::Family<metrics::Histogram>* limiter_seconds_ = nullptr;
 
   std::mutex token_mutex_;
   std::string file_token_;

@@ -126,6 +126,11 @@ EventRecorder::EventRecorder(std::unique_ptr<EventSink> sink, EventRecorderOptio
       options_(std::move(options)),
       clock_(clock),
       instance_(options_.instance.empty() ? HostName() : options_.instance),
+      outcomes_(options_.metrics == nullptr
+                    ? nullptr
+                    : &options_.metrics->AddCounter(
+                          "spark_operator_events_total",
+                          "Events recorded, by outcome: created, patched (a repeat), dropped, failed.", {"outcome"})),
       correlator_(options_.aggregation_window) {
   subscription_ = clock_.Subscribe([this] {
     const std::lock_guard<std::mutex> lock(mutex_);
@@ -160,7 +165,7 @@ void EventRecorder::Record(const InvolvedObject& involved_object, EventType type
       changed_.notify_all();
       return;
     }
-    ++stats_.dropped;
+    TallyLocked(&EventRecorderStats::dropped, "dropped");
   }
   LOG(WARNING) << "event queue full, dropping " << EventTypeName(type) << " event " << reason << " for "
                << involved_object.kind << " " << involved_object.ns << "/" << involved_object.name << ": " << message;
@@ -169,6 +174,11 @@ void EventRecorder::Record(const InvolvedObject& involved_object, EventType type
 bool EventRecorder::Flush(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mutex_);
   return changed_.wait_for(lock, timeout, [this] { return queue_.empty() && in_flight_ == 0; });
+}
+
+void EventRecorder::TallyLocked(uint64_t EventRecorderStats::*field, const char* outcome, uint64_t n) {
+  stats_.*field += n;
+  if (outcomes_ != nullptr) outcomes_->WithLabels({outcome}).Increment(static_cast<double>(n));
 }
 
 EventRecorderStats EventRecorder::stats() const {
@@ -199,7 +209,7 @@ void EventRecorder::Run() {
   }
   if (!queue_.empty()) {
     LOG(WARNING) << "event recorder stopped, dropping " << queue_.size() << " unsent events";
-    stats_.dropped += queue_.size();
+    TallyLocked(&EventRecorderStats::dropped, "dropped", queue_.size());
     queue_.clear();
     changed_.notify_all();
   }
@@ -243,7 +253,7 @@ void EventRecorder::Send(const Pending& event) {
     status = WithRetries(what, [&] { return sink_->Patch(ns, decision.name, body); });
     if (status.ok()) {
       const std::lock_guard<std::mutex> lock(mutex_);
-      ++stats_.patched;
+      TallyLocked(&EventRecorderStats::patched, "patched");
       return;
     }
   }
@@ -281,14 +291,14 @@ void EventRecorder::Send(const Pending& event) {
     });
     if (status.ok()) {
       const std::lock_guard<std::mutex> lock(mutex_);
-      ++stats_.created;
+      TallyLocked(&EventRecorderStats::created, "created");
       return;
     }
   }
   correlator_.Forget(key);
   {
     const std::lock_guard<std::mutex> lock(mutex_);
-    ++stats_.failed;
+    TallyLocked(&EventRecorderStats::failed, "failed");
   }
   LOG(WARNING) << "could not write " << what << ": " << status.ToString();
 }

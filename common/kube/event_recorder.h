@@ -22,6 +22,7 @@
 #include "common/base/status.h"
 #include "common/kube/client.h"
 #include "common/kube/time_format.h"
+#include "common/metrics/metrics.h"
 
 namespace spark_operator::kube {
 
@@ -95,6 +96,9 @@ struct EventRecorderOptions {
   int max_attempts = 5;
   Clock::Duration initial_backoff = std::chrono::milliseconds(200);
   Clock::Duration max_backoff = std::chrono::seconds(5);
+  // Counts EventRecorderStats as spark_operator_events_total{outcome}. Null: not exported; else it must outlive the
+  // recorder.
+  metrics::Registry* metrics = nullptr;
 };
 
 struct EventRecorderStats {
@@ -137,12 +141,15 @@ class EventRecorder {
   template <typename Write>
   Status WithRetries(const std::string& what, Write write);
   bool SleepUnlessStopped(Clock::Duration duration);
+  // Adds `n` to the stats' `field` and to its metric; mutex_ held.
+  void TallyLocked(uint64_t EventRecorderStats::*field, const char* outcome, uint64_t n = 1);
 
   const std::unique_ptr<EventSink> sink_;
   const EventRecorderOptions options_;
   Clock& clock_;
   std::string instance_;
-  EventCorrelator correlator_;  // Only the sender thread uses it.
+  metrics::Family<metrics::Counter>* outcomes_ = nullptr;  // Null without options_.metrics.
+  EventCorrelator correlator_;                             // Only the sender thread uses it.
   uint64_t last_name_suffix_ = 0;
   uint64_t subscription_ = 0;
 

@@ -9,7 +9,8 @@ namespace spark_operator {
 WorkQueue::WorkQueue(WorkQueueOptions options)
     : options_(std::move(options)),
       clock_(options_.clock != nullptr ? *options_.clock : Clock::Real()),
-      backoff_(options_.backoff_base, options_.backoff_max) {
+      backoff_(options_.backoff_base, options_.backoff_max),
+      metrics_(InstrumentsFor(options_)) {
   subscription_ = clock_.Subscribe([this] {
     const std::lock_guard<std::mutex> lock(mu_);
     delay_cv_.notify_all();
@@ -23,14 +24,39 @@ WorkQueue::~WorkQueue() {
   clock_.Unsubscribe(subscription_);
 }
 
+std::optional<WorkQueue::Instruments> WorkQueue::InstrumentsFor(const WorkQueueOptions& options) {
+  if (options.metrics == nullptr) return std::nullopt;
+  metrics::Registry& r = *options.metrics;
+  const std::vector<std::string> name = {options.name};
+  // Keys wait minutes when thousands of apps arrive at once (bench/scale.sh at N = 10,000).
+  const std::vector<double> buckets = {0.001, 0.01, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800};
+  return Instruments{
+      .depth = r.AddGauge("workqueue_depth", "Keys waiting for a worker.", {"name"}).WithLabels(name),
+      .adds = r.AddCounter("workqueue_adds_total", "Adds not absorbed by de-duplication.", {"name"}).WithLabels(name),
+      .retries = r.AddCounter("workqueue_retries_total", "Keys retried after a failure.", {"name"}).WithLabels(name),
+      .queue_seconds = r.AddHistogram("workqueue_queue_duration_seconds",
+                                      "Time a key waited in the queue before a worker took it.", {"name"}, buckets)
+                           .WithLabels(name),
+      .work_seconds = r.AddHistogram("workqueue_work_duration_seconds", "Time a worker held a key (one reconcile).",
+                                     {"name"}, buckets)
+                          .WithLabels(name),
+  };
+}
+
+void WorkQueue::PushLocked(const std::string& key) {
+  queue_.push_back({key, clock_.Now()});
+  if (metrics_) metrics_->depth.Set(static_cast<double>(queue_.size()));
+  ready_cv_.notify_one();
+}
+
 void WorkQueue::AddLocked(const std::string& key) {
   if (shutting_down_ || dirty_.contains(key)) return;
   ++adds_;
+  if (metrics_) metrics_->adds.Increment();
   dirty_.insert(key);
   // A key being processed is queued by Done instead, so that it never reaches two workers at once.
   if (processing_.contains(key)) return;
-  queue_.push_back(key);
-  ready_cv_.notify_one();
+  PushLocked(key);
 }
 
 void WorkQueue::Add(const std::string& key) {
@@ -62,6 +88,7 @@ void WorkQueue::AddRateLimited(const std::string& key) {
     const std::lock_guard<std::mutex> lock(mu_);
     if (shutting_down_) return;
     ++retries_;
+    if (metrics_) metrics_->retries.Increment();
   }
   AddAfter(key, delay);
 }
@@ -74,20 +101,27 @@ std::optional<std::string> WorkQueue::Get() {
   std::unique_lock<std::mutex> lock(mu_);
   ready_cv_.wait(lock, [this] { return !queue_.empty() || shutting_down_; });
   if (queue_.empty()) return std::nullopt;
-  std::string key = std::move(queue_.front());
+  Queued next = std::move(queue_.front());
   queue_.pop_front();
-  processing_.insert(key);
-  dirty_.erase(key);
-  return key;
+  const Clock::TimePoint now = clock_.Now();
+  if (metrics_) {
+    metrics_->depth.Set(static_cast<double>(queue_.size()));
+    metrics_->queue_seconds.Observe(std::chrono::duration<double>(now - next.since).count());
+  }
+  processing_.emplace(next.key, now);
+  dirty_.erase(next.key);
+  return std::move(next.key);
 }
 
 void WorkQueue::Done(const std::string& key) {
   const std::lock_guard<std::mutex> lock(mu_);
   // A stray Done for a key no worker holds must not queue a second copy of it.
-  if (processing_.erase(key) == 0) return;
+  const auto held = processing_.find(key);
+  if (held == processing_.end()) return;
+  if (metrics_) metrics_->work_seconds.Observe(std::chrono::duration<double>(clock_.Now() - held->second).count());
+  processing_.erase(held);
   if (dirty_.contains(key)) {
-    queue_.push_back(key);
-    ready_cv_.notify_one();
+    PushLocked(key);
   } else if (processing_.empty()) {
     drained_cv_.notify_all();
   }
@@ -113,6 +147,7 @@ void WorkQueue::ShutDown() {
   const std::lock_guard<std::mutex> lock(mu_);
   shutting_down_ = true;
   queue_.clear();
+  if (metrics_) metrics_->depth.Set(0);
   dirty_.clear();
   waiting_.clear();
   waiting_by_key_.clear();

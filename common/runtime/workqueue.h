@@ -25,6 +25,7 @@
 #include "common/base/backoff.h"
 #include "common/base/clock.h"
 #include "common/base/status.h"
+#include "common/metrics/metrics.h"
 
 namespace spark_operator {
 
@@ -33,6 +34,10 @@ struct WorkQueueOptions {
   Clock::Duration backoff_base = std::chrono::milliseconds(5);
   Clock::Duration backoff_max = std::chrono::seconds(1000);
   Clock* clock = nullptr;  // Null means Clock::Real(); a FakeClock must outlive the queue.
+  // Where to export client-go's workqueue metrics, labelled {name}: workqueue_depth, workqueue_adds_total,
+  // workqueue_retries_total, workqueue_queue_duration_seconds (queued until a worker took the key) and
+  // workqueue_work_duration_seconds (taken until Done). Null: none; else it must outlive the queue.
+  metrics::Registry* metrics = nullptr;
 };
 
 // Plain counters for a metrics exporter to read.
@@ -82,20 +87,35 @@ class WorkQueue {
 
  private:
   void AddLocked(const std::string& key);
+  void PushLocked(const std::string& key);
   void DelayLoop();
+
+  struct Instruments {
+    metrics::Gauge& depth;
+    metrics::Counter& adds;
+    metrics::Counter& retries;
+    metrics::Histogram& queue_seconds;
+    metrics::Histogram& work_seconds;
+  };
+  static std::optional<Instruments> InstrumentsFor(const WorkQueueOptions& options);
 
   const WorkQueueOptions options_;
   Clock& clock_;
   ItemExponentialBackoff backoff_;
   uint64_t subscription_ = 0;
+  const std::optional<Instruments> metrics_;
 
   mutable std::mutex mu_;
   std::condition_variable ready_cv_;    // Get waiters: a key was queued, or shutdown.
   std::condition_variable delay_cv_;    // The delay thread: an earlier deadline, a clock jump, or shutdown.
   std::condition_variable drained_cv_;  // ShutDownWithDrain: processing_ became empty.
-  std::deque<std::string> queue_;
-  std::unordered_set<std::string> dirty_;       // Keys needing a reconcile: queued, or added while processing.
-  std::unordered_set<std::string> processing_;  // Keys held by workers.
+  struct Queued {
+    std::string key;
+    Clock::TimePoint since;
+  };
+  std::deque<Queued> queue_;
+  std::unordered_set<std::string> dirty_;  // Keys needing a reconcile: queued, or added while processing.
+  std::unordered_map<std::string, Clock::TimePoint> processing_;  // Keys held by workers, since when.
   // Held-back keys by due time (equal times keep insertion order), and each key's entry for de-duplication.
   std::multimap<Clock::TimePoint, std::string> waiting_;
   std::unordered_map<std::string, std::multimap<Clock::TimePoint, std::string>::iterator> waiting_by_key_;

@@ -283,5 +283,32 @@ TEST_CASE("EventRecorder drops events when its queue is full instead of blocking
   CHECK(recorder.stats().created + recorder.stats().dropped == 10);
 }
 
+TEST_CASE("EventRecorder counts what became of each event in spark_operator_events_total", "[event_recorder]") {
+  auto sink = std::make_unique<FakeSink>();
+  FakeSink& calls = *sink;
+  metrics::Registry registry;
+  EventRecorderOptions options = FastOptions();
+  options.queue_size = 1;
+  options.metrics = &registry;
+  EventRecorder recorder(std::move(sink), options);
+  const auto outcome = [&](const char* label) {
+    return registry.AddCounter("spark_operator_events_total", "", {"outcome"}).WithLabels({label}).Value();
+  };
+  recorder.Record(kPod, EventType::kNormal, "R", "same");
+  recorder.Record(kPod, EventType::kNormal, "R", "same");  // Queued behind the first, or dropped: the queue holds 1.
+  REQUIRE(recorder.Flush(seconds(5)));
+  calls.Block(true);
+  for (int i = 0; i < 4; ++i) recorder.Record(kPod, EventType::kNormal, "R", "other " + std::to_string(i));
+  calls.Block(false);
+  REQUIRE(recorder.Flush(seconds(5)));
+
+  const EventRecorderStats stats = recorder.stats();
+  CHECK(stats.dropped >= 2);
+  CHECK(outcome("created") == static_cast<double>(stats.created));
+  CHECK(outcome("patched") == static_cast<double>(stats.patched));
+  CHECK(outcome("dropped") == static_cast<double>(stats.dropped));
+  CHECK(outcome("created") + outcome("patched") + outcome("dropped") == 6);
+}
+
 }  // namespace
 }  // namespace spark_operator::kube

@@ -1,5 +1,5 @@
 // kube::Client's hooks for a fenced leader: a closed write gate fails writes before anything is sent, reads
-// still go out, and every request carries the configured User-Agent.
+// still go out, and every request carries the configured User-Agent; and its request metrics.
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <mutex>
@@ -8,6 +8,7 @@
 
 #include "common/http/server.h"
 #include "common/kube/client.h"
+#include "common/kube/errors.h"
 
 namespace spark_operator::kube {
 namespace {
@@ -65,6 +66,44 @@ TEST_CASE("a closed write gate fails writes unsent - reads go on - requests carr
   CHECK((*client)->Get(resources::kConfigMaps, "ns", "c").ok());
   CHECK(recorder.Seen() == std::vector<std::string>{"POST replica-a", "GET replica-a"});
   (*server)->Stop();
+}
+
+TEST_CASE("the client counts its requests by verb and answer, and times them", "[kube_client]") {
+  http::Server::Routes routes;
+  routes["/api/v1/namespaces/ns/configmaps/c"] = [](const http::ServerRequest& r) {
+    if (r.method == "DELETE") return http::ServerResponse::Text(404, R"({"kind":"Status","code":404})");
+    return http::ServerResponse::Text(200, R"({"kind":"ConfigMap","metadata":{"name":"c","namespace":"ns"}})");
+  };
+  http::ServerOptions server_options;
+  server_options.address = "127.0.0.1";
+  auto server = http::Server::Start(server_options, std::move(routes));
+  REQUIRE(server.ok());
+  RestConfig config;
+  config.server = "http://127.0.0.1:" + std::to_string((*server)->port());
+  metrics::Registry registry;
+  ClientOptions options;
+  options.metrics = &registry;
+  auto client = Client::Create(config, options);
+  REQUIRE(client.ok());
+
+  for (int i = 0; i < 3; ++i) REQUIRE((*client)->Get(resources::kConfigMaps, "ns", "c").ok());
+  CHECK(IsNotFound((*client)->Delete(resources::kConfigMaps, "ns", "c")));
+  (*server)->Stop();
+  CHECK_FALSE((*client)->Get(resources::kConfigMaps, "ns", "c").ok());  // Nobody answers.
+
+  const auto requests = [&](const std::string& verb, const std::string& code) {
+    return registry.AddCounter("rest_client_requests_total", "", {"verb", "code"}).WithLabels({verb, code}).Value();
+  };
+  CHECK(requests("GET", "200") == 3);
+  CHECK(requests("DELETE", "404") == 1);
+  CHECK(requests("GET", "0") == 1);
+  auto& gets = registry.AddHistogram("rest_client_request_duration_seconds", "", {"verb"}).WithLabels({"GET"});
+  CHECK(gets.Snap().count == 4);
+  CHECK(gets.Snap().sum > 0);
+  CHECK(registry.AddHistogram("rest_client_rate_limiter_duration_seconds", "", {"verb"})
+            .WithLabels({"DELETE"})
+            .Snap()
+            .count == 1);
 }
 
 }  // namespace

@@ -109,6 +109,51 @@ TEST_CASE("WorkQueue never gives one key to two workers and misses no add", "[wo
   CHECK(queue.Stats().processing == 0);
 }
 
+TEST_CASE("WorkQueue exports depth, adds, retries, time queued and time held under client-go's names", "[workqueue]") {
+  FakeClock clock;
+  metrics::Registry registry;
+  WorkQueueOptions options = FakeClockOptions(clock);
+  options.name = "apps";
+  options.metrics = &registry;
+  WorkQueue queue(options);
+  const auto depth = [&] { return registry.AddGauge("workqueue_depth", "", {"name"}).WithLabels({"apps"}).Value(); };
+  const auto counter = [&](const char* name) {
+    return registry.AddCounter(name, "", {"name"}).WithLabels({"apps"}).Value();
+  };
+  const auto histogram = [&](const char* name) {
+    return registry.AddHistogram(name, "", {"name"}).WithLabels({"apps"}).Snap();
+  };
+
+  queue.Add("ns/a");
+  queue.Add("ns/b");
+  queue.Add("ns/a");
+  CHECK(depth() == 2);
+  CHECK(counter("workqueue_adds_total") == 2);
+  clock.Advance(seconds(3));
+  REQUIRE(queue.Get() == "ns/a");
+  CHECK(depth() == 1);
+  CHECK(histogram("workqueue_queue_duration_seconds").count == 1);
+  CHECK(histogram("workqueue_queue_duration_seconds").sum == 3);
+
+  clock.Advance(seconds(2));
+  queue.Add("ns/a");  // While held: queued again by Done, its wait counted from then.
+  queue.Done("ns/a");
+  CHECK(histogram("workqueue_work_duration_seconds").count == 1);
+  CHECK(histogram("workqueue_work_duration_seconds").sum == 2);
+  CHECK(depth() == 2);
+  clock.Advance(seconds(1));
+  REQUIRE(queue.Get() == "ns/b");
+  REQUIRE(queue.Get() == "ns/a");
+  CHECK(histogram("workqueue_queue_duration_seconds").sum == 3 + 6 + 1);
+
+  queue.AddRateLimited("ns/c");
+  CHECK(counter("workqueue_retries_total") == 1);
+  queue.Add("ns/d");
+  queue.ShutDown();
+  CHECK(depth() == 0);
+  CHECK(registry.Render().find("workqueue_depth{name=\"apps\"} 0") != std::string::npos);
+}
+
 TEST_CASE("WorkQueue AddAfter releases keys in due order when the clock reaches them", "[workqueue]") {
   FakeClock clock;
   WorkQueue queue(FakeClockOptions(clock));
