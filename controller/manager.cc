@@ -69,8 +69,9 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   ASSIGN_OR_RETURN(m->client_, kube::Client::Create(config, client_options));
   ASSIGN_OR_RETURN(m->auth_, PrepareSubmitAuth(config));
   m->metrics_ = std::make_unique<ControllerMetrics>(m->registry_);
-  m->recorder_ =
-      std::make_shared<kube::EventRecorder>(m->client_, kube::EventRecorderOptions{.metrics = &m->registry_});
+  kube::EventRecorderOptions recorder_options;
+  recorder_options.metrics = &m->registry_;
+  m->recorder_ = std::make_shared<kube::EventRecorder>(m->client_, recorder_options);
   m->events_ = std::make_unique<RecorderEvents>(m->recorder_);
   WorkQueueOptions queue_options;
   queue_options.name = "sparkapplications";

@@ -25,6 +25,7 @@ struct Reconciler::Context {
   int64_t generation = 0;
   std::optional<int64_t> observed_generation;
   bool just_marked = false;  // This reconcile wrote the attempt's mark: its driver cannot exist yet.
+  bool ui_deferred = false;  // Every UI slot was taken: the UI is made by a later reconcile.
   // Set by Adopt: SUBMITTED is not yet stored. The next status write stores it with what ReconcileDriver sees
   // of the driver (one write instead of two), and then the submission is announced with this message.
   std::optional<std::string> adopted;

@@ -27,6 +27,8 @@ namespace {
 // How often a QUEUED app is decided again without an event: a safety net for a wake-up that was missed (a
 // quota's usage reaching the cache after the app's last decision, with nothing else changing).
 constexpr auto kAdmissionRecheck = std::chrono::seconds(30);
+// When a UI was left for later (every UI slot taken, controller/ui_slots.h).
+constexpr auto kUiRetry = std::chrono::seconds(5);
 
 kube::WallTime Now() { return std::chrono::system_clock::now(); }
 
@@ -42,6 +44,7 @@ Reconciler::Reconciler(std::shared_ptr<kube::Client> client, CacheView caches, S
     : client_(std::move(client)),
       caches_(std::move(caches)),
       submitter_(submitter),
+      ui_slots_(options.ui.service_slots),
       events_(events),
       metrics_(metrics),
       options_(std::move(options)) {}
@@ -383,8 +386,8 @@ ReconcileResult Reconciler::ReconcileDriver(Context& ctx) {
     LOG(INFO) << ctx.Describe() << ": RUNNING (driver pod " << pod_name << ")";
     events_.Normal(*ctx.object, "SparkDriverRunning", "driver pod " + pod_name + " is running");
   }
-  // Pod events drive the next step; this only catches a missed one.
-  return RequeueAfter(std::chrono::seconds(60));
+  // Pod events drive the next step; this only catches a missed one, or comes back for a UI left for later.
+  return RequeueAfter(ctx.ui_deferred ? kUiRetry : std::chrono::seconds(60));
 }
 
 ReconcileResult Reconciler::Terminate(Context& ctx, bool failed, const std::string& message) {
@@ -429,6 +432,8 @@ ReconcileResult Reconciler::Terminate(Context& ctx, bool failed, const std::stri
 
 ReconcileResult Reconciler::ReconcileFinished(Context& ctx) {
   if (!ctx.status.driver_info.web_ui_service_name.empty()) {
+    const std::optional<UiSlots::Slot> slot = ui_slots_.TryTake();
+    if (!slot) return RequeueAfter(kUiRetry);
     RETURN_IF_ERROR(DeleteDriverUi(*client_, *ctx.object, ctx.status.driver_info));
     RETURN_IF_ERROR(WriteStatus(ctx));
   }

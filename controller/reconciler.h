@@ -45,6 +45,7 @@
 #include "controller/status_throttle.h"
 #include "controller/submit/submitter.h"
 #include "controller/ui_service.h"
+#include "controller/ui_slots.h"
 
 namespace spark_operator::controller {
 
@@ -112,9 +113,11 @@ class Reconciler {
   ReconcileResult ClaimDriver(Context& ctx, const kube::Pod& pod);
   ReconcileResult Adopt(Context& ctx, const std::string& how);
   ReconcileResult Terminate(Context& ctx, bool failed, const std::string& message);
-  // The UI's Service and Ingress (reconciler_ui.cc): made for a running driver, deleted when it ends.
+  // The UI's Service and Ingress (reconciler_ui.cc): made for a running driver, deleted when it ends. With
+  // every UI slot taken, Expose leaves the UI for a later reconcile (ctx.ui_deferred) and Release leaves the
+  // Service to ReconcileFinished; Release(ctx, /*wait=*/true) deletes it regardless.
   void EnsureDriverOwnedAndExposed(Context& ctx, const kube::Pod& pod);
-  void ReleaseDriverUi(Context& ctx);
+  void ReleaseDriverUi(Context& ctx, bool wait = false);
   // spec.suspend (reconciler_suspend.cc): whether it holds the app now; holding it; letting it go again.
   bool Suspends(const Context& ctx) const;
   ReconcileResult Suspend(Context& ctx);
@@ -140,6 +143,7 @@ class Reconciler {
   Submitter& submitter_;
   StatusThrottle executor_status_throttle_{std::chrono::seconds(2)};
   NodeAddresses node_addresses_;  // For the UI's URL: the drivers of many apps share a node.
+  UiSlots ui_slots_;
   Events& events_;
   ControllerMetrics& metrics_;
   const ReconcilerOptions options_;

@@ -48,7 +48,7 @@ ReconcileResult Reconciler::Suspend(Context& ctx) {
   submitter_.Clear(uid, attempt);
   ASSIGN_OR_RETURN(const std::string deleted, StopDrivers(ctx));
   const bool newly = ctx.state() != AppState::kSuspended;
-  if (newly || !ctx.status.driver_info.web_ui_service_name.empty()) ReleaseDriverUi(ctx);
+  if (newly || !ctx.status.driver_info.web_ui_service_name.empty()) ReleaseDriverUi(ctx, /*wait=*/true);
 
   // The attempt counters stay: the resumed run is attempt N+1, under a driver name no earlier one had.
   api::SparkApplicationStatus& s = ctx.status;

@@ -3,6 +3,7 @@
 #include <glog/logging.h>
 
 #include "controller/driver_pod.h"
+#include "controller/labels.h"
 #include "controller/reconcile_context.h"
 
 namespace spark_operator::controller {
@@ -18,14 +19,27 @@ void Reconciler::EnsureDriverOwnedAndExposed(Context& ctx, const kube::Pod& pod)
   if (!info.web_ui_service_name.empty() && !info.web_ui_url.empty() && ingress_done) return;
   // A driver that has ended serves no UI; its Service would only be deleted again.
   if (pod.phase == "Succeeded" || pod.phase == "Failed") return;
+  const std::optional<UiSlots::Slot> slot = ui_slots_.TryTake();
+  if (!slot) {
+    ctx.ui_deferred = true;
+    return;
+  }
   const Status exposed =
       ExposeDriverUi(*client_, *ctx.object, pod, api::SubmissionNumber(ctx.status), plan, info, node_addresses_);
   if (!exposed.ok()) LOG(WARNING) << ctx.Describe() << ": UI: " << exposed.ToString();
 }
 
-void Reconciler::ReleaseDriverUi(Context& ctx) {
+void Reconciler::ReleaseDriverUi(Context& ctx, bool wait) {
   const UiServiceType type = ctx.app ? PlanUi(*ctx.app, options_.ui).type : options_.ui.service_type;
   if (type == UiServiceType::kNone && ctx.status.driver_info.web_ui_service_name.empty()) return;
+  const std::optional<UiSlots::Slot> slot = ui_slots_.TryTake();
+  if (!slot && !wait) {
+    // ReconcileFinished deletes it while the status names it: named also when only a create that timed out may
+    // have made it. The driver has ended, so its URL no longer answers.
+    ctx.status.driver_info.web_ui_service_name = UiServiceName(ctx.name);
+    ctx.status.driver_info.web_ui_url.clear();
+    return;
+  }
   // Failing here only delays the deletion: ReconcileFinished tries again while the status names the Service.
   const Status deleted = DeleteDriverUi(*client_, *ctx.object, ctx.status.driver_info);
   if (!deleted.ok()) LOG(WARNING) << ctx.Describe() << ": UI: " << deleted.ToString();

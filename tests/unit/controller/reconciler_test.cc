@@ -1,4 +1,5 @@
-// The reconciler against a fake API server: an error reading the driver pod is not its absence.
+// The reconciler against a fake API server: an error reading the driver pod is not its absence; the UI's Service
+// never holds up the application's state.
 #include "controller/reconciler.h"
 
 #include <atomic>
@@ -38,6 +39,7 @@ struct FakeApiServer {
   std::atomic<int> pod_gets{0};
   std::atomic<int> pod_deletes{0};
   std::atomic<int> status_code{200};  // The answer to status writes.
+  std::atomic<int> service_calls{0};  // Creates and deletes of the UI's Service.
   std::mutex mu;
   std::vector<std::string> status_writes;  // Bodies of PUT .../sparkapplications/pi/status.
   std::unique_ptr<http::Server> server;
@@ -65,6 +67,12 @@ struct FakeApiServer {
           r.content_type = "application/json";
           return r;
         };
+    const auto service = [this](const http::ServerRequest& request) {
+      ++service_calls;
+      return http::ServerResponse::Text(request.method == "DELETE" ? 200 : 201, request.body);
+    };
+    routes["/api/v1/namespaces/jobs/services"] = service;
+    routes["/api/v1/namespaces/jobs/services/pi-ui-svc"] = service;
     http::ServerOptions options;
     options.address = "127.0.0.1";
     Result<std::unique_ptr<http::Server>> started = http::Server::Start(options, std::move(routes));
@@ -94,7 +102,8 @@ kube::ObjectPtr Object(const std::string& json) {
 
 // The reconciler against `api`, its caches holding the app `pi` and, unless null, its driver pod.
 struct TestReconciler {
-  TestReconciler(const FakeApiServer& api, kube::ObjectPtr app, kube::ObjectPtr driver) : metrics(registry) {
+  TestReconciler(const FakeApiServer& api, kube::ObjectPtr app, kube::ObjectPtr driver, ReconcilerOptions options = {})
+      : metrics(registry) {
     CacheView caches;
     caches.app = [app](const std::string& key) { return key == "jobs/pi" ? app : nullptr; };
     caches.pod = [driver](const std::string& key) {
@@ -103,7 +112,7 @@ struct TestReconciler {
     caches.app_pods = [driver](const std::string&, const std::string&) {
       return driver != nullptr ? std::vector<kube::ObjectPtr>{driver} : std::vector<kube::ObjectPtr>{};
     };
-    reconciler = std::make_unique<Reconciler>(ClientOf(api), caches, submitter, events, metrics, ReconcilerOptions{});
+    reconciler = std::make_unique<Reconciler>(ClientOf(api), caches, submitter, events, metrics, std::move(options));
   }
 
   Submitter submitter{SubmitterOptions{}};
@@ -189,6 +198,53 @@ TEST_CASE("a driver is adopted with one status write, and after a failed write i
   CHECK(GetInt(*written, {"status", "executionAttempts"}) == 1);
   CHECK_FALSE(GetString(*written, {"status", "submissionTime"}).empty());
   CHECK(GetString(*written, {"status", "appId"}) == "spark-uid1");
+}
+
+TEST_CASE(
+    "with every UI slot taken the app's state goes on, its UI comes later and its Service is named for deletion") {
+  FakeApiServer api;
+  const auto driver_in = [](const std::string& phase) {
+    return Object(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"pi-1-driver","namespace":"jobs",
+      "uid":"pod-1","labels":{"spark-role":"driver","spark-app-selector":"spark-1",
+      "spark-operator.k8s.io/app-uid":"uid-1","spark-operator.k8s.io/submission-attempt":"1"},
+      "ownerReferences":[{"apiVersion":"spark-operator.k8s.io/v1alpha1","kind":"SparkApplication","name":"pi",
+                          "uid":"uid-1","controller":true}]},
+      "spec":{"nodeName":"node-1"},"status":{"phase":")" +
+                  phase + R"("}})");
+  };
+  ReconcilerOptions no_slots;
+  no_slots.ui.service_slots = 0;
+
+  SECTION("a running driver: RUNNING is written now, the UI's Service is not waited for") {
+    TestReconciler t(api, Object(kRunningApp), driver_in("Running"), no_slots);
+    const ReconcileResult result = t.reconciler->Reconcile("jobs/pi");
+    REQUIRE(result.status.ok());
+    CHECK(api.service_calls == 0);
+    REQUIRE(result.requeue_after.has_value());
+    CHECK(*result.requeue_after == std::chrono::seconds(5));  // Back for the UI soon, not in a minute.
+  }
+  SECTION("with a slot the UI's Service is made in the same reconcile") {
+    TestReconciler t(api, Object(kRunningApp), driver_in("Running"));
+    const ReconcileResult result = t.reconciler->Reconcile("jobs/pi");
+    REQUIRE(result.status.ok());
+    CHECK(api.service_calls >= 1);
+    REQUIRE(result.requeue_after.has_value());
+    CHECK(*result.requeue_after == std::chrono::seconds(60));
+  }
+  SECTION("an ended driver: COMPLETED is written, the Service left named for a later reconcile to delete") {
+    TestReconciler t(api, Object(kRunningApp), driver_in("Succeeded"), no_slots);
+    const ReconcileResult result = t.reconciler->Reconcile("jobs/pi");
+    REQUIRE(result.status.ok());
+    CHECK(api.service_calls == 0);
+    REQUIRE(api.Writes() >= 1);
+    Result<rapidjson::Document> written = ParseJson(api.status_writes.back());
+    REQUIRE(written.ok());
+    CHECK(GetString(*written, {"status", "applicationState", "state"}) == "COMPLETED");
+    CHECK(GetString(*written, {"status", "driverInfo", "webUIServiceName"}) == "pi-ui-svc");
+    CHECK(GetString(*written, {"status", "driverInfo", "webUIURL"}).empty());
+    REQUIRE(result.requeue_after.has_value());
+    CHECK(*result.requeue_after == std::chrono::seconds(5));
+  }
 }
 
 }  // namespace
