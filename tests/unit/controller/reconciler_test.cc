@@ -200,6 +200,23 @@ TEST_CASE("a driver is adopted with one status write, and after a failed write i
   CHECK(GetString(*written, {"status", "appId"}) == "spark-uid1");
 }
 
+TEST_CASE("UI slots: as many as configured at once, each given back when its holder ends") {
+  UiSlots slots(2);
+  std::optional<UiSlots::Slot> first = slots.TryTake();
+  {
+    const std::optional<UiSlots::Slot> second = slots.TryTake();
+    CHECK(first.has_value());
+    CHECK(second.has_value());
+    CHECK_FALSE(slots.TryTake().has_value());
+  }
+  CHECK(slots.TryTake().has_value());  // The second's, given back; a slot taken and dropped at once.
+  first.reset();
+  const std::optional<UiSlots::Slot> a = slots.TryTake();
+  const std::optional<UiSlots::Slot> b = slots.TryTake();
+  CHECK((a.has_value() && b.has_value()));
+  CHECK_FALSE(slots.TryTake().has_value());
+}
+
 TEST_CASE(
     "with every UI slot taken the app's state goes on, its UI comes later and its Service is named for deletion") {
   FakeApiServer api;
