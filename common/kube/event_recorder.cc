@@ -130,13 +130,17 @@ EventRecorder::EventRecorder(std::unique_ptr<EventSink> sink, EventRecorderOptio
                     ? nullptr
                     : &options_.metrics->AddCounter(
                           "spark_operator_events_total",
-                          "Events recorded, by outcome: created, patched (a repeat), dropped, failed.", {"outcome"})),
-      correlator_(options_.aggregation_window) {
+                          "Events recorded, by outcome: created, patched (a repeat), dropped, failed.", {"outcome"})) {
   subscription_ = clock_.Subscribe([this] {
     const std::lock_guard<std::mutex> lock(mutex_);
     changed_.notify_all();
   });
-  thread_ = std::thread([this] { Run(); });
+  for (int i = 0; i < std::max(options_.senders, 1); ++i) {
+    senders_.push_back(std::make_unique<Sender>(options_.aggregation_window));
+  }
+  for (const std::unique_ptr<Sender>& sender : senders_) {
+    sender->thread = std::thread([this, s = sender.get()] { Run(*s); });
+  }
 }
 
 EventRecorder::~EventRecorder() {
@@ -146,7 +150,7 @@ EventRecorder::~EventRecorder() {
     stop_ = true;
   }
   changed_.notify_all();
-  thread_.join();
+  for (const std::unique_ptr<Sender>& sender : senders_) sender->thread.join();
   clock_.Unsubscribe(subscription_);
 }
 
@@ -157,11 +161,14 @@ void EventRecorder::Record(const rapidjson::Value& involved_object, EventType ty
 
 void EventRecorder::Record(const InvolvedObject& involved_object, EventType type, std::string_view reason,
                            std::string_view message) {
+  std::string key = EventAggregationKey(involved_object, type, reason, message);
+  Sender& sender = *senders_[std::hash<std::string>{}(key) % senders_.size()];
   {
     const std::lock_guard<std::mutex> lock(mutex_);
-    if (!stop_ && queue_.size() < options_.queue_size) {
-      queue_.push_back(
-          Pending{involved_object, type, std::string(reason), std::string(message), std::chrono::system_clock::now()});
+    if (!stop_ && queued_ < options_.queue_size) {
+      sender.queue.push_back(Pending{involved_object, type, std::string(reason), std::string(message),
+                                     std::chrono::system_clock::now(), std::move(key)});
+      ++queued_;
       changed_.notify_all();
       return;
     }
@@ -173,7 +180,9 @@ void EventRecorder::Record(const InvolvedObject& involved_object, EventType type
 
 bool EventRecorder::Flush(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(mutex_);
-  return changed_.wait_for(lock, timeout, [this] { return queue_.empty() && in_flight_ == 0; });
+  return changed_.wait_for(lock, timeout, [this] {
+    return queued_ == 0 && std::none_of(senders_.begin(), senders_.end(), [](const auto& s) { return s->in_flight; });
+  });
 }
 
 void EventRecorder::TallyLocked(uint64_t EventRecorderStats::*field, const char* outcome, uint64_t n) {
@@ -193,24 +202,26 @@ bool EventRecorder::SleepUnlessStopped(Clock::Duration duration) {
   return !stop_;
 }
 
-void EventRecorder::Run() {
+void EventRecorder::Run(Sender& sender) {
   std::unique_lock<std::mutex> lock(mutex_);
   while (true) {
-    changed_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+    changed_.wait(lock, [this, &sender] { return stop_ || !sender.queue.empty(); });
     if (stop_) break;
-    const Pending event = std::move(queue_.front());
-    queue_.pop_front();
-    in_flight_ = 1;
+    const Pending event = std::move(sender.queue.front());
+    sender.queue.pop_front();
+    --queued_;
+    sender.in_flight = true;
     lock.unlock();
-    Send(event);
+    Send(sender, event);
     lock.lock();
-    in_flight_ = 0;
+    sender.in_flight = false;
     changed_.notify_all();
   }
-  if (!queue_.empty()) {
-    LOG(WARNING) << "event recorder stopped, dropping " << queue_.size() << " unsent events";
-    TallyLocked(&EventRecorderStats::dropped, "dropped", queue_.size());
-    queue_.clear();
+  if (!sender.queue.empty()) {
+    LOG(WARNING) << "event recorder stopped, dropping " << sender.queue.size() << " unsent events";
+    TallyLocked(&EventRecorderStats::dropped, "dropped", sender.queue.size());
+    queued_ -= sender.queue.size();
+    sender.queue.clear();
     changed_.notify_all();
   }
 }
@@ -227,19 +238,24 @@ Status EventRecorder::WithRetries(const std::string& what, Write write) {
   }
 }
 
-void EventRecorder::Send(const Pending& event) {
+void EventRecorder::Send(Sender& sender, const Pending& event) {
   const InvolvedObject& object = event.object;
   const std::string ns = object.ns.empty() ? "default" : object.ns;
-  const std::string key = EventAggregationKey(object, event.type, event.reason, event.message);
+  const std::string& key = event.key;
   const std::string timestamp = FormatTime(event.time);
   // client-go's "<name>.<unix nanoseconds in hex>", kept increasing so that two events in one tick differ.
   const auto nanos = static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::nanoseconds>(event.time.time_since_epoch()).count());
-  last_name_suffix_ = std::max(last_name_suffix_ + 1, nanos);
+  uint64_t name_suffix = 0;
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    last_name_suffix_ = std::max(last_name_suffix_ + 1, nanos);
+    name_suffix = last_name_suffix_;
+  }
   char suffix[24];
-  std::snprintf(suffix, sizeof(suffix), "%llx", static_cast<unsigned long long>(last_name_suffix_));
+  std::snprintf(suffix, sizeof(suffix), "%llx", static_cast<unsigned long long>(name_suffix));
   const EventCorrelator::Decision decision =
-      correlator_.Observe(key, object.name + "." + suffix, timestamp, clock_.Now());
+      sender.correlator.Observe(key, object.name + "." + suffix, timestamp, clock_.Now());
   const std::string what = "event " + ns + "/" + decision.name + " (" + event.reason + " on " + object.kind + " " +
                            (object.ns.empty() ? "" : object.ns + "/") + object.name + ")";
 
@@ -295,7 +311,7 @@ void EventRecorder::Send(const Pending& event) {
       return;
     }
   }
-  correlator_.Forget(key);
+  sender.correlator.Forget(key);
   {
     const std::lock_guard<std::mutex> lock(mutex_);
     TallyLocked(&EventRecorderStats::failed, "failed");

@@ -6,6 +6,7 @@
 #include <deque>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/base/json.h"
@@ -118,6 +119,11 @@ class FakeSink final : public EventSink {
     const std::lock_guard<std::mutex> lock(mu_);
     failures_.assign(statuses.begin(), statuses.end());
   }
+  // Calls waiting while blocked.
+  int waiting() {
+    const std::lock_guard<std::mutex> lock(mu_);
+    return waiting_;
+  }
   void Block(bool blocked) {
     const std::lock_guard<std::mutex> lock(mu_);
     blocked_ = blocked;
@@ -127,7 +133,9 @@ class FakeSink final : public EventSink {
  private:
   Status Handle(Call call) {
     std::unique_lock<std::mutex> lock(mu_);
+    ++waiting_;
     cv_.wait(lock, [this] { return !blocked_; });
+    --waiting_;
     calls_.push_back(std::move(call));
     if (!failures_.empty()) {
       Status failure = failures_.front();
@@ -142,6 +150,7 @@ class FakeSink final : public EventSink {
   std::vector<Call> calls_;
   std::deque<Status> failures_;
   bool blocked_ = false;
+  int waiting_ = 0;
 };
 
 EventRecorderOptions FastOptions() {
@@ -271,6 +280,7 @@ TEST_CASE("EventRecorder drops events when its queue is full instead of blocking
   FakeSink& calls = *sink;
   EventRecorderOptions options = FastOptions();
   options.queue_size = 3;
+  options.senders = 1;
   EventRecorder recorder(std::move(sink), options);
   calls.Block(true);
   for (int i = 0; i < 10; ++i) recorder.Record(kPod, EventType::kNormal, "R", "message " + std::to_string(i));
@@ -289,6 +299,7 @@ TEST_CASE("EventRecorder counts what became of each event in spark_operator_even
   metrics::Registry registry;
   EventRecorderOptions options = FastOptions();
   options.queue_size = 1;
+  options.senders = 1;
   options.metrics = &registry;
   EventRecorder recorder(std::move(sink), options);
   const auto outcome = [&](const char* label) {
@@ -308,6 +319,29 @@ TEST_CASE("EventRecorder counts what became of each event in spark_operator_even
   CHECK(outcome("patched") == static_cast<double>(stats.patched));
   CHECK(outcome("dropped") == static_cast<double>(stats.dropped));
   CHECK(outcome("created") + outcome("patched") + outcome("dropped") == 6);
+}
+
+TEST_CASE("EventRecorder writes with several senders at once, each event's repeats in order", "[event_recorder]") {
+  auto sink = std::make_unique<FakeSink>();
+  FakeSink& calls = *sink;
+  EventRecorderOptions options = FastOptions();
+  options.senders = 4;
+  EventRecorder recorder(std::move(sink), options);
+  calls.Block(true);
+  for (int i = 0; i < 40; ++i) recorder.Record(kPod, EventType::kNormal, "R", "message " + std::to_string(i));
+  for (int i = 0; i < 3; ++i) recorder.Record(kPod, EventType::kNormal, "R", "again");
+  const auto deadline = std::chrono::steady_clock::now() + seconds(5);
+  while (calls.waiting() < 4 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  CHECK(calls.waiting() == 4);  // Four writes in flight at once, one per sender.
+  calls.Block(false);
+  REQUIRE(recorder.Flush(seconds(5)));
+  CHECK(recorder.stats().created == 41);
+  CHECK(recorder.stats().patched == 2);
+  std::vector<std::string> again;
+  for (const FakeSink::Call& call : calls.calls()) {
+    if (call.body.find("again") != std::string::npos) again.push_back(call.op);
+  }
+  CHECK(again == std::vector<std::string>{"create", "patch", "patch"});
 }
 
 }  // namespace
