@@ -149,6 +149,7 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   reconciler.driver_startup_grace = m->options_.driver_startup_grace;
   reconciler.ui = {m->options_.ui_service_type, m->options_.ingress_url_format, m->options_.ingress_class_name};
   reconciler.logs = m->log_keeper_.get();
+  reconciler.enqueue = [self](const std::string& key) { self->queue_->Add(key); };
   if (m->options_.tenants) {
     m->tenants_ = std::make_unique<TenantController>(
         m->client_, TenantControllerOptions{.workers = 2,

@@ -27,8 +27,9 @@ namespace {
 // How often a QUEUED app is decided again without an event: a safety net for a wake-up that was missed (a
 // quota's usage reaching the cache after the app's last decision, with nothing else changing).
 constexpr auto kAdmissionRecheck = std::chrono::seconds(30);
-// When a UI was left for later (every UI slot taken, controller/ui_slots.h).
-constexpr auto kUiRetry = std::chrono::seconds(5);
+// When a UI was left for later (every UI slot taken, controller/ui_slots.h): a safety net, since a freed slot
+// wakes the app.
+constexpr auto kUiRetry = std::chrono::seconds(30);
 
 kube::WallTime Now() { return std::chrono::system_clock::now(); }
 
@@ -44,7 +45,7 @@ Reconciler::Reconciler(std::shared_ptr<kube::Client> client, CacheView caches, S
     : client_(std::move(client)),
       caches_(std::move(caches)),
       submitter_(submitter),
-      ui_slots_(options.ui.service_slots),
+      ui_slots_(options.ui.service_slots, options.enqueue),
       events_(events),
       metrics_(metrics),
       options_(std::move(options)) {}
@@ -432,7 +433,7 @@ ReconcileResult Reconciler::Terminate(Context& ctx, bool failed, const std::stri
 
 ReconcileResult Reconciler::ReconcileFinished(Context& ctx) {
   if (!ctx.status.driver_info.web_ui_service_name.empty()) {
-    const std::optional<UiSlots::Slot> slot = ui_slots_.TryTake();
+    const std::optional<UiSlots::Slot> slot = ui_slots_.TryTake(ctx.key);
     if (!slot) return RequeueAfter(kUiRetry);
     RETURN_IF_ERROR(DeleteDriverUi(*client_, *ctx.object, ctx.status.driver_info));
     RETURN_IF_ERROR(WriteStatus(ctx));

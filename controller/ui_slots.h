@@ -2,48 +2,73 @@
 // deleting a NodePort or ClusterIP Service goes through the API server's allocators, which take one at a time:
 // in bench/scale.sh at N = 10,000 the UI Services' creates took 10-45 s each at the server (the drivers' headless
 // Services, which allocate nothing, 0.3 s), and the 64 workers waiting on them reconciled nothing else. A worker
-// that finds every slot taken leaves the UI for a later reconcile and goes on with the application's state.
+// that finds every slot taken leaves the UI for a later reconcile and goes on with the application's state; the
+// app is woken when a slot frees.
 #pragma once
 
-#include <atomic>
+#include <deque>
+#include <functional>
+#include <mutex>
 #include <optional>
+#include <string>
+#include <unordered_set>
 #include <utility>
 
 namespace spark_operator::controller {
 
 class UiSlots {
  public:
-  explicit UiSlots(int slots) : free_(slots) {}
+  // `wake` (may be empty) is called with the key of an app that found no slot, once one frees.
+  UiSlots(int slots, std::function<void(const std::string& key)> wake) : wake_(std::move(wake)), free_(slots) {}
   UiSlots(const UiSlots&) = delete;
   UiSlots& operator=(const UiSlots&) = delete;
 
   // One slot, given back when destroyed.
   class Slot {
    public:
-    explicit Slot(std::atomic<int>& free) : free_(&free) {}
-    Slot(Slot&& other) noexcept : free_(std::exchange(other.free_, nullptr)) {}
+    explicit Slot(UiSlots& slots) : slots_(&slots) {}
+    Slot(Slot&& other) noexcept : slots_(std::exchange(other.slots_, nullptr)) {}
     Slot(const Slot&) = delete;
     Slot& operator=(const Slot&) = delete;
     Slot& operator=(Slot&&) = delete;
     ~Slot() {
-      if (free_ != nullptr) free_->fetch_add(1);
+      if (slots_ != nullptr) slots_->Release();
     }
 
    private:
-    std::atomic<int>* free_;
+    UiSlots* slots_;
   };
 
-  // A slot if one is free; never waits.
-  std::optional<Slot> TryTake() {
-    int free = free_.load();
-    while (free > 0) {
-      if (free_.compare_exchange_weak(free, free - 1)) return std::optional<Slot>(std::in_place, free_);
+  // A slot if one is free; never waits. Without one, `key` is woken when one frees (once, however often asked).
+  std::optional<Slot> TryTake(const std::string& key) {
+    const std::lock_guard lock(mu_);
+    if (free_ > 0) {
+      --free_;
+      return std::optional<Slot>(std::in_place, *this);
     }
+    if (waiting_keys_.insert(key).second) waiting_.push_back(key);
     return std::nullopt;
   }
 
  private:
-  std::atomic<int> free_;
+  void Release() {
+    std::string woken;
+    {
+      const std::lock_guard lock(mu_);
+      ++free_;
+      if (waiting_.empty()) return;
+      woken = std::move(waiting_.front());
+      waiting_.pop_front();
+      waiting_keys_.erase(woken);
+    }
+    if (wake_) wake_(woken);
+  }
+
+  const std::function<void(const std::string&)> wake_;
+  std::mutex mu_;
+  int free_;                                      // Guarded by mu_.
+  std::deque<std::string> waiting_;               // Guarded by mu_; in the order they asked.
+  std::unordered_set<std::string> waiting_keys_;  // Guarded by mu_.
 };
 
 }  // namespace spark_operator::controller

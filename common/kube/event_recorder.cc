@@ -135,8 +135,11 @@ EventRecorder::EventRecorder(std::unique_ptr<EventSink> sink, EventRecorderOptio
     const std::lock_guard<std::mutex> lock(mutex_);
     changed_.notify_all();
   });
-  for (int i = 0; i < std::max(options_.senders, 1); ++i) {
-    senders_.push_back(std::make_unique<Sender>(options_.aggregation_window));
+  // The senders share out the Events one correlator would remember, as they share out the keys.
+  const int senders = std::max(options_.senders, 1);
+  for (int i = 0; i < senders; ++i) {
+    senders_.push_back(
+        std::make_unique<Sender>(options_.aggregation_window, EventCorrelator::kDefaultMaxEntries / senders));
   }
   for (const std::unique_ptr<Sender>& sender : senders_) {
     sender->thread = std::thread([this, s = sender.get()] { Run(*s); });

@@ -200,21 +200,27 @@ TEST_CASE("a driver is adopted with one status write, and after a failed write i
   CHECK(GetString(*written, {"status", "appId"}) == "spark-uid1");
 }
 
-TEST_CASE("UI slots: as many as configured at once, each given back when its holder ends") {
-  UiSlots slots(2);
-  std::optional<UiSlots::Slot> first = slots.TryTake();
+TEST_CASE("UI slots: as many as configured at once, each given back when its holder ends, waiters woken once") {
+  std::vector<std::string> woken;
+  UiSlots slots(2, [&woken](const std::string& key) { woken.push_back(key); });
+  std::optional<UiSlots::Slot> first = slots.TryTake("ns/a");
   {
-    const std::optional<UiSlots::Slot> second = slots.TryTake();
+    const std::optional<UiSlots::Slot> second = slots.TryTake("ns/b");
     CHECK(first.has_value());
     CHECK(second.has_value());
-    CHECK_FALSE(slots.TryTake().has_value());
+    CHECK_FALSE(slots.TryTake("ns/c").has_value());
+    CHECK_FALSE(slots.TryTake("ns/c").has_value());  // Waits once, however often it asks.
+    CHECK_FALSE(slots.TryTake("ns/d").has_value());
+    CHECK(woken.empty());
   }
-  CHECK(slots.TryTake().has_value());  // The second's, given back; a slot taken and dropped at once.
+  CHECK(woken == std::vector<std::string>{"ns/c"});  // The second's slot freed: the first waiter is woken.
+  const std::optional<UiSlots::Slot> c = slots.TryTake("ns/c");
+  CHECK(c.has_value());
   first.reset();
-  const std::optional<UiSlots::Slot> a = slots.TryTake();
-  const std::optional<UiSlots::Slot> b = slots.TryTake();
-  CHECK((a.has_value() && b.has_value()));
-  CHECK_FALSE(slots.TryTake().has_value());
+  CHECK(woken == std::vector<std::string>{"ns/c", "ns/d"});
+  const std::optional<UiSlots::Slot> d = slots.TryTake("ns/d");
+  CHECK(d.has_value());
+  CHECK_FALSE(slots.TryTake("ns/e").has_value());
 }
 
 TEST_CASE(
@@ -238,7 +244,7 @@ TEST_CASE(
     REQUIRE(result.status.ok());
     CHECK(api.service_calls == 0);
     REQUIRE(result.requeue_after.has_value());
-    CHECK(*result.requeue_after == std::chrono::seconds(5));  // Back for the UI soon, not in a minute.
+    CHECK(*result.requeue_after == std::chrono::seconds(30));  // A safety net: a freed slot wakes it.
   }
   SECTION("with a slot the UI's Service is made in the same reconcile") {
     TestReconciler t(api, Object(kRunningApp), driver_in("Running"));
@@ -260,7 +266,7 @@ TEST_CASE(
     CHECK(GetString(*written, {"status", "driverInfo", "webUIServiceName"}) == "pi-ui-svc");
     CHECK(GetString(*written, {"status", "driverInfo", "webUIURL"}).empty());
     REQUIRE(result.requeue_after.has_value());
-    CHECK(*result.requeue_after == std::chrono::seconds(5));
+    CHECK(*result.requeue_after == std::chrono::seconds(30));
   }
 }
 
