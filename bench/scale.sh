@@ -19,7 +19,8 @@
 # Environment: BUILD_DIR (build), SS_N (20; 0 skips), QPS (500), BURST (1000), WORKERS (32), NATIVE_C (16),
 # RAW_ALONE (1; 0 skips the raw loop without the player, which is not the ratio's reference),
 # UI_TYPE (NodePort), TIMEOUT (1800 s per phase). The same QPS/BURST/NATIVE_C go to the raw loop.
-# At N > ~1,400 one kwok node (10,000 pods) is too small: start the cluster with CLUSTER_NODES=$((N * 6 / 9000 + 1)).
+# The phases' namespaces stay until the end: N=1,000 leaves about 19,000 pods, N=10,000 about 130,000 (a kwok node
+# of tools/cluster/up.sh holds 200,000; more CLUSTER_NODES spread the drivers).
 set -euo pipefail
 # shellcheck source=../tools/lib/checkout.bash
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/lib/checkout.bash"
@@ -87,6 +88,23 @@ start_controller() {
   done
   READY_S=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.3f", b - a}')
 }
+# The controller's own view of a phase, from its /metrics (client-go's workqueue_* and rest_client_* series):
+# reconciles, their mean wait in the queue and mean time, requests by verb with their mean server time, Events.
+controller_figures() {
+  curl -fsS "http://127.0.0.1:$PORT/metrics" | awk '
+    function mean(s, c) { return c > 0 ? sprintf("%.2f", s / c) : "-" }
+    /^workqueue_queue_duration_seconds_sum\{name="sparkapplications"\}/ { qs = $2 }
+    /^workqueue_queue_duration_seconds_count\{name="sparkapplications"\}/ { qc = $2 }
+    /^workqueue_work_duration_seconds_sum\{name="sparkapplications"\}/ { ws = $2 }
+    /^rest_client_request_duration_seconds_sum/ { split($1, a, "\""); rs[a[2]] = $2 }
+    /^rest_client_request_duration_seconds_count/ { split($1, a, "\""); rc[a[2]] = $2 }
+    /^spark_operator_events_total/ { split($1, a, "\""); ev = ev a[2] " " $2 " " }
+    END {
+      printf "%d reconciles, %s s mean in the queue, %s s mean reconcile; requests:", qc, mean(qs, qc), mean(ws, qc)
+      for (v in rc) printf " %s %d (%s s)", v, rc[v], mean(rs[v], rc[v])
+      printf "; events: %s\n", ev
+    }'
+}
 stop_controller() {
   kill "$CTL"
   wait "$CTL" 2>/dev/null || true
@@ -120,6 +138,7 @@ writes1=$(api_writes)
 etcd1=$(cpu_seconds "$ETCD_PID")
 ctl_cpu=$(awk -v a="$ctl0" -v b="$(cpu_seconds "$CTL")" 'BEGIN {printf "%.1f", b - a}')
 ctl_hwm_kb=$(proc_kb "$CTL" VmHWM)
+native_controller=$(controller_figures || echo "not read")
 PODS=$(K get pods -n "$NS_NATIVE" -o name | wc -l)
 stop_controller
 native_rate=$(awk -v n="$N" -v s="$(val "$OUT/native.txt" drivers_seconds)" 'BEGIN {printf "%.0f", (s > 0 ? n * 60 / s : 0)}')
@@ -241,6 +260,7 @@ row "native / raw" "$ratio (alone: $ratio_alone)" ">= 0.80"
 row "spark-submit ($SS_N apps)" "$ss_rate apps/min" ""
 row "controller peak RSS (VmHWM) at $PODS pods" "$rss_mb MB" "< 64 MB at 60,000 pods"
 row "controller CPU, native phase" "$ctl_cpu s of $wall s wall" ""
+row "controller, native phase (its /metrics)" "$native_controller" ""
 row "kube-apiserver / etcd CPU, native phase" "$api_cpu s / $etcd_cpu s" ""
 row "kube-apiserver CPU, raw phase (played / alone)" "$raw_api s / $raw_alone_api s" ""
 # What the API server did per app, from all clients: the native phase also carries the apps' creation, the status

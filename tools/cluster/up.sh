@@ -297,9 +297,11 @@ metadata:
     kubernetes.io/os: linux
     kubernetes.io/arch: amd64
     node.kubernetes.io/instance-type: kwok
+# Room for bench/scale.sh's phases (pods of finished phases stay until it ends): a node of 10,000 pods left the
+# spark-submit phase's drivers Pending at N=1,000.
 status:
-  allocatable: {cpu: "1000", memory: 4Ti, pods: "10000", ephemeral-storage: 10Ti}
-  capacity: {cpu: "1000", memory: 4Ti, pods: "10000", ephemeral-storage: 10Ti}
+  allocatable: {cpu: "100000", memory: 400Ti, pods: "200000", ephemeral-storage: 10Ti}
+  capacity: {cpu: "100000", memory: 400Ti, pods: "200000", ephemeral-storage: 10Ti}
 EOF
   done
 }
