@@ -23,6 +23,21 @@ struct Recorder {
   }
 };
 
+// An API server on a free local port answering `routes`.
+std::unique_ptr<http::Server> ServeLocally(http::Server::Routes routes) {
+  http::ServerOptions options;
+  options.address = "127.0.0.1";
+  Result<std::unique_ptr<http::Server>> server = http::Server::Start(options, std::move(routes));
+  REQUIRE(server.ok());
+  return std::move(*server);
+}
+
+RestConfig ConfigFor(const http::Server& server) {
+  RestConfig config;
+  config.server = "http://127.0.0.1:" + std::to_string(server.port());
+  return config;
+}
+
 TEST_CASE("a closed write gate fails writes unsent - reads go on - requests carry the User-Agent", "[kube_client]") {
   Recorder recorder;
   http::Server::Routes routes;
@@ -33,13 +48,9 @@ TEST_CASE("a closed write gate fails writes unsent - reads go on - requests carr
   };
   routes["/api/v1/namespaces/ns/configmaps"] = record;
   routes["/api/v1/namespaces/ns/configmaps/c"] = record;
-  http::ServerOptions server_options;
-  server_options.address = "127.0.0.1";
-  auto server = http::Server::Start(server_options, std::move(routes));
-  REQUIRE(server.ok());
+  const std::unique_ptr<http::Server> server = ServeLocally(std::move(routes));
 
-  RestConfig config;
-  config.server = "http://127.0.0.1:" + std::to_string((*server)->port());
+  const RestConfig config = ConfigFor(*server);
   std::atomic<bool> open{true};
   ClientOptions options;
   options.user_agent = "replica-a";
@@ -65,7 +76,7 @@ TEST_CASE("a closed write gate fails writes unsent - reads go on - requests carr
   CHECK_FALSE((*client)->Delete(resources::kConfigMaps, "ns", "c").ok());
   CHECK((*client)->Get(resources::kConfigMaps, "ns", "c").ok());
   CHECK(recorder.Seen() == std::vector<std::string>{"POST replica-a", "GET replica-a"});
-  (*server)->Stop();
+  server->Stop();
 }
 
 TEST_CASE("the client counts its requests by verb and answer, and times them", "[kube_client]") {
@@ -74,12 +85,8 @@ TEST_CASE("the client counts its requests by verb and answer, and times them", "
     if (r.method == "DELETE") return http::ServerResponse::Text(404, R"({"kind":"Status","code":404})");
     return http::ServerResponse::Text(200, R"({"kind":"ConfigMap","metadata":{"name":"c","namespace":"ns"}})");
   };
-  http::ServerOptions server_options;
-  server_options.address = "127.0.0.1";
-  auto server = http::Server::Start(server_options, std::move(routes));
-  REQUIRE(server.ok());
-  RestConfig config;
-  config.server = "http://127.0.0.1:" + std::to_string((*server)->port());
+  const std::unique_ptr<http::Server> server = ServeLocally(std::move(routes));
+  const RestConfig config = ConfigFor(*server);
   metrics::Registry registry;
   ClientOptions options;
   options.metrics = &registry;
@@ -88,7 +95,7 @@ TEST_CASE("the client counts its requests by verb and answer, and times them", "
 
   for (int i = 0; i < 3; ++i) REQUIRE((*client)->Get(resources::kConfigMaps, "ns", "c").ok());
   CHECK(IsNotFound((*client)->Delete(resources::kConfigMaps, "ns", "c")));
-  (*server)->Stop();
+  server->Stop();
   CHECK_FALSE((*client)->Get(resources::kConfigMaps, "ns", "c").ok());  // Nobody answers.
 
   const auto requests = [&](const std::string& verb, const std::string& code) {
