@@ -19,6 +19,7 @@ void Reconciler::EnsureDriverOwnedAndExposed(Context& ctx, const kube::Pod& pod)
   if (!info.web_ui_service_name.empty() && !info.web_ui_url.empty() && ingress_done) return;
   // A driver that has ended serves no UI; its Service would only be deleted again.
   if (pod.phase == "Succeeded" || pod.phase == "Failed") return;
+  if (plan.type == UiServiceType::kNone) return;  // No Service, no Ingress: no slot needed.
   const std::optional<UiSlots::Slot> slot = ui_slots_.TryTake(ctx.key);
   if (!slot) {
     ctx.ui_deferred = true;
