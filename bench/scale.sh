@@ -98,11 +98,12 @@ controller_figures() {
     /^workqueue_work_duration_seconds_sum\{name="sparkapplications"\}/ { ws = $2 }
     /^rest_client_request_duration_seconds_sum/ { split($1, a, "\""); rs[a[2]] = $2 }
     /^rest_client_request_duration_seconds_count/ { split($1, a, "\""); rc[a[2]] = $2 }
+    /^rest_client_requests_total/ && /code="409"/ { conflicts += $2 }
     /^spark_operator_events_total/ { split($1, a, "\""); ev = ev a[2] " " $2 " " }
     END {
       printf "%d reconciles, %s s mean in the queue, %s s mean reconcile; requests:", qc, mean(qs, qc), mean(ws, qc)
       for (v in rc) printf " %s %d (%s s)", v, rc[v], mean(rs[v], rc[v])
-      printf "; events: %s\n", ev
+      printf " (%d conflicts); events: %s\n", conflicts, ev
     }'
 }
 stop_controller() {

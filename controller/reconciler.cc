@@ -51,14 +51,16 @@ Reconciler::Reconciler(std::shared_ptr<kube::Client> client, CacheView caches, S
       options_(std::move(options)) {}
 
 ReconcileResult Reconciler::Reconcile(const std::string& key) {
-  const kube::ObjectPtr object = caches_.app(key);
+  kube::ObjectPtr object = caches_.app(key);
   if (object == nullptr) {
     // Deleted: its queued submissions go; owner references let the garbage collector remove its pods.
     submitter_.Forget(key);
     executor_status_throttle_.Forget(key);
+    own_writes_.Forget(key);
     ReleaseOrphanPods(key);
     return {};
   }
+  object = own_writes_.Fresher(key, std::move(object));
   // A namesake deleted before this app was created may have left queued submissions or results.
   submitter_.Forget(key, UidOf(*object));
   Context ctx = Load(key, object);
@@ -380,7 +382,11 @@ ReconcileResult Reconciler::ReconcileDriver(Context& ctx) {
   api::SparkApplicationStatus without_executors = ctx.status;
   without_executors.executor_state = ctx.old_status.executor_state;
   if (ctx.status != ctx.old_status && without_executors == ctx.old_status) {
-    if (const auto wait = executor_status_throttle_.Reserve(ctx.key); wait.count() > 0) return RequeueAfter(wait);
+    if (const auto wait = executor_status_throttle_.Reserve(ctx.key); wait.count() > 0) {
+      // Put back, or the log-shipping step's status write after this one would store it anyway.
+      ctx.status = ctx.old_status;
+      return RequeueAfter(wait);
+    }
   }
   RETURN_IF_ERROR(WriteStatus(ctx));
   if (before != AppState::kRunning && driver.state == AppState::kRunning) {
@@ -484,7 +490,9 @@ Status Reconciler::WriteStatus(Context& ctx) {
   const rapidjson::Document status = api::StatusToJson(ctx.status);
   SetPath(doc, {"status"}, rapidjson::Value(status, doc.GetAllocator()));
   ASSIGN_OR_RETURN(rapidjson::Document updated, client_->UpdateStatus(kube::resources::kSparkApplications, doc));
+  const std::string replaced = GetString(*ctx.object, {"metadata", "resourceVersion"});
   ctx.object = Share(std::move(updated));
+  own_writes_.Record(ctx.key, replaced, ctx.object);
   ctx.old_status = ctx.status;
   if (ctx.adopted) {
     const std::string message = *std::exchange(ctx.adopted, std::nullopt);

@@ -42,6 +42,7 @@
 #include "controller/controller_metrics.h"
 #include "controller/events.h"
 #include "controller/logs/log_keeper.h"
+#include "controller/own_writes.h"
 #include "controller/status_throttle.h"
 #include "controller/submit/submitter.h"
 #include "controller/ui_service.h"
@@ -144,6 +145,7 @@ class Reconciler {
   const CacheView caches_;
   Submitter& submitter_;
   StatusThrottle executor_status_throttle_{std::chrono::seconds(2)};
+  OwnWrites own_writes_;
   NodeAddresses node_addresses_;  // For the UI's URL: the drivers of many apps share a node.
   UiSlots ui_slots_;
   Events& events_;

@@ -7,12 +7,15 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/base/json.h"
 #include "common/http/server.h"
 #include "common/kube/client.h"
 #include "common/metrics/metrics.h"
+#include "controller/logs/log_keeper.h"
+#include "controller/logs/log_shipper.h"
 
 namespace spark_operator::controller {
 namespace {
@@ -42,6 +45,7 @@ struct FakeApiServer {
   std::atomic<int> service_calls{0};  // Creates and deletes of the UI's Service.
   std::mutex mu;
   std::vector<std::string> status_writes;  // Bodies of PUT .../sparkapplications/pi/status.
+  std::string version = "7";               // The app's resourceVersion at the server (kRunningApp's).
   std::unique_ptr<http::Server> server;
 
   FakeApiServer() {
@@ -59,11 +63,24 @@ struct FakeApiServer {
         [this](const http::ServerRequest& request) {
           const std::lock_guard lock(mu);
           status_writes.push_back(request.body);
-          const int code = status_code;
+          int code = status_code;
+          std::string body = request.body;
+          // Optimistic concurrency as the API server has it: a write of an older version is refused.
+          Result<rapidjson::Document> written = ParseJson(request.body);
+          if (code == 200 && written.ok()) {
+            if (GetString(*written, {"metadata", "resourceVersion"}) != version) {
+              code = 409;
+            } else {
+              version = std::to_string(std::stoi(version) + 1);
+              SetString(*written, {"metadata", "resourceVersion"}, version);
+              body = ToJson(*written);
+            }
+          }
           http::ServerResponse r = http::ServerResponse::Text(
-              code, code == 200 ? request.body
-                                : R"({"kind":"Status","apiVersion":"v1","status":"Failure","code":)" +
-                                      std::to_string(code) + R"(,"reason":"InternalError"})");
+              code, code == 200
+                        ? body
+                        : R"({"kind":"Status","apiVersion":"v1","status":"Failure","code":)" + std::to_string(code) +
+                              R"(,"reason":")" + (code == 409 ? "Conflict" : "InternalError") + R"("})");
           r.content_type = "application/json";
           return r;
         };
@@ -102,19 +119,24 @@ kube::ObjectPtr Object(const std::string& json) {
 
 // The reconciler against `api`, its caches holding the app `pi` and, unless null, its driver pod.
 struct TestReconciler {
-  TestReconciler(const FakeApiServer& api, kube::ObjectPtr app, kube::ObjectPtr driver, ReconcilerOptions options = {})
-      : metrics(registry) {
+  TestReconciler(const FakeApiServer& api, kube::ObjectPtr app, kube::ObjectPtr driver_pod,
+                 ReconcilerOptions options = {})
+      : driver(std::move(driver_pod)), metrics(registry) {
     CacheView caches;
     caches.app = [app](const std::string& key) { return key == "jobs/pi" ? app : nullptr; };
-    caches.pod = [driver](const std::string& key) {
+    caches.pod = [this](const std::string& key) {
       return driver != nullptr && key == "jobs/" + NameOf(*driver) ? driver : nullptr;
     };
-    caches.app_pods = [driver](const std::string&, const std::string&) {
-      return driver != nullptr ? std::vector<kube::ObjectPtr>{driver} : std::vector<kube::ObjectPtr>{};
+    caches.app_pods = [this](const std::string&, const std::string&) {
+      std::vector<kube::ObjectPtr> pods = executors;
+      if (driver != nullptr) pods.push_back(driver);
+      return pods;
     };
     reconciler = std::make_unique<Reconciler>(ClientOf(api), caches, submitter, events, metrics, std::move(options));
   }
 
+  kube::ObjectPtr driver;                  // The driver pod in the cache, if any.
+  std::vector<kube::ObjectPtr> executors;  // The app's executor pods in the cache.
   Submitter submitter{SubmitterOptions{}};
   NoEvents events;
   metrics::Registry registry;
@@ -268,6 +290,56 @@ TEST_CASE(
     REQUIRE(result.requeue_after.has_value());
     CHECK(*result.requeue_after == std::chrono::seconds(30));
   }
+}
+
+kube::ObjectPtr PodIn(const std::string& name, const std::string& role, const std::string& phase) {
+  return Object(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":")" + name + R"(","namespace":"jobs",
+    "uid":")" + name +
+                R"(","labels":{"spark-role":")" + role + R"(","spark-app-selector":"spark-1",
+    "spark-operator.k8s.io/app-uid":"uid-1","spark-operator.k8s.io/submission-attempt":"1"},
+    "ownerReferences":[{"apiVersion":"spark-operator.k8s.io/v1alpha1","kind":"SparkApplication","name":"pi",
+                        "uid":"uid-1","controller":true}]},
+    "spec":{"nodeName":"node-1"},"status":{"phase":")" +
+                phase + R"("}})");
+}
+
+TEST_CASE(
+    "executor-only status changes are written at most every 2 s per app, also with log shipping on; a reconcile "
+    "after a status write reads what it wrote, not the cache's older copy") {
+  FakeApiServer api;
+  logs::LogShipper shipper(logs::ShipperOptions{});
+  logs::LogKeeper keeper(ClientOf(api), shipper, logs::LogKeeperOptions{});
+  ReconcilerOptions options;
+  options.ui.service_type = UiServiceType::kNone;
+  options.logs = &keeper;
+  TestReconciler t(api, Object(kRunningApp), PodIn("pi-1-driver", "driver", "Running"), options);
+
+  t.executors = {PodIn("pi-1-exec-1", "executor", "Pending")};
+  REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
+  REQUIRE(api.Writes() == 1);
+  Result<rapidjson::Document> written = ParseJson(api.status_writes.back());
+  REQUIRE(written.ok());
+  CHECK(GetString(*written, {"status", "executorState", "pi-1-exec-1"}) == "PENDING");
+
+  // The executor runs a moment later: not written yet, the app is looked at again once the 2 s are over.
+  t.executors = {PodIn("pi-1-exec-1", "executor", "Running")};
+  const ReconcileResult soon = t.reconciler->Reconcile("jobs/pi");
+  REQUIRE(soon.status.ok());
+  CHECK(api.Writes() == 1);
+  REQUIRE(soon.requeue_after.has_value());
+  CHECK(*soon.requeue_after > std::chrono::milliseconds(0));
+  CHECK(*soon.requeue_after <= std::chrono::milliseconds(2001));
+
+  // The driver's end is not held back, and carries the executors' latest state. The cache still holds the app
+  // as it was before the first write: the reconcile reads the object that write returned, and is not refused.
+  t.driver = PodIn("pi-1-driver", "driver", "Succeeded");
+  REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
+  REQUIRE(api.Writes() >= 2);
+  written = ParseJson(api.status_writes[1]);
+  REQUIRE(written.ok());
+  CHECK(GetString(*written, {"status", "applicationState", "state"}) == "COMPLETED");
+  CHECK(GetString(*written, {"status", "executorState", "pi-1-exec-1"}) == "RUNNING");
+  CHECK(api.version == "9");  // Both writes taken.
 }
 
 }  // namespace
