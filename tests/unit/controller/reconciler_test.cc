@@ -304,7 +304,7 @@ kube::ObjectPtr PodIn(const std::string& name, const std::string& role, const st
 }
 
 TEST_CASE(
-    "executor-only status changes are written at most every 2 s per app, also with log shipping on; a reconcile "
+    "executor-only status changes are written at most every 2 s per app, also with log shipping on, and a reconcile "
     "after a status write reads what it wrote, not the cache's older copy") {
   FakeApiServer api;
   logs::LogShipper shipper(logs::ShipperOptions{});
