@@ -222,6 +222,18 @@ TEST_CASE("a driver is adopted with one status write, and after a failed write i
   CHECK(GetString(*written, {"status", "appId"}) == "spark-uid1");
 }
 
+// A pod of the app `pi`'s first submission in the cache: its driver or an executor.
+kube::ObjectPtr PodIn(const std::string& name, const std::string& role, const std::string& phase) {
+  return Object(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":")" + name + R"(","namespace":"jobs",
+    "uid":")" + name +
+                R"(","labels":{"spark-role":")" + role + R"(","spark-app-selector":"spark-1",
+    "spark-operator.k8s.io/app-uid":"uid-1","spark-operator.k8s.io/submission-attempt":"1"},
+    "ownerReferences":[{"apiVersion":"spark-operator.k8s.io/v1alpha1","kind":"SparkApplication","name":"pi",
+                        "uid":"uid-1","controller":true}]},
+    "spec":{"nodeName":"node-1"},"status":{"phase":")" +
+                phase + R"("}})");
+}
+
 TEST_CASE("UI slots: as many as configured at once, each given back when its holder ends, waiters woken once") {
   std::vector<std::string> woken;
   UiSlots slots(2, [&woken](const std::string& key) { woken.push_back(key); });
@@ -248,20 +260,11 @@ TEST_CASE("UI slots: as many as configured at once, each given back when its hol
 TEST_CASE(
     "with every UI slot taken the app's state goes on, its UI comes later and its Service is named for deletion") {
   FakeApiServer api;
-  const auto driver_in = [](const std::string& phase) {
-    return Object(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":"pi-1-driver","namespace":"jobs",
-      "uid":"pod-1","labels":{"spark-role":"driver","spark-app-selector":"spark-1",
-      "spark-operator.k8s.io/app-uid":"uid-1","spark-operator.k8s.io/submission-attempt":"1"},
-      "ownerReferences":[{"apiVersion":"spark-operator.k8s.io/v1alpha1","kind":"SparkApplication","name":"pi",
-                          "uid":"uid-1","controller":true}]},
-      "spec":{"nodeName":"node-1"},"status":{"phase":")" +
-                  phase + R"("}})");
-  };
   ReconcilerOptions no_slots;
   no_slots.ui.service_slots = 0;
 
   SECTION("a running driver: RUNNING is written now, the UI's Service is not waited for") {
-    TestReconciler t(api, Object(kRunningApp), driver_in("Running"), no_slots);
+    TestReconciler t(api, Object(kRunningApp), PodIn("pi-1-driver", "driver", "Running"), no_slots);
     const ReconcileResult result = t.reconciler->Reconcile("jobs/pi");
     REQUIRE(result.status.ok());
     CHECK(api.service_calls == 0);
@@ -269,7 +272,7 @@ TEST_CASE(
     CHECK(*result.requeue_after == std::chrono::seconds(30));  // A safety net: a freed slot wakes it.
   }
   SECTION("with a slot the UI's Service is made in the same reconcile") {
-    TestReconciler t(api, Object(kRunningApp), driver_in("Running"));
+    TestReconciler t(api, Object(kRunningApp), PodIn("pi-1-driver", "driver", "Running"));
     const ReconcileResult result = t.reconciler->Reconcile("jobs/pi");
     REQUIRE(result.status.ok());
     CHECK(api.service_calls >= 1);
@@ -277,7 +280,7 @@ TEST_CASE(
     CHECK(*result.requeue_after == std::chrono::seconds(60));
   }
   SECTION("an ended driver: COMPLETED is written, the Service left named for a later reconcile to delete") {
-    TestReconciler t(api, Object(kRunningApp), driver_in("Succeeded"), no_slots);
+    TestReconciler t(api, Object(kRunningApp), PodIn("pi-1-driver", "driver", "Succeeded"), no_slots);
     const ReconcileResult result = t.reconciler->Reconcile("jobs/pi");
     REQUIRE(result.status.ok());
     CHECK(api.service_calls == 0);
@@ -290,17 +293,6 @@ TEST_CASE(
     REQUIRE(result.requeue_after.has_value());
     CHECK(*result.requeue_after == std::chrono::seconds(30));
   }
-}
-
-kube::ObjectPtr PodIn(const std::string& name, const std::string& role, const std::string& phase) {
-  return Object(R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":")" + name + R"(","namespace":"jobs",
-    "uid":")" + name +
-                R"(","labels":{"spark-role":")" + role + R"(","spark-app-selector":"spark-1",
-    "spark-operator.k8s.io/app-uid":"uid-1","spark-operator.k8s.io/submission-attempt":"1"},
-    "ownerReferences":[{"apiVersion":"spark-operator.k8s.io/v1alpha1","kind":"SparkApplication","name":"pi",
-                        "uid":"uid-1","controller":true}]},
-    "spec":{"nodeName":"node-1"},"status":{"phase":")" +
-                phase + R"("}})");
 }
 
 TEST_CASE(
