@@ -8,6 +8,7 @@
 #include "api/spark_application.h"
 #include "common/base/json.h"
 #include "common/kube/time_format.h"
+#include "controller/cache_transform.h"
 #include "controller/driver_pod.h"
 #include "controller/labels.h"
 #include "controller/mount_check.h"
@@ -491,7 +492,9 @@ Status Reconciler::WriteStatus(Context& ctx) {
   SetPath(doc, {"status"}, rapidjson::Value(status, doc.GetAllocator()));
   ASSIGN_OR_RETURN(rapidjson::Document updated, client_->UpdateStatus(kube::resources::kSparkApplications, doc));
   const std::string replaced = GetString(*ctx.object, {"metadata", "resourceVersion"});
-  ctx.object = Share(std::move(updated));
+  // Kept until the cache catches up, so trimmed as the cache trims; the copy leaves the removed fields' memory.
+  TrimAppForCache(updated);
+  ctx.object = Share(CopyJson(updated));
   own_writes_.Record(ctx.key, replaced, ctx.object);
   ctx.old_status = ctx.status;
   if (ctx.adopted) {

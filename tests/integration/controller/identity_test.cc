@@ -120,7 +120,7 @@ TEST_CASE("submissionByUser: the driver the user submitted is tracked to COMPLET
 
   FinishPod(*client, ns.name(), "byuser-driver", 0);
   REQUIRE(Eventually([&] { return State(*client, ns.name(), "byuser") == "COMPLETED"; }));
-  CHECK(HasEvent(*client, ns.name(), "byuser", "Normal/SparkApplicationCompleted"));
+  CHECK(Eventually([&] { return HasEvent(*client, ns.name(), "byuser", "Normal/SparkApplicationCompleted"); }));
   CHECK(access(mark.c_str(), F_OK) != 0);
 }
 

@@ -33,7 +33,7 @@ TEST_CASE("a finished app's driver and executor logs are stored in a directory a
       const auto store = server ? server->Open("runs") : OpenDirectory(dir + "/store/runs");
       run.CheckStored(*store);
       CHECK(GetString(run.App(), {"status", "logs", "destination"}) == destination);
-      CHECK(HasEvent(*client, ns.name(), "pi", "Normal/SparkApplicationLogsShipped"));
+      CHECK(Eventually([&] { return HasEvent(*client, ns.name(), "pi", "Normal/SparkApplicationLogsShipped"); }));
       // Deleting the app now waits for nothing.
       REQUIRE(client->Delete(kube::resources::kSparkApplications, ns.name(), "pi").ok());
       CHECK(Eventually(
@@ -192,7 +192,7 @@ TEST_CASE("a wrong S3 secret is FAILED with a clear message that holds no secret
   for (const LoggedRun::Log& log : run.logs()) {
     CHECK(Eventually([&] { return !HoldsLogsFinalizer(*client, ns.name(), log.pod); }));
   }
-  CHECK(HasEvent(*client, ns.name(), "locked", "Warning/SparkApplicationLogsLost"));
+  CHECK(Eventually([&] { return HasEvent(*client, ns.name(), "locked", "Warning/SparkApplicationLogsLost"); }));
 }
 
 }  // namespace

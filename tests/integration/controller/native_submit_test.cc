@@ -51,7 +51,7 @@ TEST_CASE("with native submission the example app runs to COMPLETED without spar
   CHECK(owned.size() == 3);  // The conf map, the headless driver Service and the NetworkPolicy.
   CHECK(GetString(GetApp(*client, ns.name(), "pi"), {"status", "appId"}) ==
         GetString(*pod, {"metadata", "labels", "spark-app-selector"}));
-  CHECK(HasEvent(*client, ns.name(), "pi", "Normal/SparkApplicationSubmitted"));
+  CHECK(Eventually([&] { return HasEvent(*client, ns.name(), "pi", "Normal/SparkApplicationSubmitted"); }));
 
   FinishPod(*client, ns.name(), "pi-1-driver", 0);
   REQUIRE(Eventually([&] { return State(*client, ns.name(), "pi") == "COMPLETED"; }, kSubmitTimeout));
@@ -67,9 +67,11 @@ TEST_CASE("an app using a setting the native builder lacks is submitted by spark
   CreateApp(*client, app);
 
   REQUIRE(Eventually([&] { return State(*client, ns.name(), "localdir") == "RUNNING"; }, kSubmitTimeout));
-  CHECK(HasEvent(*client, ns.name(), "localdir",
-                 "Normal/SparkApplicationSubmittedWithSparkSubmit: submitting with spark-submit: the native "
-                 "submitter does not build spark.local.dir"));
+  CHECK(Eventually([&] {
+    return HasEvent(*client, ns.name(), "localdir",
+                    "Normal/SparkApplicationSubmittedWithSparkSubmit: submitting with spark-submit: the native "
+                    "submitter does not build spark.local.dir");
+  }));
   // spark-submit's LocalDirsFeatureStep made the driver's local directory from the setting.
   const Result<rapidjson::Document> pod = client->Get(kube::resources::kPods, ns.name(), "localdir-1-driver");
   REQUIRE(pod.ok());
@@ -90,7 +92,7 @@ TEST_CASE("without spark-submit an app using a setting the native builder lacks 
       GetString(GetApp(*client, ns.name(), "gpu"), {"status", "applicationState", "errorMessage"});
   CHECK(message.find("spark.driver.resource.gpu.amount") != std::string::npos);
   CHECK(message.find("no spark-submit") != std::string::npos);
-  CHECK(HasEvent(*client, ns.name(), "gpu", "Warning/SparkApplicationSubmissionFailed"));
+  CHECK(Eventually([&] { return HasEvent(*client, ns.name(), "gpu", "Warning/SparkApplicationSubmissionFailed"); }));
   CHECK(PodNames(*client, ns.name(), "spark-role=driver").empty());
 }
 

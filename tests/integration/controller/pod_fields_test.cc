@@ -99,7 +99,8 @@ TEST_CASE("cores that are not a number fail the app with the field named, core o
   REQUIRE(Eventually([&] { return State(*client, ns.name(), "bad-cores") == "FAILED"; }));
   CHECK(GetString(GetApp(*client, ns.name(), "bad-cores"), {"status", "applicationState", "errorMessage"}) ==
         "invalid SparkApplication: spec.driver.cores: \"lots\" is not a number");
-  CHECK(HasEvent(*client, ns.name(), "bad-cores", "Warning/SparkApplicationValidationFailed"));
+  CHECK(Eventually(
+      [&] { return HasEvent(*client, ns.name(), "bad-cores", "Warning/SparkApplicationValidationFailed"); }));
 
   // tolerationSeconds is an integer in core/v1 Toleration.
   const Status toleration = Create(
@@ -185,7 +186,7 @@ TEST_CASE("pod fields reach the driver pod and the executors' template, and the 
     }
     return false;
   }));
-  CHECK(HasEvent(*client, ns.name(), "wide", "Normal/SparkApplicationSubmitted"));
+  CHECK(Eventually([&] { return HasEvent(*client, ns.name(), "wide", "Normal/SparkApplicationSubmitted"); }));
 
   FinishPod(*client, ns.name(), "wide-1-driver", 0);
   REQUIRE(Eventually([&] { return State(*client, ns.name(), "wide") == "COMPLETED"; }, kSubmitTimeout));
@@ -231,9 +232,11 @@ dynamicAllocation: {enabled: true, maxExecutors: 3}
   const Result<rapidjson::Document> map = client->Get(kube::resources::kConfigMaps, ns.name(), template_map);
   REQUIRE(map.ok());
   CHECK(GetString(*map, {"data", "podspec-configmap-key"}).find("executors-only") != std::string::npos);
-  CHECK(HasEvent(*client, ns.name(), "sidecar",
-                 "Normal/SparkApplicationSubmittedWithSparkSubmit: submitting with spark-submit: the native "
-                 "submitter does not build"));
+  CHECK(Eventually([&] {
+    return HasEvent(*client, ns.name(), "sidecar",
+                    "Normal/SparkApplicationSubmittedWithSparkSubmit: submitting with spark-submit: the native "
+                    "submitter does not build");
+  }));
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ TEST_CASE("changing the spec of a running app submits it again with the new spec
         return !uid.empty() && uid != first_driver && State(*client, ns.name(), "pi") == "RUNNING";
       },
       std::chrono::seconds(120)));
-  CHECK(HasEvent(*client, ns.name(), "pi", "Normal/SparkApplicationSpecUpdated"));
+  CHECK(Eventually([&] { return HasEvent(*client, ns.name(), "pi", "Normal/SparkApplicationSpecUpdated"); }));
   const rapidjson::Document app = GetApp(*client, ns.name(), "pi");
   CHECK(GetString(app, {"status", "driverInfo", "podName"}) == "pi-2-driver");
   CHECK(GetInt(app, {"status", "submissionAttempts"}) == 1);
