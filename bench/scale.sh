@@ -71,6 +71,21 @@ api_writes() {
   K get --raw /metrics | awk '/^apiserver_request_total/ && /verb="(POST|PUT|PATCH|DELETE|APPLY)"/ {s += $NF}
     END {printf "%d", s}'
 }
+# The same, by verb and resource (with its subresource): "<verb> <resource>[/<subresource>] <count>" lines.
+api_writes_by() {
+  K get --raw /metrics | awk '/^apiserver_request_total/ && /verb="(POST|PUT|PATCH|DELETE|APPLY)"/ {
+      v = $0; sub(/.*verb="/, "", v); sub(/".*/, "", v)
+      r = $0; sub(/.*[{,]resource="/, "", r); sub(/".*/, "", r)
+      sr = ""; if ($0 ~ /subresource="[^"]/) { sr = $0; sub(/.*subresource="/, "", sr); sub(/".*/, "", sr); sr = "/" sr }
+      s[v " " r sr] += $NF
+    }
+    END { for (k in s) print k, s[k] }' | sort
+}
+# Per-app writes between two api_writes_by snapshots: "<verb> <resource> <per app>" lines, most first.
+writes_per_app() {
+  awk -v n="$N" 'NR == FNR {a[$1 " " $2] = $3; next} {d = $3 - a[$1 " " $2]; if (d > 0) printf "%s %.1f\n", $1 " " $2, d / n}' \
+    "$1" "$2" | sort -k3 -rn
+}
 # key -> value from a player/raw output file.
 val() { awk -v k="$2" '$1 == k {print $2}' "$1"; }
 
@@ -127,6 +142,7 @@ new_namespace "$NS_NATIVE"
 start_controller "$NS_NATIVE" native "$OUT/controller-native.log"
 api0=$(cpu_seconds "$KUBE_APISERVER_PID")
 writes0=$(api_writes)
+api_writes_by >"$OUT/writes-native-0.txt"
 etcd0=$(cpu_seconds "$ETCD_PID")
 ctl0=$(cpu_seconds "$CTL")
 t0=$(now)
@@ -136,6 +152,7 @@ t0=$(now)
 wall=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.1f", b - a}')
 api1=$(cpu_seconds "$KUBE_APISERVER_PID")
 writes1=$(api_writes)
+api_writes_by >"$OUT/writes-native-1.txt"
 etcd1=$(cpu_seconds "$ETCD_PID")
 ctl_cpu=$(awk -v a="$ctl0" -v b="$(cpu_seconds "$CTL")" 'BEGIN {printf "%.1f", b - a}')
 ctl_hwm_kb=$(proc_kb "$CTL" VmHWM)
@@ -182,6 +199,7 @@ if [[ "${RAW_ALONE:-1}" == 1 ]]; then
   raw_alone_rate="$RAW_RATE" raw_alone_api="$RAW_API" raw_alone_wpa="$RAW_WPA"
 fi
 new_namespace "scale-rawp-$TAG"
+api_writes_by >"$OUT/writes-raw-0.txt"
 "$BUILD/bin/scale_player" --kubeconfig="$KUBECONFIG_PATH" --ns="scale-rawp-$TAG" --create=false --drivers="$N" \
   --executor_node="$EXEC_NODE" --timeout="$TIMEOUT" >"$OUT/raw-played.player.txt" 2>"$OUT/player-raw.log" &
 player_pid=$!
@@ -192,7 +210,16 @@ done
 raw_run "scale-rawp-$TAG" "$OUT/raw-played"
 wait "$player_pid" || echo "scale: the raw phase's player did not play every driver; see $OUT/player-raw.log" >&2
 raw_rate="$RAW_RATE" raw_api="$RAW_API" raw_wpa="$RAW_WPA"
+api_writes_by >"$OUT/writes-raw-1.txt"
 echo "scale: raw (drivers played): $raw_rate apps/min" >&2
+# Where the server's writes went, per app, from every client: the native phase (until every app COMPLETED) against
+# the raw loop with its player (until the player played every driver).
+join -a1 -a2 -e 0 -o 0,1.2,2.2 <(writes_per_app "$OUT/writes-native-0.txt" "$OUT/writes-native-1.txt" |
+  awk '{print $1 "_" $2, $3}' | sort) <(writes_per_app "$OUT/writes-raw-0.txt" "$OUT/writes-raw-1.txt" |
+  awk '{print $1 "_" $2, $3}' | sort) | sort -k2 -rn | awk '
+  BEGIN {print "scale: server writes per app by verb and resource: native | raw with its player"}
+  {printf "scale:   %-40s %6.1f | %6.1f\n", $1, $2, $3; n += $2; r += $3}
+  END {printf "scale:   %-40s %6.1f | %6.1f\n", "all", n, r}' | tee "$OUT/writes-per-app.txt" >&2
 
 # ---- 4. spark-submit
 ss_rate=0

@@ -285,8 +285,13 @@ void Manager::StartControllers() {
     if (tenants_ != nullptr) tenants_->StartInformers();
     if (scheduled_ != nullptr) scheduled_->StartInformers();
   }
-  // Not under the lock, so that Stop need not wait for it.
-  controller_->WaitForSync(std::chrono::seconds(30), [this] { return Done(); });
+  // Not under the lock, so that Stop need not wait for it. No worker before the pod cache is full: a reconcile
+  // would take a pod not listed yet for gone (asking the server for every driver, writing executors as lost). On a
+  // busy server 60,000 pods take minutes to list.
+  for (int waited = 30; !controller_->WaitForSync(std::chrono::seconds(30), [this] { return Done(); }); waited += 30) {
+    if (Done()) return;
+    LOG(WARNING) << "the pod cache is not full after " << waited << " s; no reconcile starts before it is";
+  }
   const std::lock_guard lock(start_mutex_);
   if (controllers_started_ || Done()) return;
   controller_->StartWorkers();

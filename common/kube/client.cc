@@ -267,7 +267,11 @@ Result<std::unique_ptr<WatchStream>> Client::Watch(const Resource& resource, std
   AddQuery(target, "labelSelector", options.label_selector);
   AddQuery(target, "fieldSelector", options.field_selector);
   AddQuery(target, "resourceVersion", options.resource_version);
-  if (options.allow_bookmarks) AddQuery(target, "allowWatchBookmarks", "true");
+  if (options.allow_bookmarks || options.send_initial_events) AddQuery(target, "allowWatchBookmarks", "true");
+  if (options.send_initial_events) {
+    AddQuery(target, "sendInitialEvents", "true");
+    AddQuery(target, "resourceVersionMatch", "NotOlderThan");
+  }
   if (options.timeout_seconds > 0) AddQuery(target, "timeoutSeconds", std::to_string(options.timeout_seconds));
   ASSIGN_OR_RETURN(const http::Request request, NewRequest("GET", std::move(target)));
   ASSIGN_OR_RETURN(std::unique_ptr<http::ResponseStream> stream, http_->OpenStream(request));
@@ -276,6 +280,11 @@ Result<std::unique_ptr<WatchStream>> Client::Watch(const Resource& resource, std
     return StatusFromResponse(stream->status(), body.ok() ? *body : "");
   }
   return std::make_unique<WatchStream>(std::move(stream));
+}
+
+bool IsInitialEventsEnd(const WatchEvent& event) {
+  return event.type == WatchEventType::kBookmark &&
+         GetString(event.object, {"metadata", "annotations", "k8s.io/initial-events-end"}) == "true";
 }
 
 Result<std::optional<WatchEvent>> WatchStream::Next(std::chrono::milliseconds idle_timeout) {

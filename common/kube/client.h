@@ -38,6 +38,10 @@ struct WatchOptions {
   std::string resource_version;  // Events after this version.
   bool allow_bookmarks = true;
   int timeout_seconds = 0;  // 0 lets the server choose.
+  // A streaming list (sendInitialEvents, resourceVersionMatch=NotOlderThan): the watch begins with every object as
+  // ADDED, then a bookmark annotated k8s.io/initial-events-end (IsInitialEventsEnd). With resource_version empty,
+  // the state is at least as new as the moment of the request, as a list's.
+  bool send_initial_events = false;
 };
 
 enum class PatchType { kMerge, kJson, kStrategicMerge, kApply };
@@ -64,6 +68,9 @@ struct WatchEvent {
 };
 
 class WatchStream;
+
+// The bookmark that ends a streaming list's initial events.
+bool IsInitialEventsEnd(const WatchEvent& event);
 
 // What one client instance needs beyond where the server is.
 struct ClientOptions {

@@ -3,7 +3,6 @@
 #include <glog/logging.h>
 
 #include <random>
-#include <set>
 
 #include "common/base/backoff.h"
 #include "common/base/json.h"
@@ -24,7 +23,10 @@ rapidjson::Document ItemToObject(const rapidjson::Value& item, const std::string
 }  // namespace
 
 Informer::Informer(std::shared_ptr<Client> client, InformerOptions options)
-    : client_(std::move(client)), options_(std::move(options)), store_(options_.dictionary) {}
+    : client_(std::move(client)),
+      options_(std::move(options)),
+      store_(options_.dictionary),
+      stream_lists_(options_.stream_lists) {}
 
 Informer::~Informer() { Stop(); }
 
@@ -74,33 +76,39 @@ bool Informer::SleepUnlessStopped(std::chrono::milliseconds duration) {
 void Informer::Run() {
   const std::string what = options_.resource.plural + (options_.ns.empty() ? "" : " in " + options_.ns);
   ExponentialBackoff backoff(std::chrono::milliseconds(200), 2.0, std::chrono::seconds(30), 0.2);
+  const auto back_off = [&](const std::string& failed, const Status& status) {
+    const auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(backoff.Next());
+    LOG(WARNING) << failed << ", retrying in " << delay.count() << "ms: " << status.ToString();
+    SleepUnlessStopped(delay);
+  };
   bool need_list = true;
   while (!stop_) {
-    if (need_list) {
+    if (need_list && !stream_lists_) {
       if (const Status listed = ListAndReplace(); !listed.ok()) {
-        if (stop_) break;
-        const auto delay = backoff.Next();
-        LOG(WARNING) << "listing " << what << " failed, retrying in "
-                     << std::chrono::duration_cast<std::chrono::milliseconds>(delay).count()
-                     << "ms: " << listed.ToString();
-        SleepUnlessStopped(std::chrono::duration_cast<std::chrono::milliseconds>(delay));
+        if (!stop_) back_off("listing " + what + " failed", listed);
         continue;
       }
       need_list = false;
     }
-    const Status watched = WatchOnce();
+    bool listed = false;
+    const Status watched = WatchOnce(need_list, &listed);
     if (stop_) break;
-    if (watched.ok()) {
+    if (listed) need_list = false;
+    // A server before Kubernetes 1.27 ignores sendInitialEvents (the watch ends and nothing marked the end of the
+    // list); 1.27 to 1.33 may refuse it (the WatchList feature gate, off in 1.33): lists go page by page.
+    if (need_list &&
+        (watched.ok() || watched.code() == StatusCode::kInvalid || watched.code() == StatusCode::kInvalidArgument)) {
+      LOG(WARNING) << "the server does not stream the list of " << what << " ("
+                   << (watched.ok() ? "the watch ended before the end of its initial events" : watched.ToString())
+                   << "); listing page by page";
+      stream_lists_ = false;
+    } else if (watched.ok()) {
       backoff.Reset();
     } else if (IsGone(watched)) {
       LOG(INFO) << "watch of " << what << " expired (" << watched.message() << "); listing again";
       need_list = true;
     } else {
-      const auto delay = backoff.Next();
-      LOG(WARNING) << "watch of " << what << " failed, resuming in "
-                   << std::chrono::duration_cast<std::chrono::milliseconds>(delay).count()
-                   << "ms: " << watched.ToString();
-      SleepUnlessStopped(std::chrono::duration_cast<std::chrono::milliseconds>(delay));
+      back_off((need_list ? "listing " : "watch of ") + what + " failed", watched);
     }
   }
 }
@@ -130,15 +138,22 @@ Status Informer::ListAndReplace() {
     list_options.continue_token = GetString(page, {"metadata", "continue"});
     const std::lock_guard<std::mutex> handler_lock(handler_mutex_);
     if (const rapidjson::Value* items = FindPath(page, {"items"}); items && items->IsArray()) {
-      for (const auto& item : items->GetArray()) {
-        ObjectPtr object = Freeze(ItemToObject(item, kind, api_version));
-        listed.insert(ObjectKey(*object));
-        const ObjectPtr previous = store_.Get(ObjectKey(*object));
-        if (previous && ResourceVersionOf(*previous) == ResourceVersionOf(*object)) continue;
-        Apply(WatchEventType::kModified, std::move(object));
-      }
+      for (const auto& item : items->GetArray()) ApplyListed(Freeze(ItemToObject(item, kind, api_version)), listed);
     }
   } while (!list_options.continue_token.empty());
+  EndList(listed, std::move(version));
+  return OkStatus();
+}
+
+void Informer::ApplyListed(ObjectPtr object, std::set<std::string>& listed) {
+  std::string key = ObjectKey(*object);
+  const ObjectPtr previous = store_.Get(key);
+  listed.insert(std::move(key));
+  if (previous && ResourceVersionOf(*previous) == ResourceVersionOf(*object)) return;
+  Apply(WatchEventType::kModified, std::move(object));
+}
+
+void Informer::EndList(const std::set<std::string>& listed, std::string version) {
   {
     const std::lock_guard<std::mutex> handler_lock(handler_mutex_);
     for (const std::string& key : store_.Keys()) {
@@ -157,16 +172,16 @@ Status Informer::ListAndReplace() {
     synced_ = true;
   }
   changed_.notify_all();
-  return OkStatus();
 }
 
-Status Informer::WatchOnce() {
+Status Informer::WatchOnce(bool stream_list, bool* listed) {
   static thread_local std::mt19937 random(std::random_device{}());
   const auto min = options_.min_watch_timeout.count();
   WatchOptions watch_options;
   watch_options.label_selector = options_.label_selector;
   watch_options.field_selector = options_.field_selector;
-  watch_options.resource_version = last_resource_version();
+  watch_options.resource_version = stream_list ? "" : last_resource_version();
+  watch_options.send_initial_events = stream_list;
   watch_options.timeout_seconds = static_cast<int>(std::uniform_int_distribution<int64_t>(min, 2 * min - 1)(random));
 
   ASSIGN_OR_RETURN(std::unique_ptr<WatchStream> watch, client_->Watch(options_.resource, options_.ns, watch_options));
@@ -177,6 +192,7 @@ Status Informer::WatchOnce() {
     ++stats_.watches;
   }
   Status result;
+  std::set<std::string> initial;  // The keys a streaming list has sent so far.
   const auto idle_timeout = std::chrono::seconds(watch_options.timeout_seconds + 30);
   for (;;) {
     Result<std::optional<WatchEvent>> event = watch->Next(idle_timeout);
@@ -187,6 +203,22 @@ Status Informer::WatchOnce() {
     if (!event->has_value()) break;  // The server ended this watch; resume from the last version.
     WatchEvent& e = **event;
     std::string version = ResourceVersionOf(e.object);
+    if (stream_list && !*listed) {
+      // The initial events come in no order of version: the version to resume from is the end bookmark's.
+      if (IsInitialEventsEnd(e)) {
+        EndList(initial, std::move(version));
+        {
+          const std::lock_guard<std::mutex> lock(mutex_);
+          ++stats_.streamed_lists;
+        }
+        initial.clear();
+        *listed = true;
+      } else if (e.type != WatchEventType::kBookmark) {
+        const std::lock_guard<std::mutex> handler_lock(handler_mutex_);
+        ApplyListed(Freeze(std::move(e.object)), initial);
+      }
+      continue;
+    }
     if (e.type != WatchEventType::kBookmark) {
       const std::lock_guard<std::mutex> handler_lock(handler_mutex_);
       Apply(e.type, Freeze(std::move(e.object)));

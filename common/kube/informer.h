@@ -1,7 +1,9 @@
 // Keeps a Store equal to the server's objects of one resource: list, then watch from the list's
 // resourceVersion, resuming after each watch ends and listing again when the server says the version is gone
-// (410). Handlers run on the informer's thread, in the order the changes happened, and always see the final
-// state: a relist that finds an object gone reports its delete with the last state seen.
+// (410). The list is streamed where the server can (a watch that starts with every object, KEP 3157, on by default
+// since Kubernetes 1.34): one request, objects parsed and stored as they arrive, no pages; else page by page. Handlers
+// run on the informer's thread, in the order the changes happened, and always see the final state: a relist that finds
+// an object gone reports its delete with the last state seen.
 #pragma once
 
 #include <atomic>
@@ -10,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,7 +40,9 @@ struct InformerOptions {
   std::string label_selector;
   std::string field_selector;
   std::chrono::seconds resync_period{0};  // 0: never.
-  int64_t page_size = 500;
+  int64_t page_size = 500;                // Of a list that is not streamed.
+  // False: always list page by page. True: stream the list unless the server refuses or ignores it.
+  bool stream_lists = true;
   // The server ends each watch after a random time in [min, 2*min), as client-go asks it to.
   std::chrono::seconds min_watch_timeout{300};
   Transform transform;  // Unset: objects are stored whole.
@@ -47,6 +52,7 @@ struct InformerOptions {
 
 struct InformerStats {
   uint64_t lists = 0;
+  uint64_t streamed_lists = 0;  // Of `lists`, those that came as a watch's initial events.
   uint64_t watches = 0;
   uint64_t gone = 0;  // Watches the server refused with 410 Gone.
 };
@@ -77,8 +83,13 @@ class Informer {
   void Run();
   void ResyncLoop();
   Status ListAndReplace();
-  // Returns when the watch ends; Gone means list again.
-  Status WatchOnce();
+  // Returns when the watch ends; Gone means list again. With `stream_list` the watch starts with the whole state
+  // (a streaming list) and `*listed` says whether all of it arrived.
+  Status WatchOnce(bool stream_list, bool* listed);
+  // A listed object into the store, handlers told only when it changed; its key into `listed`.
+  void ApplyListed(ObjectPtr object, std::set<std::string>& listed);
+  // After the whole list: deletes what it did not have, resumes from `version`, marks the informer synced.
+  void EndList(const std::set<std::string>& listed, std::string version);
   void Apply(WatchEventType type, ObjectPtr object);
   // The object transformed, as handlers get it; the store keeps a packed copy.
   ObjectPtr Freeze(rapidjson::Document object) const;
@@ -90,6 +101,7 @@ class Informer {
   Store store_;
   std::vector<EventHandlers> handlers_;
 
+  bool stream_lists_;  // Read and written by the informer's thread only.
   std::atomic<bool> stop_{false};
   std::atomic<bool> synced_{false};
   mutable std::mutex mutex_;  // Guards the fields below.

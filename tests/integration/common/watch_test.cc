@@ -210,6 +210,43 @@ TEST_CASE("1,000 objects churned by another client end with the cache equal to t
   informer.Stop();
 }
 
+TEST_CASE("a list streamed as a watch's first events and a list read page by page fill the cache alike") {
+  auto client = AdminClient();
+  const TestNamespace ns(client);
+  for (int i = 0; i < 250; ++i) {
+    const std::string name = "c" + std::to_string(i);
+    REQUIRE(client->Create(kConfigMaps, ns.name(), ConfigMap(ns.name(), name, {}, {{"t", i % 5 ? "1" : "0"}})).ok());
+  }
+  auto start = [&](bool stream) {
+    InformerOptions options;
+    options.resource = kConfigMaps;
+    options.ns = ns.name();
+    options.label_selector = "t=1";
+    options.page_size = 30;  // 200 objects: 7 pages.
+    options.stream_lists = stream;
+    auto informer = std::make_unique<Informer>(client, options);
+    informer->Start();
+    REQUIRE(informer->WaitForSync(std::chrono::seconds(20)));
+    return informer;
+  };
+  const std::unique_ptr<Informer> streamed = start(true);
+  const std::unique_ptr<Informer> paged = start(false);
+  CHECK(streamed->store().size() == 200);
+  CHECK(CacheVersions(streamed->store()) == ServerVersions(*client, ns.name(), "t=1"));
+  CHECK(CacheVersions(paged->store()) == CacheVersions(streamed->store()));
+  CHECK(streamed->stats().streamed_lists == 1);
+  CHECK(paged->stats().streamed_lists == 0);
+  CHECK(paged->stats().lists == 1);
+
+  // The streamed list's watch goes on from the version its end marked.
+  REQUIRE(client->Create(kConfigMaps, ns.name(), ConfigMap(ns.name(), "later", {}, {{"t", "1"}})).ok());
+  REQUIRE(client->Delete(kConfigMaps, ns.name(), "c1").ok());
+  for (Informer* informer : {streamed.get(), paged.get()}) {
+    CHECK(Eventually([&] { return CacheVersions(informer->store()) == ServerVersions(*client, ns.name(), "t=1"); }));
+  }
+  CHECK(streamed->stats().lists == 1);
+}
+
 TEST_CASE("an informer's transform shapes what is stored and what handlers see, from the list and the watch") {
   auto client = AdminClient();
   const TestNamespace ns(client);
