@@ -12,6 +12,8 @@
 #   4. spark-submit: SS_N apps (default 20) through --submitter=spark-submit, scaled to apps/min;
 #   5. native again with the initializer's webhook in the path and the ConfigMap mounts of
 #      deploy/examples/spark-application-example-configmaps.yaml (WEBHOOK=0 skips it).
+# Also prints the API server's writes per app by verb and resource, native phase against the raw loop with its
+# player (from its apiserver_request_total), to show where the server's work goes.
 # Asserts nothing about time; exits 1 when an app is not COMPLETED at the end.
 #
 #   bench/scale.sh [N=1000]            (also `make bench`; needs tools/cluster/up.sh and tools/spark/fetch.sh)
