@@ -20,7 +20,10 @@
 #
 # Environment: BUILD_DIR (build), SS_N (20; 0 skips), QPS (500), BURST (1000), WORKERS (32), NATIVE_C (16),
 # RAW_ALONE (1; 0 skips the raw loop without the player, which is not the ratio's reference),
-# UI_TYPE (NodePort), TIMEOUT (1800 s per phase). The same QPS/BURST/NATIVE_C go to the raw loop.
+# UI_TYPE (NodePort), TIMEOUT (1800 s per phase), PPROF (0; S > 0 takes an S-second CPU profile of the API server
+# from the start of the native phase and of the raw phase with its player, into $OUT/apiserver-*.pprof, for
+# `go tool pprof -top`), CONTROLLER_FLAGS (more flags for the controller, e.g. --submission-backlog=256).
+# The same QPS/BURST/NATIVE_C go to the raw loop.
 # The phases' namespaces stay until the end: N=1,000 leaves about 19,000 pods, N=10,000 about 130,000 (a kwok node
 # of tools/cluster/up.sh holds 200,000; more CLUSTER_NODES spread the drivers).
 set -euo pipefail
@@ -97,7 +100,8 @@ start_controller() {
   t0=$(now)
   "$BUILD/bin/spark-operator-controller" --kubeconfig="$KUBECONFIG_PATH" --namespaces="$1" --submitter="$2" \
     --spark-submit="$SPARK_SUBMIT" --kube-api-qps="$QPS" --kube-api-burst="$BURST" --workers="$WORKERS" \
-    --native-submission-concurrency="$NATIVE_C" --ui-service-type="$UI_TYPE" --metrics-port="$PORT" >"$3" 2>&1 &
+    --native-submission-concurrency="$NATIVE_C" --ui-service-type="$UI_TYPE" --metrics-port="$PORT" \
+    ${CONTROLLER_FLAGS:-} >"$3" 2>&1 &
   CTL=$!
   until curl -fsS -o /dev/null "http://127.0.0.1:$PORT/readyz" 2>/dev/null; do
     kill -0 "$CTL" 2>/dev/null || { echo "scale: the controller exited; see $3" >&2; exit 1; }
@@ -123,6 +127,11 @@ controller_figures() {
       printf " (%d conflicts); events: %s\n", conflicts, ev
     }'
 }
+# Starts an API server CPU profile of PPROF seconds into $OUT/apiserver-$1.pprof in the background (PPROF > 0).
+profile_apiserver() {
+  ((${PPROF:-0} > 0)) || return 0
+  K get --raw "/debug/pprof/profile?seconds=$PPROF" >"$OUT/apiserver-$1.pprof" 2>"$OUT/apiserver-$1.pprof.log" &
+}
 stop_controller() {
   kill "$CTL"
   wait "$CTL" 2>/dev/null || true
@@ -136,7 +145,7 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 echo "scale: N=$N, controller --kube-api-qps=$QPS --kube-api-burst=$BURST --workers=$WORKERS" \
-  "--native-submission-concurrency=$NATIVE_C --ui-service-type=$UI_TYPE; output in $OUT" >&2
+  "--native-submission-concurrency=$NATIVE_C --ui-service-type=$UI_TYPE ${CONTROLLER_FLAGS:-}; output in $OUT" >&2
 
 # ---- 1. native
 NS_NATIVE="scale-native-$TAG"
@@ -148,6 +157,7 @@ api_writes_by >"$OUT/writes-native-0.txt"
 etcd0=$(cpu_seconds "$ETCD_PID")
 ctl0=$(cpu_seconds "$CTL")
 t0=$(now)
+profile_apiserver native
 "$BUILD/bin/scale_player" --kubeconfig="$KUBECONFIG_PATH" --ns="$NS_NATIVE" --apps="$N" --app_file="$APP_FILE" \
   --executor_node="$EXEC_NODE" \
   --timeout="$TIMEOUT" >"$OUT/native.txt" 2>"$OUT/player-native.log"
@@ -209,6 +219,7 @@ until grep -q "scale_player: watching" "$OUT/player-raw.log" 2>/dev/null; do
   kill -0 "$player_pid" 2>/dev/null || { echo "scale: the raw phase's player exited; see $OUT/player-raw.log" >&2; exit 1; }
   sleep 0.05
 done
+profile_apiserver raw-played
 raw_run "scale-rawp-$TAG" "$OUT/raw-played"
 wait "$player_pid" || echo "scale: the raw phase's player did not play every driver; see $OUT/player-raw.log" >&2
 raw_rate="$RAW_RATE" raw_api="$RAW_API" raw_wpa="$RAW_WPA"

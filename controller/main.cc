@@ -47,6 +47,9 @@ DEFINE_string(spark_submit, "",
               "Path of the spark-submit executable; required with --submitter=spark-submit. With "
               "--submitter=native and none, apps the native builder cannot build fail with a message naming why.");
 DEFINE_int32(native_submission_concurrency, 16, "Native submissions at once (each is a few API requests).");
+DEFINE_int32(submission_backlog, 256,
+             "Native submissions queued or running at once; an app beyond them stays NEW, unmarked, until one has "
+             "run.");
 DEFINE_int32(submission_concurrency, 2, "spark-submit processes allowed to run at once (each is a JVM).");
 DEFINE_int32(submission_timeout, 180, "Seconds before a spark-submit run is killed (its whole process group).");
 DEFINE_bool(leader_elect, false, "Run leader election so that only one replica reconciles.");
@@ -137,6 +140,7 @@ int main(int argc, char** argv) {
   }
   options.native_submission = FLAGS_submitter == "native";
   options.native_concurrency = FLAGS_native_submission_concurrency;
+  options.submission_backlog = FLAGS_submission_backlog;
   options.spark_submit = FLAGS_spark_submit;
   options.submission_concurrency = FLAGS_submission_concurrency;
   options.submission_timeout = std::chrono::seconds(FLAGS_submission_timeout);

@@ -147,6 +147,7 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   reconciler.auth_confs = m->auth_.confs;
   reconciler.pod_template_dir = m->auth_.dir;
   reconciler.driver_startup_grace = m->options_.driver_startup_grace;
+  reconciler.submission_backlog = m->options_.submission_backlog;
   reconciler.ui = {m->options_.ui_service_type, m->options_.ingress_url_format, m->options_.ingress_class_name};
   reconciler.logs = m->log_keeper_.get();
   reconciler.enqueue = [self](const std::string& key) { self->queue_->Add(key); };

@@ -50,7 +50,8 @@ struct ManagerOptions {
   std::string spark_submit;        // Required unless native_submission; then used for what the native builder lacks.
   int submission_concurrency = 2;
   bool native_submission = false;
-  int native_concurrency = 16;  // Native submissions at once: each is a few API requests.
+  int native_concurrency = 16;   // Native submissions at once: each is a few API requests.
+  int submission_backlog = 256;  // Native submissions queued or running at once (ReconcilerOptions).
   std::chrono::seconds submission_timeout{180};
   std::chrono::seconds resync_period{300};
   std::chrono::seconds driver_startup_grace{120};

@@ -2,6 +2,7 @@
 // machine; reconciler_logs.cc, log shipping). Internal to the reconciler.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ struct Reconciler::Context {
   std::optional<int64_t> observed_generation;
   bool just_marked = false;  // This reconcile wrote the attempt's mark: its driver cannot exist yet.
   bool ui_deferred = false;  // Every UI slot was taken: the UI is made by a later reconcile.
+  // A submission slot (Reconciler::HoldSubmissionSlot), handed to the submitter with the attempt it queues;
+  // else let go when the reconcile ends.
+  std::shared_ptr<const void> submission_slot;
   // Set by Adopt: SUBMITTED is not yet stored. The next status write stores it with what ReconcileDriver sees
   // of the driver (one write instead of two), and then the submission is announced with this message.
   std::optional<std::string> adopted;

@@ -28,9 +28,9 @@ namespace {
 // How often a QUEUED app is decided again without an event: a safety net for a wake-up that was missed (a
 // quota's usage reaching the cache after the app's last decision, with nothing else changing).
 constexpr auto kAdmissionRecheck = std::chrono::seconds(30);
-// When a UI was left for later (every UI slot taken, controller/ui_slots.h): a safety net, since a freed slot
-// wakes the app.
-constexpr auto kUiRetry = std::chrono::seconds(30);
+// When a UI or a submission was left for later (every slot taken, controller/slots.h): a safety net, since a
+// freed slot wakes the app.
+constexpr auto kSlotRetry = std::chrono::seconds(30);
 
 kube::WallTime Now() { return std::chrono::system_clock::now(); }
 
@@ -46,7 +46,9 @@ Reconciler::Reconciler(std::shared_ptr<kube::Client> client, CacheView caches, S
     : client_(std::move(client)),
       caches_(std::move(caches)),
       submitter_(submitter),
+      executor_status_throttle_(options.executor_status_wait),
       ui_slots_(options.ui.service_slots, options.enqueue),
+      submission_slots_(options.submission_backlog, options.enqueue),
       events_(events),
       metrics_(metrics),
       options_(std::move(options)) {}
@@ -181,6 +183,11 @@ ReconcileResult Reconciler::ReconcileUserSubmitted(Context& ctx) {
 }
 
 ReconcileResult Reconciler::StartAttempt(Context& ctx) {
+  // Marked only when its submission can be queued now: one marked and then queued behind thousands would hold
+  // its arguments in the submitter's queue, and show an attempt started that is not. A native submission keeps
+  // the slot until it has run; one that goes to spark-submit lets it go once queued, so that a few slow
+  // spark-submit runs never hold up the native ones.
+  if (!HoldSubmissionSlot(ctx)) return RequeueAfter(kSlotRetry);
   const int attempt = ctx.status.submission_attempts + 1;
   const int number = api::SubmissionNumber(ctx.status) + 1;
   api::SparkApplicationStatus& s = ctx.status;
@@ -229,6 +236,7 @@ ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
     if (pod) return ClaimDriver(ctx, *pod);
   }
   if (!ctx.app) return InternalError("spec no longer parses: " + ctx.spec_error);
+  if (!HoldSubmissionSlot(ctx)) return RequeueAfter(kSlotRetry);
   if (options_.prepare_tenant) {
     if (const Status prepared = options_.prepare_tenant(*ctx.app); !prepared.ok()) {
       RETURN_IF_ERROR(MarkSubmissionFailed(ctx, prepared.message()));
@@ -259,13 +267,14 @@ ReconcileResult Reconciler::ReconcileInFlight(Context& ctx) {
     // The job keeps the arguments, not the built objects, and builds them again (the same, a fraction of a
     // millisecond) when a lane takes it: 10,000 apps created at once leave thousands queued, and their objects
     // held 368 MB at N = 10,000.
-    submitter_.SubmitNative(ctx.key, uid, attempt,
-                            [client = client_, argv = std::move(*argv), files = std::move(file_contents),
-                             identity]() -> Result<ProcessResult> {
-                              ASSIGN_OR_RETURN(const native::NativePlan built,
-                                               native::PlanNativeSubmission(argv, files, identity));
-                              return native::RunNativeSubmission(*client, built.objects);
-                            });
+    submitter_.SubmitNative(
+        ctx.key, uid, attempt,
+        [client = client_, argv = std::move(*argv), files = std::move(file_contents),
+         identity]() -> Result<ProcessResult> {
+          ASSIGN_OR_RETURN(const native::NativePlan built, native::PlanNativeSubmission(argv, files, identity));
+          return native::RunNativeSubmission(*client, built.objects);
+        },
+        std::move(ctx.submission_slot));
     return {};
   }
   if (options_.spark_submit.empty()) {
@@ -380,22 +389,14 @@ ReconcileResult Reconciler::ReconcileDriver(Context& ctx) {
   if (driver.state == AppState::kFailed) return Terminate(ctx, true, driver.error_message);
   const AppState before = ctx.state();
   ctx.status.application_state = {driver.state, driver.error_message};
-  api::SparkApplicationStatus without_executors = ctx.status;
-  without_executors.executor_state = ctx.old_status.executor_state;
-  if (ctx.status != ctx.old_status && without_executors == ctx.old_status) {
-    if (const auto wait = executor_status_throttle_.Reserve(ctx.key); wait.count() > 0) {
-      // Put back, or the log-shipping step's status write after this one would store it anyway.
-      ctx.status = ctx.old_status;
-      return RequeueAfter(wait);
-    }
-  }
+  if (const auto wait = HoldExecutorOnlyChange(ctx); wait.count() > 0) return RequeueAfter(wait);
   RETURN_IF_ERROR(WriteStatus(ctx));
   if (before != AppState::kRunning && driver.state == AppState::kRunning) {
     LOG(INFO) << ctx.Describe() << ": RUNNING (driver pod " << pod_name << ")";
     events_.Normal(*ctx.object, "SparkDriverRunning", "driver pod " + pod_name + " is running");
   }
   // Pod events drive the next step; this only catches a missed one, or comes back for a UI left for later.
-  return RequeueAfter(ctx.ui_deferred ? kUiRetry : std::chrono::seconds(60));
+  return RequeueAfter(ctx.ui_deferred ? kSlotRetry : std::chrono::seconds(60));
 }
 
 ReconcileResult Reconciler::Terminate(Context& ctx, bool failed, const std::string& message) {
@@ -440,8 +441,8 @@ ReconcileResult Reconciler::Terminate(Context& ctx, bool failed, const std::stri
 
 ReconcileResult Reconciler::ReconcileFinished(Context& ctx) {
   if (!ctx.status.driver_info.web_ui_service_name.empty()) {
-    const std::optional<UiSlots::Slot> slot = ui_slots_.TryTake(ctx.key);
-    if (!slot) return RequeueAfter(kUiRetry);
+    const std::optional<Slots::Slot> slot = ui_slots_.TryTake(ctx.key);
+    if (!slot) return RequeueAfter(kSlotRetry);
     RETURN_IF_ERROR(DeleteDriverUi(*client_, *ctx.object, ctx.status.driver_info));
     RETURN_IF_ERROR(WriteStatus(ctx));
   }
@@ -453,6 +454,7 @@ ReconcileResult Reconciler::ReconcileFinished(Context& ctx) {
     for (const auto& [name, observed] : ObserveExecutors(AppPods(ctx), api::SubmissionNumber(ctx.status))) {
       ctx.status.executor_state[name] = observed;
     }
+    if (const auto wait = HoldExecutorOnlyChange(ctx); wait.count() > 0) return RequeueAfter(wait);
     RETURN_IF_ERROR(WriteStatus(ctx));
   }
   if (state == AppState::kPendingRerun) {
@@ -485,6 +487,24 @@ ReconcileResult Reconciler::ReconcileFinished(Context& ctx) {
   return {};
 }
 
+std::chrono::milliseconds Reconciler::HoldExecutorOnlyChange(Context& ctx) {
+  api::SparkApplicationStatus without_executors = ctx.status;
+  without_executors.executor_state = ctx.old_status.executor_state;
+  if (ctx.status == ctx.old_status || without_executors != ctx.old_status) return std::chrono::milliseconds(0);
+  const std::chrono::milliseconds wait = executor_status_throttle_.Reserve(ctx.key);
+  // Put back, or the log-shipping step's status write after this one would store it anyway.
+  if (wait.count() > 0) ctx.status = ctx.old_status;
+  return wait;
+}
+
+bool Reconciler::HoldSubmissionSlot(Context& ctx) {
+  if (ctx.submission_slot) return true;
+  std::optional<Slots::Slot> slot = submission_slots_.TryTake(ctx.key);
+  if (!slot) return false;
+  ctx.submission_slot = std::make_shared<const Slots::Slot>(std::move(*slot));
+  return true;
+}
+
 Status Reconciler::WriteStatus(Context& ctx) {
   if (ctx.status == ctx.old_status) return OkStatus();
   rapidjson::Document doc = CopyJson(*ctx.object);
@@ -497,6 +517,7 @@ Status Reconciler::WriteStatus(Context& ctx) {
   ctx.object = Share(CopyJson(updated));
   own_writes_.Record(ctx.key, replaced, ctx.object);
   ctx.old_status = ctx.status;
+  executor_status_throttle_.Forget(ctx.key);  // This write carried the executors' states.
   if (ctx.adopted) {
     const std::string message = *std::exchange(ctx.adopted, std::nullopt);
     submitter_.Clear(UidOf(*ctx.object), api::SubmissionNumber(ctx.status));

@@ -43,10 +43,10 @@
 #include "controller/events.h"
 #include "controller/logs/log_keeper.h"
 #include "controller/own_writes.h"
+#include "controller/slots.h"
 #include "controller/status_throttle.h"
 #include "controller/submit/submitter.h"
 #include "controller/ui_service.h"
-#include "controller/ui_slots.h"
 
 namespace spark_operator::controller {
 
@@ -75,6 +75,11 @@ struct ReconcilerOptions {
   std::function<void(const std::string& key)> enqueue;
   // Copies finished runs' logs (controller/logs/); null: no log shipping at all.
   logs::LogKeeper* logs = nullptr;
+  // How long a status change that only reports executor pods waits for the ones that follow it
+  // (controller/status_throttle.h).
+  std::chrono::milliseconds executor_status_wait{2000};
+  // Native submissions queued or running at once (controller/slots.h); an app beyond them stays NEW, unmarked.
+  int submission_backlog = 256;
 };
 
 // Read access to the informer caches.
@@ -130,6 +135,12 @@ class Reconciler {
   Result<std::string> StopDrivers(Context& ctx);
 
   Status WriteStatus(Context& ctx);
+  // When the status differs from the stored one only in its executors' states and that change must wait
+  // (StatusThrottle), puts it back and returns how long; else zero, and the caller writes.
+  std::chrono::milliseconds HoldExecutorOnlyChange(Context& ctx);
+  // Whether the reconcile holds a submission slot, taking one if it can; without one the app is woken when one
+  // frees.
+  bool HoldSubmissionSlot(Context& ctx);
   // Sets status.observedGeneration to the spec being acted on; the next WriteStatus stores it.
   void RecordObservedGeneration(Context& ctx);
   // Pods (reconciler_pods.cc), parsed where they are read. The driver pod from the cache, else from the API
@@ -144,10 +155,11 @@ class Reconciler {
   const std::shared_ptr<kube::Client> client_;
   const CacheView caches_;
   Submitter& submitter_;
-  StatusThrottle executor_status_throttle_{std::chrono::seconds(2)};
+  StatusThrottle executor_status_throttle_;
   OwnWrites own_writes_;
   NodeAddresses node_addresses_;  // For the UI's URL: the drivers of many apps share a node.
-  UiSlots ui_slots_;
+  Slots ui_slots_;
+  Slots submission_slots_;
   Events& events_;
   ControllerMetrics& metrics_;
   const ReconcilerOptions options_;

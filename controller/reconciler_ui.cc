@@ -20,7 +20,7 @@ void Reconciler::EnsureDriverOwnedAndExposed(Context& ctx, const kube::Pod& pod)
   // A driver that has ended serves no UI; its Service would only be deleted again.
   if (pod.phase == "Succeeded" || pod.phase == "Failed") return;
   if (plan.type == UiServiceType::kNone) return;  // No Service, no Ingress: no slot needed.
-  const std::optional<UiSlots::Slot> slot = ui_slots_.TryTake(ctx.key);
+  const std::optional<Slots::Slot> slot = ui_slots_.TryTake(ctx.key);
   if (!slot) {
     ctx.ui_deferred = true;
     return;
@@ -33,7 +33,7 @@ void Reconciler::EnsureDriverOwnedAndExposed(Context& ctx, const kube::Pod& pod)
 void Reconciler::ReleaseDriverUi(Context& ctx, bool wait) {
   const UiServiceType type = ctx.app ? PlanUi(*ctx.app, options_.ui).type : options_.ui.service_type;
   if (type == UiServiceType::kNone && ctx.status.driver_info.web_ui_service_name.empty()) return;
-  const std::optional<UiSlots::Slot> slot = ui_slots_.TryTake(ctx.key);
+  const std::optional<Slots::Slot> slot = ui_slots_.TryTake(ctx.key);
   if (!slot && !wait) {
     // ReconcileFinished deletes it while the status names it: named also when only a create that timed out may
     // have made it. The driver has ended, so its URL no longer answers.

@@ -3,20 +3,18 @@
 namespace spark_operator::controller {
 
 std::chrono::milliseconds StatusThrottle::Reserve(const std::string& key) {
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = now_();
   const std::lock_guard lock(mu_);
-  const auto it = last_.find(key);
-  if (it != last_.end() && now - it->second < interval_) {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(interval_ - (now - it->second)) +
-           std::chrono::milliseconds(1);
-  }
-  last_[key] = now;
-  return std::chrono::milliseconds(0);
+  const auto since = waiting_since_.try_emplace(key, now).first->second;
+  if (now - since >= interval_) return std::chrono::milliseconds(0);
+  // Rounded up, so that the reconcile it schedules finds the wait over.
+  return std::chrono::duration_cast<std::chrono::milliseconds>(interval_ - (now - since)) +
+         std::chrono::milliseconds(1);
 }
 
 void StatusThrottle::Forget(const std::string& key) {
   const std::lock_guard lock(mu_);
-  last_.erase(key);
+  waiting_since_.erase(key);
 }
 
 }  // namespace spark_operator::controller

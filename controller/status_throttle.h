@@ -1,28 +1,38 @@
-// Spaces out the status writes that only report executor pods. Each executor's phase change would otherwise be one
+// Batches the status writes that only report executor pods. Each executor's phase change would otherwise be one
 // write of the whole SparkApplication: at scale those writes outnumber everything else the controller sends
-// (measured by bench/scale.sh: about four status writes per driver created).
+// (measured by bench/scale.sh: about four status writes per driver created), and a custom resource's write is
+// among the API server's dearest (its managed fields are computed against the CRD's whole schema). Spark creates
+// an application's executors one after another and they start within moments of each other, so the first
+// unwritten change waits: the write then carries the changes that came meanwhile.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
+#include <utility>
 
 namespace spark_operator::controller {
 
 class StatusThrottle {
  public:
-  explicit StatusThrottle(std::chrono::milliseconds interval) : interval_(interval) {}
+  using Clock = std::function<std::chrono::steady_clock::time_point()>;
 
-  // Zero when a write for `key` may go now (recorded as made), else how long until one may.
+  explicit StatusThrottle(std::chrono::milliseconds interval, Clock now = std::chrono::steady_clock::now)
+      : interval_(interval), now_(std::move(now)) {}
+
+  // Zero when an executor-only change of `key` may be written now, else how long it waits: `interval` from the
+  // first such change since the app's last status write.
   std::chrono::milliseconds Reserve(const std::string& key);
-  // The app ended or was deleted.
+  // A status write of the app was made (it carried whatever waited), or the app ended or was deleted.
   void Forget(const std::string& key);
 
  private:
   const std::chrono::milliseconds interval_;
+  const Clock now_;
   std::mutex mu_;
-  std::map<std::string, std::chrono::steady_clock::time_point> last_;
+  std::map<std::string, std::chrono::steady_clock::time_point> waiting_since_;  // Guarded by mu_.
 };
 
 }  // namespace spark_operator::controller

@@ -35,7 +35,7 @@ struct UiDefaults {
   UiServiceType service_type = UiServiceType::kNodePort;  // --ui-service-type.
   std::string ingress_url_format;  // --ingress-url-format; empty: an Ingress only for apps that name a format.
   std::string ingress_class_name;  // --ingress-class-name.
-  // Reconciles that may wait on a UI Service's create or delete at once (controller/ui_slots.h).
+  // Reconciles that may wait on a UI Service's create or delete at once (controller/slots.h).
   int service_slots = 4;
 };
 

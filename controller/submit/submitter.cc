@@ -60,10 +60,10 @@ void Submitter::Submit(const std::string& key, const std::string& uid, int attem
 }
 
 void Submitter::SubmitNative(const std::string& key, const std::string& uid, int attempt,
-                             std::function<Result<ProcessResult>()> run) {
+                             std::function<Result<ProcessResult>()> run, std::shared_ptr<const void> held) {
   // Without a native lane the job would wait forever: run it in the process lane instead.
   Enqueue(options_.native_concurrency > 0 ? kNativeLane : kProcessLane,
-          Job{{uid, attempt}, key, std::move(run), nullptr});
+          Job{{uid, attempt}, key, std::move(run), nullptr, std::move(held)});
 }
 
 void Submitter::Enqueue(Lane lane, Job job) {

@@ -54,9 +54,11 @@ class Submitter {
   // ignored if that attempt is already queued, running or finished.
   void Submit(const std::string& key, const std::string& uid, int attempt, std::vector<std::string> argv,
               std::vector<File> files = {});
-  // The same for a native submission: `run` creates the objects; its result stands for spark-submit's.
+  // The same for a native submission: `run` creates the objects; its result stands for spark-submit's. `held`
+  // is let go once the attempt has run (after on_done) or is dropped: the caller's submission slot
+  // (controller/slots.h).
   void SubmitNative(const std::string& key, const std::string& uid, int attempt,
-                    std::function<Result<ProcessResult>()> run);
+                    std::function<Result<ProcessResult>()> run, std::shared_ptr<const void> held = nullptr);
   // Drops the queued attempts and starts no other; running ones go on. A stopping controller calls it first:
   // its lanes otherwise went on through thousands of queued submissions while its workers wound down.
   void StopStarting();
@@ -80,6 +82,7 @@ class Submitter {
     std::string key;
     std::function<Result<ProcessResult>()> run;
     std::shared_ptr<std::atomic<bool>> cancel;  // Null when the run cannot be stopped.
+    std::shared_ptr<const void> held;           // Let go with the job.
     std::chrono::steady_clock::time_point queued = std::chrono::steady_clock::now();
   };
   struct Pending {  // A queued or running attempt.

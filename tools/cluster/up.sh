@@ -4,7 +4,8 @@
 # No-op (success) when the cluster recorded in .local/cluster/env is already up and healthy.
 # Stale state from a killed run is cleaned up first. Source .local/cluster/env afterwards.
 #
-# Env knobs: CLUSTER_NODES (fake node count, default 1), CLUSTER_TIMEOUT (seconds, default 120).
+# Env knobs: CLUSTER_NODES (fake node count, default 1), CLUSTER_TIMEOUT (seconds, default 120),
+# CLUSTER_PROFILING (false; true serves the API server's /debug/pprof, which bench/scale.sh PPROF=S reads).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -225,7 +226,7 @@ start kube-apiserver "$KUBE_APISERVER" \
   --proxy-client-cert-file="$PKI/front-proxy-client.crt" --proxy-client-key-file="$PKI/front-proxy-client.key" \
   --allow-privileged=true \
   --endpoint-reconciler-type=none \
-  --profiling=false
+  --profiling="${CLUSTER_PROFILING:-false}"
 alive etcd || { sleep 0.5; alive etcd || die "etcd exited"; }
 wait_for "kube-apiserver /readyz ok" 60 kube-apiserver \
   curl -fsS --cacert "$PKI/ca.crt" -H "Authorization: Bearer $TOKEN" "$APISERVER_URL/readyz"

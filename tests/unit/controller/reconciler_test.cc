@@ -236,10 +236,10 @@ kube::ObjectPtr PodIn(const std::string& name, const std::string& role, const st
 
 TEST_CASE("UI slots: as many as configured at once, each given back when its holder ends, waiters woken once") {
   std::vector<std::string> woken;
-  UiSlots slots(2, [&woken](const std::string& key) { woken.push_back(key); });
-  std::optional<UiSlots::Slot> first = slots.TryTake("ns/a");
+  Slots slots(2, [&woken](const std::string& key) { woken.push_back(key); });
+  std::optional<Slots::Slot> first = slots.TryTake("ns/a");
   {
-    const std::optional<UiSlots::Slot> second = slots.TryTake("ns/b");
+    const std::optional<Slots::Slot> second = slots.TryTake("ns/b");
     CHECK(first.has_value());
     CHECK(second.has_value());
     CHECK_FALSE(slots.TryTake("ns/c").has_value());
@@ -248,11 +248,11 @@ TEST_CASE("UI slots: as many as configured at once, each given back when its hol
     CHECK(woken.empty());
   }
   CHECK(woken == std::vector<std::string>{"ns/c"});  // The second's slot freed: the first waiter is woken.
-  const std::optional<UiSlots::Slot> c = slots.TryTake("ns/c");
+  const std::optional<Slots::Slot> c = slots.TryTake("ns/c");
   CHECK(c.has_value());
   first.reset();
   CHECK(woken == std::vector<std::string>{"ns/c", "ns/d"});
-  const std::optional<UiSlots::Slot> d = slots.TryTake("ns/d");
+  const std::optional<Slots::Slot> d = slots.TryTake("ns/d");
   CHECK(d.has_value());
   CHECK_FALSE(slots.TryTake("ns/e").has_value());
 }
@@ -296,8 +296,8 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "executor-only status changes are written at most every 2 s per app, also with log shipping on, and a reconcile "
-    "after a status write reads what it wrote, not the cache's older copy") {
+    "executor-only status changes wait 2 s and go in one write, also with log shipping on, and the driver's end is "
+    "not held back") {
   FakeApiServer api;
   logs::LogShipper shipper(logs::ShipperOptions{});
   logs::LogKeeper keeper(ClientOf(api), shipper, logs::LogKeeperOptions{});
@@ -306,32 +306,72 @@ TEST_CASE(
   options.logs = &keeper;
   TestReconciler t(api, Object(kRunningApp), PodIn("pi-1-driver", "driver", "Running"), options);
 
+  // The first executor appears: not written yet, the app is looked at again once the 2 s are over.
   t.executors = {PodIn("pi-1-exec-1", "executor", "Pending")};
-  REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
-  REQUIRE(api.Writes() == 1);
-  Result<rapidjson::Document> written = ParseJson(api.status_writes.back());
-  REQUIRE(written.ok());
-  CHECK(GetString(*written, {"status", "executorState", "pi-1-exec-1"}) == "PENDING");
+  const ReconcileResult first = t.reconciler->Reconcile("jobs/pi");
+  REQUIRE(first.status.ok());
+  CHECK(api.Writes() == 0);
+  REQUIRE(first.requeue_after.has_value());
+  CHECK(*first.requeue_after > std::chrono::milliseconds(0));
+  CHECK(*first.requeue_after <= std::chrono::milliseconds(2001));
 
-  // The executor runs a moment later: not written yet, the app is looked at again once the 2 s are over.
-  t.executors = {PodIn("pi-1-exec-1", "executor", "Running")};
+  // The second appears and the first runs a moment later: still waiting, no longer than the first change's 2 s.
+  t.executors = {PodIn("pi-1-exec-1", "executor", "Running"), PodIn("pi-1-exec-2", "executor", "Pending")};
   const ReconcileResult soon = t.reconciler->Reconcile("jobs/pi");
   REQUIRE(soon.status.ok());
-  CHECK(api.Writes() == 1);
+  CHECK(api.Writes() == 0);
   REQUIRE(soon.requeue_after.has_value());
-  CHECK(*soon.requeue_after > std::chrono::milliseconds(0));
-  CHECK(*soon.requeue_after <= std::chrono::milliseconds(2001));
+  CHECK(*soon.requeue_after <= *first.requeue_after);
 
-  // The driver's end is not held back, and carries the executors' latest state. The cache still holds the app
-  // as it was before the first write: the reconcile reads the object that write returned, and is not refused.
+  // The driver's end is written at once, with the executors' latest states.
   t.driver = PodIn("pi-1-driver", "driver", "Succeeded");
   REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
-  REQUIRE(api.Writes() >= 2);
-  written = ParseJson(api.status_writes[1]);
+  REQUIRE(api.Writes() == 1);
+  const Result<rapidjson::Document> written = ParseJson(api.status_writes[0]);
   REQUIRE(written.ok());
   CHECK(GetString(*written, {"status", "applicationState", "state"}) == "COMPLETED");
   CHECK(GetString(*written, {"status", "executorState", "pi-1-exec-1"}) == "RUNNING");
+  CHECK(GetString(*written, {"status", "executorState", "pi-1-exec-2"}) == "PENDING");
+}
+
+TEST_CASE("a reconcile after a status write reads what it wrote, not the cache's older copy") {
+  FakeApiServer api;
+  ReconcilerOptions options;
+  options.ui.service_type = UiServiceType::kNone;
+  options.executor_status_wait = std::chrono::milliseconds(0);
+  TestReconciler t(api, Object(kRunningApp), PodIn("pi-1-driver", "driver", "Running"), options);
+
+  t.executors = {PodIn("pi-1-exec-1", "executor", "Pending")};
+  REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
+  REQUIRE(api.Writes() == 1);
+
+  // The cache still holds the app as it was before the first write: the second write is made on the object the
+  // first returned, and is not refused.
+  t.driver = PodIn("pi-1-driver", "driver", "Succeeded");
+  REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
+  REQUIRE(api.Writes() >= 2);
+  const Result<rapidjson::Document> written = ParseJson(api.status_writes[1]);
+  REQUIRE(written.ok());
+  CHECK(GetString(*written, {"status", "applicationState", "state"}) == "COMPLETED");
   CHECK(api.version == "9");  // Both writes taken.
+}
+
+TEST_CASE("an app beyond the native submission backlog stays NEW and unmarked, and comes back for a slot") {
+  FakeApiServer api;
+  const kube::ObjectPtr app = Object(R"({"apiVersion":"spark-operator.k8s.io/v1alpha1","kind":"SparkApplication",
+    "metadata":{"name":"pi","namespace":"jobs","uid":"uid-1","resourceVersion":"7","generation":1},
+    "spec":{"type":"Scala","mainClass":"Pi","mainApplicationFile":"local:///opt/pi.jar","image":"spark:4"}})");
+  ReconcilerOptions options;
+  options.native_submission = true;
+  options.submission_backlog = 0;  // Every slot taken.
+  TestReconciler t(api, app, nullptr, options);
+
+  const ReconcileResult waiting = t.reconciler->Reconcile("jobs/pi");
+  REQUIRE(waiting.status.ok());
+  CHECK(api.Writes() == 0);  // No attempt mark: nothing was started.
+  CHECK(t.submitter.Queued() == 0);
+  REQUIRE(waiting.requeue_after.has_value());
+  CHECK(*waiting.requeue_after == std::chrono::seconds(30));  // A safety net: a freed slot wakes it.
 }
 
 }  // namespace

@@ -7,7 +7,9 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cerrno>
+#include <memory>
 #include <string>
+#include <thread>
 
 #include "common/base/file.h"
 #include "tests/support/cluster.h"
@@ -167,6 +169,36 @@ TEST_CASE("files given with a submission exist while it runs and are removed aft
   REQUIRE(result->ok());
   CHECK((*result)->output_tail == "{\"kind\":\"Pod\"}600\n");
   CHECK(access(file.c_str(), F_OK) != 0);
+}
+
+TEST_CASE("a native submission holds what it was given until it has run, and a dropped one lets it go at once") {
+  std::atomic<int> done{0};
+  SubmitterOptions options = OneAtATime(done);
+  options.native_concurrency = 1;
+  Submitter submitter(options);
+  std::atomic<bool> gate{false};
+  const auto blocked = [&gate]() -> Result<ProcessResult> {
+    while (!gate) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ProcessResult result;
+    result.exit_code = 0;
+    return result;
+  };
+  auto held_a = std::make_shared<int>(1);
+  auto held_b = std::make_shared<int>(2);
+  const std::weak_ptr<int> a = held_a;
+  const std::weak_ptr<int> b = held_b;
+  submitter.SubmitNative("ns/a", "uid-a", 1, blocked, std::move(held_a));
+  REQUIRE(Eventually([&] { return submitter.Running() == 1; }, std::chrono::seconds(10)));
+  submitter.SubmitNative("ns/b", "uid-b", 1, blocked, std::move(held_b));
+  CHECK_FALSE(a.expired());  // Running.
+  CHECK_FALSE(b.expired());  // Queued.
+
+  submitter.Forget("ns/b");  // The app was deleted: its queued submission goes, and what it held.
+  CHECK(b.expired());
+  CHECK_FALSE(a.expired());
+
+  gate = true;
+  CHECK(Eventually([&] { return done == 1 && a.expired(); }, std::chrono::seconds(10)));
 }
 
 }  // namespace

@@ -1,9 +1,13 @@
-// Bounds how many reconcile workers wait on the API server for a driver UI's Service at once. Creating or
-// deleting a NodePort or ClusterIP Service goes through the API server's allocators, which take one at a time:
-// in bench/scale.sh at N = 10,000 the UI Services' creates took 10-45 s each at the server (the drivers' headless
-// Services, which allocate nothing, 0.3 s), and the 64 workers waiting on them reconciled nothing else. A worker
-// that finds every slot taken leaves the UI for a later reconcile and goes on with the application's state; the
-// app is woken when a slot frees.
+// Bounds how many reconciles hold something at once, and wakes the apps that found none, in the order they asked.
+// Two uses in the reconciler:
+// - the driver UI's Service: creating or deleting a NodePort or ClusterIP Service goes through the API server's
+//   allocators, which take one at a time: in bench/scale.sh at N = 10,000 the UI Services' creates took 10-45 s
+//   each at the server (the drivers' headless Services, which allocate nothing, 0.3 s), and the 64 workers
+//   waiting on them reconciled nothing else. A worker that finds every slot taken leaves the UI for a later
+//   reconcile and goes on with the application's state.
+// - the native submissions queued or running: an app is marked and its submission queued only with a slot,
+//   held until the submission has run. Without the bound, 10,000 apps created at once were all marked within
+//   minutes and waited in the submitter's queue for the 16 lanes, each job holding its arguments.
 #pragma once
 
 #include <deque>
@@ -16,17 +20,17 @@
 
 namespace spark_operator::controller {
 
-class UiSlots {
+class Slots {
  public:
   // `wake` (may be empty) is called with the key of an app that found no slot, once one frees.
-  UiSlots(int slots, std::function<void(const std::string& key)> wake) : wake_(std::move(wake)), free_(slots) {}
-  UiSlots(const UiSlots&) = delete;
-  UiSlots& operator=(const UiSlots&) = delete;
+  Slots(int slots, std::function<void(const std::string& key)> wake) : wake_(std::move(wake)), free_(slots) {}
+  Slots(const Slots&) = delete;
+  Slots& operator=(const Slots&) = delete;
 
   // One slot, given back when destroyed.
   class Slot {
    public:
-    explicit Slot(UiSlots& slots) : slots_(&slots) {}
+    explicit Slot(Slots& slots) : slots_(&slots) {}
     Slot(Slot&& other) noexcept : slots_(std::exchange(other.slots_, nullptr)) {}
     Slot(const Slot&) = delete;
     Slot& operator=(const Slot&) = delete;
@@ -36,7 +40,7 @@ class UiSlots {
     }
 
    private:
-    UiSlots* slots_;
+    Slots* slots_;
   };
 
   // A slot if one is free; never waits. Without one, `key` is woken when one frees (once, however often asked).
