@@ -48,6 +48,8 @@ class Slots {
     const std::lock_guard lock(mu_);
     if (free_ > 0) {
       --free_;
+      // It waits no longer: a slot freed later goes to the next waiter, not to it (its queue entry is skipped).
+      waiting_keys_.erase(key);
       return std::optional<Slot>(std::in_place, *this);
     }
     if (waiting_keys_.insert(key).second) waiting_.push_back(key);
@@ -60,19 +62,20 @@ class Slots {
     {
       const std::lock_guard lock(mu_);
       ++free_;
-      if (waiting_.empty()) return;
-      woken = std::move(waiting_.front());
-      waiting_.pop_front();
-      waiting_keys_.erase(woken);
+      while (woken.empty() && !waiting_.empty()) {
+        std::string key = std::move(waiting_.front());
+        waiting_.pop_front();
+        if (waiting_keys_.erase(key) > 0) woken = std::move(key);
+      }
     }
-    if (wake_) wake_(woken);
+    if (!woken.empty() && wake_) wake_(woken);
   }
 
   const std::function<void(const std::string&)> wake_;
   std::mutex mu_;
   int free_;                                      // Guarded by mu_.
   std::deque<std::string> waiting_;               // Guarded by mu_; in the order they asked.
-  std::unordered_set<std::string> waiting_keys_;  // Guarded by mu_.
+  std::unordered_set<std::string> waiting_keys_;  // Guarded by mu_; those of waiting_ still waiting.
 };
 
 }  // namespace spark_operator::controller

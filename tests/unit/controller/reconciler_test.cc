@@ -234,7 +234,7 @@ kube::ObjectPtr PodIn(const std::string& name, const std::string& role, const st
                 phase + R"("}})");
 }
 
-TEST_CASE("UI slots: as many as configured at once, each given back when its holder ends, waiters woken once") {
+TEST_CASE("slots: as many as configured at once, each given back when its holder ends, waiters woken once") {
   std::vector<std::string> woken;
   Slots slots(2, [&woken](const std::string& key) { woken.push_back(key); });
   std::optional<Slots::Slot> first = slots.TryTake("ns/a");
@@ -255,6 +255,22 @@ TEST_CASE("UI slots: as many as configured at once, each given back when its hol
   const std::optional<Slots::Slot> d = slots.TryTake("ns/d");
   CHECK(d.has_value());
   CHECK_FALSE(slots.TryTake("ns/e").has_value());
+}
+
+TEST_CASE("slots: a waiter that took a freed slot by itself is not woken for the next one, the waiter after it is") {
+  std::vector<std::string> woken;
+  Slots slots(1, [&woken](const std::string& key) { woken.push_back(key); });
+  std::optional<Slots::Slot> held = slots.TryTake("ns/a");
+  CHECK_FALSE(slots.TryTake("ns/b").has_value());
+  CHECK_FALSE(slots.TryTake("ns/c").has_value());
+  held.reset();
+  CHECK(woken == std::vector<std::string>{"ns/b"});
+  // c asks again first (its safety-net retry) and gets the slot b was woken for; b waits again behind it.
+  std::optional<Slots::Slot> c = slots.TryTake("ns/c");
+  CHECK(c.has_value());
+  CHECK_FALSE(slots.TryTake("ns/b").has_value());
+  c.reset();
+  CHECK(woken == std::vector<std::string>{"ns/b", "ns/b"});
 }
 
 TEST_CASE(
