@@ -56,7 +56,8 @@ class Submitter {
               std::vector<File> files = {});
   // The same for a native submission: `run` creates the objects; its result stands for spark-submit's. `held`
   // is let go once the attempt has run (after on_done) or is dropped: the caller's submission slot
-  // (controller/slots.h).
+  // (controller/slots.h), so whatever it refers to must outlive this submitter (the manager resets the submitter
+  // before the reconciler that owns the slots).
   void SubmitNative(const std::string& key, const std::string& uid, int attempt,
                     std::function<Result<ProcessResult>()> run, std::shared_ptr<const void> held = nullptr);
   // Drops the queued attempts and starts no other; running ones go on. A stopping controller calls it first:
