@@ -71,7 +71,8 @@ struct ReconcilerOptions {
   // The Service (--ui-service-type) and Ingress (--ingress-url-format) that expose a running driver's UI;
   // deleted when the driver ends. spec.sparkUIOptions overrides them per app.
   UiDefaults ui;
-  // Queues an app's key (the manager's work queue): a freed UI slot wakes an app that waited for one.
+  // Queues an app's key (the manager's work queue, ahead of the others): a freed slot wakes an app that waited
+  // for one.
   std::function<void(const std::string& key)> enqueue;
   // Copies finished runs' logs (controller/logs/); null: no log shipping at all.
   logs::LogKeeper* logs = nullptr;

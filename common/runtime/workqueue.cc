@@ -43,25 +43,34 @@ std::optional<WorkQueue::Instruments> WorkQueue::InstrumentsFor(const WorkQueueO
   };
 }
 
-void WorkQueue::PushLocked(const std::string& key) {
-  queue_.push_back({key, clock_.Now()});
+void WorkQueue::PushLocked(const std::string& key, bool first) {
+  if (first) {
+    queue_.push_front({key, clock_.Now()});
+  } else {
+    queue_.push_back({key, clock_.Now()});
+  }
   if (metrics_) metrics_->depth.Set(static_cast<double>(queue_.size()));
   ready_cv_.notify_one();
 }
 
-void WorkQueue::AddLocked(const std::string& key) {
+void WorkQueue::AddLocked(const std::string& key, bool first) {
   if (shutting_down_ || dirty_.contains(key)) return;
   ++adds_;
   if (metrics_) metrics_->adds.Increment();
   dirty_.insert(key);
   // A key being processed is queued by Done instead, so that it never reaches two workers at once.
   if (processing_.contains(key)) return;
-  PushLocked(key);
+  PushLocked(key, first);
 }
 
 void WorkQueue::Add(const std::string& key) {
   const std::lock_guard<std::mutex> lock(mu_);
   AddLocked(key);
+}
+
+void WorkQueue::AddFirst(const std::string& key) {
+  const std::lock_guard<std::mutex> lock(mu_);
+  AddLocked(key, /*first=*/true);
 }
 
 void WorkQueue::AddAfter(const std::string& key, Clock::Duration delay) {

@@ -59,6 +59,9 @@ class WorkQueue {
 
   // Ignored after ShutDown.
   void Add(const std::string& key);
+  // As Add, but ahead of the keys waiting: for a key woken because what it waited for is free now (a slot),
+  // which would otherwise wait behind every pod event of a burst. A key already queued keeps its place.
+  void AddFirst(const std::string& key);
   void AddAfter(const std::string& key, Clock::Duration delay);
   // AddAfter with the key's next back-off delay.
   void AddRateLimited(const std::string& key);
@@ -86,8 +89,8 @@ class WorkQueue {
   bool ShuttingDown() const;
 
  private:
-  void AddLocked(const std::string& key);
-  void PushLocked(const std::string& key);
+  void AddLocked(const std::string& key, bool first = false);
+  void PushLocked(const std::string& key, bool first = false);
   void DelayLoop();
 
   struct Instruments {

@@ -35,6 +35,24 @@ TEST_CASE("WorkQueue holds a waiting key once however often it is added", "[work
   CHECK(queue.Stats().adds == 2);
 }
 
+TEST_CASE("WorkQueue puts a key added first ahead of the waiting ones, and one already waiting keeps its place",
+          "[workqueue]") {
+  WorkQueue queue;
+  queue.Add("ns/a");
+  queue.Add("ns/b");
+  queue.AddFirst("ns/woken");
+  queue.AddFirst("ns/b");  // Already waiting: not moved, not queued twice.
+  CHECK(queue.Len() == 3);
+  CHECK(queue.Get() == "ns/woken");
+  CHECK(queue.Get() == "ns/a");
+  CHECK(queue.Get() == "ns/b");
+  // One being processed is queued again by Done, as with Add.
+  queue.AddFirst("ns/a");
+  CHECK(queue.Len() == 0);
+  queue.Done("ns/a");
+  CHECK(queue.Get() == "ns/a");
+}
+
 TEST_CASE("WorkQueue reprocesses a key added during processing exactly once, after Done", "[workqueue]") {
   WorkQueue queue;
   queue.Add("ns/a");
