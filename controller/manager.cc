@@ -140,6 +140,7 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   caches.app_pods = [self](const std::string& ns, const std::string& app) {
     return self->pods_->ByIndex(ns, kAppPodsIndex, ns + "/" + app);
   };
+  caches.pods_listed = [self] { return self->pods_listed_.load(); };
   ReconcilerOptions reconciler;
   reconciler.native_submission = m->options_.native_submission;
   reconciler.spark_submit = m->options_.spark_submit;
@@ -194,10 +195,11 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
                                                 *m->metrics_, std::move(reconciler));
   m->controller_ = std::make_unique<runtime::Controller>(
       *m->queue_, m->options_.workers, [self](const std::string& key) { return self->reconciler_->Reconcile(key); });
-  // Reconciling before the pod cache is filled would look for driver pods in an empty cache; the reconciler
-  // asks the server in that case anyway, so waiting only saves requests.
-  m->controller_->Watch(*m->pods_, /*wait_for_sync=*/true);
-  m->controller_->Watch(*m->apps_, /*wait_for_sync=*/false);
+  // Workers start once every app is known (admission counts a namespace's apps), not when every pod is: 60,000
+  // pods take the API server a minute to send, in which new apps are submitted; a reconcile that must know an
+  // app's pods waits for them (CacheView::pods_listed) and the app is queued again once they are listed. The pods
+  // are listed after the apps (AwaitPods), which then have the server to themselves.
+  m->controller_->Watch(*m->apps_, /*wait_for_sync=*/true);
   return m;
 }
 
@@ -225,7 +227,12 @@ void Manager::WakeQueued(const std::string& ns) {
 }
 
 void Manager::EnqueuePod(const kube::ObjectPtr& pod) {
-  for (const std::string& key : AppPodsIndexValues(*pod)) queue_->Add(key);
+  for (const std::string& key : AppPodsIndexValues(*pod)) {
+    // While the pods are listed, an app in the cache would only wait for them: it is queued once, after. The pods
+    // of an app not (or no longer) in the cache go on, for their logs' finalizer (Reconciler::ReleaseOrphanPods).
+    if (!pods_listed_ && apps_->Contains(key)) continue;
+    queue_->Add(key);
+  }
 }
 
 Status Manager::Start() {
@@ -288,22 +295,39 @@ void Manager::StartControllers() {
     if (tenants_ != nullptr) tenants_->StartInformers();
     if (scheduled_ != nullptr) scheduled_->StartInformers();
   }
-  // Not under the lock, so that Stop need not wait for it. No worker before the pod cache is full: a reconcile
-  // would take a pod not listed yet for gone (asking the server for every driver, writing executors as lost). On a
-  // busy server 60,000 pods take minutes to list.
+  // Not under the lock, so that Stop need not wait for it.
+  const auto start = std::chrono::steady_clock::now();
   for (int waited = 30; !controller_->WaitForSync(std::chrono::seconds(30), [this] { return Done(); }); waited += 30) {
     if (Done()) return;
-    LOG(WARNING) << "the pod cache is not full after " << waited << " s; no reconcile starts before it is";
+    LOG(WARNING) << "the SparkApplication cache is not full after " << waited << " s; no reconcile starts before it is";
   }
-  const std::lock_guard lock(start_mutex_);
-  if (controllers_started_ || Done()) return;
-  controller_->StartWorkers();
-  // Without waiting for the tenant caches: a tenant's first reconcile comes with its informer's add event.
-  if (tenants_ != nullptr) tenants_->StartWorkers();
-  if (scheduled_ != nullptr) scheduled_->StartWorkersWhenSynced();
-  controllers_started_ = true;
+  {
+    const std::lock_guard lock(start_mutex_);
+    if (controllers_started_ || Done()) return;
+    controller_->StartWorkers();
+    // Without waiting for the tenant caches: a tenant's first reconcile comes with its informer's add event.
+    if (tenants_ != nullptr) tenants_->StartWorkers();
+    if (scheduled_ != nullptr) scheduled_->StartWorkersWhenSynced();
+    controllers_started_ = true;
+    pod_lister_ = std::thread([this, start] { AwaitPods(start); });
+  }
   LOG(INFO) << "controllers started: " << options_.workers << " workers, submission concurrency "
             << options_.submission_concurrency;
+}
+
+void Manager::AwaitPods(std::chrono::steady_clock::time_point start) {
+  pods_->Start();
+  for (int waited = 30; !pods_->WaitForSync(std::chrono::seconds(30), [this] { return Done(); }); waited += 30) {
+    if (Done()) return;
+    LOG(WARNING) << "the pod cache is not full after " << waited << " s; apps that must know their pods wait for it";
+  }
+  // Set before the apps are queued: a reconcile that still found it unset is queued again here.
+  pods_listed_ = true;
+  const std::vector<std::string> apps = apps_->Keys();
+  for (const std::string& key : apps) queue_->Add(key);
+  LOG(INFO) << "the pod cache is full after "
+            << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count()
+            << " ms; " << apps.size() << " apps queued again";
 }
 
 bool Manager::Ready() const {
@@ -323,7 +347,9 @@ void Manager::Stop() {
   if (submitter_ != nullptr) submitter_->StopStarting();
   if (elector_ != nullptr) elector_->Stop();
   if (starter_.joinable()) starter_.join();         // The elector, stopped, starts no other.
+  if (pod_lister_.joinable()) pod_lister_.join();   // Made under start_mutex_, before stopped_ was set.
   if (controller_ != nullptr) controller_->Stop();  // Null when Create failed before making it.
+  if (pods_ != nullptr) pods_->Stop();
   if (tenants_ != nullptr) tenants_->Stop();
   if (scheduled_ != nullptr) scheduled_->Stop();
   submitter_.reset();    // Waits for running spark-submits (bounded by the submission timeout).

@@ -105,6 +105,8 @@ class Manager {
  private:
   explicit Manager(ManagerOptions options) : options_(std::move(options)) {}
   void StartControllers();
+  // Waits for the pod cache (informers started at `start`), then queues every app: those that needed pods waited.
+  void AwaitPods(std::chrono::steady_clock::time_point start);
   bool LeadershipLost() const { return gate_ != nullptr && gate_->EverHeld() && !gate_->Held(); }
   void EnqueuePod(const kube::ObjectPtr& pod);
   std::vector<kube::ObjectPtr> AppsIn(const std::string& ns) const;
@@ -141,9 +143,11 @@ class Manager {
   std::unique_ptr<ScheduledController> scheduled_;  // Null with --scheduled-applications=false.
   std::unique_ptr<kube::LeaderElector> elector_;
   std::unique_ptr<http::Server> server_;
-  std::thread starter_;  // With leader election: starts the controllers off the elector's thread.
+  std::thread starter_;     // With leader election: starts the controllers off the elector's thread.
+  std::thread pod_lister_;  // AwaitPods.
   std::mutex start_mutex_;
   std::atomic<bool> controllers_started_{false};
+  std::atomic<bool> pods_listed_{false};  // The pod cache is full (CacheView::pods_listed).
   std::atomic<bool> stopped_{false};
   bool torn_down_ = false;  // Guarded by start_mutex_.
 };

@@ -34,6 +34,7 @@ struct Reconciler::Context {
   // of the driver (one write instead of two), and then the submission is announced with this message.
   std::optional<std::string> adopted;
   std::optional<std::vector<kube::Pod>> pods;  // The app's pods, once read (Reconciler::AppPods).
+  bool waiting_for_pods = false;               // It needed pods before the pod cache was full.
   // The driver pod as last read from the cache, parsed (Reconciler::FindDriverPod): the same cached object is
   // parsed once per reconcile, also when AppPods reads it among the app's pods.
   kube::ObjectPtr driver_object;

@@ -67,9 +67,12 @@ ReconcileResult Reconciler::Reconcile(const std::string& key) {
   // A namesake deleted before this app was created may have left queued submissions or results.
   submitter_.Forget(key, UidOf(*object));
   Context ctx = Load(key, object);
-  if (!GetString(*object, {"metadata", "deletionTimestamp"}).empty()) return ReconcileDeleting(ctx);
-  ReconcileResult result = ReconcileState(ctx);
-  if (result.status.ok()) result = ReconcileLogs(ctx, std::move(result));
+  const bool deleting = !GetString(*object, {"metadata", "deletionTimestamp"}).empty();
+  ReconcileResult result = deleting ? ReconcileDeleting(ctx) : ReconcileState(ctx);
+  if (!deleting && result.status.ok()) result = ReconcileLogs(ctx, std::move(result));
+  // What it did before it needed the pods stays done; the manager queues the app again once they are listed.
+  if (ctx.waiting_for_pods) return {};
+  if (deleting) return result;
   // Someone (often our own previous write, not yet in the cache) changed the app: look again shortly.
   if (IsConflict(result.status)) return RequeueAfter(std::chrono::milliseconds(200));
   if (IsNotFound(result.status)) return {};
@@ -174,7 +177,8 @@ ReconcileResult Reconciler::ReconcileNew(Context& ctx) {
 }
 
 ReconcileResult Reconciler::ReconcileUserSubmitted(Context& ctx) {
-  const kube::Pod* pod = FindUserSubmittedDriver(AppPods(ctx), *ctx.object);
+  ASSIGN_OR_RETURN(const std::vector<kube::Pod>* pods, AppPods(ctx));
+  const kube::Pod* pod = FindUserSubmittedDriver(*pods, *ctx.object);
   if (pod == nullptr) return {};  // The pod informer enqueues the app when the user's driver appears.
   RecordObservedGeneration(ctx);
   ctx.status.driver_info.pod_name = pod->meta.name;
@@ -383,7 +387,8 @@ ReconcileResult Reconciler::ReconcileDriver(Context& ctx) {
     std::erase(uid, '-');
     ctx.status.app_id = "spark-" + uid;
   }
-  ctx.status.executor_state = ObserveExecutors(AppPods(ctx), api::SubmissionNumber(ctx.status));
+  ASSIGN_OR_RETURN(const std::vector<kube::Pod>* pods, AppPods(ctx));
+  ctx.status.executor_state = ObserveExecutors(*pods, api::SubmissionNumber(ctx.status));
 
   if (driver.state == AppState::kCompleted) return Terminate(ctx, false, "");
   if (driver.state == AppState::kFailed) return Terminate(ctx, true, driver.error_message);
@@ -451,7 +456,8 @@ ReconcileResult Reconciler::ReconcileFinished(Context& ctx) {
   if (state == AppState::kCompleted || state == AppState::kFailed) {
     // An executor's last change can reach the cache after its driver's end: keep the states of the attempt's
     // executor pods current while they remain (a pod deleted since keeps its last state).
-    for (const auto& [name, observed] : ObserveExecutors(AppPods(ctx), api::SubmissionNumber(ctx.status))) {
+    ASSIGN_OR_RETURN(const std::vector<kube::Pod>* pods, AppPods(ctx));
+    for (const auto& [name, observed] : ObserveExecutors(*pods, api::SubmissionNumber(ctx.status))) {
       ctx.status.executor_state[name] = observed;
     }
     if (const auto wait = HoldExecutorOnlyChange(ctx); wait.count() > 0) return RequeueAfter(wait);

@@ -88,6 +88,9 @@ struct CacheView {
   std::function<kube::ObjectPtr(const std::string& key)> app;
   std::function<kube::ObjectPtr(const std::string& key)> pod;  // "namespace/podName"
   std::function<std::vector<kube::ObjectPtr>(const std::string& ns, const std::string& app)> app_pods;
+  // Whether the pod cache holds every pod (null: always). Until then a reconcile that must know an app's pods
+  // stops without a decision and without a retry: the manager queues every app again once the cache is full.
+  std::function<bool()> pods_listed;
 };
 
 class Reconciler {
@@ -147,9 +150,13 @@ class Reconciler {
   // Pods (reconciler_pods.cc), parsed where they are read. The driver pod from the cache, else from the API
   // server (the cache may lag a fresh pod). None only when it is not in the cache and (with ask_server) the
   // server says 404; any other failure is an error. A cached pod is parsed once per reconcile (also for AppPods).
+  // Before the pod cache is full, a pod it lacks is not asked for (a restart would ask for every driver): with
+  // ask_server, PodsNotListed.
   Result<std::optional<kube::Pod>> FindDriverPod(Context& ctx, const std::string& name, bool ask_server);
-  // The app's pods in the cache, parsed once per reconcile.
-  const std::vector<kube::Pod>& AppPods(Context& ctx) const;
+  // The app's pods in the cache, parsed once per reconcile; PodsNotListed before the pod cache is full.
+  Result<const std::vector<kube::Pod>*> AppPods(Context& ctx) const;
+  // Marks the reconcile as waiting for the pod cache (CacheView::pods_listed) and says why it stops.
+  static Status PodsNotListed(Context& ctx);
   // The app's pods in the cache, parsed: for an app that is gone and has no reconcile context.
   std::vector<kube::Pod> CachedAppPods(const std::string& ns, const std::string& name) const;
 

@@ -28,7 +28,8 @@ ReconcileResult Reconciler::ReconcileLogs(Context& ctx, ReconcileResult result) 
   // the state the app is leaving. The next reconcile (queued by that pod event) ends the app first.
   const api::AppState app = ctx.state();
   if (app == api::AppState::kSubmitted || app == api::AppState::kRunning || app == api::AppState::kUnknown) {
-    for (const kube::Pod& pod : AppPods(ctx)) {
+    ASSIGN_OR_RETURN(const std::vector<kube::Pod>* pods, AppPods(ctx));
+    for (const kube::Pod& pod : *pods) {
       // A deleted app of the same name may have left an ended driver of this name behind.
       if (pod.meta.name != ctx.status.driver_info.pod_name ||
           DriverOwner(pod, UidOf(*ctx.object)) != PodOwner::kThisApp) {
@@ -40,10 +41,11 @@ ReconcileResult Reconciler::ReconcileLogs(Context& ctx, ReconcileResult result) 
       }
     }
   }
+  ASSIGN_OR_RETURN(const std::vector<kube::Pod>* pods, AppPods(ctx));
   const std::string state(api::EnumName(ctx.state()));
   DeferredEvents events;
-  const logs::LogView view{
-      *ctx.object, ctx.app ? &*ctx.app : nullptr, AppPods(ctx), api::SubmissionNumber(ctx.status), state, events};
+  const logs::LogView view{*ctx.object, ctx.app ? &*ctx.app : nullptr, *pods, api::SubmissionNumber(ctx.status), state,
+                           events};
   const Result<std::chrono::milliseconds> wait = options_.logs->Step(view, ctx.status.logs);
   if (!wait.ok()) return wait.status();
   RETURN_IF_ERROR(WriteStatus(ctx));
@@ -53,10 +55,11 @@ ReconcileResult Reconciler::ReconcileLogs(Context& ctx, ReconcileResult result) 
 
 ReconcileResult Reconciler::ReconcileDeleting(Context& ctx) {
   if (options_.logs == nullptr || !HasFinalizer(*ctx.object, logs::kLogsFinalizer)) return {};
+  ASSIGN_OR_RETURN(const std::vector<kube::Pod>* pods, AppPods(ctx));
   const std::string state(api::EnumName(ctx.state()));
   DeferredEvents events;
-  const logs::LogView view{
-      *ctx.object, ctx.app ? &*ctx.app : nullptr, AppPods(ctx), api::SubmissionNumber(ctx.status), state, events};
+  const logs::LogView view{*ctx.object, ctx.app ? &*ctx.app : nullptr, *pods, api::SubmissionNumber(ctx.status), state,
+                           events};
   const Result<std::chrono::milliseconds> wait = options_.logs->StepDeleting(view, ctx.status.logs);
   if (!wait.ok()) return IsConflict(wait.status()) ? RequeueAfter(std::chrono::milliseconds(200)) : wait.status();
   if (wait->count() == 0) {
@@ -75,6 +78,7 @@ void Reconciler::ReleaseOrphanPods(const std::string& key) {
   if (slash == std::string::npos) return;
   const std::string ns = key.substr(0, slash);
   const std::string name = key.substr(slash + 1);
+  // Before the pod cache is full these are the pods listed so far: each one listed later queues the key again.
   const std::vector<kube::Pod> pods = CachedAppPods(ns, name);
   const bool held = std::any_of(pods.begin(), pods.end(),
                                 [](const kube::Pod& pod) { return pod.meta.HasFinalizer(logs::kLogsFinalizer); });

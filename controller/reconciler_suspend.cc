@@ -30,7 +30,8 @@ Result<std::string> Reconciler::StopDrivers(Context& ctx) {
   const bool active = state == AppState::kNew || state == AppState::kSubmitted || state == AppState::kRunning ||
                       state == AppState::kUnknown;
   if (!current.empty() && active) RETURN_IF_ERROR(stop(current));
-  for (const kube::Pod& pod : AppPods(ctx)) {
+  ASSIGN_OR_RETURN(const std::vector<kube::Pod>* pods, AppPods(ctx));
+  for (const kube::Pod& pod : *pods) {
     if (pod.meta.Label(kSparkRoleLabel) != "driver") continue;
     if (active && pod.meta.name == current) continue;
     // An earlier run's ended driver holds nothing; it stays for its logs.

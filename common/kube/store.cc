@@ -119,6 +119,11 @@ ObjectPtr Store::Get(const std::string& key) const {
   return slots_[FindSlotLocked(key)].Decode(dictionary_.get());
 }
 
+bool Store::Contains(const std::string& key) const {
+  const std::shared_lock lock(mutex_);
+  return size_ != 0 && static_cast<bool>(slots_[FindSlotLocked(key)]);
+}
+
 std::vector<ObjectPtr> Store::DecodeSorted(std::vector<PackedRef> entries) const {
   std::sort(entries.begin(), entries.end(), [](PackedRef a, PackedRef b) { return a.key() < b.key(); });
   std::vector<ObjectPtr> objects;

@@ -4,8 +4,9 @@
 // dictionary, written once when it is stored. A read decodes what it returns into a Document of its own, so readers
 // never share, never see a half update and may keep what they read; two reads of one object give two Documents (a
 // resync hands each handler one Document as both old and new). Reads are a few objects at a time (an app and its
-// pods, microseconds each); List decodes the whole store, for a resync. At 60,000 Spark pods the controller's pod
-// store holds 13 MB, a fifth of what the same trimmed pods cost as Documents (bench/cache_memory.cc).
+// pods, microseconds each; a resync takes Keys and reads one at a time); List decodes the whole store at once. At
+// 60,000 Spark pods the controller's pod store holds 13 MB, a fifth of what the same trimmed pods cost as
+// Documents (bench/cache_memory.cc).
 //
 // An entry costs its packed block and a slot of the table of entries (an open-addressing table of pointers, not a
 // node per entry with a copy of its key); an index costs a pointer per object and value, plus each value once.
@@ -48,6 +49,7 @@ class Store {
   ObjectPtr Remove(const std::string& key);
 
   ObjectPtr Get(const std::string& key) const;
+  bool Contains(const std::string& key) const;  // Get without decoding.
   // By key, as are ByIndex and Keys.
   std::vector<ObjectPtr> List() const;
   std::vector<ObjectPtr> ByIndex(const std::string& index, const std::string& value) const;

@@ -36,7 +36,7 @@ void Controller::Stop() {
 
 bool Controller::Synced() const {
   for (const Watched& w : watched_) {
-    if (!w.informers->HasSynced()) return false;
+    if (w.wait_for_sync && !w.informers->HasSynced()) return false;
   }
   return true;
 }

@@ -33,6 +33,7 @@ class Controller {
   // Shuts the queue down, joins the workers, stops the informers. Idempotent.
   void Stop();
 
+  // Whether every cache the workers wait for (Watch's wait_for_sync) has synced.
   bool Synced() const;
 
  private:

@@ -1,5 +1,7 @@
 #include "common/runtime/namespaced_informers.h"
 
+#include <iterator>
+
 namespace spark_operator::runtime {
 
 NamespacedInformers::NamespacedInformers(std::shared_ptr<kube::Client> client, const kube::InformerOptions& options,
@@ -58,6 +60,20 @@ kube::Informer* NamespacedInformers::For(const std::string& ns) const {
 kube::ObjectPtr NamespacedInformers::Get(const std::string& key) const {
   const kube::Informer* informer = For(key.substr(0, key.find('/')));
   return informer != nullptr ? informer->store().Get(key) : nullptr;
+}
+
+bool NamespacedInformers::Contains(const std::string& key) const {
+  const kube::Informer* informer = For(key.substr(0, key.find('/')));
+  return informer != nullptr && informer->store().Contains(key);
+}
+
+std::vector<std::string> NamespacedInformers::Keys() const {
+  std::vector<std::string> keys;
+  for (const auto& informer : informers_) {
+    std::vector<std::string> more = informer->store().Keys();
+    keys.insert(keys.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+  }
+  return keys;
 }
 
 std::vector<kube::ObjectPtr> NamespacedInformers::ByIndex(const std::string& ns, const std::string& index,

@@ -32,6 +32,8 @@ class NamespacedInformers {
 
   // "namespace/name"; null when absent or in a namespace not watched.
   kube::ObjectPtr Get(const std::string& key) const;
+  bool Contains(const std::string& key) const;
+  std::vector<std::string> Keys() const;  // Of every namespace's cache.
   std::vector<kube::ObjectPtr> ByIndex(const std::string& ns, const std::string& index, const std::string& value) const;
 
  private:

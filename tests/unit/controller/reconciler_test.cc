@@ -37,6 +37,11 @@ constexpr char kRunningApp[] = R"({"apiVersion":"spark-operator.k8s.io/v1alpha1"
   "status":{"appId":"spark-1","applicationState":{"state":"RUNNING"},"driverInfo":{"podName":"pi-1-driver"},
             "submissionAttempts":1,"executionAttempts":1,"submissionTime":"2026-12-01T10:00:00Z"}})";
 
+// Not yet submitted: no status.
+constexpr char kNewApp[] = R"({"apiVersion":"spark-operator.k8s.io/v1alpha1","kind":"SparkApplication",
+  "metadata":{"name":"pi","namespace":"jobs","uid":"uid-1","resourceVersion":"7","generation":1},
+  "spec":{"type":"Scala","mainClass":"Pi","mainApplicationFile":"local:///opt/pi.jar","image":"spark:4"}})";
+
 struct FakeApiServer {
   std::atomic<int> pod_status{500};
   std::atomic<int> pod_gets{0};
@@ -132,11 +137,13 @@ struct TestReconciler {
       if (driver != nullptr) pods.push_back(driver);
       return pods;
     };
+    caches.pods_listed = [this] { return pods_listed; };
     reconciler = std::make_unique<Reconciler>(ClientOf(api), caches, submitter, events, metrics, std::move(options));
   }
 
   kube::ObjectPtr driver;                  // The driver pod in the cache, if any.
   std::vector<kube::ObjectPtr> executors;  // The app's executor pods in the cache.
+  bool pods_listed = true;                 // The pod cache is full.
   Submitter submitter{SubmitterOptions{}};
   NoEvents events;
   metrics::Registry registry;
@@ -374,13 +381,10 @@ TEST_CASE("a reconcile after a status write reads what it wrote, not the cache's
 
 TEST_CASE("an app beyond the native submission backlog stays NEW and unmarked, and comes back for a slot") {
   FakeApiServer api;
-  const kube::ObjectPtr app = Object(R"({"apiVersion":"spark-operator.k8s.io/v1alpha1","kind":"SparkApplication",
-    "metadata":{"name":"pi","namespace":"jobs","uid":"uid-1","resourceVersion":"7","generation":1},
-    "spec":{"type":"Scala","mainClass":"Pi","mainApplicationFile":"local:///opt/pi.jar","image":"spark:4"}})");
   ReconcilerOptions options;
   options.native_submission = true;
   options.submission_backlog = 0;  // Every slot taken.
-  TestReconciler t(api, app, nullptr, options);
+  TestReconciler t(api, Object(kNewApp), nullptr, options);
 
   const ReconcileResult waiting = t.reconciler->Reconcile("jobs/pi");
   REQUIRE(waiting.status.ok());
@@ -388,6 +392,50 @@ TEST_CASE("an app beyond the native submission backlog stays NEW and unmarked, a
   CHECK(t.submitter.Queued() == 0);
   REQUIRE(waiting.requeue_after.has_value());
   CHECK(*waiting.requeue_after == std::chrono::seconds(30));  // A safety net: a freed slot wakes it.
+}
+
+TEST_CASE("before the pod cache is full a running app waits for it - no read, no write, no retry - then is decided") {
+  FakeApiServer api;
+  api.pod_status = 404;  // Asked, the server would say the driver is gone.
+  ReconcilerOptions options;
+  options.ui.service_type = UiServiceType::kNone;
+  options.executor_status_wait = std::chrono::milliseconds(0);
+  TestReconciler t(api, Object(kRunningApp), nullptr, options);
+  t.pods_listed = false;
+
+  const ReconcileResult waiting = t.reconciler->Reconcile("jobs/pi");
+  CHECK(waiting.status.ok());
+  CHECK_FALSE(waiting.requeue_after.has_value());  // The manager queues it once the pods are listed.
+  CHECK(api.pod_gets == 0);
+  CHECK(api.Writes() == 0);  // Not FAILED for a driver the cache has not listed yet.
+
+  // Listed: the driver runs and has an executor.
+  t.driver = PodIn("pi-1-driver", "driver", "Running");
+  t.executors = {PodIn("pi-1-exec-1", "executor", "Running")};
+  t.pods_listed = true;
+  REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
+  REQUIRE(api.Writes() == 1);
+  const Result<rapidjson::Document> written = ParseJson(api.status_writes[0]);
+  REQUIRE(written.ok());
+  CHECK(GetString(*written, {"status", "applicationState", "state"}) == "RUNNING");
+  CHECK(GetString(*written, {"status", "executorState", "pi-1-exec-1"}) == "RUNNING");
+}
+
+TEST_CASE("before the pod cache is full a new app is marked and submitted all the same") {
+  FakeApiServer api;
+  ReconcilerOptions options;
+  options.native_submission = true;
+  TestReconciler t(api, Object(kNewApp), nullptr, options);
+  t.pods_listed = false;
+
+  REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
+  REQUIRE(api.Writes() == 1);  // The attempt's mark.
+  const Result<rapidjson::Document> mark = ParseJson(api.status_writes[0]);
+  REQUIRE(mark.ok());
+  CHECK(GetInt(*mark, {"status", "submissionAttempts"}) == 1);
+  // Handed to the submitter: queued, running, or already done.
+  CHECK((t.submitter.InFlight("uid-1", 1) || t.submitter.PeekResult("uid-1", 1).has_value()));
+  CHECK(api.pod_gets == 0);
 }
 
 }  // namespace
