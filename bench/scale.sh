@@ -189,11 +189,11 @@ for _ in $(seq $((TIMEOUT * 10))); do
   [[ -n "$restart_pods_ms" ]] && break
   sleep 0.1
 done
-restart_pods_s=$(awk -v ms="${restart_pods_ms:-0}" 'BEGIN {printf "%.1f", ms / 1000}')
+restart_pods_s=$(awk -v ms="$restart_pods_ms" 'BEGIN {print (ms == "" ? "never" : sprintf("%.1f s", ms / 1000))}')
 sleep 2
 restart_rss_kb=$(proc_kb "$CTL" VmHWM)
 stop_controller
-echo "scale: restart: /readyz after $restart_ready s, pod cache full after $restart_pods_s s, VmHWM" \
+echo "scale: restart: /readyz after $restart_ready s, pod cache full after $restart_pods_s, VmHWM" \
   "$((restart_rss_kb / 1024)) MB" >&2
 
 # ---- 3. raw API writes, twice: alone, and with the drivers played as in phase 1 (the reference for the ratio)
@@ -319,7 +319,7 @@ native_wpa=$(awk -v a="$writes0" -v b="$writes1" -v n="$N" 'BEGIN {printf "%.1f"
 row "API server writes per app (all clients), native / raw played / raw alone" \
   "$native_wpa / $raw_wpa / $raw_alone_wpa" ""
 row "controller restart with $N apps, $PODS pods stored: /readyz" \
-  "$restart_ready s, pod cache full after $restart_pods_s s (VmHWM $((restart_rss_kb / 1024)) MB)" "< 2 s at 10,000"
+  "$restart_ready s, pod cache full after $restart_pods_s (VmHWM $((restart_rss_kb / 1024)) MB)" "< 2 s at 10,000"
 if [[ -n "$wh_rate" ]]; then
   W="$OUT/webhook.txt"
   row "native + initializer (ConfigMap mounts): all drivers after" "$(val "$W" drivers_seconds) s = $wh_rate apps/min" ""

@@ -332,7 +332,8 @@ void Manager::AwaitPods(std::chrono::steady_clock::time_point start) {
 
 bool Manager::Ready() const {
   if (options_.leader_elect && !controllers_started_) return true;  // A standby replica is healthy.
-  return controllers_started_ && controller_->Synced();
+  // A pod list that keeps failing (no RBAC to list pods, a server error) holds every app that must know its pods.
+  return controllers_started_ && controller_->Synced() && (pods_listed_ || !pods_->Failing());
 }
 
 int Manager::metrics_port() const { return server_ != nullptr ? server_->port() : -1; }

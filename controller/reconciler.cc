@@ -187,6 +187,12 @@ ReconcileResult Reconciler::ReconcileUserSubmitted(Context& ctx) {
 }
 
 ReconcileResult Reconciler::StartAttempt(Context& ctx) {
+  // An app that ships its logs holds its pods for them from their creation (the logs finalizer, put on by
+  // ReconcileLogs, which reads the pods): it is not started before the pod cache is full.
+  if (options_.logs != nullptr && caches_.pods_listed && !caches_.pods_listed() &&
+      !options_.logs->DestinationOf(ctx.app ? &*ctx.app : nullptr, ctx.status.logs).empty()) {
+    return PodsNotListed(ctx);
+  }
   // Marked only when its submission can be queued now: one marked and then queued behind thousands would hold
   // its arguments in the submitter's queue, and show an attempt started that is not. A native submission keeps
   // the slot until it has run; one that goes to spark-submit lets it go once queued, so that a few slow

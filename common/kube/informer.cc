@@ -79,6 +79,7 @@ void Informer::Run() {
   const auto back_off = [&](const std::string& failed, const Status& status) {
     const auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(backoff.Next());
     LOG(WARNING) << failed << ", retrying in " << delay.count() << "ms: " << status.ToString();
+    failing_ = true;
     SleepUnlessStopped(delay);
   };
   bool need_list = true;
@@ -89,11 +90,15 @@ void Informer::Run() {
         continue;
       }
       need_list = false;
+      failing_ = false;
     }
     bool listed = false;
     const Status watched = WatchOnce(need_list, &listed);
     if (stop_) break;
-    if (listed) need_list = false;
+    if (listed) {
+      need_list = false;
+      failing_ = false;
+    }
     // A server before Kubernetes 1.27 ignores sendInitialEvents (the watch ends and nothing marked the end of the
     // list); 1.27 to 1.33 may refuse it (the WatchList feature gate, off in 1.33): lists go page by page.
     if (need_list &&
@@ -104,6 +109,7 @@ void Informer::Run() {
       stream_lists_ = false;
     } else if (watched.ok()) {
       backoff.Reset();
+      failing_ = false;
     } else if (IsGone(watched)) {
       LOG(INFO) << "watch of " << what << " expired (" << watched.message() << "); listing again";
       need_list = true;

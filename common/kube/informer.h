@@ -74,6 +74,8 @@ class Informer {
   // True once the first list is in the store.
   bool WaitForSync(std::chrono::milliseconds timeout);
   bool HasSynced() const { return synced_; }
+  // Its last list or watch failed (it is backing off before the next).
+  bool Failing() const { return failing_; }
 
   const Store& store() const { return store_; }
   std::string last_resource_version() const;
@@ -104,6 +106,7 @@ class Informer {
   bool stream_lists_;  // Read and written by the informer's thread only.
   std::atomic<bool> stop_{false};
   std::atomic<bool> synced_{false};
+  std::atomic<bool> failing_{false};
   mutable std::mutex mutex_;  // Guards the fields below.
   std::condition_variable changed_;
   std::string resource_version_;

@@ -31,6 +31,13 @@ void NamespacedInformers::Stop() {
   for (auto& informer : informers_) informer->Stop();
 }
 
+bool NamespacedInformers::Failing() const {
+  for (const auto& informer : informers_) {
+    if (informer->Failing()) return true;
+  }
+  return false;
+}
+
 bool NamespacedInformers::HasSynced() const {
   for (const auto& informer : informers_) {
     if (!informer->HasSynced()) return false;

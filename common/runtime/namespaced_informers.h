@@ -27,6 +27,7 @@ class NamespacedInformers {
   void Start();
   void Stop();
   bool HasSynced() const;
+  bool Failing() const;  // Some informer's last list or watch failed.
   // Waits until every informer has synced, `timeout` passed, or `cancelled` turned true; whether all synced.
   bool WaitForSync(std::chrono::milliseconds timeout, const std::function<bool()>& cancelled);
 

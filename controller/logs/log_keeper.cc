@@ -51,9 +51,9 @@ void Own(api::LogsStatus& logs, int attempt, const std::string& destination) {
 LogKeeper::LogKeeper(std::shared_ptr<kube::Client> client, LogShipper& shipper, LogKeeperOptions options)
     : client_(std::move(client)), shipper_(shipper), options_(std::move(options)) {}
 
-std::string LogKeeper::DestinationOf(const LogView& view, const api::LogsStatus& logs) const {
-  if (view.app == nullptr) return logs.destination;  // The spec does not parse: where the logs went so far.
-  if (!view.app->spec.logs.destination.empty()) return view.app->spec.logs.destination;
+std::string LogKeeper::DestinationOf(const api::SparkApplication* app, const api::LogsStatus& logs) const {
+  if (app == nullptr) return logs.destination;  // The spec does not parse: where the logs went so far.
+  if (!app->spec.logs.destination.empty()) return app->spec.logs.destination;
   return options_.default_destination;
 }
 

@@ -46,7 +46,10 @@ class LogKeeper {
   LogKeeper(std::shared_ptr<kube::Client> client, LogShipper& shipper, LogKeeperOptions options);
 
   // spec.logs.destination, else the default; empty: none. With a spec that does not parse, status.logs's.
-  std::string DestinationOf(const LogView& view, const api::LogsStatus& logs) const;
+  std::string DestinationOf(const LogView& view, const api::LogsStatus& logs) const {
+    return DestinationOf(view.app, logs);
+  }
+  std::string DestinationOf(const api::SparkApplication* app, const api::LogsStatus& logs) const;
 
   // Protects what is not protected yet, starts and follows copies, and updates `logs` (status.logs). Returns
   // how soon to look again; zero when only an event (a pod change, a copy ending) needs to wake the app.

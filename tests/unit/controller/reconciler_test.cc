@@ -438,5 +438,29 @@ TEST_CASE("before the pod cache is full a new app is marked and submitted all th
   CHECK(api.pod_gets == 0);
 }
 
+TEST_CASE("before the pod cache is full a new app that ships its logs is not started - its pods must be held") {
+  FakeApiServer api;
+  logs::LogShipper shipper(logs::ShipperOptions{});
+  logs::LogKeeperOptions log_options;
+  log_options.default_destination = "file:///tmp/spark-logs";
+  logs::LogKeeper keeper(ClientOf(api), shipper, log_options);
+  ReconcilerOptions options;
+  options.native_submission = true;
+  options.logs = &keeper;
+  TestReconciler t(api, Object(kNewApp), nullptr, options);
+  t.pods_listed = false;
+
+  const ReconcileResult waiting = t.reconciler->Reconcile("jobs/pi");
+  CHECK(waiting.status.ok());
+  CHECK_FALSE(waiting.requeue_after.has_value());  // Queued again once the pods are listed.
+  CHECK(api.Writes() == 0);                        // No mark.
+  CHECK_FALSE(t.submitter.InFlight("uid-1", 1));
+
+  t.pods_listed = true;
+  REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
+  CHECK(api.Writes() >= 1);  // Marked now.
+  CHECK((t.submitter.InFlight("uid-1", 1) || t.submitter.PeekResult("uid-1", 1).has_value()));
+}
+
 }  // namespace
 }  // namespace spark_operator::controller
