@@ -189,7 +189,7 @@ ReconcileResult Reconciler::ReconcileUserSubmitted(Context& ctx) {
 ReconcileResult Reconciler::StartAttempt(Context& ctx) {
   // An app that ships its logs holds its pods for them from their creation (the logs finalizer, put on by
   // ReconcileLogs, which reads the pods): it is not started before the pod cache is full.
-  if (options_.logs != nullptr && caches_.pods_listed && !caches_.pods_listed() &&
+  if (options_.logs != nullptr && !PodsListed() &&
       !options_.logs->DestinationOf(ctx.app ? &*ctx.app : nullptr, ctx.status.logs).empty()) {
     return PodsNotListed(ctx);
   }

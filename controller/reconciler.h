@@ -155,7 +155,9 @@ class Reconciler {
   Result<std::optional<kube::Pod>> FindDriverPod(Context& ctx, const std::string& name, bool ask_server);
   // The app's pods in the cache, parsed once per reconcile; PodsNotListed before the pod cache is full.
   Result<const std::vector<kube::Pod>*> AppPods(Context& ctx) const;
-  // Marks the reconcile as waiting for the pod cache (CacheView::pods_listed) and says why it stops.
+  // Whether the pod cache is full (CacheView::pods_listed).
+  bool PodsListed() const { return !caches_.pods_listed || caches_.pods_listed(); }
+  // Marks the reconcile as waiting for the pod cache and says why it stops.
   static Status PodsNotListed(Context& ctx);
   // The app's pods in the cache, parsed: for an app that is gone and has no reconcile context.
   std::vector<kube::Pod> CachedAppPods(const std::string& ns, const std::string& name) const;

@@ -13,7 +13,7 @@ Result<std::optional<kube::Pod>> Reconciler::FindDriverPod(Context& ctx, const s
     return std::optional<kube::Pod>(ctx.driver);
   }
   if (!ask_server) return std::optional<kube::Pod>();
-  if (caches_.pods_listed && !caches_.pods_listed()) return PodsNotListed(ctx);
+  if (!PodsListed()) return PodsNotListed(ctx);
   Result<rapidjson::Document> pod = client_->Get(kube::resources::kPods, ctx.ns, name);
   if (pod.ok()) return std::optional<kube::Pod>(kube::ParsePod(*pod));
   if (IsNotFound(pod.status())) return std::optional<kube::Pod>();
@@ -22,7 +22,7 @@ Result<std::optional<kube::Pod>> Reconciler::FindDriverPod(Context& ctx, const s
 
 Result<const std::vector<kube::Pod>*> Reconciler::AppPods(Context& ctx) const {
   if (ctx.pods) return &*ctx.pods;
-  if (caches_.pods_listed && !caches_.pods_listed()) return PodsNotListed(ctx);
+  if (!PodsListed()) return PodsNotListed(ctx);
   ctx.pods.emplace();
   for (const kube::ObjectPtr& pod : caches_.app_pods(ctx.ns, ctx.name)) {
     ctx.pods->push_back(pod == ctx.driver_object ? ctx.driver : kube::ParsePod(*pod));
