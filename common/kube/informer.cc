@@ -181,14 +181,13 @@ void Informer::EndList(const std::set<std::string>& listed, std::string version)
 }
 
 Status Informer::WatchOnce(bool stream_list, bool* listed) {
-  static thread_local std::mt19937 random(std::random_device{}());
   const auto min = options_.min_watch_timeout.count();
   WatchOptions watch_options;
   watch_options.label_selector = options_.label_selector;
   watch_options.field_selector = options_.field_selector;
   watch_options.resource_version = stream_list ? "" : last_resource_version();
   watch_options.send_initial_events = stream_list;
-  watch_options.timeout_seconds = static_cast<int>(std::uniform_int_distribution<int64_t>(min, 2 * min - 1)(random));
+  watch_options.timeout_seconds = static_cast<int>(std::uniform_int_distribution<int64_t>(min, 2 * min - 1)(random_));
 
   ASSIGN_OR_RETURN(std::unique_ptr<WatchStream> watch, client_->Watch(options_.resource, options_.ns, watch_options));
   {

@@ -275,9 +275,8 @@ bool LeaderElector::SleepUntil(Clock::TimePoint deadline) {
 }
 
 Clock::Duration LeaderElector::Jittered(Clock::Duration d) {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
   std::uniform_real_distribution<double> extra(0.0, kJitterFactor);
-  return d + std::chrono::duration_cast<Clock::Duration>(d * extra(rng));
+  return d + std::chrono::duration_cast<Clock::Duration>(d * extra(random_));
 }
 
 void LeaderElector::ReportTransition() {

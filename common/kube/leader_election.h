@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <string>
 #include <thread>
 
@@ -183,7 +184,8 @@ class LeaderElector {
   const std::unique_ptr<LeaseLock> lock_;
   const LeaderElectionConfig config_;
   Clock& clock_;
-  LeaseCandidate candidate_;  // Only the elector thread uses it.
+  LeaseCandidate candidate_;                        // Only the elector thread uses it.
+  std::mt19937_64 random_{std::random_device{}()};  // Only the elector thread; see Informer::random_.
   std::string reported_leader_;
   uint64_t subscription_ = 0;
 
