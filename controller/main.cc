@@ -24,6 +24,12 @@ DEFINE_int32(malloc_arenas, 2,
              "Most glibc malloc arenas (M_ARENA_MAX; 0: glibc's 8 per core). Each of the ~60 threads would otherwise "
              "get its own, and memory a thread freed stays in its arena: at 1,000 apps 16 arenas held 51 MB for 23 MB "
              "in use. The MALLOC_ARENA_MAX environment variable wins when set.");
+DEFINE_int32(
+    malloc_mmap_threshold_kb, 64,
+    "Allocations of at least this many KiB get their own mapping (M_MMAP_THRESHOLD; 0: glibc's dynamic "
+    "threshold, 128 KiB and up). Every JSON document takes a 64 KiB first chunk (RapidJSON's constant) and most "
+    "fill a few KiB of it: mapped alone, only the pages written count and all of them go back when the "
+    "document does, instead of a whole recycled 64 KiB of the heap.");
 DEFINE_int32(malloc_trim_seconds, 10,
              "Every this many seconds, give the memory malloc holds free back to the system (malloc_trim; 0: never). "
              "What a burst freed (lists, reconciles at once) stays in the arenas between the cache's objects "
@@ -109,6 +115,9 @@ int main(int argc, char** argv) {
   FLAGS_logtostderr = true;
   if (FLAGS_malloc_arenas > 0 && std::getenv("MALLOC_ARENA_MAX") == nullptr) {
     mallopt(M_ARENA_MAX, FLAGS_malloc_arenas);  // Before any thread allocates.
+  }
+  if (FLAGS_malloc_mmap_threshold_kb > 0 && std::getenv("MALLOC_MMAP_THRESHOLD_") == nullptr) {
+    mallopt(M_MMAP_THRESHOLD, FLAGS_malloc_mmap_threshold_kb * 1024);
   }
   const spark_operator::ShutdownSignals signals;  // Before any thread starts.
 
