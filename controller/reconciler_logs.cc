@@ -26,9 +26,9 @@ ReconcileResult Reconciler::ReconcileLogs(Context& ctx, ReconcileResult result) 
   if (options_.logs == nullptr) return result;
   // The state machine read the driver before the cache took its end: shipped now, the run's manifest would record
   // the state the app is leaving. The next reconcile (queued by that pod event) ends the app first.
+  ASSIGN_OR_RETURN(const std::vector<kube::Pod>* pods, AppPods(ctx));
   const api::AppState app = ctx.state();
   if (app == api::AppState::kSubmitted || app == api::AppState::kRunning || app == api::AppState::kUnknown) {
-    ASSIGN_OR_RETURN(const std::vector<kube::Pod>* pods, AppPods(ctx));
     for (const kube::Pod& pod : *pods) {
       // A deleted app of the same name may have left an ended driver of this name behind.
       if (pod.meta.name != ctx.status.driver_info.pod_name ||
@@ -41,7 +41,6 @@ ReconcileResult Reconciler::ReconcileLogs(Context& ctx, ReconcileResult result) 
       }
     }
   }
-  ASSIGN_OR_RETURN(const std::vector<kube::Pod>* pods, AppPods(ctx));
   const std::string state(api::EnumName(ctx.state()));
   DeferredEvents events;
   const logs::LogView view{*ctx.object, ctx.app ? &*ctx.app : nullptr, *pods, api::SubmissionNumber(ctx.status), state,
