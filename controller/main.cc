@@ -3,6 +3,7 @@
 #include <glog/logging.h>
 #include <malloc.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -56,6 +57,10 @@ DEFINE_int32(native_submission_concurrency, 16, "Native submissions at once (eac
 DEFINE_int32(submission_backlog, 256,
              "Native submissions queued or running at once; an app beyond them stays NEW, unmarked, until one has "
              "run.");
+DEFINE_double(status_wait_while_submitting, 10,
+              "Seconds a submitted app's progress (SUBMITTED, RUNNING, executors) may wait to be written while native "
+              "submissions queue for a lane, so that the API server's time goes to the submissions; the write then "
+              "carries every change made meanwhile. A driver's end and a UI just made are written at once. 0: never.");
 DEFINE_int32(submission_concurrency, 2, "spark-submit processes allowed to run at once (each is a JVM).");
 DEFINE_int32(submission_timeout, 180, "Seconds before a spark-submit run is killed (its whole process group).");
 DEFINE_bool(leader_elect, false, "Run leader election so that only one replica reconciles.");
@@ -150,6 +155,8 @@ int main(int argc, char** argv) {
   options.native_submission = FLAGS_submitter == "native";
   options.native_concurrency = FLAGS_native_submission_concurrency;
   options.submission_backlog = FLAGS_submission_backlog;
+  options.status_wait_while_submitting =
+      std::chrono::milliseconds(static_cast<int64_t>(std::max(0.0, FLAGS_status_wait_while_submitting) * 1000));
   options.spark_submit = FLAGS_spark_submit;
   options.submission_concurrency = FLAGS_submission_concurrency;
   options.submission_timeout = std::chrono::seconds(FLAGS_submission_timeout);

@@ -149,6 +149,7 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   reconciler.pod_template_dir = m->auth_.dir;
   reconciler.driver_startup_grace = m->options_.driver_startup_grace;
   reconciler.submission_backlog = m->options_.submission_backlog;
+  reconciler.status_wait_while_submitting = m->options_.status_wait_while_submitting;
   reconciler.ui = {m->options_.ui_service_type, m->options_.ingress_url_format, m->options_.ingress_class_name};
   reconciler.logs = m->log_keeper_.get();
   // A freed slot's waiter goes ahead of the pod events of a burst (at N = 10,000 behind them: all drivers after

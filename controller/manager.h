@@ -52,6 +52,8 @@ struct ManagerOptions {
   bool native_submission = false;
   int native_concurrency = 16;   // Native submissions at once: each is a few API requests.
   int submission_backlog = 256;  // Native submissions queued or running at once (ReconcilerOptions).
+  // ReconcilerOptions::status_wait_while_submitting.
+  std::chrono::milliseconds status_wait_while_submitting{10000};
   std::chrono::seconds submission_timeout{180};
   std::chrono::seconds resync_period{300};
   std::chrono::seconds driver_startup_grace{120};

@@ -46,7 +46,6 @@ Reconciler::Reconciler(std::shared_ptr<kube::Client> client, CacheView caches, S
     : client_(std::move(client)),
       caches_(std::move(caches)),
       submitter_(submitter),
-      executor_status_throttle_(options.executor_status_wait),
       ui_slots_(options.ui.service_slots, options.enqueue),
       submission_slots_(options.submission_backlog, options.enqueue),
       events_(events),
@@ -58,7 +57,7 @@ ReconcileResult Reconciler::Reconcile(const std::string& key) {
   if (object == nullptr) {
     // Deleted: its queued submissions go; owner references let the garbage collector remove its pods.
     submitter_.Forget(key);
-    executor_status_throttle_.Forget(key);
+    status_throttle_.Forget(key);
     own_writes_.Forget(key);
     ReleaseOrphanPods(key);
     return {};
@@ -400,6 +399,7 @@ ReconcileResult Reconciler::ReconcileDriver(Context& ctx) {
   if (driver.state == AppState::kFailed) return Terminate(ctx, true, driver.error_message);
   const AppState before = ctx.state();
   ctx.status.application_state = {driver.state, driver.error_message};
+  if (const auto wait = HoldWhileSubmitting(ctx); wait.count() > 0) return RequeueAfter(wait);
   if (const auto wait = HoldExecutorOnlyChange(ctx); wait.count() > 0) return RequeueAfter(wait);
   RETURN_IF_ERROR(WriteStatus(ctx));
   if (before != AppState::kRunning && driver.state == AppState::kRunning) {
@@ -411,7 +411,7 @@ ReconcileResult Reconciler::ReconcileDriver(Context& ctx) {
 }
 
 ReconcileResult Reconciler::Terminate(Context& ctx, bool failed, const std::string& message) {
-  executor_status_throttle_.Forget(ctx.key);
+  status_throttle_.Forget(ctx.key);
   const api::RestartPolicy policy = ctx.restart();
   const int runs = ctx.status.execution_attempts;
   const bool rerun =
@@ -503,10 +503,36 @@ std::chrono::milliseconds Reconciler::HoldExecutorOnlyChange(Context& ctx) {
   api::SparkApplicationStatus without_executors = ctx.status;
   without_executors.executor_state = ctx.old_status.executor_state;
   if (ctx.status == ctx.old_status || without_executors != ctx.old_status) return std::chrono::milliseconds(0);
-  const std::chrono::milliseconds wait = executor_status_throttle_.Reserve(ctx.key);
-  // Put back, or the log-shipping step's status write after this one would store it anyway.
-  if (wait.count() > 0) ctx.status = ctx.old_status;
+  const std::chrono::milliseconds wait = status_throttle_.Reserve(ctx.key, options_.executor_status_wait);
+  if (wait.count() > 0) PutBack(ctx);
   return wait;
+}
+
+std::chrono::milliseconds Reconciler::HoldWhileSubmitting(Context& ctx) {
+  // While native submissions queue, the API server is what limits them (bench/scale.sh: its CPU saturated, the
+  // controller's queue empty), and each write of an app's status is one of its dearest requests: a submission
+  // that waits is worth more to users than a state a few seconds fresher. The first held change waits the
+  // longest; the write then carries every change made meanwhile, and a driver's end never waits (the caller
+  // ends the app before this). A UI just made is stored at once: its Service exists and the user may open it.
+  if (options_.status_wait_while_submitting.count() == 0 || ctx.status == ctx.old_status ||
+      submitter_.QueuedNative() == 0) {
+    return std::chrono::milliseconds(0);
+  }
+  const api::DriverInfo& now = ctx.status.driver_info;
+  const api::DriverInfo& stored = ctx.old_status.driver_info;
+  if (now.web_ui_service_name != stored.web_ui_service_name || now.web_ui_url != stored.web_ui_url ||
+      now.web_ui_ingress_name != stored.web_ui_ingress_name) {
+    return std::chrono::milliseconds(0);
+  }
+  const std::chrono::milliseconds wait = status_throttle_.Reserve(ctx.key, options_.status_wait_while_submitting);
+  if (wait.count() > 0) PutBack(ctx);
+  return wait;
+}
+
+void Reconciler::PutBack(Context& ctx) {
+  ctx.status = ctx.old_status;
+  // An adoption not stored is made again by the next reconcile, which finds the driver pod as this one did.
+  ctx.adopted.reset();
 }
 
 bool Reconciler::HoldSubmissionSlot(Context& ctx) {
@@ -529,7 +555,7 @@ Status Reconciler::WriteStatus(Context& ctx) {
   ctx.object = Share(CopyJson(updated));
   own_writes_.Record(ctx.key, replaced, ctx.object);
   ctx.old_status = ctx.status;
-  executor_status_throttle_.Forget(ctx.key);  // This write carried the executors' states.
+  status_throttle_.Forget(ctx.key);  // This write carried the executors' states.
   if (ctx.adopted) {
     const std::string message = *std::exchange(ctx.adopted, std::nullopt);
     submitter_.Clear(UidOf(*ctx.object), api::SubmissionNumber(ctx.status));

@@ -79,6 +79,9 @@ struct ReconcilerOptions {
   // How long a status change that only reports executor pods waits for the ones that follow it
   // (controller/status_throttle.h).
   std::chrono::milliseconds executor_status_wait{2000};
+  // How long a submitted app's progress (SUBMITTED, RUNNING, its executors) may wait while native submissions
+  // queue for a lane (HoldWhileSubmitting); zero: never held.
+  std::chrono::milliseconds status_wait_while_submitting{10000};
   // Native submissions queued or running at once (controller/slots.h); an app beyond them stays NEW, unmarked.
   int submission_backlog = 256;
 };
@@ -142,6 +145,11 @@ class Reconciler {
   // When the status differs from the stored one only in its executors' states and that change must wait
   // (StatusThrottle), puts it back and returns how long; else zero, and the caller writes.
   std::chrono::milliseconds HoldExecutorOnlyChange(Context& ctx);
+  // The same for any change of a live driver's app while native submissions queue for a lane, except one that
+  // stores the UI just made for it.
+  std::chrono::milliseconds HoldWhileSubmitting(Context& ctx);
+  // Puts the status back as stored, adoption included: the log step after a held change must not write it.
+  static void PutBack(Context& ctx);
   // Whether the reconcile holds a submission slot, taking one if it can; without one the app is woken when one
   // frees.
   bool HoldSubmissionSlot(Context& ctx);
@@ -165,7 +173,7 @@ class Reconciler {
   const std::shared_ptr<kube::Client> client_;
   const CacheView caches_;
   Submitter& submitter_;
-  StatusThrottle executor_status_throttle_;
+  StatusThrottle status_throttle_;  // Status changes that wait (HoldExecutorOnlyChange, HoldWhileSubmitting).
   OwnWrites own_writes_;
   NodeAddresses node_addresses_;  // For the UI's URL: the drivers of many apps share a node.
   Slots ui_slots_;

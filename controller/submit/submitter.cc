@@ -127,6 +127,11 @@ size_t Submitter::Queued() const {
   return queues_[kProcessLane].size() + queues_[kNativeLane].size();
 }
 
+size_t Submitter::QueuedNative() const {
+  const std::lock_guard lock(mu_);
+  return queues_[kNativeLane].size();
+}
+
 void Submitter::Loop(Lane lane) {
   const char* what = lane == kProcessLane ? "spark-submit" : "native submission";
   while (true) {

@@ -74,6 +74,8 @@ class Submitter {
   void Forget(const std::string& key, const std::string& keep_uid = "");
   size_t Running() const;
   size_t Queued() const;
+  // Native submissions waiting for a lane: every lane is busy and more wait.
+  size_t QueuedNative() const;
 
  private:
   using AttemptKey = std::pair<std::string, int>;  // UID, attempt.

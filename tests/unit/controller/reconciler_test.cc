@@ -4,9 +4,11 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -125,8 +127,8 @@ kube::ObjectPtr Object(const std::string& json) {
 // The reconciler against `api`, its caches holding the app `pi` and, unless null, its driver pod.
 struct TestReconciler {
   TestReconciler(const FakeApiServer& api, kube::ObjectPtr app, kube::ObjectPtr driver_pod,
-                 ReconcilerOptions options = {})
-      : driver(std::move(driver_pod)), metrics(registry) {
+                 ReconcilerOptions options = {}, SubmitterOptions submitter_options = {})
+      : driver(std::move(driver_pod)), submitter(std::move(submitter_options)), metrics(registry) {
     CacheView caches;
     caches.app = [app](const std::string& key) { return key == "jobs/pi" ? app : nullptr; };
     caches.pod = [this](const std::string& key) {
@@ -144,7 +146,7 @@ struct TestReconciler {
   kube::ObjectPtr driver;                  // The driver pod in the cache, if any.
   std::vector<kube::ObjectPtr> executors;  // The app's executor pods in the cache.
   bool pods_listed = true;                 // The pod cache is full.
-  Submitter submitter{SubmitterOptions{}};
+  Submitter submitter;
   NoEvents events;
   metrics::Registry registry;
   ControllerMetrics metrics;
@@ -355,6 +357,95 @@ TEST_CASE(
   CHECK(GetString(*written, {"status", "applicationState", "state"}) == "COMPLETED");
   CHECK(GetString(*written, {"status", "executorState", "pi-1-exec-1"}) == "RUNNING");
   CHECK(GetString(*written, {"status", "executorState", "pi-1-exec-2"}) == "PENDING");
+}
+
+// Holds the submitter's native lane busy with `jobs` submissions until released (at the latest when destroyed,
+// before the submitter it uses, which waits for running submissions).
+class BusyLane {
+ public:
+  BusyLane(Submitter& submitter, int jobs) {
+    const std::shared_future<void> released = release_.get_future().share();
+    for (int i = 0; i < jobs; ++i) {
+      submitter.SubmitNative("jobs/other-" + std::to_string(i), "uid-other-" + std::to_string(i), 1,
+                             [released]() -> Result<ProcessResult> {
+                               released.wait();
+                               return ProcessResult{};
+                             });
+    }
+  }
+  ~BusyLane() { Release(); }
+  void Release() {
+    if (!released_) release_.set_value();
+    released_ = true;
+  }
+
+ private:
+  std::promise<void> release_;
+  bool released_ = false;
+};
+
+TEST_CASE(
+    "while native submissions queue for a lane a submitted app's progress waits; its driver's end and a UI just "
+    "made do not") {
+  FakeApiServer api;
+  ReconcilerOptions options;
+  options.ui.service_type = UiServiceType::kNone;
+  SubmitterOptions one_lane;
+  one_lane.native_concurrency = 1;
+  std::string submitted_app = kRunningApp;
+  submitted_app.replace(submitted_app.find("RUNNING"), 7, "SUBMITTED");
+
+  SECTION("SUBMITTED to RUNNING waits 10 s, longer than an executor-only change; the driver's end goes at once") {
+    TestReconciler t(api, Object(submitted_app), PodIn("pi-1-driver", "driver", "Running"), options, one_lane);
+    BusyLane busy(t.submitter, 2);  // One runs, one waits.
+    REQUIRE(t.submitter.QueuedNative() >= 1);
+    const ReconcileResult held = t.reconciler->Reconcile("jobs/pi");
+    REQUIRE(held.status.ok());
+    CHECK(api.Writes() == 0);
+    REQUIRE(held.requeue_after.has_value());
+    CHECK(*held.requeue_after > std::chrono::milliseconds(2001));
+    CHECK(*held.requeue_after <= std::chrono::milliseconds(10001));
+
+    t.driver = PodIn("pi-1-driver", "driver", "Succeeded");
+    REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
+    REQUIRE(api.Writes() == 1);
+    const Result<rapidjson::Document> written = ParseJson(api.status_writes[0]);
+    REQUIRE(written.ok());
+    CHECK(GetString(*written, {"status", "applicationState", "state"}) == "COMPLETED");
+  }
+  SECTION("once no submission waits, the held change is written") {
+    TestReconciler t(api, Object(submitted_app), PodIn("pi-1-driver", "driver", "Running"), options, one_lane);
+    BusyLane busy(t.submitter, 2);
+    REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
+    CHECK(api.Writes() == 0);
+    busy.Release();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (t.submitter.QueuedNative() > 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    REQUIRE(t.submitter.QueuedNative() == 0);
+    REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
+    REQUIRE(api.Writes() == 1);
+    const Result<rapidjson::Document> written = ParseJson(api.status_writes[0]);
+    REQUIRE(written.ok());
+    CHECK(GetString(*written, {"status", "applicationState", "state"}) == "RUNNING");
+  }
+  SECTION("the UI's Service made for the app is stored at once, with the state") {
+    TestReconciler t(api, Object(submitted_app), PodIn("pi-1-driver", "driver", "Running"), {}, one_lane);
+    BusyLane busy(t.submitter, 2);
+    REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
+    CHECK(api.service_calls >= 1);
+    REQUIRE(api.Writes() == 1);
+    const Result<rapidjson::Document> written = ParseJson(api.status_writes[0]);
+    REQUIRE(written.ok());
+    CHECK(GetString(*written, {"status", "driverInfo", "webUIServiceName"}) == "pi-ui-svc");
+    CHECK(GetString(*written, {"status", "applicationState", "state"}) == "RUNNING");
+  }
+  SECTION("with --status-wait-while-submitting=0 nothing is held") {
+    options.status_wait_while_submitting = std::chrono::milliseconds(0);
+    TestReconciler t(api, Object(submitted_app), PodIn("pi-1-driver", "driver", "Running"), options, one_lane);
+    BusyLane busy(t.submitter, 2);
+    REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
+    CHECK(api.Writes() == 1);
+  }
 }
 
 TEST_CASE("a reconcile after a status write reads what it wrote, not the cache's older copy") {
