@@ -359,6 +359,15 @@ TEST_CASE(
   CHECK(GetString(*written, {"status", "executorState", "pi-1-exec-2"}) == "PENDING");
 }
 
+// A field of the app as the `index`th status write stored it.
+std::string Written(FakeApiServer& api, size_t index, JsonPath path) {
+  const std::lock_guard lock(api.mu);
+  REQUIRE(api.status_writes.size() > index);
+  const Result<rapidjson::Document> written = ParseJson(api.status_writes[index]);
+  REQUIRE(written.ok());
+  return GetString(*written, path);
+}
+
 // Holds the submitter's native lane busy with `jobs` submissions until released (at the latest when destroyed,
 // before the submitter it uses, which waits for running submissions).
 class BusyLane {
@@ -409,9 +418,7 @@ TEST_CASE(
     t.driver = PodIn("pi-1-driver", "driver", "Succeeded");
     REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
     REQUIRE(api.Writes() == 1);
-    const Result<rapidjson::Document> written = ParseJson(api.status_writes[0]);
-    REQUIRE(written.ok());
-    CHECK(GetString(*written, {"status", "applicationState", "state"}) == "COMPLETED");
+    CHECK(Written(api, 0, {"status", "applicationState", "state"}) == "COMPLETED");
   }
   SECTION("once no submission waits, the held change is written") {
     TestReconciler t(api, Object(submitted_app), PodIn("pi-1-driver", "driver", "Running"), options, one_lane);
@@ -424,9 +431,7 @@ TEST_CASE(
     REQUIRE(t.submitter.QueuedNative() == 0);
     REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
     REQUIRE(api.Writes() == 1);
-    const Result<rapidjson::Document> written = ParseJson(api.status_writes[0]);
-    REQUIRE(written.ok());
-    CHECK(GetString(*written, {"status", "applicationState", "state"}) == "RUNNING");
+    CHECK(Written(api, 0, {"status", "applicationState", "state"}) == "RUNNING");
   }
   SECTION("the UI's Service made for the app is stored at once, with the state") {
     TestReconciler t(api, Object(submitted_app), PodIn("pi-1-driver", "driver", "Running"), {}, one_lane);
@@ -434,10 +439,8 @@ TEST_CASE(
     REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
     CHECK(api.service_calls >= 1);
     REQUIRE(api.Writes() == 1);
-    const Result<rapidjson::Document> written = ParseJson(api.status_writes[0]);
-    REQUIRE(written.ok());
-    CHECK(GetString(*written, {"status", "driverInfo", "webUIServiceName"}) == "pi-ui-svc");
-    CHECK(GetString(*written, {"status", "applicationState", "state"}) == "RUNNING");
+    CHECK(Written(api, 0, {"status", "driverInfo", "webUIServiceName"}) == "pi-ui-svc");
+    CHECK(Written(api, 0, {"status", "applicationState", "state"}) == "RUNNING");
   }
   SECTION("with --status-wait-while-submitting=0 nothing is held") {
     options.status_wait_while_submitting = std::chrono::milliseconds(0);
