@@ -63,7 +63,7 @@ PAUSED=()
 pause_cluster() {
   local pid
   for pid in ${KWOK_PID:-} ${KUBE_CONTROLLER_MANAGER_PID:-} ${KUBE_SCHEDULER_PID:-}; do
-    kill -STOP "$pid" 2>/dev/null && PAUSED+=("$pid")
+    if kill -STOP "$pid" 2>/dev/null; then PAUSED+=("$pid"); fi
   done
 }
 resume_cluster() {

@@ -27,6 +27,9 @@ struct Reconciler::Context {
   std::optional<int64_t> observed_generation;
   bool just_marked = false;  // This reconcile wrote the attempt's mark: its driver cannot exist yet.
   bool ui_deferred = false;  // Every UI slot was taken: the UI is made by a later reconcile.
+  // A status change was put back to wait (StatusThrottle): a later write in this reconcile (the log step's) does
+  // not carry it, so its wait goes on.
+  bool held = false;
   // A submission slot (Reconciler::HoldSubmissionSlot), handed to the submitter with the attempt it queues;
   // else let go when the reconcile ends.
   std::shared_ptr<const void> submission_slot;

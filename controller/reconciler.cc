@@ -310,6 +310,8 @@ ReconcileResult Reconciler::ClaimDriver(Context& ctx, const kube::Pod& pod) {
   const std::string& pod_name = ctx.status.driver_info.pod_name;
   switch (DriverOwner(pod, UidOf(*ctx.object))) {
     case PodOwner::kThisApp:
+      // Submitted when its pod was made; an adoption held back (HoldWhileSubmitting) is stored later.
+      if (ctx.status.submission_time.empty()) ctx.status.submission_time = pod.meta.creation_timestamp;
       return Adopt(ctx, "driver pod exists");
     case PodOwner::kOtherApp: {
       // The driver of a deleted app of the same name: the garbage collector removes it, but its name is needed
@@ -531,6 +533,7 @@ std::chrono::milliseconds Reconciler::HoldWhileSubmitting(Context& ctx) {
 
 void Reconciler::PutBack(Context& ctx) {
   ctx.status = ctx.old_status;
+  ctx.held = true;
   // An adoption not stored is made again by the next reconcile, which finds the driver pod as this one did.
   ctx.adopted.reset();
 }
@@ -555,7 +558,7 @@ Status Reconciler::WriteStatus(Context& ctx) {
   ctx.object = Share(CopyJson(updated));
   own_writes_.Record(ctx.key, replaced, ctx.object);
   ctx.old_status = ctx.status;
-  status_throttle_.Forget(ctx.key);  // This write carried the executors' states.
+  if (!ctx.held) status_throttle_.Forget(ctx.key);  // This write carried every change that waited.
   if (ctx.adopted) {
     const std::string message = *std::exchange(ctx.adopted, std::nullopt);
     submitter_.Clear(UidOf(*ctx.object), api::SubmissionNumber(ctx.status));

@@ -39,6 +39,13 @@ constexpr char kRunningApp[] = R"({"apiVersion":"spark-operator.k8s.io/v1alpha1"
   "status":{"appId":"spark-1","applicationState":{"state":"RUNNING"},"driverInfo":{"podName":"pi-1-driver"},
             "submissionAttempts":1,"executionAttempts":1,"submissionTime":"2026-12-01T10:00:00Z"}})";
 
+// Its first attempt marked (controller/reconciler.cc StartAttempt), the driver not yet adopted.
+constexpr char kMarkedApp[] = R"({"apiVersion":"spark-operator.k8s.io/v1alpha1","kind":"SparkApplication",
+  "metadata":{"name":"pi","namespace":"jobs","uid":"uid-1","resourceVersion":"7","generation":1},
+  "spec":{"type":"Scala","mainClass":"Pi","mainApplicationFile":"local:///opt/pi.jar","image":"spark:4"},
+  "status":{"applicationState":{"state":"NEW"},"driverInfo":{"podName":"pi-1-driver"},"submissionAttempts":1,
+            "submissionNumber":1,"observedGeneration":1,"lastSubmissionAttemptTime":"2026-12-05T00:59:59Z"}})";
+
 // Not yet submitted: no status.
 constexpr char kNewApp[] = R"({"apiVersion":"spark-operator.k8s.io/v1alpha1","kind":"SparkApplication",
   "metadata":{"name":"pi","namespace":"jobs","uid":"uid-1","resourceVersion":"7","generation":1},
@@ -397,12 +404,22 @@ TEST_CASE(
     "while native submissions queue for a lane a submitted app's progress waits; its driver's end and a UI just "
     "made do not") {
   FakeApiServer api;
+  // With log shipping on, whose step after the state machine's writes whatever status it finds changed: a held
+  // change must have been put back.
+  logs::LogShipper shipper(logs::ShipperOptions{});
+  logs::LogKeeper keeper(ClientOf(api), shipper, logs::LogKeeperOptions{});
   ReconcilerOptions options;
   options.ui.service_type = UiServiceType::kNone;
+  options.logs = &keeper;
   SubmitterOptions one_lane;
   one_lane.native_concurrency = 1;
   std::string submitted_app = kRunningApp;
   submitted_app.replace(submitted_app.find("RUNNING"), 7, "SUBMITTED");
+  const auto drain = [](Submitter& submitter) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (submitter.QueuedNative() > 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    REQUIRE(submitter.QueuedNative() == 0);
+  };
 
   SECTION("SUBMITTED to RUNNING waits 10 s, longer than an executor-only change; the driver's end goes at once") {
     TestReconciler t(api, Object(submitted_app), PodIn("pi-1-driver", "driver", "Running"), options, one_lane);
@@ -426,12 +443,30 @@ TEST_CASE(
     REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
     CHECK(api.Writes() == 0);
     busy.Release();
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (t.submitter.QueuedNative() > 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
-    REQUIRE(t.submitter.QueuedNative() == 0);
+    drain(t.submitter);
     REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
     REQUIRE(api.Writes() == 1);
     CHECK(Written(api, 0, {"status", "applicationState", "state"}) == "RUNNING");
+  }
+  SECTION("an adoption waits too: stored and announced once, submitted when its driver pod was made") {
+    rapidjson::Document driver = CopyJson(*PodIn("pi-1-driver", "driver", "Running"));
+    SetString(driver, {"metadata", "creationTimestamp"}, "2026-12-05T01:00:00Z");
+    TestReconciler t(api, Object(kMarkedApp), std::make_shared<const rapidjson::Document>(std::move(driver)), options,
+                     one_lane);
+    BusyLane busy(t.submitter, 2);
+    const ReconcileResult held = t.reconciler->Reconcile("jobs/pi");
+    REQUIRE(held.status.ok());
+    CHECK(api.Writes() == 0);
+    CHECK(t.metrics.submitted.Value() == 0);
+    REQUIRE(held.requeue_after.has_value());
+    CHECK(*held.requeue_after > std::chrono::milliseconds(2001));
+    busy.Release();
+    drain(t.submitter);
+    REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
+    REQUIRE(api.Writes() == 1);
+    CHECK(t.metrics.submitted.Value() == 1);
+    CHECK(Written(api, 0, {"status", "applicationState", "state"}) == "RUNNING");
+    CHECK(Written(api, 0, {"status", "submissionTime"}) == "2026-12-05T01:00:00Z");
   }
   SECTION("the UI's Service made for the app is stored at once, with the state") {
     TestReconciler t(api, Object(submitted_app), PodIn("pi-1-driver", "driver", "Running"), {}, one_lane);
