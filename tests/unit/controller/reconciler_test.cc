@@ -401,7 +401,7 @@ class BusyLane {
 };
 
 TEST_CASE(
-    "while native submissions queue for a lane a submitted app's progress waits; its driver's end and a UI just "
+    "while native submissions queue for a lane a submitted app's progress waits - its driver's end and a UI just "
     "made do not") {
   FakeApiServer api;
   // With log shipping on, whose step after the state machine's writes whatever status it finds changed: a held
