@@ -327,16 +327,24 @@ TEST_CASE(
   }
 }
 
+// Reconciler options with log shipping on and no UI. Without a destination the log step ships nothing, but it
+// writes whatever status it finds changed after the state machine's step: a change held back must be put back.
+struct WithLogShipping {
+  explicit WithLogShipping(const FakeApiServer& api) : keeper(ClientOf(api), shipper, logs::LogKeeperOptions{}) {
+    options.ui.service_type = UiServiceType::kNone;
+    options.logs = &keeper;
+  }
+  logs::LogShipper shipper{logs::ShipperOptions{}};
+  logs::LogKeeper keeper;
+  ReconcilerOptions options;
+};
+
 TEST_CASE(
     "executor-only status changes wait 2 s and go in one write, also with log shipping on, and the driver's end is "
     "not held back") {
   FakeApiServer api;
-  logs::LogShipper shipper(logs::ShipperOptions{});
-  logs::LogKeeper keeper(ClientOf(api), shipper, logs::LogKeeperOptions{});
-  ReconcilerOptions options;
-  options.ui.service_type = UiServiceType::kNone;
-  options.logs = &keeper;
-  TestReconciler t(api, Object(kRunningApp), PodIn("pi-1-driver", "driver", "Running"), options);
+  WithLogShipping shipping(api);
+  TestReconciler t(api, Object(kRunningApp), PodIn("pi-1-driver", "driver", "Running"), shipping.options);
 
   // The first executor appears: not written yet, the app is looked at again once the 2 s are over.
   t.executors = {PodIn("pi-1-exec-1", "executor", "Pending")};
@@ -404,13 +412,8 @@ TEST_CASE(
     "while native submissions queue for a lane a submitted app's progress waits - its driver's end and a UI just "
     "made do not") {
   FakeApiServer api;
-  // With log shipping on, whose step after the state machine's writes whatever status it finds changed: a held
-  // change must have been put back.
-  logs::LogShipper shipper(logs::ShipperOptions{});
-  logs::LogKeeper keeper(ClientOf(api), shipper, logs::LogKeeperOptions{});
-  ReconcilerOptions options;
-  options.ui.service_type = UiServiceType::kNone;
-  options.logs = &keeper;
+  WithLogShipping shipping(api);  // A held change must have been put back, or the log step writes it.
+  ReconcilerOptions& options = shipping.options;
   SubmitterOptions one_lane;
   one_lane.native_concurrency = 1;
   std::string submitted_app = kRunningApp;
