@@ -24,9 +24,9 @@ ReconcileResult Sooner(ReconcileResult result, std::chrono::milliseconds wait) {
 
 ReconcileResult Reconciler::ReconcileLogs(Context& ctx, ReconcileResult result) {
   if (options_.logs == nullptr) return result;
+  ASSIGN_OR_RETURN(const std::vector<kube::Pod>* pods, AppPods(ctx));
   // The state machine read the driver before the cache took its end: shipped now, the run's manifest would record
   // the state the app is leaving. The next reconcile (queued by that pod event) ends the app first.
-  ASSIGN_OR_RETURN(const std::vector<kube::Pod>* pods, AppPods(ctx));
   const api::AppState app = ctx.state();
   if (app == api::AppState::kSubmitted || app == api::AppState::kRunning || app == api::AppState::kUnknown) {
     for (const kube::Pod& pod : *pods) {

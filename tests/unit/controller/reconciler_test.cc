@@ -114,6 +114,14 @@ struct FakeApiServer {
     const std::lock_guard lock(mu);
     return status_writes.size();
   }
+  // The app as the `index`th status write sent it.
+  rapidjson::Document StatusWrite(size_t index) {
+    const std::lock_guard lock(mu);
+    REQUIRE(status_writes.size() > index);
+    Result<rapidjson::Document> written = ParseJson(status_writes[index]);
+    REQUIRE(written.ok());
+    return std::move(*written);
+  }
 };
 
 std::shared_ptr<kube::Client> ClientOf(const FakeApiServer& api) {
@@ -177,10 +185,9 @@ TEST_CASE("a failed read of a missing driver pod leaves a RUNNING app as it is -
   const ReconcileResult absent = reconciler.Reconcile("jobs/pi");
   CHECK(absent.status.ok());
   REQUIRE(api.Writes() == 1);
-  Result<rapidjson::Document> written = ParseJson(api.status_writes[0]);
-  REQUIRE(written.ok());
-  CHECK(GetString(*written, {"status", "applicationState", "state"}) == "FAILED");
-  CHECK(GetString(*written, {"status", "applicationState", "errorMessage"}) ==
+  const rapidjson::Document written = api.StatusWrite(0);
+  CHECK(GetString(written, {"status", "applicationState", "state"}) == "FAILED");
+  CHECK(GetString(written, {"status", "applicationState", "errorMessage"}) ==
         "driver pod pi-1-driver disappeared (deleted?)");
 }
 
@@ -201,11 +208,10 @@ TEST_CASE("a spec change stops the running driver and runs again at once under t
   CHECK(api.pod_deletes >= 1);
   // Not waiting for the old driver to be gone: the new run's driver has another name.
   REQUIRE(api.Writes() == 1);
-  Result<rapidjson::Document> written = ParseJson(api.status_writes[0]);
-  REQUIRE(written.ok());
-  CHECK(GetString(*written, {"status", "applicationState", "state"}) == "NEW");
-  CHECK(GetInt(*written, {"status", "submissionAttempts"}) == 0);  // The retry policy counts afresh.
-  CHECK(GetInt(*written, {"status", "submissionNumber"}) == 1);    // The next submission is number 2.
+  const rapidjson::Document written = api.StatusWrite(0);
+  CHECK(GetString(written, {"status", "applicationState", "state"}) == "NEW");
+  CHECK(GetInt(written, {"status", "submissionAttempts"}) == 0);  // The retry policy counts afresh.
+  CHECK(GetInt(written, {"status", "submissionNumber"}) == 1);    // The next submission is number 2.
 }
 
 TEST_CASE("a driver is adopted with one status write, and after a failed write it is adopted once, not twice") {
@@ -230,12 +236,11 @@ TEST_CASE("a driver is adopted with one status write, and after a failed write i
   api.status_code = 200;
   CHECK(t.reconciler->Reconcile("jobs/pi").status.ok());
   REQUIRE(api.Writes() == 2);
-  Result<rapidjson::Document> written = ParseJson(api.status_writes[1]);
-  REQUIRE(written.ok());
-  CHECK(GetString(*written, {"status", "applicationState", "state"}) == "SUBMITTED");
-  CHECK(GetInt(*written, {"status", "executionAttempts"}) == 1);
-  CHECK_FALSE(GetString(*written, {"status", "submissionTime"}).empty());
-  CHECK(GetString(*written, {"status", "appId"}) == "spark-uid1");
+  const rapidjson::Document written = api.StatusWrite(1);
+  CHECK(GetString(written, {"status", "applicationState", "state"}) == "SUBMITTED");
+  CHECK(GetInt(written, {"status", "executionAttempts"}) == 1);
+  CHECK_FALSE(GetString(written, {"status", "submissionTime"}).empty());
+  CHECK(GetString(written, {"status", "appId"}) == "spark-uid1");
 }
 
 // A pod of the app `pi`'s first submission in the cache: its driver or an executor.
@@ -317,11 +322,10 @@ TEST_CASE(
     REQUIRE(result.status.ok());
     CHECK(api.service_calls == 0);
     REQUIRE(api.Writes() >= 1);
-    Result<rapidjson::Document> written = ParseJson(api.status_writes.back());
-    REQUIRE(written.ok());
-    CHECK(GetString(*written, {"status", "applicationState", "state"}) == "COMPLETED");
-    CHECK(GetString(*written, {"status", "driverInfo", "webUIServiceName"}) == "pi-ui-svc");
-    CHECK(GetString(*written, {"status", "driverInfo", "webUIURL"}).empty());
+    const rapidjson::Document written = api.StatusWrite(api.Writes() - 1);
+    CHECK(GetString(written, {"status", "applicationState", "state"}) == "COMPLETED");
+    CHECK(GetString(written, {"status", "driverInfo", "webUIServiceName"}) == "pi-ui-svc");
+    CHECK(GetString(written, {"status", "driverInfo", "webUIURL"}).empty());
     REQUIRE(result.requeue_after.has_value());
     CHECK(*result.requeue_after == std::chrono::seconds(30));
   }
@@ -367,20 +371,10 @@ TEST_CASE(
   t.driver = PodIn("pi-1-driver", "driver", "Succeeded");
   REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
   REQUIRE(api.Writes() == 1);
-  const Result<rapidjson::Document> written = ParseJson(api.status_writes[0]);
-  REQUIRE(written.ok());
-  CHECK(GetString(*written, {"status", "applicationState", "state"}) == "COMPLETED");
-  CHECK(GetString(*written, {"status", "executorState", "pi-1-exec-1"}) == "RUNNING");
-  CHECK(GetString(*written, {"status", "executorState", "pi-1-exec-2"}) == "PENDING");
-}
-
-// A field of the app as the `index`th status write stored it.
-std::string Written(FakeApiServer& api, size_t index, JsonPath path) {
-  const std::lock_guard lock(api.mu);
-  REQUIRE(api.status_writes.size() > index);
-  const Result<rapidjson::Document> written = ParseJson(api.status_writes[index]);
-  REQUIRE(written.ok());
-  return GetString(*written, path);
+  const rapidjson::Document written = api.StatusWrite(0);
+  CHECK(GetString(written, {"status", "applicationState", "state"}) == "COMPLETED");
+  CHECK(GetString(written, {"status", "executorState", "pi-1-exec-1"}) == "RUNNING");
+  CHECK(GetString(written, {"status", "executorState", "pi-1-exec-2"}) == "PENDING");
 }
 
 // Holds the submitter's native lane busy with `jobs` submissions until released (at the latest when destroyed,
@@ -438,7 +432,7 @@ TEST_CASE(
     t.driver = PodIn("pi-1-driver", "driver", "Succeeded");
     REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
     REQUIRE(api.Writes() == 1);
-    CHECK(Written(api, 0, {"status", "applicationState", "state"}) == "COMPLETED");
+    CHECK(GetString(api.StatusWrite(0), {"status", "applicationState", "state"}) == "COMPLETED");
   }
   SECTION("once no submission waits, the held change is written") {
     TestReconciler t(api, Object(submitted_app), PodIn("pi-1-driver", "driver", "Running"), options, one_lane);
@@ -449,7 +443,7 @@ TEST_CASE(
     drain(t.submitter);
     REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
     REQUIRE(api.Writes() == 1);
-    CHECK(Written(api, 0, {"status", "applicationState", "state"}) == "RUNNING");
+    CHECK(GetString(api.StatusWrite(0), {"status", "applicationState", "state"}) == "RUNNING");
   }
   SECTION("an adoption waits too: stored and announced once, submitted when its driver pod was made") {
     rapidjson::Document driver = CopyJson(*PodIn("pi-1-driver", "driver", "Running"));
@@ -468,8 +462,8 @@ TEST_CASE(
     REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
     REQUIRE(api.Writes() == 1);
     CHECK(t.metrics.submitted.Value() == 1);
-    CHECK(Written(api, 0, {"status", "applicationState", "state"}) == "RUNNING");
-    CHECK(Written(api, 0, {"status", "submissionTime"}) == "2026-12-05T01:00:00Z");
+    CHECK(GetString(api.StatusWrite(0), {"status", "applicationState", "state"}) == "RUNNING");
+    CHECK(GetString(api.StatusWrite(0), {"status", "submissionTime"}) == "2026-12-05T01:00:00Z");
   }
   SECTION("the UI's Service made for the app is stored at once, with the state") {
     TestReconciler t(api, Object(submitted_app), PodIn("pi-1-driver", "driver", "Running"), {}, one_lane);
@@ -477,8 +471,8 @@ TEST_CASE(
     REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
     CHECK(api.service_calls >= 1);
     REQUIRE(api.Writes() == 1);
-    CHECK(Written(api, 0, {"status", "driverInfo", "webUIServiceName"}) == "pi-ui-svc");
-    CHECK(Written(api, 0, {"status", "applicationState", "state"}) == "RUNNING");
+    CHECK(GetString(api.StatusWrite(0), {"status", "driverInfo", "webUIServiceName"}) == "pi-ui-svc");
+    CHECK(GetString(api.StatusWrite(0), {"status", "applicationState", "state"}) == "RUNNING");
   }
   SECTION("with --status-wait-while-submitting=0 nothing is held") {
     options.status_wait_while_submitting = std::chrono::milliseconds(0);
@@ -505,9 +499,8 @@ TEST_CASE("a reconcile after a status write reads what it wrote, not the cache's
   t.driver = PodIn("pi-1-driver", "driver", "Succeeded");
   REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
   REQUIRE(api.Writes() >= 2);
-  const Result<rapidjson::Document> written = ParseJson(api.status_writes[1]);
-  REQUIRE(written.ok());
-  CHECK(GetString(*written, {"status", "applicationState", "state"}) == "COMPLETED");
+  const rapidjson::Document written = api.StatusWrite(1);
+  CHECK(GetString(written, {"status", "applicationState", "state"}) == "COMPLETED");
   CHECK(api.version == "9");  // Both writes taken.
 }
 
@@ -547,10 +540,9 @@ TEST_CASE("before the pod cache is full a running app waits for it - no read, no
   t.pods_listed = true;
   REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
   REQUIRE(api.Writes() == 1);
-  const Result<rapidjson::Document> written = ParseJson(api.status_writes[0]);
-  REQUIRE(written.ok());
-  CHECK(GetString(*written, {"status", "applicationState", "state"}) == "RUNNING");
-  CHECK(GetString(*written, {"status", "executorState", "pi-1-exec-1"}) == "RUNNING");
+  const rapidjson::Document written = api.StatusWrite(0);
+  CHECK(GetString(written, {"status", "applicationState", "state"}) == "RUNNING");
+  CHECK(GetString(written, {"status", "executorState", "pi-1-exec-1"}) == "RUNNING");
 }
 
 TEST_CASE("before the pod cache is full a new app is marked and submitted all the same") {
@@ -562,9 +554,8 @@ TEST_CASE("before the pod cache is full a new app is marked and submitted all th
 
   REQUIRE(t.reconciler->Reconcile("jobs/pi").status.ok());
   REQUIRE(api.Writes() == 1);  // The attempt's mark.
-  const Result<rapidjson::Document> mark = ParseJson(api.status_writes[0]);
-  REQUIRE(mark.ok());
-  CHECK(GetInt(*mark, {"status", "submissionAttempts"}) == 1);
+  const rapidjson::Document mark = api.StatusWrite(0);
+  CHECK(GetInt(mark, {"status", "submissionAttempts"}) == 1);
   // Handed to the submitter: queued, running, or already done.
   CHECK((t.submitter.InFlight("uid-1", 1) || t.submitter.PeekResult("uid-1", 1).has_value()));
   CHECK(api.pod_gets == 0);
