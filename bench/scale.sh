@@ -28,7 +28,10 @@
 # `go tool pprof -top`), CONTROLLER_FLAGS (more flags for the controller, e.g. --submission-backlog=256).
 # The same QPS/BURST/NATIVE_C go to the raw loop.
 # The phases' namespaces stay until the end: N=1,000 leaves about 19,000 pods, N=10,000 about 130,000 (a kwok node
-# of tools/cluster/up.sh holds 200,000; more CLUSTER_NODES spread the drivers).
+# of tools/cluster/up.sh holds 200,000; more CLUSTER_NODES spread the drivers). At N=10,000 the fake cluster on
+# 2 cores, not the controller, sets the pace; to see every app COMPLETED within the hour there, start it with
+# `CLUSTER_NODES=8 CLUSTER_ENDPOINTS=false CLUSTER_KWOK_PARALLELISM=16 tools/cluster/up.sh` (the table's first row
+# names the cluster's settings).
 set -euo pipefail
 # shellcheck source=../tools/lib/checkout.bash
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/lib/checkout.bash"
@@ -54,9 +57,9 @@ mkdir -p "$OUT"
 CTL=""
 NAMESPACES=()
 TICK=$(getconf CLK_TCK)
-# Executors are bound to a node directly: the local kube-scheduler on 2 shared cores binds only a few pods a second
-# and is not what is measured; drivers still go through it, as the operator's do.
-EXEC_NODE="${KWOK_NODES%% *}"
+# Executors are bound to the nodes directly, each driver's on the next node: the local kube-scheduler on 2 shared
+# cores binds only a few pods a second and is not what is measured; drivers still go through it, as the operator's do.
+EXEC_NODES="${KWOK_NODES// /,}"
 
 # The fake cluster's processes paused by pause_cluster, for resume_cluster (and cleanup) to let go on.
 PAUSED=()
@@ -163,7 +166,8 @@ for _ in $(seq 50); do
   sleep 0.2
 done
 echo "scale: N=$N, controller --kube-api-qps=$QPS --kube-api-burst=$BURST --workers=$WORKERS" \
-  "--native-submission-concurrency=$NATIVE_C --ui-service-type=$UI_TYPE ${CONTROLLER_FLAGS:-}; output in $OUT" >&2
+  "--native-submission-concurrency=$NATIVE_C --ui-service-type=$UI_TYPE ${CONTROLLER_FLAGS:-}; cluster" \
+  "${CLUSTER_KNOBS:-nodes=? (an older tools/cluster/up.sh)}; output in $OUT" >&2
 
 # ---- 1. native
 NS_NATIVE="scale-native-$TAG"
@@ -177,7 +181,7 @@ ctl0=$(cpu_seconds "$CTL")
 t0=$(now)
 profile_apiserver native
 "$BUILD/bin/scale_player" --kubeconfig="$KUBECONFIG_PATH" --ns="$NS_NATIVE" --apps="$N" --app_file="$APP_FILE" \
-  --executor_node="$EXEC_NODE" \
+  --executor_nodes="$EXEC_NODES" \
   --timeout="$TIMEOUT" >"$OUT/native.txt" 2>"$OUT/player-native.log"
 wall=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.1f", b - a}')
 api1=$(cpu_seconds "$KUBE_APISERVER_PID")
@@ -259,7 +263,7 @@ fi
 new_namespace "scale-rawp-$TAG"
 api_writes_by >"$OUT/writes-raw-0.txt"
 "$BUILD/bin/scale_player" --kubeconfig="$KUBECONFIG_PATH" --ns="scale-rawp-$TAG" --create=false --drivers="$N" \
-  --executor_node="$EXEC_NODE" --timeout="$TIMEOUT" >"$OUT/raw-played.player.txt" 2>"$OUT/player-raw.log" &
+  --executor_nodes="$EXEC_NODES" --timeout="$TIMEOUT" >"$OUT/raw-played.player.txt" 2>"$OUT/player-raw.log" &
 player_pid=$!
 until grep -q "scale_player: watching" "$OUT/player-raw.log" 2>/dev/null; do
   kill -0 "$player_pid" 2>/dev/null || { echo "scale: the raw phase's player exited; see $OUT/player-raw.log" >&2; exit 1; }
@@ -287,7 +291,7 @@ if ((SS_N > 0)); then
   new_namespace "$NS_SS"
   start_controller "$NS_SS" spark-submit "$OUT/controller-spark-submit.log"
   "$BUILD/bin/scale_player" --kubeconfig="$KUBECONFIG_PATH" --ns="$NS_SS" --apps="$SS_N" --app_file="$APP_FILE" \
-    --executor_node="$EXEC_NODE" \
+    --executor_nodes="$EXEC_NODES" \
     --timeout="$TIMEOUT" >"$OUT/spark-submit.txt" 2>"$OUT/player-spark-submit.log"
   stop_controller
   ss_rate=$(awk -v n="$SS_N" -v s="$(val "$OUT/spark-submit.txt" drivers_seconds)" \
@@ -312,7 +316,7 @@ if [[ "${WEBHOOK:-1}" == 1 ]]; then
   init_register_webhook "$WH_CONFIG" "$NS_WH" "$init_port"
   start_controller "$NS_WH" native "$OUT/controller-webhook.log"
   "$BUILD/bin/scale_player" --kubeconfig="$KUBECONFIG_PATH" --ns="$NS_WH" --apps="$N" --timeout="$TIMEOUT" \
-    --executor_node="$EXEC_NODE" --app_file="$ROOT/deploy/examples/spark-application-example-configmaps.yaml" \
+    --executor_nodes="$EXEC_NODES" --app_file="$ROOT/deploy/examples/spark-application-example-configmaps.yaml" \
     >"$OUT/webhook.txt" 2>"$OUT/player-webhook.log"
   wh_hwm_kb=$(proc_kb "$CTL" VmHWM)
   stop_controller
@@ -334,6 +338,7 @@ rss_mb=$(awk -v k="$ctl_hwm_kb" 'BEGIN {printf "%.0f", k / 1024}')
 row() { printf '%-58s %-34s %s\n' "$1" "$2" "$3"; }
 echo
 row "what (N=$N)" "figure" "target"
+row "the local cluster (tools/cluster/up.sh)" "${CLUSTER_KNOBS:-?}" ""
 row "native: all driver pods exist after" "$(val "$F" drivers_seconds) s = $native_rate apps/min" ">= 2,000 apps/min"
 row "native: all COMPLETED after" "$(val "$F" completed_seconds) s ($completed of $N)" "all $N"
 row "native: app created -> driver pod created" \

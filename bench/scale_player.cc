@@ -25,6 +25,7 @@
 
 #include "bench/cluster_bench.h"
 #include "common/base/json.h"
+#include "common/base/strings.h"
 #include "common/base/yaml.h"
 #include "common/kube/client.h"
 #include "common/kube/errors.h"
@@ -41,8 +42,10 @@ DEFINE_int32(drivers, 0,
              "apps, so no app ever completes); 0: wait for --apps COMPLETED apps.");
 DEFINE_int32(create_concurrency, 32, "Creates in flight at once.");
 DEFINE_int32(executors, 5, "Executor pods per driver.");
-DEFINE_string(executor_node, "",
-              "Node the executor pods are bound to directly (spec.nodeName), sparing the scheduler 5 of every 6 pods; "
+DEFINE_string(executor_nodes, "",
+              "Nodes (comma-separated) the executor pods are bound to directly (spec.nodeName), each driver's on the "
+              "next one in turn: this spares the scheduler 5 of every 6 pods, and spreading them spares it more, as "
+              "it updates its view of a node in time linear in that node's pods at every change of one of them; "
               "empty: the scheduler places them.");
 DEFINE_int32(play_concurrency, 16, "Drivers played at once (each is executors + 1 requests).");
 DEFINE_int32(timeout, 1800, "Seconds to wait for every app to finish.");
@@ -79,6 +82,8 @@ class Player {
 
   std::shared_ptr<kube::Client> client_;
   const std::string ns_;
+  const std::vector<std::string> executor_nodes_ = SplitCommas(FLAGS_executor_nodes);
+  std::atomic<size_t> played_drivers_{0};
   Clock::time_point t0_ = Clock::now();
   std::atomic<bool> stop_{false};
 
@@ -167,6 +172,7 @@ void Player::OnPod(kube::WatchEventType type, const rapidjson::Value& pod) {
 Status Player::Play(const Driver& driver) {
   std::string base = driver.name;
   if (base.size() > 7 && base.compare(base.size() - 7, 7, "-driver") == 0) base.resize(base.size() - 7);
+  const std::string node = executor_nodes_.empty() ? "" : executor_nodes_[played_drivers_++ % executor_nodes_.size()];
   for (int i = 1; i <= FLAGS_executors; ++i) {
     rapidjson::Document pod(rapidjson::kObjectType);
     auto& a = pod.GetAllocator();
@@ -194,7 +200,7 @@ Status Player::Play(const Driver& driver) {
     owners.PushBack(std::move(owner), a);
     SetPath(pod, {"metadata", "ownerReferences"}, std::move(owners));
     SetString(pod, {"spec", "restartPolicy"}, "Never");
-    if (!FLAGS_executor_node.empty()) SetString(pod, {"spec", "nodeName"}, FLAGS_executor_node);
+    if (!node.empty()) SetString(pod, {"spec", "nodeName"}, node);
     SetPath(pod, {"spec", "enableServiceLinks"}, rapidjson::Value(false));
     rapidjson::Value container(rapidjson::kObjectType);
     container.AddMember("name", "spark-kubernetes-executor", a);

@@ -5,7 +5,11 @@
 # Stale state from a killed run is cleaned up first. Source .local/cluster/env afterwards.
 #
 # Env knobs: CLUSTER_NODES (fake node count, default 1), CLUSTER_TIMEOUT (seconds, default 120),
-# CLUSTER_PROFILING (false; true serves the API server's /debug/pprof, which bench/scale.sh PPROF=S reads).
+# CLUSTER_PROFILING (false; true serves the API server's /debug/pprof, which bench/scale.sh PPROF=S reads),
+# CLUSTER_ENDPOINTS (true; false stops the controller-manager's Endpoints and EndpointSlice controllers: with
+# thousands of driver Services in one namespace they match every pod change against every Service and take most
+# of 2 shared cores, which bench/scale.sh 10000 is not measuring), CLUSTER_KWOK_PARALLELISM (kwok's pod stages
+# played at once, default 4 as kwok's own; kwok's patches wait on the server, so a busy one needs more).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -18,6 +22,10 @@ LOGS="$STATE/logs"
 RUN="$STATE/run"
 ENV_FILE="$STATE/env"
 NODES="${CLUSTER_NODES:-1}"
+KCM_CONTROLLERS='*,-nodeipam'
+[[ "${CLUSTER_ENDPOINTS:-true}" == false ]] \
+  && KCM_CONTROLLERS+=',-endpoints-controller,-endpointslice-controller,-endpointslice-mirroring-controller'
+KWOK_PARALLELISM="${CLUSTER_KWOK_PARALLELISM:-4}"
 TIMEOUT="${CLUSTER_TIMEOUT:-120}"
 
 now() { date +%s.%N; }
@@ -240,7 +248,7 @@ start kube-controller-manager "$KUBE_CONTROLLER_MANAGER" \
   --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
   --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
   --service-cluster-ip-range=10.96.0.0/16 \
-  --controllers='*,-nodeipam' \
+  --controllers="$KCM_CONTROLLERS" \
   --profiling=false
 start kube-scheduler "$KUBE_SCHEDULER" \
   --kubeconfig="$STATE/kubeconfig" \
@@ -265,6 +273,21 @@ spec:
   logs:
   - logsFile: $STATE/kwok/default-container.log
     follow: false
+---
+apiVersion: config.kwok.x-k8s.io/v1alpha1
+kind: KwokConfiguration
+# A KwokConfiguration read from a file gets no defaults: every option kwok's own defaults set is set here.
+options:
+  podPlayStageParallelism: $KWOK_PARALLELISM
+  nodePlayStageParallelism: 4
+  nodeLeaseParallelism: 4
+  podsOnNodeSyncParallelism: 1
+  manageAllNodes: false
+  enableDebuggingHandlers: true
+  enableContentionProfiling: false
+  enableProfilingHandler: true
+  enablePodsOnNodeSyncListPager: true
+  enablePodsOnNodeSyncStreamWatch: false
 EOF
 crds_established() { "${KC[@]}" wait --for=condition=Established --timeout=1s -f "$KWOK_CRDS"; }
 wait_for "kwok CRDs established" 30 kube-apiserver crds_established
@@ -338,6 +361,7 @@ export KUBERNETES_VERSION=$KUBERNETES_VERSION
 export ETCD_VERSION=$ETCD_VERSION
 export KWOK_VERSION=$KWOK_VERSION
 export KWOK_NODES="$("${KC[@]}" get nodes -l type=kwok -o jsonpath='{.items[*].metadata.name}')"
+export CLUSTER_KNOBS="nodes=$NODES endpoints=${CLUSTER_ENDPOINTS:-true} kwok-parallelism=$KWOK_PARALLELISM"
 export CLUSTER_STATE_DIR=$STATE
 export AUDIT_LOG=$LOGS/audit.log
 export ETCD_PID=$(pid_of etcd)
