@@ -71,6 +71,7 @@ void Submitter::Enqueue(Lane lane, Job job) {
     const std::lock_guard lock(mu_);
     if (stop_ || in_flight_.count(job.id) != 0 || results_.count(job.id) != 0) return;
     in_flight_.emplace(job.id, Pending{job.key, job.cancel});
+    attempts_by_key_[job.key].insert(job.id);
     queues_[lane].push_back(std::move(job));
   }
   cvs_[lane].notify_one();
@@ -90,27 +91,48 @@ std::optional<Result<ProcessResult>> Submitter::PeekResult(const std::string& ui
 
 void Submitter::Clear(const std::string& uid, int attempt) {
   const std::lock_guard lock(mu_);
-  results_.erase({uid, attempt});
+  const auto it = results_.find({uid, attempt});
+  if (it == results_.end()) return;
+  Untrack(it->second.key, it->first);
+  results_.erase(it);
+}
+
+void Submitter::Untrack(const std::string& key, const AttemptKey& id) {
+  const auto tracked = attempts_by_key_.find(key);
+  if (tracked == attempts_by_key_.end()) return;
+  tracked->second.erase(id);
+  if (tracked->second.empty()) attempts_by_key_.erase(tracked);
 }
 
 void Submitter::Forget(const std::string& key, const std::string& keep_uid) {
   const std::lock_guard lock(mu_);
-  const auto stale = [&](const std::string& k, const AttemptKey& id) { return k == key && id.first != keep_uid; };
-  for (std::deque<Job>& queue : queues_) {
-    std::erase_if(queue, [&](const Job& job) {
-      if (!stale(job.key, job.id)) return false;
-      LOG(INFO) << key << ": cancelled queued submission attempt " << job.id.second << " of a deleted app (uid "
-                << job.id.first << ")";
-      in_flight_.erase(job.id);
-      return true;
-    });
+  const auto tracked = attempts_by_key_.find(key);
+  if (tracked == attempts_by_key_.end()) return;
+  std::vector<AttemptKey> stale;
+  for (const AttemptKey& id : tracked->second) {
+    if (id.first != keep_uid) stale.push_back(id);
   }
-  std::erase_if(results_, [&](const auto& entry) { return stale(entry.second.key, entry.first); });
-  // Still in flight now means running: stopped where it can be, and its result is not kept when it ends.
-  for (const auto& [id, pending] : in_flight_) {
-    if (!stale(pending.key, id)) continue;
+  for (const AttemptKey& id : stale) {
+    if (results_.erase(id) != 0) {
+      Untrack(key, id);
+      continue;
+    }
+    bool was_queued = false;
+    for (std::deque<Job>& queue : queues_) {
+      was_queued |= std::erase_if(queue, [&](const Job& job) { return job.id == id; }) != 0;
+    }
+    if (was_queued) {
+      LOG(INFO) << key << ": cancelled queued submission attempt " << id.second << " of a deleted app (uid " << id.first
+                << ")";
+      in_flight_.erase(id);
+      Untrack(key, id);
+      continue;
+    }
+    // Still in flight now means running: stopped where it can be, and its result is not kept when it ends.
+    const auto running = in_flight_.find(id);
+    if (running == in_flight_.end()) continue;
     unwanted_.insert(id);
-    if (pending.cancel != nullptr && !pending.cancel->exchange(true)) {
+    if (running->second.cancel != nullptr && !running->second.cancel->exchange(true)) {
       LOG(INFO) << key << ": stopping the running spark-submit of attempt " << id.second << " of a deleted app (uid "
                 << id.first << ")";
     }
@@ -161,7 +183,11 @@ void Submitter::Loop(Lane lane) {
       const std::lock_guard lock(mu_);
       --running_;
       in_flight_.erase(job.id);
-      if (unwanted_.erase(job.id) == 0) results_.insert_or_assign(job.id, Outcome{job.key, std::move(result)});
+      if (unwanted_.erase(job.id) == 0) {
+        results_.insert_or_assign(job.id, Outcome{job.key, std::move(result)});
+      } else {
+        Untrack(job.key, job.id);
+      }
     }
     if (options_.on_done) options_.on_done(job.key);
   }

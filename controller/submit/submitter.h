@@ -98,6 +98,8 @@ class Submitter {
   };
   void Enqueue(Lane lane, Job job);
   void Loop(Lane lane);
+  // Removes `id` from attempts_by_key_ (it left in_flight_ and results_ for good).
+  void Untrack(const std::string& key, const AttemptKey& id);
 
   const SubmitterOptions options_;
   mutable std::mutex mu_;
@@ -108,6 +110,10 @@ class Submitter {
   size_t running_ = 0;
   std::map<AttemptKey, Outcome> results_;
   std::set<AttemptKey> unwanted_;  // Running attempts of forgotten apps.
+  // Each key's attempts in in_flight_ or results_. Every reconcile calls Forget for its app's namesakes, which
+  // scanned all of both (and every queued job) under mu_ while the lanes waited: 8 % of the controller's CPU at
+  // N=1000, and linear in the apps.
+  std::map<std::string, std::set<AttemptKey>> attempts_by_key_;
   std::vector<std::thread> threads_;
 };
 
