@@ -4,7 +4,7 @@ one, against a ConfigMap create as the unit. The SparkApplication CRD embeds Kub
 the executor and the volumes (about 1 MB of schema); the question is whether that schema is what makes a status
 write dear (the API server computes a custom resource's managed fields and validates it against the schema).
 
-    bench/crd_write_cost.py [N=1000] [ROUNDS=2]
+    bench/crd_write_cost.py [N=1000] [ROUNDS=3]
 
 Installs two copies of deploy/crd's SparkApplication CRD under groups of their own (so the real one and its apps
 are not touched): `full.crd-cost.bench` as it is, and `slim.crd-cost.bench` with the driver, executor and volumes
@@ -72,27 +72,44 @@ class Api:
 
 
 def cpu_seconds(pid):
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def in_parallel(count, work):
+    """work(0..count-1), CONCURRENCY at a time; the first failure is raised once all have stopped."""
     next_index = iter(range(count))
     lock = threading.Lock()
+    failures = []
 
     def run():
         while True:
             with lock:
-                i = next(next_index, None)
+                i = None if failures else next(next_index, None)
             if i is None:
                 return
-            work(i)
+            try:
+                work(i)
+            except Exception as e:  # noqa: BLE001 - handed to the caller
+                with lock:
+                    failures.append(e)
 
     threads = [threading.Thread(target=run) for _ in range(CONCURRENCY)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    if failures:
+        raise failures[0]
+
+
+def wait_until(what, check, seconds=60):
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: not within {seconds} s")
+        time.sleep(0.2)
 
 
 def measured(env, label, count, work):
@@ -122,6 +139,15 @@ def crd_copy(crd, group, slim):
 def round_for(env, api, app, group, round_index, n):
     ns = f"crd-cost-{group.split('.')[0]}-{round_index}-{os.getpid()}"
     api.call("POST", "/api/v1/namespaces", {"metadata": {"name": ns}})
+    try:
+        measure_round(env, api, app, group, ns, round_index, n)
+    finally:
+        # Gone before the next round starts: deleting N objects would otherwise load the server it measures.
+        subprocess.run(KUBECTL + ["delete", "namespace", ns, "--wait=true", "--timeout=300s"], check=True,
+                       capture_output=True)
+
+
+def measure_round(env, api, app, group, ns, round_index, n):
     base = f"/apis/{group}/v1alpha1/namespaces/{ns}/sparkapplications"
     stored = {}
 
@@ -134,10 +160,13 @@ def round_for(env, api, app, group, round_index, n):
     def status_put(state):
         def put(i):
             body = stored[i]
+            # What the controller writes at those two steps.
             body["status"] = {
-                "applicationState": {"state": state}, "submissionAttempts": 1,
-                "lastSubmissionAttemptTime": "2026-12-05T03:00:00Z", "submissionID": f"id-{i}",
-                "driverInfo": {"podName": f"app-{i}-driver", "webUIServiceName": f"app-{i}-ui-svc"},
+                "applicationState": {"state": state}, "submissionAttempts": 1, "submissionNumber": 1,
+                "executionAttempts": 1 if state == "RUNNING" else 0, "observedGeneration": 1,
+                "lastSubmissionAttemptTime": "2026-12-05T03:00:00Z", "submissionTime": "2026-12-05T03:00:01Z",
+                "driverInfo": {"podName": f"app-{i}-1-driver", "webUIServiceName": f"app-{i}-ui-svc",
+                               "webUIPort": 4040},
                 "executorState": {f"app-{i}-exec-{k}": state for k in range(1, 6)} if state == "RUNNING" else {}}
             stored[i] = api.call("PUT", f"{base}/app-{i}/status", body)
         return put
@@ -151,12 +180,11 @@ def round_for(env, api, app, group, round_index, n):
     measured(env, "status PUT (SUBMITTED)", n, status_put("SUBMITTED"))
     measured(env, "status PUT (RUNNING)", n, status_put("RUNNING"))
     measured(env, "ConfigMap create", n, configmap)
-    subprocess.run(KUBECTL + ["delete", "namespace", ns, "--wait=false"], check=True, capture_output=True)
 
 
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
-    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 2
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     env = cluster_env()
     api = Api(env)
     crd = as_json(read("deploy/crd/spark-operator.k8s.io_sparkapplications.yaml"))
@@ -168,11 +196,16 @@ def main():
                            capture_output=True)
         for c in copies:
             # A CRD created this instant has no conditions yet, which `kubectl wait` takes for an error.
-            while subprocess.run(KUBECTL + ["wait", "--for=condition=Established", f"crd/{c['metadata']['name']}"],
-                                 capture_output=True).returncode:
-                time.sleep(0.2)
-        app = as_json(read("deploy/examples/spark-application-example.yaml").replace(
-            "apiVersion: spark-operator.k8s.io/", f"apiVersion: {variants[0][0]}/"))
+            wait_until(f"{c['metadata']['name']} established", lambda: subprocess.run(
+                KUBECTL + ["wait", "--for=condition=Established", f"crd/{c['metadata']['name']}"],
+                capture_output=True).returncode == 0)
+        example = read("deploy/examples/spark-application-example.yaml").replace(
+            "apiVersion: spark-operator.k8s.io/", f"apiVersion: {variants[0][0]}/")
+        # kubectl learns of the new group by discovery, which may lag its establishment by a moment.
+        wait_until("the example parsed against the new group", lambda: subprocess.run(
+            KUBECTL + ["create", "--dry-run=client", "-o", "json", "-f", "-"], input=example.encode(),
+            capture_output=True).returncode == 0)
+        app = as_json(example)
         for round_index in range(rounds):
             for group, _ in variants:
                 round_for(env, api, app, group, round_index, n)

@@ -44,9 +44,8 @@ DEFINE_int32(create_concurrency, 32, "Creates in flight at once.");
 DEFINE_int32(executors, 5, "Executor pods per driver.");
 DEFINE_string(executor_nodes, "",
               "Nodes (comma-separated) the executor pods are bound to directly (spec.nodeName), each driver's on the "
-              "next one in turn: this spares the scheduler 5 of every 6 pods, and spreading them spares it more, as "
-              "it updates its view of a node in time linear in that node's pods at every change of one of them; "
-              "empty: the scheduler places them.");
+              "next one in turn, as a scheduler would spread them: this spares the scheduler 5 of every 6 pods, and "
+              "no one fake node holds them all; empty: the scheduler places them.");
 DEFINE_int32(play_concurrency, 16, "Drivers played at once (each is executors + 1 requests).");
 DEFINE_int32(timeout, 1800, "Seconds to wait for every app to finish.");
 

@@ -22,9 +22,7 @@ LOGS="$STATE/logs"
 RUN="$STATE/run"
 ENV_FILE="$STATE/env"
 NODES="${CLUSTER_NODES:-1}"
-KCM_CONTROLLERS='*,-nodeipam'
-[[ "${CLUSTER_ENDPOINTS:-true}" == false ]] \
-  && KCM_CONTROLLERS+=',-endpoints-controller,-endpointslice-controller,-endpointslice-mirroring-controller'
+ENDPOINTS="${CLUSTER_ENDPOINTS:-true}"
 KWOK_PARALLELISM="${CLUSTER_KWOK_PARALLELISM:-4}"
 TIMEOUT="${CLUSTER_TIMEOUT:-120}"
 
@@ -39,6 +37,14 @@ die() {
   exit 1
 }
 T0="$(now)"
+bad_knob() { echo "up.sh: ERROR: $*" >&2; exit 2; }
+[[ "$ENDPOINTS" == true || "$ENDPOINTS" == false ]] || bad_knob "CLUSTER_ENDPOINTS must be true or false, not '$ENDPOINTS'"
+[[ "$KWOK_PARALLELISM" =~ ^[1-9][0-9]*$ ]] \
+  || bad_knob "CLUSTER_KWOK_PARALLELISM must be a positive number, not '$KWOK_PARALLELISM'"
+KCM_CONTROLLERS='*,-nodeipam'
+if [[ "$ENDPOINTS" == false ]]; then
+  KCM_CONTROLLERS+=',-endpoints-controller,-endpointslice-controller,-endpointslice-mirroring-controller'
+fi
 
 # ---------------------------------------------------------------- already up?
 # One up.sh/down.sh at a time per checkout (fd 8; closed in the started daemons).
@@ -47,6 +53,10 @@ exec 8>"$STATE/.lock"
 flock 8
 if [[ -f "$ENV_FILE" ]] && "$HERE/status.sh" >/dev/null 2>&1; then
   log "cluster already up ($ENV_FILE)"
+  wanted="nodes=$NODES endpoints=$ENDPOINTS kwok-parallelism=$KWOK_PARALLELISM"
+  running="$(sed -n 's/^export CLUSTER_KNOBS="\(.*\)"$/\1/p' "$ENV_FILE")"
+  [[ "$running" == "$wanted" ]] \
+    || log "WARNING: it runs with '${running:-unknown knobs}', not '$wanted': tools/cluster/down.sh first to change them"
   exit 0
 fi
 if [[ -f "$ENV_FILE" || -s "$RUN/pids" || -d "$STATE/etcd" ]]; then
@@ -276,7 +286,8 @@ spec:
 ---
 apiVersion: config.kwok.x-k8s.io/v1alpha1
 kind: KwokConfiguration
-# A KwokConfiguration read from a file gets no defaults: every option kwok's own defaults set is set here.
+# A KwokConfiguration read from a file gets no defaults: every option kwok's own defaults set is set here (its
+# cidr by --cidr below).
 options:
   podPlayStageParallelism: $KWOK_PARALLELISM
   nodePlayStageParallelism: 4
@@ -361,7 +372,7 @@ export KUBERNETES_VERSION=$KUBERNETES_VERSION
 export ETCD_VERSION=$ETCD_VERSION
 export KWOK_VERSION=$KWOK_VERSION
 export KWOK_NODES="$("${KC[@]}" get nodes -l type=kwok -o jsonpath='{.items[*].metadata.name}')"
-export CLUSTER_KNOBS="nodes=$NODES endpoints=${CLUSTER_ENDPOINTS:-true} kwok-parallelism=$KWOK_PARALLELISM"
+export CLUSTER_KNOBS="nodes=$NODES endpoints=$ENDPOINTS kwok-parallelism=$KWOK_PARALLELISM"
 export CLUSTER_STATE_DIR=$STATE
 export AUDIT_LOG=$LOGS/audit.log
 export ETCD_PID=$(pid_of etcd)

@@ -114,6 +114,36 @@ TEST_CASE("an app re-created under the same name neither sees nor cancels by mis
   CHECK(access((dir + "/new-ran").c_str(), F_OK) == 0);
 }
 
+TEST_CASE("one forget drops every attempt a namesake left, finished or queued, and keeps the new app's result") {
+  const std::string dir = TempDir();
+  std::atomic<int> done{0};
+  Submitter submitter(OneAtATime(done));
+  submitter.Submit("ns/app", "uid-old", 1, Touch(dir + "/old-1-ran"));
+  submitter.Submit("ns/app", "uid-new", 1, Touch(dir + "/new-1-ran"));
+  REQUIRE(Eventually([&] { return submitter.PeekResult("uid-new", 1).has_value(); }, std::chrono::seconds(10)));
+  REQUIRE(submitter.PeekResult("uid-old", 1).has_value());
+  Block(submitter, dir);
+  submitter.Submit("ns/app", "uid-old", 2, Touch(dir + "/old-2-ran"));
+  REQUIRE(submitter.Queued() == 1);
+
+  submitter.Forget("ns/app", "uid-new");
+  CHECK_FALSE(submitter.PeekResult("uid-old", 1).has_value());
+  CHECK_FALSE(submitter.InFlight("uid-old", 2));
+  CHECK(submitter.Queued() == 0);
+  CHECK(submitter.PeekResult("uid-new", 1).has_value());
+
+  // Collected, the new app's result is gone for good, and the same attempt may be queued again.
+  submitter.Clear("uid-new", 1);
+  CHECK_FALSE(submitter.PeekResult("uid-new", 1).has_value());
+  submitter.Forget("ns/app", "uid-new");
+  submitter.Submit("ns/app", "uid-new", 1, Touch(dir + "/new-1-again"));
+  CHECK(submitter.InFlight("uid-new", 1));
+  REQUIRE(WriteFileAtomically(dir + "/gate", "").ok());
+  REQUIRE(Eventually([&] { return submitter.PeekResult("uid-new", 1).has_value(); }, std::chrono::seconds(10)));
+  CHECK(access((dir + "/new-1-again").c_str(), F_OK) == 0);
+  CHECK(access((dir + "/old-2-ran").c_str(), F_OK) != 0);
+}
+
 TEST_CASE("a deleted app's running spark-submit is stopped with what it started, and its result is not kept") {
   const std::string dir = TempDir();
   std::atomic<int> done{0};
