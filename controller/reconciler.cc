@@ -37,8 +37,6 @@ kube::WallTime Now() { return std::chrono::system_clock::now(); }
 // Seconds left of a wait of `seconds` from `since`; saturating (controller/wait.h).
 int64_t Left(const std::string& since, int64_t seconds) { return SecondsLeft(since, seconds, Now()); }
 
-kube::ObjectPtr Share(rapidjson::Document doc) { return std::make_shared<const rapidjson::Document>(std::move(doc)); }
-
 }  // namespace
 
 Reconciler::Reconciler(std::shared_ptr<kube::Client> client, CacheView caches, Submitter& submitter, Events& events,
@@ -553,10 +551,11 @@ Status Reconciler::WriteStatus(Context& ctx) {
   SetPath(doc, {"status"}, rapidjson::Value(status, doc.GetAllocator()));
   ASSIGN_OR_RETURN(rapidjson::Document updated, client_->UpdateStatus(kube::resources::kSparkApplications, doc));
   const std::string replaced = GetString(*ctx.object, {"metadata", "resourceVersion"});
-  // Kept until the cache catches up, so trimmed as the cache trims; the copy leaves the removed fields' memory.
+  // Kept until the cache catches up, so trimmed as the cache trims; packed, then decoded into memory of its size.
   TrimAppForCache(updated);
-  ctx.object = Share(CopyJson(updated));
-  own_writes_.Record(ctx.key, replaced, ctx.object);
+  kube::PackedObject written = kube::PackedObject::Pack(ctx.key, updated, AppCacheDictionary().get());
+  ctx.object = written.Decode(AppCacheDictionary().get());
+  own_writes_.Record(ctx.key, replaced, std::move(written));
   ctx.old_status = ctx.status;
   if (!ctx.held) status_throttle_.Forget(ctx.key);  // This write carried every change that waited.
   if (ctx.adopted) {
