@@ -551,11 +551,9 @@ Status Reconciler::WriteStatus(Context& ctx) {
   SetPath(doc, {"status"}, rapidjson::Value(status, doc.GetAllocator()));
   ASSIGN_OR_RETURN(rapidjson::Document updated, client_->UpdateStatus(kube::resources::kSparkApplications, doc));
   const std::string replaced = GetString(*ctx.object, {"metadata", "resourceVersion"});
-  // Kept until the cache catches up, so trimmed as the cache trims; packed, then decoded into memory of its size.
+  // Kept until the cache catches up, so trimmed as the cache trims.
   TrimAppForCache(updated);
-  kube::PackedObject written = kube::PackedObject::Pack(ctx.key, updated, AppCacheDictionary().get());
-  ctx.object = written.Decode(AppCacheDictionary().get());
-  own_writes_.Record(ctx.key, replaced, std::move(written));
+  ctx.object = own_writes_.Record(ctx.key, replaced, updated);
   ctx.old_status = ctx.status;
   if (!ctx.held) status_throttle_.Forget(ctx.key);  // This write carried every change that waited.
   if (ctx.adopted) {

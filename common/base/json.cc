@@ -12,10 +12,12 @@ namespace spark_operator {
 
 namespace {
 
-// Passes SAX events on to the Document and stops the parse when objects and arrays nest too deep.
+// Passes SAX events on to the Document and stops the parse when objects and arrays nest too deep. With
+// `copy_strings` the Document copies every string, also those its source would lend it (see CopyJson).
 class DepthLimitedHandler {
  public:
-  explicit DepthLimitedHandler(rapidjson::Document& doc) : doc_(doc) {}
+  explicit DepthLimitedHandler(rapidjson::Document& doc, bool copy_strings = false)
+      : doc_(doc), copy_strings_(copy_strings) {}
   bool too_deep() const { return too_deep_; }
 
   bool Null() { return doc_.Null(); }
@@ -25,9 +27,11 @@ class DepthLimitedHandler {
   bool Int64(int64_t i) { return doc_.Int64(i); }
   bool Uint64(uint64_t i) { return doc_.Uint64(i); }
   bool Double(double d) { return doc_.Double(d); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) { return doc_.RawNumber(s, n, copy); }
-  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
-  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
+    return doc_.RawNumber(s, n, copy || copy_strings_);
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy || copy_strings_); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy || copy_strings_); }
   bool StartObject() { return Enter() && doc_.StartObject(); }
   bool EndObject(rapidjson::SizeType members) { return Leave() && doc_.EndObject(members); }
   bool StartArray() { return Enter() && doc_.StartArray(); }
@@ -45,6 +49,7 @@ class DepthLimitedHandler {
   }
 
   rapidjson::Document& doc_;
+  const bool copy_strings_;
   int depth_ = 0;
   bool too_deep_ = false;
 };
@@ -93,7 +98,11 @@ std::string ToPrettyJson(const rapidjson::Value& value) {
 
 rapidjson::Document CopyJson(const rapidjson::Value& value) {
   rapidjson::Document doc;
-  doc.CopyFrom(value, doc.GetAllocator());
+  auto generate = [&value](rapidjson::Document& target) {
+    DepthLimitedHandler handler(target, /*copy_strings=*/true);
+    return value.Accept(handler);
+  };
+  doc.Populate(generate);
   return doc;
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <utility>
 
 #include "common/base/backoff.h"
@@ -166,19 +167,49 @@ void EventRecorder::Record(const InvolvedObject& involved_object, EventType type
                            std::string_view message) {
   std::string key = EventAggregationKey(involved_object, type, reason, message);
   Sender& sender = *senders_[std::hash<std::string>{}(key) % senders_.size()];
+  Pending event{involved_object, type, std::string(reason), std::string(message), std::chrono::system_clock::now(),
+                std::move(key)};
+  std::optional<Pending> dropped;
   {
     const std::lock_guard<std::mutex> lock(mutex_);
-    if (!stop_ && queued_ < options_.queue_size) {
-      sender.queue.push_back(Pending{involved_object, type, std::string(reason), std::string(message),
-                                     std::chrono::system_clock::now(), std::move(key)});
-      ++queued_;
-      changed_.notify_all();
-      return;
+    bool room = !stop_ && queued_ < options_.queue_size;
+    // A Warning tells a user what went wrong: when a burst has filled the queue it takes the place of the newest
+    // Normal one, which only tells that something went as asked.
+    if (!stop_ && !room && type == EventType::kWarning) {
+      dropped = TakeNewestNormalLocked();
+      room = dropped.has_value();
     }
-    TallyLocked(&EventRecorderStats::dropped, "dropped");
+    if (room) {
+      if (!dropped) ++queued_;
+      sender.queue.push_back(std::move(event));
+      changed_.notify_all();
+    } else {
+      dropped = std::move(event);
+    }
+    if (dropped) TallyLocked(&EventRecorderStats::dropped, "dropped");
   }
-  LOG(WARNING) << "event queue full, dropping " << EventTypeName(type) << " event " << reason << " for "
-               << involved_object.kind << " " << involved_object.ns << "/" << involved_object.name << ": " << message;
+  if (!dropped) return;
+  LOG(WARNING) << "event queue full, dropping " << EventTypeName(dropped->type) << " event " << dropped->reason
+               << " for " << dropped->object.kind << " " << dropped->object.ns << "/" << dropped->object.name << ": "
+               << dropped->message;
+}
+
+std::optional<EventRecorder::Pending> EventRecorder::TakeNewestNormalLocked() {
+  std::deque<Pending>* queue = nullptr;
+  std::deque<Pending>::iterator newest;
+  for (const std::unique_ptr<Sender>& sender : senders_) {
+    const auto last_normal = std::find_if(sender->queue.rbegin(), sender->queue.rend(),
+                                          [](const Pending& pending) { return pending.type == EventType::kNormal; });
+    if (last_normal == sender->queue.rend()) continue;
+    if (queue == nullptr || last_normal->time > newest->time) {
+      queue = &sender->queue;
+      newest = std::prev(last_normal.base());
+    }
+  }
+  if (queue == nullptr) return std::nullopt;
+  Pending taken = std::move(*newest);
+  queue->erase(newest);
+  return taken;
 }
 
 bool EventRecorder::Flush(std::chrono::milliseconds timeout) {

@@ -165,6 +165,21 @@ EventRecorderOptions FastOptions() {
 
 rapidjson::Document Body(const FakeSink::Call& call) { return std::move(*ParseJson(call.body)); }
 
+// One sender and room for three events, its sink holding every write until unblocked.
+struct BlockedSmallRecorder {
+  static EventRecorderOptions Options() {
+    EventRecorderOptions options = FastOptions();
+    options.queue_size = 3;
+    options.senders = 1;
+    return options;
+  }
+  BlockedSmallRecorder() : recorder(std::move(sink), Options()) { calls.Block(true); }
+
+  std::unique_ptr<FakeSink> sink = std::make_unique<FakeSink>();
+  FakeSink& calls = *sink;  // Declared before the recorder takes the sink.
+  EventRecorder recorder;
+};
+
 TEST_CASE("EventRecorder writes one Event and counts its repeats", "[event_recorder]") {
   auto sink = std::make_unique<FakeSink>();
   FakeSink& calls = *sink;
@@ -276,13 +291,9 @@ TEST_CASE("a retried create that finds its Event already there counts as written
 }
 
 TEST_CASE("EventRecorder drops events when its queue is full instead of blocking", "[event_recorder]") {
-  auto sink = std::make_unique<FakeSink>();
-  FakeSink& calls = *sink;
-  EventRecorderOptions options = FastOptions();
-  options.queue_size = 3;
-  options.senders = 1;
-  EventRecorder recorder(std::move(sink), options);
-  calls.Block(true);
+  BlockedSmallRecorder setup;
+  FakeSink& calls = setup.calls;
+  EventRecorder& recorder = setup.recorder;
   for (int i = 0; i < 10; ++i) recorder.Record(kPod, EventType::kNormal, "R", "message " + std::to_string(i));
   CHECK_FALSE(recorder.Flush(milliseconds(50)));
   // At most one was taken by the sender before the queue filled up.
@@ -291,6 +302,31 @@ TEST_CASE("EventRecorder drops events when its queue is full instead of blocking
   calls.Block(false);
   REQUIRE(recorder.Flush(seconds(5)));
   CHECK(recorder.stats().created + recorder.stats().dropped == 10);
+}
+
+TEST_CASE("a Warning recorded into a full queue takes the newest Normal event's place", "[event_recorder]") {
+  BlockedSmallRecorder setup;
+  FakeSink& calls = setup.calls;
+  EventRecorder& recorder = setup.recorder;
+  recorder.Record(kPod, EventType::kNormal, "Submitted", "normal 0");
+  const auto deadline = std::chrono::steady_clock::now() + seconds(5);
+  while (calls.waiting() < 1 && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  REQUIRE(calls.waiting() == 1);  // "normal 0" is being written; the queue is empty.
+  for (int i = 1; i <= 5; ++i) recorder.Record(kPod, EventType::kNormal, "Submitted", "normal " + std::to_string(i));
+  // Queued: normal 1-3; normal 4 and 5 were dropped. Each Warning evicts the newest Normal still queued; the fourth
+  // finds none and is dropped itself.
+  for (int i = 1; i <= 4; ++i) recorder.Record(kPod, EventType::kWarning, "BadConfig", "warning " + std::to_string(i));
+  CHECK(recorder.stats().dropped == 6);
+  calls.Block(false);
+  REQUIRE(recorder.Flush(seconds(5)));
+  std::vector<std::string> written;
+  for (const FakeSink::Call& call : calls.calls()) {
+    const rapidjson::Document event = Body(call);
+    written.push_back(GetString(event, {"type"}) + ": " + GetString(event, {"message"}));
+  }
+  CHECK(written ==
+        std::vector<std::string>{"Normal: normal 0", "Warning: warning 1", "Warning: warning 2", "Warning: warning 3"});
+  CHECK(recorder.stats().created == 4);
 }
 
 TEST_CASE("EventRecorder counts what became of each event in spark_operator_events_total", "[event_recorder]") {

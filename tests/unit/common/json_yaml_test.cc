@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <string>
 
 #include "common/base/base64.h"
 #include "common/base/json.h"
@@ -36,6 +38,17 @@ TEST_CASE("JSON paths read, create and remove nested members") {
   const Result<rapidjson::Document> bad = ParseJson("{\"a\":");
   REQUIRE_FALSE(bad.ok());
   CHECK_THAT(bad.status().message(), Catch::StartsWith("malformed JSON"));
+}
+
+TEST_CASE("a copy keeps its strings when the text a Document was parsed in place from is overwritten") {
+  // The packed caches decode objects this way: the strings stay in the decoded text.
+  std::string text = R"({"metadata":{"name":"a-name-longer-than-a-short-string"},"items":["another long string"]})";
+  rapidjson::Document parsed;
+  parsed.ParseInsitu(text.data());
+  REQUIRE_FALSE(parsed.HasParseError());
+  const rapidjson::Document copy = CopyJson(parsed);
+  std::fill(text.begin(), text.end(), 'x');
+  CHECK(ToJson(copy) == R"({"metadata":{"name":"a-name-longer-than-a-short-string"},"items":["another long string"]})");
 }
 
 TEST_CASE("base64 round trips and rejects garbage") {
