@@ -26,7 +26,8 @@ Result<rapidjson::Document> ParseJson(std::string_view text);
 std::string ToJson(const rapidjson::Value& value);
 std::string ToPrettyJson(const rapidjson::Value& value);
 // A copy that owns every string. CopyFrom would lend the copy the strings of a Document parsed in place (the
-// packed caches decode so), and the copy would then read freed memory once the original is gone.
+// packed caches decode so), and the copy would then read freed memory once the original is gone. A value nested
+// deeper than kMaxJsonDepth copies as null.
 rapidjson::Document CopyJson(const rapidjson::Value& value);
 
 // Null when any step of `path` is missing or is not an object.
