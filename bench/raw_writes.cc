@@ -5,14 +5,25 @@
 // (controller/native) and the same spark-submit command line the controller builds for the example app; only
 // the driver pod template is left out, since it names the SparkApplication as owner and there is none.
 //
+// With --app_and_mark each app's objects follow what no operator can skip: the SparkApplication's creation (the
+// user's write) and one status write, the attempt's mark that exactly-once submission needs before the driver
+// pod (controller/reconciler.cc, StartAttempt). The apps are created as bench/scale_player creates them, 32 at
+// once from the start, each marked by its creator, and the objects' lanes take each app once marked: the
+// pipeline of the native phase without its informers, reconciles or any other write. That is the floor for an
+// operator that submits exactly once: native against it is the controller's own cost, it against the raw rate
+// the cost of the app and its mark.
+//
 // Prints "key value" lines: seconds for all N, apps/min, failures.
 #include <gflags/gflags.h>
 #include <glog/logging.h>
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <fstream>
+#include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -25,6 +36,7 @@
 #include "common/kube/client.h"
 #include "common/kube/config.h"
 #include "common/kube/errors.h"
+#include "common/kube/time_format.h"
 #include "controller/native/native_submit.h"
 #include "controller/submit/submission.h"
 #include "controller/submit/submit_auth.h"
@@ -36,17 +48,24 @@ DEFINE_string(app_file, "deploy/examples/spark-application-example.yaml", "The a
 DEFINE_double(kube_api_qps, 50, "As the controller's flag.");
 DEFINE_int32(kube_api_burst, 100, "As the controller's flag.");
 DEFINE_int32(concurrency, 16, "Apps in flight, as the controller's --native-submission-concurrency.");
+DEFINE_bool(app_and_mark, false, "Before each app's objects, create its SparkApplication and write its mark.");
+DEFINE_int32(create_concurrency, 32, "With --app_and_mark: creates (each then its mark) in flight, as the player's.");
 
 namespace spark_operator::bench {
 namespace {
 
 using controller::native::DriverObjects;
 
-Result<DriverObjects> ObjectsFor(const rapidjson::Document& app_template, int i, const controller::SubmitAuth& auth,
-                                 std::vector<std::string>* argv_out) {
+rapidjson::Document AppFor(const rapidjson::Document& app_template, int i) {
   rapidjson::Document object = CopyJson(app_template);
   SetString(object, {"metadata", "name"}, "raw-" + std::to_string(i));
   SetString(object, {"metadata", "namespace"}, FLAGS_ns);
+  return object;
+}
+
+Result<DriverObjects> ObjectsFor(const rapidjson::Document& app_template, int i, const controller::SubmitAuth& auth,
+                                 std::vector<std::string>* argv_out) {
+  rapidjson::Document object = AppFor(app_template, i);
   const std::string uid = "00000000-0000-4000-8000-" + std::to_string(100000000000 + i);
   SetString(object, {"metadata", "uid"}, uid);
   ASSIGN_OR_RETURN(api::SparkApplication app, api::ParseSparkApplication(object));
@@ -79,6 +98,54 @@ void EnsureServiceAccounts(kube::Client& client, const std::vector<std::string>&
   }
 }
 
+// The user's create of app `i` and the controller's mark on it, as StartAttempt writes it: the created object
+// back with a status that names the first attempt and its driver pod.
+Status CreateAppAndMark(kube::Client& client, const rapidjson::Document& app_template, int i,
+                        const std::string& driver_pod) {
+  ASSIGN_OR_RETURN(rapidjson::Document created,
+                   client.Create(kube::resources::kSparkApplications, FLAGS_ns, AppFor(app_template, i)));
+  api::SparkApplicationStatus mark;
+  mark.submission_attempts = 1;
+  mark.submission_number = 1;
+  mark.application_state.state = api::AppState::kNew;
+  mark.last_submission_attempt_time = kube::FormatTime(std::chrono::system_clock::now());
+  mark.driver_info.pod_name = driver_pod;
+  mark.observed_generation = 1;
+  created.RemoveMember("status");
+  if (created.HasMember("metadata")) created["metadata"].RemoveMember("managedFields");  // As the cache trims it.
+  SetPath(created, {"status"}, rapidjson::Value(api::StatusToJson(mark), created.GetAllocator()));
+  return client.UpdateStatus(kube::resources::kSparkApplications, created).status();
+}
+
+// The apps whose objects the lanes may make, in the order they became so.
+class ReadyApps {
+ public:
+  explicit ReadyApps(size_t total) : total_(total) {}
+
+  // App `i` is ready (`ready`), or never will be (its create or mark failed).
+  void Add(size_t i, bool ready) {
+    const std::lock_guard<std::mutex> lock(mu_);
+    ++settled_;
+    if (ready) ready_.push_back(i);
+    changed_.notify_all();
+  }
+  // The next ready app; nullopt once every app was settled and taken.
+  std::optional<size_t> Take() {
+    std::unique_lock<std::mutex> lock(mu_);
+    changed_.wait(lock, [&] { return taken_ < ready_.size() || settled_ == total_; });
+    if (taken_ == ready_.size()) return std::nullopt;
+    return ready_[taken_++];
+  }
+
+ private:
+  const size_t total_;
+  std::mutex mu_;
+  std::condition_variable changed_;
+  std::vector<size_t> ready_;  // Guarded by mu_, as the counts.
+  size_t taken_ = 0;
+  size_t settled_ = 0;
+};
+
 int Run() {
   kube::RestConfig config = KubeconfigOrDie(FLAGS_kubeconfig);
   Result<controller::SubmitAuth> auth = controller::PrepareSubmitAuth(config);
@@ -104,14 +171,30 @@ int Run() {
   controller::CleanupSubmitAuth(*auth);
   EnsureServiceAccounts(*client, argv);
 
-  std::atomic<size_t> next{0};
   std::atomic<int> failed{0};
+  ReadyApps ready(all.size());
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;
+  std::atomic<size_t> next_app{0};
+  for (int t = 0; FLAGS_app_and_mark && t < FLAGS_create_concurrency; ++t) {
+    threads.emplace_back([&] {
+      for (size_t i = next_app++; i < all.size(); i = next_app++) {
+        const Status marked = CreateAppAndMark(*client, *app, static_cast<int>(i) + 1, NameOf(all[i].pod));
+        if (!marked.ok()) {
+          LOG(WARNING) << marked.ToString();
+          ++failed;
+        }
+        ready.Add(i, marked.ok());
+      }
+    });
+  }
+  if (!FLAGS_app_and_mark) {
+    for (size_t i = 0; i < all.size(); ++i) ready.Add(i, true);
+  }
   for (int t = 0; t < FLAGS_concurrency; ++t) {
     threads.emplace_back([&] {
-      for (size_t i = next++; i < all.size(); i = next++) {
-        const Result<std::string> created = controller::native::CreateDriverObjects(*client, all[i]);
+      for (std::optional<size_t> i = ready.Take(); i; i = ready.Take()) {
+        const Result<std::string> created = controller::native::CreateDriverObjects(*client, all[*i]);
         if (!created.ok()) {
           LOG(WARNING) << created.status().ToString();
           ++failed;

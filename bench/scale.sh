@@ -10,8 +10,11 @@
 #      own work paused (kwok, the controller-manager and the scheduler stopped, the API server left to settle),
 #      beside the server's own list of the N apps (curl), the reference for /readyz;
 #   3. raw: build/bin/raw_writes creates the same four objects per app with the same client settings and
-#      concurrency and no controller logic: the API server's own rate, the limit for this work. Twice: alone, and
-#      with the player playing its drivers as in phase 1 (executor pods, exits), the reference for native/raw;
+#      concurrency and no controller logic: the API server's own rate, the limit for this work. Alone, and with
+#      the player playing its drivers as in phase 1 (executor pods, exits), the reference for native/raw; then,
+#      played too, each app's objects after the user's create of its SparkApplication and the attempt's mark (one
+#      status write): the floor for any operator that submits exactly once, which splits native/raw into the
+#      controller's own cost (native/floor) and that of the app and its mark (floor/raw);
 #   4. spark-submit: SS_N apps (default 20) through --submitter=spark-submit, scaled to apps/min;
 #   5. native again with the initializer's webhook in the path and the ConfigMap mounts of
 #      deploy/examples/spark-application-example-configmaps.yaml (WEBHOOK=0 skips it).
@@ -27,11 +30,11 @@
 # from the start of the native phase and of the raw phase with its player, into $OUT/apiserver-*.pprof, for
 # `go tool pprof -top`), CONTROLLER_FLAGS (more flags for the controller, e.g. --submission-backlog=256).
 # The same QPS/BURST/NATIVE_C go to the raw loop.
-# The phases' namespaces stay until the end: N=1,000 leaves about 19,000 pods, N=10,000 about 130,000 (a kwok node
-# of tools/cluster/up.sh holds 200,000; more CLUSTER_NODES spread the drivers). At N=10,000 the fake cluster on
-# 2 cores, not the controller, sets the pace; to see every app COMPLETED within the hour there, start it with
-# `CLUSTER_NODES=8 CLUSTER_ENDPOINTS=false CLUSTER_KWOK_PARALLELISM=16 tools/cluster/up.sh` (the table's first row
-# names the cluster's settings).
+# The phases' namespaces stay until the end: N=1,000 leaves about 25,000 pods, N=10,000 with WEBHOOK=0 about
+# 190,000 (a kwok node of tools/cluster/up.sh holds 200,000; more CLUSTER_NODES spread the drivers). At N=10,000
+# the fake cluster on 2 cores, not the controller, sets the pace; to see every app COMPLETED within the hour
+# there, start it with `CLUSTER_NODES=8 CLUSTER_ENDPOINTS=false CLUSTER_KWOK_PARALLELISM=16 tools/cluster/up.sh`
+# (the table's first row names the cluster's settings).
 set -euo pipefail
 # shellcheck source=../tools/lib/checkout.bash
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/lib/checkout.bash"
@@ -237,19 +240,19 @@ resume_cluster
 echo "scale: restart, the fake cluster paused: /readyz after $quiet_ready s; the server's list of the $N apps" \
   "$server_list_s s" >&2
 
-# ---- 3. raw API writes, twice: alone, and with the drivers played as in phase 1 (the reference for the ratio)
+# ---- 3. raw API writes: alone, with the drivers played as in phase 1 (the reference for the ratio), and the floor
 # Alone, the server does only the raw writes and the pods' scheduling and kwok updates. The native phase also
 # carries what Spark's drivers do once they exist (the player's 5 executor pods per driver, their kwok updates,
 # the drivers' exit): that load competes with submission for the same server, so the like-for-like reference runs
 # the same player beside the raw loop.
-# raw_run <namespace> <output prefix> (the namespace exists): sets RAW_RATE, RAW_API (server CPU seconds) and
-# RAW_WPA (server writes per app).
+# raw_run <namespace> <output prefix> [raw_writes flags] (the namespace exists): sets RAW_RATE, RAW_API (server
+# CPU seconds) and RAW_WPA (server writes per app).
 raw_run() {
   local api0 writes0
   api0=$(cpu_seconds "$KUBE_APISERVER_PID")
   writes0=$(api_writes)
   "$BUILD/bin/raw_writes" --kubeconfig="$KUBECONFIG_PATH" --ns="$1" --apps="$N" --app_file="$APP_FILE" \
-    --kube_api_qps="$QPS" --kube_api_burst="$BURST" --concurrency="$NATIVE_C" >"$2.txt" 2>"$2.log"
+    --kube_api_qps="$QPS" --kube_api_burst="$BURST" --concurrency="$NATIVE_C" "${@:3}" >"$2.txt" 2>"$2.log"
   RAW_API=$(awk -v a="$api0" -v b="$(cpu_seconds "$KUBE_APISERVER_PID")" 'BEGIN {printf "%.1f", b - a}')
   RAW_WPA=$(awk -v a="$writes0" -v b="$(api_writes)" -v n="$N" 'BEGIN {printf "%.1f", (b - a) / n}')
   RAW_RATE=$(awk '$1 == "raw_apps_per_min" {printf "%.0f", $2}' "$2.txt")
@@ -260,25 +263,35 @@ if [[ "${RAW_ALONE:-1}" == 1 ]]; then
   raw_run "scale-raw-$TAG" "$OUT/raw"
   raw_alone_rate="$RAW_RATE" raw_alone_api="$RAW_API" raw_alone_wpa="$RAW_WPA"
 fi
-new_namespace "scale-rawp-$TAG"
-api_writes_by >"$OUT/writes-raw-0.txt"
-"$BUILD/bin/scale_player" --kubeconfig="$KUBECONFIG_PATH" --ns="scale-rawp-$TAG" --create=false --drivers="$N" \
-  --executor_nodes="$EXEC_NODES" --timeout="$TIMEOUT" >"$OUT/raw-played.player.txt" 2>"$OUT/player-raw.log" &
-player_pid=$!
-until grep -q "scale_player: watching" "$OUT/player-raw.log" 2>/dev/null; do
-  kill -0 "$player_pid" 2>/dev/null || { echo "scale: the raw phase's player exited; see $OUT/player-raw.log" >&2; exit 1; }
-  sleep 0.05
-done
-profile_apiserver raw-played
-raw_run "scale-rawp-$TAG" "$OUT/raw-played"
-wait "$player_pid" || echo "scale: the raw phase's player did not play every driver; see $OUT/player-raw.log" >&2
+# played_raw_run <namespace> <output prefix> [raw_writes flags]: raw_run in a new namespace with the player
+# playing its drivers; also writes <output prefix>.writes-{0,1}.txt (api_writes_by before and after).
+played_raw_run() {
+  local player_pid
+  new_namespace "$1"
+  api_writes_by >"$2.writes-0.txt"
+  "$BUILD/bin/scale_player" --kubeconfig="$KUBECONFIG_PATH" --ns="$1" --create=false --drivers="$N" \
+    --executor_nodes="$EXEC_NODES" --timeout="$TIMEOUT" >"$2.player.txt" 2>"$2.player.log" &
+  player_pid=$!
+  until grep -q "scale_player: watching" "$2.player.log" 2>/dev/null; do
+    kill -0 "$player_pid" 2>/dev/null || { echo "scale: the player of $1 exited; see $2.player.log" >&2; exit 1; }
+    sleep 0.05
+  done
+  profile_apiserver "$(basename "$2")"
+  raw_run "$@"
+  wait "$player_pid" || echo "scale: the player of $1 did not play every driver; see $2.player.log" >&2
+  api_writes_by >"$2.writes-1.txt"
+}
+played_raw_run "scale-rawp-$TAG" "$OUT/raw-played"
 raw_rate="$RAW_RATE" raw_api="$RAW_API" raw_wpa="$RAW_WPA"
-api_writes_by >"$OUT/writes-raw-1.txt"
-echo "scale: raw (drivers played): $raw_rate apps/min" >&2
+# The floor for any operator that submits exactly once: the same, each app's objects after the user's create of
+# the SparkApplication and one status write, the attempt's mark (bench/raw_writes.cc).
+played_raw_run "scale-rawm-$TAG" "$OUT/raw-marked" --app_and_mark
+floor_rate="$RAW_RATE" floor_api="$RAW_API" floor_wpa="$RAW_WPA"
+echo "scale: raw (drivers played): $raw_rate apps/min; with each app's create and mark: $floor_rate apps/min" >&2
 # Where the server's writes went, per app, from every client: the native phase (until every app COMPLETED) against
 # the raw loop with its player (until the player played every driver).
 join -a1 -a2 -e 0 -o 0,1.2,2.2 <(writes_per_app "$OUT/writes-native-0.txt" "$OUT/writes-native-1.txt" |
-  awk '{print $1 "_" $2, $3}' | sort) <(writes_per_app "$OUT/writes-raw-0.txt" "$OUT/writes-raw-1.txt" |
+  awk '{print $1 "_" $2, $3}' | sort) <(writes_per_app "$OUT/raw-played.writes-0.txt" "$OUT/raw-played.writes-1.txt" |
   awk '{print $1 "_" $2, $3}' | sort) | sort -k2 -rn | awk '
   BEGIN {print "scale: server writes per app by verb and resource: native | raw with its player"}
   {printf "scale:   %-40s %6.1f | %6.1f\n", $1, $2, $3; n += $2; r += $3}
@@ -334,6 +347,8 @@ api_cpu=$(awk -v a="$api0" -v b="$api1" 'BEGIN {printf "%.1f", b - a}')
 etcd_cpu=$(awk -v a="$etcd0" -v b="$etcd1" 'BEGIN {printf "%.1f", b - a}')
 ratio=$(awk -v a="$native_rate" -v b="$raw_rate" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
 ratio_alone=$(awk -v a="$native_rate" -v b="$raw_alone_rate" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
+ratio_floor=$(awk -v a="$native_rate" -v b="$floor_rate" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
+floor_raw=$(awk -v a="$floor_rate" -v b="$raw_rate" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
 rss_mb=$(awk -v k="$ctl_hwm_kb" 'BEGIN {printf "%.0f", k / 1024}')
 row() { printf '%-58s %-34s %s\n' "$1" "$2" "$3"; }
 echo
@@ -348,18 +363,22 @@ row "raw API writes, same 4 objects/app, qps $QPS, $NATIVE_C in flight" \
 row "  (its drivers played as in the native phase)" "" ""
 row "raw API writes alone (no executors, no driver exits)" \
   "$(val "$OUT/raw.txt" raw_seconds 2>/dev/null) s = $raw_alone_rate apps/min" ""
+row "raw + each app's create and mark (played): the floor" \
+  "$(val "$OUT/raw-marked.txt" raw_seconds) s = $floor_rate apps/min" ""
 row "native / raw" "$ratio (alone: $ratio_alone)" ">= 0.80"
+row "native / floor (the controller's own cost)" "$ratio_floor" ""
+row "floor / raw (the app's create and its mark)" "$floor_raw" ""
 row "spark-submit ($SS_N apps)" "$ss_rate apps/min" ""
 row "controller peak RSS (VmHWM) at $PODS pods" "$rss_mb MB" "< 64 MB at 60,000 pods"
 row "controller CPU, native phase" "$ctl_cpu s of $wall s wall" ""
 row "controller, native phase (its /metrics)" "$native_controller" ""
 row "kube-apiserver / etcd CPU, native phase" "$api_cpu s / $etcd_cpu s" ""
-row "kube-apiserver CPU, raw phase (played / alone)" "$raw_api s / $raw_alone_api s" ""
+row "kube-apiserver CPU, raw phase (played / alone / floor)" "$raw_api s / $raw_alone_api s / $floor_api s" ""
 # What the API server did per app, from all clients: the native phase also carries the apps' creation, the status
 # writes, Events and UI Services, the executor pods the player makes, kwok's and the scheduler's updates.
 native_wpa=$(awk -v a="$writes0" -v b="$writes1" -v n="$N" 'BEGIN {printf "%.1f", (b - a) / n}')
-row "API server writes per app (all clients), native / raw played / raw alone" \
-  "$native_wpa / $raw_wpa / $raw_alone_wpa" ""
+row "API server writes per app (all clients), native / raw played / raw alone / floor" \
+  "$native_wpa / $raw_wpa / $raw_alone_wpa / $floor_wpa" ""
 row "controller restart with $N apps, $PODS pods stored: /readyz" \
   "$restart_ready s, pod cache full after $restart_pods_s (VmHWM $((restart_rss_kb / 1024)) MB)" "< 2 s at 10,000"
 row "  the same, kwok, controller-manager and scheduler paused" \
@@ -376,6 +395,6 @@ else
 fi
 row "apps not COMPLETED" "$stuck" "0"
 echo "native $native_rate apps/min, spark-submit $ss_rate apps/min, raw API writes $raw_rate apps/min" \
-  "($raw_alone_rate alone)," \
+  "($raw_alone_rate alone, $floor_rate with each app's create and mark)," \
   "native/raw $ratio, controller peak RSS $rss_mb MB at $PODS pods"
 ((stuck == 0)) || { echo "scale: $stuck apps not COMPLETED; see $OUT" >&2; exit 1; }
