@@ -49,6 +49,7 @@ DEFINE_double(kube_api_qps, 50, "As the controller's flag.");
 DEFINE_int32(kube_api_burst, 100, "As the controller's flag.");
 DEFINE_int32(concurrency, 16, "Apps in flight, as the controller's --native-submission-concurrency.");
 DEFINE_bool(app_and_mark, false, "Before each app's objects, create its SparkApplication and write its mark.");
+DEFINE_bool(mark, true, "With --app_and_mark: write the mark (false: only the app's create, to weigh the mark).");
 DEFINE_int32(create_concurrency, 32, "With --app_and_mark: creates (each then its mark) in flight, as the player's.");
 
 namespace spark_operator::bench {
@@ -104,6 +105,7 @@ Status CreateAppAndMark(kube::Client& client, const rapidjson::Document& app_tem
                         const std::string& driver_pod) {
   ASSIGN_OR_RETURN(rapidjson::Document created,
                    client.Create(kube::resources::kSparkApplications, FLAGS_ns, AppFor(app_template, i)));
+  if (!FLAGS_mark) return OkStatus();
   api::SparkApplicationStatus mark;
   mark.submission_attempts = 1;
   mark.submission_number = 1;
