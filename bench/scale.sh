@@ -30,9 +30,9 @@
 # from the start of the native phase and of the raw phase with its player, into $OUT/apiserver-*.pprof, for
 # `go tool pprof -top`), CONTROLLER_FLAGS (more flags for the controller, e.g. --submission-backlog=256),
 # ORDER (native-first; reference-first runs phase 3 first, the floor before the raw loop). Each phase leaves its
-# pods, and a later phase runs slower on the fuller cluster (the raw loop with its player as a cluster's 1st, 3rd,
-# 4th and 6th phase: 7,105, 6,400, 5,597 and 4,373 apps/min), so a ratio from one order leans with it: average a
-# run of each order.
+# pods, and a later phase runs slower on the fuller cluster (the raw loop with its player as the 1st and 4th phase
+# on one cluster: 7,105 and 5,597 apps/min; 3rd and 6th on another: 6,400 and 4,373), so a ratio from one order
+# leans with it: average a run of each order.
 # The same QPS/BURST/NATIVE_C go to the raw loop.
 # The phases' namespaces stay until the end: N=1,000 leaves about 25,000 pods, N=10,000 with WEBHOOK=0 about
 # 190,000 (a kwok node of tools/cluster/up.sh holds 200,000; more CLUSTER_NODES spread the drivers). At N=10,000
