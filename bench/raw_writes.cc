@@ -1,17 +1,18 @@
 // The physical limit for bench/scale.sh: creates the objects the native submitter creates for N apps (driver pod,
 // Service, NetworkPolicy, conf map, in that order, each app's in sequence) with one client at the controller's
 // --kube-api-qps/--kube-api-burst and as many apps in flight as its --native-submission-concurrency, and nothing
-// else: no SparkApplication, no status writes, no informers. The objects come from the same builder
-// (controller/native) and the same spark-submit command line the controller builds for the example app; only
-// the driver pod template is left out, since it names the SparkApplication as owner and there is none.
+// else: no informers, and by default no SparkApplication and no status writes. The objects come from the same
+// builder (controller/native) and the same spark-submit command line the controller builds for the example app;
+// only the driver pod template is left out, since it names the SparkApplication as owner.
 //
 // With --app_and_mark each app's objects follow what no operator can skip: the SparkApplication's creation (the
 // user's write) and one status write, the attempt's mark that exactly-once submission needs before the driver
-// pod (controller/reconciler.cc, StartAttempt). The apps are created as bench/scale_player creates them, 32 at
-// once from the start, each marked by its creator, and the objects' lanes take each app once marked: the
-// pipeline of the native phase without its informers, reconciles or any other write. That is the floor for an
-// operator that submits exactly once: native against it is the controller's own cost, it against the raw rate
-// the cost of the app and its mark.
+// pod (controller/reconciler.cc, StartAttempt). The native phase's pipeline without its informers, reconciles or
+// any other write: the apps are created as bench/scale_player creates them (32 at once, a client without a rate
+// limit), marked as the controller's workers mark them (32 at once) and their objects made by the lanes, each
+// stage taking an app as soon as the one before is done with it; marks and objects share the controller-like
+// client. That is the floor for an operator that submits exactly once: native against it is the controller's own
+// cost, it against the raw rate the cost of the app and its mark.
 //
 // Prints "key value" lines: seconds for all N, apps/min, failures.
 #include <gflags/gflags.h>
@@ -37,6 +38,7 @@
 #include "common/kube/config.h"
 #include "common/kube/errors.h"
 #include "common/kube/time_format.h"
+#include "controller/cache_transform.h"
 #include "controller/native/native_submit.h"
 #include "controller/submit/submission.h"
 #include "controller/submit/submit_auth.h"
@@ -50,7 +52,8 @@ DEFINE_int32(kube_api_burst, 100, "As the controller's flag.");
 DEFINE_int32(concurrency, 16, "Apps in flight, as the controller's --native-submission-concurrency.");
 DEFINE_bool(app_and_mark, false, "Before each app's objects, create its SparkApplication and write its mark.");
 DEFINE_bool(mark, true, "With --app_and_mark: write the mark (false: only the app's create, to weigh the mark).");
-DEFINE_int32(create_concurrency, 32, "With --app_and_mark: creates (each then its mark) in flight, as the player's.");
+DEFINE_int32(create_concurrency, 32, "With --app_and_mark: app creates in flight, as the player's.");
+DEFINE_int32(mark_concurrency, 32, "With --app_and_mark: marks in flight, as the controller's --workers.");
 
 namespace spark_operator::bench {
 namespace {
@@ -99,32 +102,28 @@ void EnsureServiceAccounts(kube::Client& client, const std::vector<std::string>&
   }
 }
 
-// The user's create of app `i` and the controller's mark on it, as StartAttempt writes it: the created object
-// back with a status that names the first attempt and its driver pod.
-Status CreateAppAndMark(kube::Client& client, const rapidjson::Document& app_template, int i,
-                        const std::string& driver_pod) {
-  ASSIGN_OR_RETURN(rapidjson::Document created,
-                   client.Create(kube::resources::kSparkApplications, FLAGS_ns, AppFor(app_template, i)));
-  if (!FLAGS_mark) return OkStatus();
+// The attempt's mark on the app `created` returned, as StartAttempt and WriteStatus write it: the object as the
+// controller's cache keeps it, with a status that names the first attempt and its driver pod.
+Status Mark(kube::Client& client, rapidjson::Document created, const std::string& driver_pod) {
   api::SparkApplicationStatus mark;
   mark.submission_attempts = 1;
   mark.submission_number = 1;
   mark.application_state.state = api::AppState::kNew;
   mark.last_submission_attempt_time = kube::FormatTime(std::chrono::system_clock::now());
   mark.driver_info.pod_name = driver_pod;
-  mark.observed_generation = 1;
-  created.RemoveMember("status");
-  if (created.HasMember("metadata")) created["metadata"].RemoveMember("managedFields");  // As the cache trims it.
+  mark.observed_generation = GetInt(created, {"metadata", "generation"}, 1);
+  controller::TrimAppForCache(created);
   SetPath(created, {"status"}, rapidjson::Value(api::StatusToJson(mark), created.GetAllocator()));
   return client.UpdateStatus(kube::resources::kSparkApplications, created).status();
 }
 
-// The apps whose objects the lanes may make, in the order they became so.
-class ReadyApps {
+// The apps a stage of the pipeline may take, in the order the stage before passed them: a lane must not make an
+// app's objects before its mark, nor a mark precede the app.
+class Handoff {
  public:
-  explicit ReadyApps(size_t total) : total_(total) {}
+  explicit Handoff(size_t total) : total_(total) {}
 
-  // App `i` is ready (`ready`), or never will be (its create or mark failed).
+  // App `i` is ready (`ready`), or never will be (a stage before failed it).
   void Add(size_t i, bool ready) {
     const std::lock_guard<std::mutex> lock(mu_);
     ++settled_;
@@ -149,6 +148,8 @@ class ReadyApps {
 };
 
 int Run() {
+  CHECK(FLAGS_concurrency > 0 && FLAGS_create_concurrency > 0 && FLAGS_mark_concurrency > 0)
+      << "--concurrency, --create_concurrency and --mark_concurrency must be positive";
   kube::RestConfig config = KubeconfigOrDie(FLAGS_kubeconfig);
   Result<controller::SubmitAuth> auth = controller::PrepareSubmitAuth(config);
   CHECK(auth.ok()) << auth.status().ToString();
@@ -173,29 +174,54 @@ int Run() {
   controller::CleanupSubmitAuth(*auth);
   EnsureServiceAccounts(*client, argv);
 
+  // The player's client: the user's creates are not held to the controller's rate limit.
+  kube::RestConfig user_config = config;
+  user_config.qps = 0;
+  const std::shared_ptr<kube::Client> user_client = ClientOrDie(user_config);
+
   std::atomic<int> failed{0};
-  ReadyApps ready(all.size());
+  const bool marks = FLAGS_app_and_mark && FLAGS_mark;
+  Handoff to_mark(all.size());
+  Handoff to_make(all.size());
+  std::vector<rapidjson::Document> created_apps(all.size());  // Each written before its handoff, read after.
   const auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;
   std::atomic<size_t> next_app{0};
   for (int t = 0; FLAGS_app_and_mark && t < FLAGS_create_concurrency; ++t) {
     threads.emplace_back([&] {
       for (size_t i = next_app++; i < all.size(); i = next_app++) {
-        const Status marked = CreateAppAndMark(*client, *app, static_cast<int>(i) + 1, NameOf(all[i].pod));
+        Result<rapidjson::Document> created =
+            user_client->Create(kube::resources::kSparkApplications, FLAGS_ns, AppFor(*app, static_cast<int>(i) + 1));
+        if (!created.ok()) {
+          LOG(WARNING) << created.status().ToString();
+          ++failed;
+          if (marks) to_mark.Add(i, false);
+          to_make.Add(i, false);
+          continue;
+        }
+        created_apps[i] = std::move(*created);
+        (marks ? to_mark : to_make).Add(i, true);
+      }
+    });
+  }
+  for (int t = 0; marks && t < FLAGS_mark_concurrency; ++t) {
+    threads.emplace_back([&] {
+      for (std::optional<size_t> i = to_mark.Take(); i; i = to_mark.Take()) {
+        const Status marked = Mark(*client, std::move(created_apps[*i]), NameOf(all[*i].pod));
         if (!marked.ok()) {
           LOG(WARNING) << marked.ToString();
           ++failed;
         }
-        ready.Add(i, marked.ok());
+        to_make.Add(*i, marked.ok());
       }
     });
   }
   if (!FLAGS_app_and_mark) {
-    for (size_t i = 0; i < all.size(); ++i) ready.Add(i, true);
+    for (size_t i = 0; i < all.size(); ++i) to_make.Add(i, true);
   }
   for (int t = 0; t < FLAGS_concurrency; ++t) {
     threads.emplace_back([&] {
-      for (std::optional<size_t> i = ready.Take(); i; i = ready.Take()) {
+      for (std::optional<size_t> i = to_make.Take(); i; i = to_make.Take()) {
         const Result<std::string> created = controller::native::CreateDriverObjects(*client, all[*i]);
         if (!created.ok()) {
           LOG(WARNING) << created.status().ToString();
