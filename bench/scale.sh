@@ -27,18 +27,19 @@
 # Environment: BUILD_DIR (build), SS_N (20; 0 skips), QPS (500), BURST (1000), WORKERS (32), NATIVE_C (16),
 # RAW_ALONE (1; 0 skips the raw loop without the player, which is not the ratio's reference),
 # UI_TYPE (NodePort), TIMEOUT (1800 s per phase), PPROF (0; S > 0 takes an S-second CPU profile of the API server
-# from the start of the native phase and of the raw phase with its player, into $OUT/apiserver-*.pprof, for
-# `go tool pprof -top`), CONTROLLER_FLAGS (more flags for the controller, e.g. --submission-backlog=256),
+# from the start of the native phase and of each played raw phase, into $OUT/apiserver-*.pprof, for
+# `go tool pprof -top`; the phases follow each other, so S longer than one loses the next profile),
+# CONTROLLER_FLAGS (more flags for the controller, e.g. --submission-backlog=256),
 # ORDER (native-first; reference-first runs phase 3 first, the floor before the raw loop). Each phase leaves its
 # pods, and a later phase runs slower on the fuller cluster (the raw loop with its player as the 1st and 4th phase
 # on one cluster: 7,105 and 5,597 apps/min; 3rd and 6th on another: 6,400 and 4,373), so a ratio from one order
 # leans with it: average a run of each order.
 # The same QPS/BURST/NATIVE_C go to the raw loop.
-# The phases' namespaces stay until the end: N=1,000 leaves about 25,000 pods, N=10,000 with WEBHOOK=0 about
-# 190,000 (a kwok node of tools/cluster/up.sh holds 200,000; more CLUSTER_NODES spread the drivers). At N=10,000
-# the fake cluster on 2 cores, not the controller, sets the pace; to see every app COMPLETED within the hour
-# there, start it with `CLUSTER_NODES=8 CLUSTER_ENDPOINTS=false CLUSTER_KWOK_PARALLELISM=16 tools/cluster/up.sh`
-# (the table's first row names the cluster's settings).
+# The phases' namespaces stay until the end: N=1,000 leaves about 25,000 pods, N=10,000 about 190,000 with
+# WEBHOOK=0 and 250,000 without (a kwok node of tools/cluster/up.sh holds 200,000; more CLUSTER_NODES spread
+# them). At N=10,000 the fake cluster on 2 cores, not the controller, sets the pace; to see every app COMPLETED
+# within the hour there, start it with `CLUSTER_NODES=8 CLUSTER_ENDPOINTS=false CLUSTER_KWOK_PARALLELISM=16
+# tools/cluster/up.sh` (the table's first row names the cluster's settings).
 set -euo pipefail
 # shellcheck source=../tools/lib/checkout.bash
 source "$(dirname "${BASH_SOURCE[0]}")/../tools/lib/checkout.bash"
@@ -219,7 +220,7 @@ played_raw_run() {
 # reference_phases: the raw loop alone (RAW_ALONE=1), with its drivers played (the ratio's reference) and the
 # floor, an exactly-once operator's least work: each app's objects after the user's create of its SparkApplication
 # and one status write, the attempt's mark (bench/raw_writes.cc). The floor goes first when the references go
-# first, so that the two orders mirror each other.
+# first, so that with RAW_ALONE=0 the two orders mirror each other (the raw loop alone is first in both).
 reference_phases() {
   raw_alone_rate=0 raw_alone_api=0 raw_alone_wpa=0
   if [[ "${RAW_ALONE:-1}" == 1 ]]; then
