@@ -218,9 +218,8 @@ played_raw_run() {
   api_writes_by >"$2.writes-1.txt"
 }
 # reference_phases: the raw loop alone (RAW_ALONE=1), with its drivers played (the ratio's reference) and the
-# floor, an exactly-once operator's least work: each app's objects after the user's create of its SparkApplication
-# and one status write, the attempt's mark (bench/raw_writes.cc). The floor goes first when the references go
-# first, so that with RAW_ALONE=0 the two orders mirror each other (the raw loop alone is first in both).
+# floor (phase 3 above, bench/raw_writes.cc). The floor goes first when the references go first, so that with
+# RAW_ALONE=0 the two orders mirror each other (the raw loop alone is first in both).
 reference_phases() {
   raw_alone_rate=0 raw_alone_api=0 raw_alone_wpa=0
   if [[ "${RAW_ALONE:-1}" == 1 ]]; then
@@ -371,10 +370,11 @@ fi
 F="$OUT/native.txt"
 api_cpu=$(awk -v a="$api0" -v b="$api1" 'BEGIN {printf "%.1f", b - a}')
 etcd_cpu=$(awk -v a="$etcd0" -v b="$etcd1" 'BEGIN {printf "%.1f", b - a}')
-ratio=$(awk -v a="$native_rate" -v b="$raw_rate" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
-ratio_alone=$(awk -v a="$native_rate" -v b="$raw_alone_rate" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
-ratio_floor=$(awk -v a="$native_rate" -v b="$floor_rate" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
-floor_raw=$(awk -v a="$floor_rate" -v b="$raw_rate" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')
+ratio_of() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}'; }  # 0 when b is not measured.
+ratio=$(ratio_of "$native_rate" "$raw_rate")
+ratio_alone=$(ratio_of "$native_rate" "$raw_alone_rate")
+ratio_floor=$(ratio_of "$native_rate" "$floor_rate")
+floor_raw=$(ratio_of "$floor_rate" "$raw_rate")
 rss_mb=$(awk -v k="$ctl_hwm_kb" 'BEGIN {printf "%.0f", k / 1024}')
 row() { printf '%-58s %-34s %s\n' "$1" "$2" "$3"; }
 echo
