@@ -38,6 +38,7 @@
 #include "common/kube/config.h"
 #include "common/kube/errors.h"
 #include "common/kube/time_format.h"
+#include "controller/attempt_mark.h"
 #include "controller/cache_transform.h"
 #include "controller/native/native_submit.h"
 #include "controller/submit/submission.h"
@@ -103,14 +104,10 @@ void EnsureServiceAccounts(kube::Client& client, const std::vector<std::string>&
 }
 
 // The attempt's mark on the app `created` returned, as StartAttempt and WriteStatus write it: the object as the
-// controller's cache keeps it, with a status that names the first attempt and its driver pod.
-Status Mark(kube::Client& client, rapidjson::Document created, const std::string& driver_pod) {
-  api::SparkApplicationStatus mark;
-  mark.submission_attempts = 1;
-  mark.submission_number = 1;
-  mark.application_state.state = api::AppState::kNew;
-  mark.last_submission_attempt_time = kube::FormatTime(std::chrono::system_clock::now());
-  mark.driver_info.pod_name = driver_pod;
+// controller's cache keeps it, with the status of its first attempt.
+Status Mark(kube::Client& client, rapidjson::Document created) {
+  api::SparkApplicationStatus mark =
+      controller::NextAttemptMark({}, NameOf(created), kube::FormatTime(std::chrono::system_clock::now()));
   mark.observed_generation = GetInt(created, {"metadata", "generation"}, 1);
   controller::TrimAppForCache(created);
   SetPath(created, {"status"}, rapidjson::Value(api::StatusToJson(mark), created.GetAllocator()));
@@ -207,7 +204,7 @@ int Run() {
   for (int t = 0; marks && t < FLAGS_mark_concurrency; ++t) {
     threads.emplace_back([&] {
       for (std::optional<size_t> i = to_mark.Take(); i; i = to_mark.Take()) {
-        const Status marked = Mark(*client, std::move(created_apps[*i]), NameOf(all[*i].pod));
+        const Status marked = Mark(*client, std::move(created_apps[*i]));
         if (!marked.ok()) {
           LOG(WARNING) << marked.ToString();
           ++failed;

@@ -8,6 +8,7 @@
 #include "api/spark_application.h"
 #include "common/base/json.h"
 #include "common/kube/time_format.h"
+#include "controller/attempt_mark.h"
 #include "controller/cache_transform.h"
 #include "controller/driver_pod.h"
 #include "controller/labels.h"
@@ -195,25 +196,12 @@ ReconcileResult Reconciler::StartAttempt(Context& ctx) {
   // the slot until it has run; one that goes to spark-submit lets it go once queued, so that a few slow
   // spark-submit runs never hold up the native ones.
   if (!HoldSubmissionSlot(ctx)) return RequeueAfter(kSlotRetry);
-  const int attempt = ctx.status.submission_attempts + 1;
-  const int number = api::SubmissionNumber(ctx.status) + 1;
-  api::SparkApplicationStatus& s = ctx.status;
-  const int32_t executions = s.execution_attempts;
-  const api::LogsStatus logs = s.logs;  // The previous run's logs may still be shipping.
-  s = {};
-  s.execution_attempts = executions;
-  s.logs = logs;
-  s.submission_attempts = attempt;
-  s.submission_number = number;
-  s.application_state.state = AppState::kNew;
-  s.last_submission_attempt_time = kube::FormatTime(Now());
-  s.driver_info.pod_name = DriverPodName(ctx.name, number);
+  ctx.status = NextAttemptMark(ctx.status, ctx.name, kube::FormatTime(Now()));
   RecordObservedGeneration(ctx);
-  // The mark goes in before spark-submit runs, so that a crash after submitting is noticed on restart.
   RETURN_IF_ERROR(WriteStatus(ctx));
   ctx.just_marked = true;
-  LOG(INFO) << ctx.Describe() << ": starting submission attempt " << attempt << ", submission " << number
-            << " (driver pod " << s.driver_info.pod_name << ")";
+  LOG(INFO) << ctx.Describe() << ": starting submission attempt " << ctx.status.submission_attempts << ", submission "
+            << api::SubmissionNumber(ctx.status) << " (driver pod " << ctx.status.driver_info.pod_name << ")";
   return ReconcileInFlight(ctx);
 }
 
