@@ -30,10 +30,11 @@
 # from the start of the native phase and of each played raw phase, into $OUT/apiserver-*.pprof, for
 # `go tool pprof -top`; the phases follow each other, so S longer than one loses the next profile),
 # CONTROLLER_FLAGS (more flags for the controller, e.g. --submission-backlog=256),
-# ORDER (native-first; reference-first runs phase 3 first, the floor before the raw loop). Each phase leaves its
-# pods, and a later phase runs slower on the fuller cluster (the raw loop with its player as the 1st and 4th phase
-# on one cluster: 7,105 and 5,597 apps/min; 3rd and 6th on another: 6,400 and 4,373), so a ratio from one order
-# leans with it: average a run of each order.
+# ORDER (native-first; reference-first runs phase 3 first, the floor before the raw loop). A later phase tends to
+# run slower (the raw loop with its player as the 1st and 4th phase on one cluster: 7,105 and 5,597 apps/min; 3rd
+# and 6th on another: 6,400 and 4,373), and deleting each phase's namespace before the next, even with etcd
+# compacted and defragmented, left identical raw phases 3,310-4,819 apps/min apart (docs/measurements.md): a ratio
+# from one run or one order says little, so average runs of each order.
 # The same QPS/BURST/NATIVE_C go to the raw loop.
 # The phases' namespaces stay until the end: N=1,000 leaves about 25,000 pods, N=10,000 about 190,000 with
 # WEBHOOK=0 and 250,000 without (a kwok node of tools/cluster/up.sh holds 200,000; more CLUSTER_NODES spread
