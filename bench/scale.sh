@@ -32,9 +32,9 @@
 # CONTROLLER_FLAGS (more flags for the controller, e.g. --submission-backlog=256),
 # ORDER (native-first; reference-first runs phase 3 first, the floor before the raw loop). A later phase tends to
 # run slower (the raw loop with its player as the 1st and 4th phase on one cluster: 7,105 and 5,597 apps/min; 3rd
-# and 6th on another: 6,400 and 4,373), and deleting each phase's namespace before the next, even with etcd
-# compacted and defragmented, left identical raw phases between 3,310 and 4,819 apps/min (3,545-4,601 defragmented; docs/measurements.md): a ratio
-# from one run or one order says little, so average runs of each order.
+# and 6th on another: 6,400 and 4,373), and deleting each phase's namespace before the next left identical raw
+# phases between 3,310 and 4,819 apps/min (3,545-4,601 with etcd compacted and defragmented too;
+# docs/measurements.md): a ratio from one run or one order says little, so average runs of each order.
 # The same QPS/BURST/NATIVE_C go to the raw loop.
 # The phases' namespaces stay until the end: N=1,000 leaves about 25,000 pods, N=10,000 about 190,000 with
 # WEBHOOK=0 and 250,000 without (a kwok node of tools/cluster/up.sh holds 200,000; more CLUSTER_NODES spread
