@@ -1,9 +1,9 @@
-// The physical limit for bench/scale.sh: creates the objects the native submitter creates for N apps (driver pod,
-// Service, NetworkPolicy, conf map, in that order, each app's in sequence) with one client at the controller's
-// --kube-api-qps/--kube-api-burst and as many apps in flight as its --native-submission-concurrency, and nothing
-// else: no informers, and by default no SparkApplication and no status writes. The objects come from the same
-// builder (controller/native) and the same spark-submit command line the controller builds for the example app;
-// only the driver pod template is left out, since it names the SparkApplication as owner.
+// The physical limit for bench/scale.sh: creates the objects the native submitter creates for N apps (the driver
+// pod, then its Service, NetworkPolicy and conf map at once, as CreateDriverObjects does) with one client at the
+// controller's --kube-api-qps/--kube-api-burst and as many apps in flight as its --native-submission-concurrency,
+// and nothing else: no informers, and by default no SparkApplication and no status writes. The objects come from
+// the same builder (controller/native) and the same spark-submit command line the controller builds for the
+// example app; only the driver pod template is left out, since it names the SparkApplication as owner.
 //
 // With --app_and_mark each app's objects follow what no operator can skip: the SparkApplication's creation (the
 // user's write) and one status write, the attempt's mark that exactly-once submission needs before the driver
