@@ -1,18 +1,20 @@
 #!/usr/bin/env python3
-"""What a SparkApplication write costs the local cluster's API server, with the CRD's full schema and with a slim
-one, against a ConfigMap create as the unit. The SparkApplication CRD embeds Kubernetes' pod types for the driver,
-the executor and the volumes (about 1 MB of schema); the question is whether that schema is what makes a status
-write dear (the API server computes a custom resource's managed fields and validates it against the schema).
+"""What a SparkApplication write costs the local cluster's API server, against a ConfigMap create as the unit,
+compared two ways. The SparkApplication CRD embeds Kubernetes' pod types for the driver, the executor and the
+volumes (about 1 MB of schema): COMPARE=schema asks whether that schema is what makes a status write dear (the API
+server computes a custom resource's managed fields and validates it against the schema). COMPARE=patch asks
+whether a status write is cheaper as a JSON merge patch of the status alone (the resourceVersion in the patch, so
+that it is conditional as a PUT is) than as the PUT of the whole object the controller makes.
 
-    bench/crd_write_cost.py [N=1000] [ROUNDS=3]
+    bench/crd_write_cost.py [N=1000] [ROUNDS=3] [COMPARE=schema|patch]
 
-Installs two copies of deploy/crd's SparkApplication CRD under groups of their own (so the real one and its apps
-are not touched): `full.crd-cost.bench` as it is, and `slim.crd-cost.bench` with the driver, executor and volumes
-left unchecked (x-kubernetes-preserve-unknown-fields). For each, alternated ROUNDS times in a fresh namespace: N
-creates of deploy/examples/spark-application-example.yaml, N status PUTs to SUBMITTED and N to RUNNING (the status
-the controller writes, 5 executors), then N ConfigMap creates; 16 in flight, as the native lanes. Prints per
-operation the rate and the API server's and etcd's CPU milliseconds (from /proc: the cluster must be
-tools/cluster/up.sh's, on this machine). Asserts nothing; deletes what it made.
+Installs copies of deploy/crd's SparkApplication CRD under groups of their own (so the real one and its apps are
+not touched): `full.crd-cost.bench` as it is and, for COMPARE=schema, `slim.crd-cost.bench` with the driver,
+executor and volumes left unchecked (x-kubernetes-preserve-unknown-fields). For each variant, alternated ROUNDS
+times in a fresh namespace: N creates of deploy/examples/spark-application-example.yaml, N status writes to
+SUBMITTED and N to RUNNING (the status the controller writes, 5 executors), then N ConfigMap creates; 16 in
+flight, as the native lanes. Prints per operation the rate and the API server's and etcd's CPU milliseconds (from
+/proc: the cluster must be tools/cluster/up.sh's, on this machine). Asserts nothing; deletes what it made.
 """
 import copy
 import http.client
@@ -59,11 +61,11 @@ class Api:
         self.tls.load_cert_chain(env["ADMIN_CLIENT_CERT"], env["ADMIN_CLIENT_KEY"])
         self.local = threading.local()
 
-    def call(self, method, path, body=None):
+    def call(self, method, path, body=None, content_type="application/json"):
         if not hasattr(self.local, "conn"):
             self.local.conn = http.client.HTTPSConnection(self.url.hostname, self.url.port, context=self.tls)
         self.local.conn.request(method, path, body=json.dumps(body) if body is not None else None,
-                                headers={"Content-Type": "application/json"})
+                                headers={"Content-Type": content_type})
         response = self.local.conn.getresponse()
         data = response.read()
         if response.status >= 300:
@@ -118,7 +120,7 @@ def measured(env, label, count, work):
     wall = time.monotonic() - t0
     api = cpu_seconds(env["KUBE_APISERVER_PID"]) - api0
     etcd = cpu_seconds(env["ETCD_PID"]) - etcd0
-    print(f"  {label:24s} {count / wall:6.0f}/s   API server {1000 * api / count:5.2f} ms   "
+    print(f"  {label:32s} {count / wall:6.0f}/s   API server {1000 * api / count:5.2f} ms   "
           f"etcd {1000 * etcd / count:5.2f} ms", flush=True)
 
 
@@ -136,18 +138,18 @@ def crd_copy(crd, group, slim):
     return crd
 
 
-def round_for(env, api, app, group, round_index, n):
-    ns = f"crd-cost-{group.split('.')[0]}-{round_index}-{os.getpid()}"
+def round_for(env, api, app, group, patch, round_index, n):
+    ns = f"crd-cost-{group.split('.')[0]}-{'patch' if patch else 'put'}-{round_index}-{os.getpid()}"
     api.call("POST", "/api/v1/namespaces", {"metadata": {"name": ns}})
     try:
-        measure_round(env, api, app, group, ns, round_index, n)
+        measure_round(env, api, app, group, patch, ns, round_index, n)
     finally:
         # Gone before the next round starts: deleting N objects would otherwise load the server it measures.
         subprocess.run(KUBECTL + ["delete", "namespace", ns, "--wait=true", "--timeout=300s"], check=True,
                        capture_output=True)
 
 
-def measure_round(env, api, app, group, ns, round_index, n):
+def measure_round(env, api, app, group, patch, ns, round_index, n):
     base = f"/apis/{group}/v1alpha1/namespaces/{ns}/sparkapplications"
     stored = {}
 
@@ -157,39 +159,51 @@ def measure_round(env, api, app, group, ns, round_index, n):
         body["metadata"] = {"name": f"app-{i}", "namespace": ns}
         stored[i] = api.call("POST", base, body)
 
-    def status_put(state):
-        def put(i):
-            body = stored[i]
+    def status_write(state):
+        def write(i):
             # What the controller writes at those two steps.
-            body["status"] = {
+            status = {
                 "applicationState": {"state": state}, "submissionAttempts": 1, "submissionNumber": 1,
                 "executionAttempts": 1 if state == "RUNNING" else 0, "observedGeneration": 1,
                 "lastSubmissionAttemptTime": "2026-12-05T03:00:00Z", "submissionTime": "2026-12-05T03:00:01Z",
                 "driverInfo": {"podName": f"app-{i}-1-driver", "webUIServiceName": f"app-{i}-ui-svc",
                                "webUIPort": 4040},
                 "executorState": {f"app-{i}-exec-{k}": state for k in range(1, 6)} if state == "RUNNING" else {}}
-            stored[i] = api.call("PUT", f"{base}/app-{i}/status", body)
-        return put
+            if patch:
+                body = {"metadata": {"resourceVersion": stored[i]["metadata"]["resourceVersion"]}, "status": status}
+                stored[i] = api.call("PATCH", f"{base}/app-{i}/status", body, "application/merge-patch+json")
+            else:
+                stored[i]["status"] = status
+                stored[i] = api.call("PUT", f"{base}/app-{i}/status", stored[i])
+        return write
 
     def configmap(i):
         api.call("POST", f"/api/v1/namespaces/{ns}/configmaps",
                  {"metadata": {"name": f"cm-{i}"}, "data": {"spark.properties": "spark.key=value\n" * 20}})
 
-    print(f"{group}, round {round_index + 1}, N={n}:")
+    verb = "merge PATCH" if patch else "PUT"
+    print(f"{group}, status by {verb}, round {round_index + 1}, N={n}:")
     measured(env, "app create", n, create)
-    measured(env, "status PUT (SUBMITTED)", n, status_put("SUBMITTED"))
-    measured(env, "status PUT (RUNNING)", n, status_put("RUNNING"))
+    measured(env, f"status {verb} (SUBMITTED)", n, status_write("SUBMITTED"))
+    measured(env, f"status {verb} (RUNNING)", n, status_write("RUNNING"))
     measured(env, "ConfigMap create", n, configmap)
 
 
 def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    compare = sys.argv[3] if len(sys.argv) > 3 else "schema"
+    if compare not in ("schema", "patch"):
+        sys.exit(f"crd_write_cost: COMPARE is schema or patch, not {compare}")
     env = cluster_env()
     api = Api(env)
     crd = as_json(read("deploy/crd/spark-operator.k8s.io_sparkapplications.yaml"))
-    variants = [("full.crd-cost.bench", False), ("slim.crd-cost.bench", True)]
-    copies = [crd_copy(crd, group, slim) for group, slim in variants]
+    # (group, slim schema, status by merge patch)
+    if compare == "schema":
+        variants = [("full.crd-cost.bench", False, False), ("slim.crd-cost.bench", True, False)]
+    else:
+        variants = [("full.crd-cost.bench", False, False), ("full.crd-cost.bench", False, True)]
+    copies = [crd_copy(crd, group, slim) for group, slim in {(g, s) for g, s, _ in variants}]
     try:
         for c in copies:
             subprocess.run(KUBECTL + ["apply", "--server-side", "-f", "-"], input=json.dumps(c).encode(), check=True,
@@ -207,8 +221,8 @@ def main():
             capture_output=True).returncode == 0)
         app = as_json(example)
         for round_index in range(rounds):
-            for group, _ in variants:
-                round_for(env, api, app, group, round_index, n)
+            for group, _, patch in variants:
+                round_for(env, api, app, group, patch, round_index, n)
     finally:
         for c in copies:
             subprocess.run(KUBECTL + ["delete", "crd", c["metadata"]["name"], "--wait=false"], capture_output=True)
