@@ -33,7 +33,13 @@ struct ControllerMetrics {
                            .AddHistogram("spark_operator_spark_submit_duration_seconds",
                                          "Wall time of spark-submit runs.", {},
                                          {0.5, 1, 2, 3, 4, 5, 7.5, 10, 15, 20, 30, 60, 120})
-                           .WithLabels({})) {}
+                           .WithLabels({})),
+        native_submit_seconds(registry
+                                  .AddHistogram("spark_operator_native_submission_duration_seconds",
+                                                "Wall time of native submissions: the driver pod's create, then "
+                                                "its objects' creates.",
+                                                {}, {0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 5, 10})
+                                  .WithLabels({})) {}
 
   metrics::Counter& submitted;
   metrics::Counter& submission_failed;
@@ -42,6 +48,7 @@ struct ControllerMetrics {
   metrics::Counter& reruns;
   metrics::Counter& admission_queued;
   metrics::Histogram& submit_seconds;
+  metrics::Histogram& native_submit_seconds;
 };
 
 }  // namespace spark_operator::controller

@@ -87,8 +87,9 @@ Result<std::unique_ptr<Manager>> Manager::Create(ManagerOptions options) {
   submitter.extra_env = m->auth_.env;
   if (m->gate_ != nullptr) submitter.may_start = [gate = m->gate_] { return gate->Check(); };
   submitter.on_done = [self](const std::string& key) { self->queue_->Add(key); };
-  submitter.on_result = [self](const ProcessResult& r) {
-    self->metrics_->submit_seconds.Observe(static_cast<double>(r.duration.count()) / 1000.0);
+  submitter.on_result = [self](const ProcessResult& r, bool native) {
+    (native ? self->metrics_->native_submit_seconds : self->metrics_->submit_seconds)
+        .Observe(static_cast<double>(r.duration.count()) / 1000.0);
   };
   m->submitter_ = std::make_unique<Submitter>(std::move(submitter));
   logs::LogKeeperOptions log_options = m->options_.logs;

@@ -175,7 +175,7 @@ void Submitter::Loop(Lane lane) {
     if (result.ok()) {
       LOG(INFO) << job.key << ": " << what << " attempt " << job.id.second << " finished: " << result->Describe()
                 << " in " << result->duration.count() << " ms";
-      if (options_.on_result && lane == kProcessLane) options_.on_result(*result);
+      if (options_.on_result) options_.on_result(*result, lane == kNativeLane);
     } else {
       LOG(ERROR) << job.key << ": " << what << " attempt " << job.id.second << ": " << result.status().ToString();
     }

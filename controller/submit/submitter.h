@@ -30,8 +30,8 @@ struct SubmitterOptions {
   std::vector<std::string> extra_env;  // For spark-submit, e.g. KUBECONFIG=/dev/null.
   // Called (on a submitter thread) when an attempt finishes, to enqueue the app again.
   std::function<void(const std::string& key)> on_done;
-  // Called with every finished run, for metrics.
-  std::function<void(const ProcessResult&)> on_result;
+  // Called with every finished run, for metrics; `native` for a run of the native lanes.
+  std::function<void(const ProcessResult&, bool native)> on_result;
   // Checked just before each spark-submit starts (the leader-election fence): a refusal becomes the attempt's
   // result instead.
   std::function<Status()> may_start;
