@@ -4,12 +4,16 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "common/base/file.h"
 #include "tests/support/cluster.h"
@@ -229,6 +233,33 @@ TEST_CASE("a native submission holds what it was given until it has run, and a d
 
   gate = true;
   CHECK(Eventually([&] { return done == 1 && a.expired(); }, std::chrono::seconds(10)));
+}
+
+TEST_CASE("each finished run is reported with its lane, so that native and spark-submit times are told apart") {
+  std::mutex mu;
+  std::vector<std::pair<std::string, bool>> reported;  // (output, native)
+  SubmitterOptions options;
+  options.native_concurrency = 1;
+  options.on_result = [&](const ProcessResult& result, bool native) {
+    const std::lock_guard lock(mu);
+    reported.emplace_back(result.output_tail, native);
+  };
+  Submitter submitter(options);
+  submitter.Submit("ns/process", "uid-p", 1, {"/bin/sh", "-c", "printf process"});
+  submitter.SubmitNative("ns/native", "uid-n", 1, []() -> Result<ProcessResult> {
+    ProcessResult result;
+    result.exit_code = 0;
+    result.output_tail = "native";
+    return result;
+  });
+  REQUIRE(Eventually(
+      [&] {
+        const std::lock_guard lock(mu);
+        return reported.size() == 2;
+      },
+      std::chrono::seconds(10)));
+  std::sort(reported.begin(), reported.end());
+  CHECK(reported == std::vector<std::pair<std::string, bool>>{{"native", true}, {"process", false}});
 }
 
 }  // namespace
