@@ -29,7 +29,8 @@
 # UI_TYPE (NodePort), TIMEOUT (1800 s per phase), PPROF (0; S > 0 takes an S-second CPU profile of the API server
 # from the start of the native phase and of each played raw phase, into $OUT/apiserver-*.pprof, for
 # `go tool pprof -top`; the phases follow each other, so S longer than one loses the next profile),
-# CONTROLLER_FLAGS (more flags for the controller, e.g. --submission-backlog=256),
+# CONTROLLER_FLAGS (more flags for the controller, e.g. --submission-backlog=256), SETTLE_TIMEOUT (300: before
+# each measured phase the API server must settle, under a tenth of a core for a second, for at most this long),
 # ORDER (native-first; reference-first runs phase 3 first, the floor before the raw loop). A later phase tends to
 # run slower (the raw loop with its player as the 1st and 4th phase on one cluster: 7,105 and 5,597 apps/min; 3rd
 # and 6th on another: 6,400 and 4,373), and deleting each phase's namespace before the next left identical raw
@@ -167,6 +168,25 @@ profile_apiserver() {
   ((${PPROF:-0} > 0)) || return 0
   K get --raw "/debug/pprof/profile?seconds=$PPROF" >"$OUT/apiserver-$1.pprof" 2>"$OUT/apiserver-$1.pprof.log" &
 }
+# Waits until the API server has used less than a tenth of a core for a second, or $1 seconds; sets SETTLED_S.
+settle_server() {
+  local t0 cpu0
+  t0=$(now)
+  for _ in $(seq "$1"); do
+    cpu0=$(cpu_seconds "$KUBE_APISERVER_PID")
+    sleep 1
+    awk -v a="$cpu0" -v b="$(cpu_seconds "$KUBE_APISERVER_PID")" 'BEGIN {exit !(b - a < 0.1)}' && break
+  done
+  SETTLED_S=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.0f", b - a}')
+}
+# Before each measured phase: the phase before it ends when its last driver exists or its last app is COMPLETED,
+# while kwok still runs its pods to their end and the controller-manager follows their endpoints. Without the
+# wait that work fell into the next phase's window: with the references first, the native phase carried 20.7 pod
+# status patches per app instead of 8.0 (its own), the earlier phases' 12,000 pods (docs/measurements.md).
+settle_before() {
+  settle_server "${SETTLE_TIMEOUT:-300}"
+  echo "scale: the server settled before $1 after $SETTLED_S s" >&2
+}
 stop_controller() {
   kill "$CTL"
   wait "$CTL" 2>/dev/null || true
@@ -205,6 +225,7 @@ raw_run() {
 played_raw_run() {
   local player_pid
   new_namespace "$1"
+  settle_before "$(basename "$2")"
   api_writes_by >"$2.writes-0.txt"
   "$BUILD/bin/scale_player" --kubeconfig="$KUBECONFIG_PATH" --ns="$1" --create=false --drivers="$N" \
     --executor_nodes="$EXEC_NODES" --timeout="$TIMEOUT" >"$2.player.txt" 2>"$2.player.log" &
@@ -225,6 +246,7 @@ reference_phases() {
   raw_alone_rate=0 raw_alone_api=- raw_alone_wpa=-  # "-": not run
   if [[ "${RAW_ALONE:-1}" == 1 ]]; then
     new_namespace "scale-raw-$TAG"
+    settle_before raw
     raw_run "scale-raw-$TAG" "$OUT/raw"
     raw_alone_rate="$RAW_RATE" raw_alone_api="$RAW_API" raw_alone_wpa="$RAW_WPA"
   fi
@@ -247,6 +269,7 @@ if [[ "$ORDER" == reference-first ]]; then reference_phases; fi
 # ---- 1. native
 NS_NATIVE="scale-native-$TAG"
 new_namespace "$NS_NATIVE"
+settle_before native
 start_controller "$NS_NATIVE" native "$OUT/controller-native.log"
 api0=$(cpu_seconds "$KUBE_APISERVER_PID")
 writes0=$(api_writes)
@@ -266,6 +289,11 @@ etcd1=$(cpu_seconds "$ETCD_PID")
 ctl_cpu=$(awk -v a="$ctl0" -v b="$(cpu_seconds "$CTL")" 'BEGIN {printf "%.1f", b - a}')
 ctl_hwm_kb=$(proc_kb "$CTL" VmHWM)
 native_controller=$(controller_figures || echo "not read")
+# A native lane's mean time per submission (its requests), from the controller's histogram of them.
+native_lane_ms=$(curl -fsS "http://127.0.0.1:$PORT/metrics" | awk '
+  /^spark_operator_native_submission_duration_seconds_sum/ {s = $2}
+  /^spark_operator_native_submission_duration_seconds_count/ {c = $2}
+  END {printf "%.0f", (c > 0 ? 1000 * s / c : 0)}' || echo "?")
 PODS=$(K get pods -n "$NS_NATIVE" -o name | wc -l)
 stop_controller
 native_rate=$(awk -v n="$N" -v s="$(val "$OUT/native.txt" drivers_seconds)" 'BEGIN {printf "%.0f", (s > 0 ? n * 60 / s : 0)}')
@@ -295,11 +323,7 @@ echo "scale: restart: /readyz after $restart_ready s, pod cache full after $rest
 # for hours after the submissions (60,000 pods to run, 10,000 Services' endpoints), and /readyz then measures their
 # load on the server. The server settles first: less than a tenth of a core for a second, or 30 s at most.
 pause_cluster
-for _ in $(seq 30); do
-  settle0=$(cpu_seconds "$KUBE_APISERVER_PID")
-  sleep 1
-  awk -v a="$settle0" -v b="$(cpu_seconds "$KUBE_APISERVER_PID")" 'BEGIN {exit !(b - a < 0.1)}' && break
-done
+settle_server 30
 # The reference: the server's own list of the apps, from its watch cache as the informer's streamed list is.
 server_list_s=$(curl -fsS --cacert "$APISERVER_CA" --cert "$ADMIN_CLIENT_CERT" --key "$ADMIN_CLIENT_KEY" \
   -o /dev/null -w '%{time_total}' \
@@ -353,6 +377,7 @@ if [[ "${WEBHOOK:-1}" == 1 ]]; then
   WH_CONFIG="spark-operator-initializer-$NS_WH"
   init_start "$BUILD/bin/spark-operator-initializer" "$WH_CONFIG" "$NS_WH" initializer-certs
   init_register_webhook "$WH_CONFIG" "$NS_WH" "$init_port"
+  settle_before webhook
   start_controller "$NS_WH" native "$OUT/controller-webhook.log"
   "$BUILD/bin/scale_player" --kubeconfig="$KUBECONFIG_PATH" --ns="$NS_WH" --apps="$N" --timeout="$TIMEOUT" \
     --executor_nodes="$EXEC_NODES" --app_file="$ROOT/deploy/examples/spark-application-example-configmaps.yaml" \
@@ -398,6 +423,9 @@ else
 fi
 row "raw + each app's create and mark (played): the floor" \
   "$(val "$OUT/raw-marked.txt" raw_seconds) s = $floor_rate apps/min" ""
+lane_ms_of() { val "$OUT/$1.txt" raw_submission_mean_ms; }
+row "a lane's mean time for an app's objects: native / raw / floor" \
+  "$native_lane_ms / $(lane_ms_of raw-played) / $(lane_ms_of raw-marked) ms" ""
 row "native / raw ($ORDER)" "$ratio ($alone_note)" ">= 0.80"
 row "native / floor (the controller's own cost)" "$ratio_floor" ""
 row "floor / raw (the app's create and its mark)" "$floor_raw" ""
