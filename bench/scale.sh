@@ -32,8 +32,8 @@
 # CONTROLLER_FLAGS (more flags for the controller, e.g. --submission-backlog=256), SETTLE_TIMEOUT (300: before
 # each measured phase the API server must settle, under a tenth of a core for a second, for at most this long),
 # ORDER (native-first; reference-first runs phase 3 first, the floor before the raw loop). A later phase tends to
-# run slower (the raw loop with its player as the 1st and 4th phase on one cluster: 7,105 and 5,597 apps/min; 3rd
-# and 6th on another: 6,400 and 4,373), and deleting each phase's namespace before the next left identical raw
+# run slower, even started on a settled server (the floor at 16 in flight: 2,661-2,858 apps/min as a cluster's
+# 3rd phase, 3,153-3,307 as its 1st), and deleting each phase's namespace before the next left identical raw
 # phases between 3,310 and 4,819 apps/min (3,545-4,601 with etcd compacted and defragmented too;
 # docs/measurements.md): a ratio from one run or one order says little, so average runs of each order.
 # The same QPS/BURST/NATIVE_C go to the raw loop.
