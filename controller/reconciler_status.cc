@@ -22,11 +22,12 @@ std::chrono::milliseconds Reconciler::HoldExecutorOnlyChange(Context& ctx) {
 }
 
 std::chrono::milliseconds Reconciler::HoldWhileSubmitting(Context& ctx) {
-  // While native submissions queue, the API server is what limits them (bench/scale.sh: its CPU saturated, the
-  // controller's queue empty), and each write of an app's status is one of its dearest requests: a submission
-  // that waits is worth more to users than a state a few seconds fresher. The first held change waits the
-  // longest; the write then carries every change made meanwhile, and a driver's end never waits (the caller
-  // ends the app before this). A UI just made is stored at once: its Service exists and the user may open it.
+  // While native submissions queue, each of them waits on the API server's answers (bench/scale.sh: a lane's time
+  // per app grows with what else the server takes at once), and a write of an app's status is one of its dearest
+  // requests: a submission that waits is worth more to users than a state a few seconds fresher. The first held
+  // change waits the longest; the write then carries every change made meanwhile, and a driver's end never waits
+  // (the caller ends the app before this). A UI just made is stored at once: its Service exists and the user may
+  // open it.
   if (options_.status_wait_while_submitting.count() == 0 || ctx.status == ctx.old_status ||
       submitter_.QueuedNative() == 0) {
     return std::chrono::milliseconds(0);
