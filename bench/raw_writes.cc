@@ -183,6 +183,7 @@ int Run() {
   Handoff to_make(all.size());
   std::vector<rapidjson::Document> created_apps(all.size());  // Each written before its handoff, read after.
   const auto start = std::chrono::steady_clock::now();
+  const double start_unix = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   std::vector<std::thread> threads;
   std::atomic<size_t> next_app{0};
   for (int t = 0; FLAGS_app_and_mark && t < FLAGS_create_concurrency; ++t) {
@@ -236,6 +237,7 @@ int Run() {
   }
   for (std::thread& t : threads) t.join();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("raw_start_unix %.3f\n", start_unix);  // For bench/cpu_window.py.
   std::printf("raw_seconds %.3f\nraw_apps_per_min %.1f\nraw_failed %d\nraw_submission_mean_ms %.1f\n", seconds,
               FLAGS_apps * 60.0 / seconds, failed.load(), lane_micros.load() / 1000.0 / std::max(1, lane_apps.load()));
   return failed == 0 ? 0 : 1;

@@ -92,6 +92,7 @@ resume_cluster() {
 
 cleanup() {
   resume_cluster
+  [[ -n "${SAMPLER:-}" ]] && { kill "$SAMPLER" 2>/dev/null || true; }
   [[ -n "${init_pid:-}" ]] && { kill "$init_pid" 2>/dev/null || true; }
   [[ -n "${WH_CONFIG:-}" ]] && { K delete mutatingwebhookconfiguration "$WH_CONFIG" --wait=false >/dev/null 2>&1 || true; }
   [[ -n "$CTL" ]] && { kill "$CTL" 2>/dev/null || true; wait "$CTL" 2>/dev/null || true; }
@@ -129,6 +130,21 @@ writes_per_app() {
 }
 # key -> value from a player/raw output file.
 val() { awk -v k="$2" '$1 == k {print $2}' "$1"; }
+
+# The machine's CPU by process, sampled through the whole run (bench/cpu_window.py), and a phase's share of it:
+# cpu_of <phase> <output file with the window's start> <its start key> <its seconds key> writes $OUT/cpu-<phase>.txt.
+"$ROOT/bench/cpu_window.py" sample "$OUT/cpu-samples.jsonl" 0.5 &
+SAMPLER=$!
+cpu_of() {
+  sleep 0.6  # The window's last sample.
+  "$ROOT/bench/cpu_window.py" window "$OUT/cpu-samples.jsonl" "$(val "$2" "$3")" "$(val "$2" "$4")" "$N" \
+    >"$OUT/cpu-$1.txt" 2>&1 || echo "scale: no CPU figures for $1; see $OUT/cpu-$1.txt" >&2
+}
+# "<group> <ms per app>" from cpu_of's file, with "all" for the whole machine and "cores" for the cores busy.
+cpu_lines() {
+  awk '$1 == "cpu_ms_per_app" {print $2, $3} $1 == "cpu_ms_per_app_all" {print "all", $2}
+    $1 == "cores_busy" {print "cores_busy", $2}' "$OUT/cpu-$1.txt" 2>/dev/null
+}
 
 # Starts the controller on namespace $1 with submitter $2 (log $3); sets CTL and READY_S (seconds to /readyz).
 start_controller() {
@@ -219,6 +235,7 @@ raw_run() {
   RAW_API=$(awk -v a="$api0" -v b="$(cpu_seconds "$KUBE_APISERVER_PID")" 'BEGIN {printf "%.1f", b - a}')
   RAW_WPA=$(awk -v a="$writes0" -v b="$(api_writes)" -v n="$N" 'BEGIN {printf "%.1f", (b - a) / n}')
   RAW_RATE=$(awk '$1 == "raw_apps_per_min" {printf "%.0f", $2}' "$2.txt")
+  cpu_of "$(basename "$2")" "$2.txt" raw_start_unix raw_seconds
 }
 # played_raw_run <namespace> <output prefix> [raw_writes flags]: raw_run in a new namespace with the player
 # playing its drivers; also writes <output prefix>.writes-{0,1}.txt (api_writes_by before and after).
@@ -298,6 +315,7 @@ PODS=$(K get pods -n "$NS_NATIVE" -o name | wc -l)
 stop_controller
 native_rate=$(awk -v n="$N" -v s="$(val "$OUT/native.txt" drivers_seconds)" 'BEGIN {printf "%.0f", (s > 0 ? n * 60 / s : 0)}')
 completed=$(val "$OUT/native.txt" completed)
+cpu_of native "$OUT/native.txt" start_unix drivers_seconds
 stuck=$((N - completed))
 # Each phase's figures as soon as measured, so that a run stopped early (N=10,000 takes hours) keeps them.
 echo "scale: native: drivers $(val "$OUT/native.txt" drivers_seconds) s ($native_rate apps/min), completed" \
@@ -346,6 +364,13 @@ join -a1 -a2 -e 0 -o 0,1.2,2.2 <(writes_per_app "$OUT/writes-native-0.txt" "$OUT
   BEGIN {print "scale: server writes per app by verb and resource: native | raw with its player"}
   {printf "scale:   %-40s %6.1f | %6.1f\n", $1, $2, $3; n += $2; r += $3}
   END {printf "scale:   %-40s %6.1f | %6.1f\n", "all", n, r}' | tee "$OUT/writes-per-app.txt" >&2
+
+# Where the machine's CPU went in each window (first app to last driver pod), per app, by process: the submitter
+# is spark-operator-controller in the native phase and raw_writes in the others; scale_player plays the drivers.
+join -a1 -a2 -e - -o 0,1.2,2.2 <(cpu_lines native | sort) <(cpu_lines raw-played | sort) 2>/dev/null |
+  join -a1 -a2 -e - -o 0,1.2,1.3,2.2 - <(cpu_lines raw-marked | sort) 2>/dev/null | sort -k2 -rn | awk '
+  BEGIN {print "scale: CPU ms per app in each window, by process: native | raw with its player | floor"}
+  {printf "scale:   %-40s %6s | %6s | %6s\n", $1, $2, $3, $4}' | tee "$OUT/cpu-per-app.txt" >&2
 
 # ---- 4. spark-submit
 ss_rate=0
@@ -435,6 +460,11 @@ else
   row "spark-submit" "not run (SS_N=0)" ""
 fi
 row "controller peak RSS (VmHWM) at $PODS pods" "$rss_mb MB" "< 64 MB at 60,000 pods"
+cpu_row_of() { cpu_lines "$1" | awk -v k="$2" '$1 == k {print $2}'; }
+row "machine cores busy in the window: native / raw / floor" \
+  "$(cpu_row_of native cores_busy) / $(cpu_row_of raw-played cores_busy) / $(cpu_row_of raw-marked cores_busy) of $(nproc)" ""
+row "machine CPU ms per app in the window: native / raw / floor" \
+  "$(cpu_row_of native all) / $(cpu_row_of raw-played all) / $(cpu_row_of raw-marked all)" ""
 row "controller CPU, native phase" "$ctl_cpu s of $wall s wall" ""
 row "controller, native phase (its /metrics)" "$native_controller" ""
 row "kube-apiserver / etcd CPU, native phase" "$api_cpu s / $etcd_cpu s" ""

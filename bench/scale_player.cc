@@ -298,6 +298,7 @@ void Player::Run() {
   std::fflush(stderr);
 
   t0_ = Clock::now();
+  const double start_unix = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
   if (FLAGS_create) CreateApps(*app);
   const auto deadline = Clock::now() + std::chrono::seconds(FLAGS_timeout);
   {
@@ -319,6 +320,7 @@ void Player::Run() {
   }
   std::map<std::string, int> states;
   for (const auto& [name, state] : state_) ++states[state.empty() ? "(none)" : state];
+  std::printf("start_unix %.3f\n", start_unix);  // For bench/cpu_window.py.
   std::printf("apps_seen %zu\ndrivers_seen %zu\ndrivers_seconds %.3f\ncompleted %d\ncompleted_seconds %.3f\n",
               app_seen_.size(), driver_seen_.size(), driver_seen_.empty() ? 0.0 : Since(last_driver_), completed_,
               completed_ == 0 ? 0.0 : Since(last_completed_));
