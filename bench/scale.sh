@@ -31,11 +31,13 @@
 # `go tool pprof -top`; the phases follow each other, so S longer than one loses the next profile),
 # CONTROLLER_FLAGS (more flags for the controller, e.g. --submission-backlog=256), SETTLE_TIMEOUT (300: before
 # each measured phase the API server must settle, under a tenth of a core for a second, for at most this long),
-# ORDER (native-first; reference-first runs phase 3 first, the floor before the raw loop). A later phase tends to
-# run slower, even started on a settled server (the floor at 16 in flight: 2,661-2,858 apps/min as a cluster's
-# 3rd phase, 3,153-3,307 as its 1st), and deleting each phase's namespace before the next left identical raw
-# phases between 3,310 and 4,819 apps/min (3,545-4,601 with etcd compacted and defragmented too;
-# docs/measurements.md): a ratio from one run or one order says little, so average runs of each order.
+# ORDER (native-first; reference-first runs phase 3 first, the floor before the raw loop), FRESH (1: each
+# measured phase on the local cluster stopped and started again, see fresh_cluster; 0 runs them all on one
+# cluster, where a later phase runs slower: the floor at 16 in flight made 2,661-2,858 apps/min as a cluster's 3rd
+# phase, 3,153-3,307 as its 1st, docs/measurements.md). The machine and its neighbours still move a phase's CPU
+# per app by a sixth between runs: a ratio from one run says little, so average several.
+# Prints where the machine's CPU went in each window by process (bench/cpu_window.py): on 2 cores every window
+# keeps both busy, so a phase's rate is the two cores over its CPU per app.
 # The same QPS/BURST/NATIVE_C go to the raw loop.
 # The phases' namespaces stay until the end: N=1,000 leaves about 25,000 pods, N=10,000 about 190,000 with
 # WEBHOOK=0 and 250,000 without (a kwok node of tools/cluster/up.sh holds 200,000; more CLUSTER_NODES spread
@@ -199,6 +201,27 @@ settle_server() {
 # while kwok still runs its pods to their end and the controller-manager follows their endpoints. Without the
 # wait that work fell into the next phase's window: with the references first, the native phase carried 20.7 pod
 # status patches per app instead of 8.0 (its own), the earlier phases' 12,000 pods (docs/measurements.md).
+# FRESH=1: before a measured phase, the local cluster is stopped and started again with the same knobs (a few
+# seconds), so that every phase starts from the same empty cluster. Each phase leaves 6,000 pods on the kwok node,
+# Services and endpoints, and on a cluster that held them the same phase took 22 % more of the machine's CPU per
+# app as its third phase than as its first (the API server, the scheduler and the controller-manager; the
+# controller and the player alike): that position, not the submitter, had set most of native/raw's spread.
+fresh_cluster() {
+  [[ "${FRESH:-1}" == 1 ]] || return 0
+  local owner knobs
+  owner="$(cd "$CLUSTER/../.." && pwd)"  # The checkout whose tools/cluster/up.sh made $CLUSTER.
+  knobs="${CLUSTER_KNOBS:-}"
+  NAMESPACES=()  # Gone with the cluster.
+  "$owner/tools/cluster/down.sh" >"$OUT/cluster-down.log" 2>&1
+  CLUSTER_NODES="$(sed -n 's/.*nodes=\([0-9]*\).*/\1/p' <<<"$knobs")" \
+    CLUSTER_ENDPOINTS="$(sed -n 's/.*endpoints=\([a-z]*\).*/\1/p' <<<"$knobs")" \
+    CLUSTER_KWOK_PARALLELISM="$(sed -n 's/.*kwok-parallelism=\([0-9]*\).*/\1/p' <<<"$knobs")" \
+    "$owner/tools/cluster/up.sh" >"$OUT/cluster-up.log" 2>&1 || { echo "scale: the cluster did not start again; see $OUT/cluster-up.log" >&2; exit 1; }
+  source "$CLUSTER/env"
+  EXEC_NODES="${KWOK_NODES// /,}"
+  install_crd
+  echo "scale: a fresh cluster ($CLUSTER_KNOBS)" >&2
+}
 settle_before() {
   settle_server "${SETTLE_TIMEOUT:-300}"
   echo "scale: the server settled before $1 after $SETTLED_S s" >&2
@@ -209,12 +232,15 @@ stop_controller() {
   CTL=""
 }
 
-K apply --server-side --force-conflicts -k "$ROOT/deploy/crd" >/dev/null
-# A CRD created this instant has no conditions yet, which `kubectl wait` takes for an error.
-for _ in $(seq 50); do
-  K wait --for condition=established crd/sparkapplications.spark-operator.k8s.io >/dev/null 2>&1 && break
-  sleep 0.2
-done
+install_crd() {
+  K apply --server-side --force-conflicts -k "$ROOT/deploy/crd" >/dev/null
+  # A CRD created this instant has no conditions yet, which `kubectl wait` takes for an error.
+  for _ in $(seq 50); do
+    K wait --for condition=established crd/sparkapplications.spark-operator.k8s.io >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+}
+install_crd
 echo "scale: N=$N, controller --kube-api-qps=$QPS --kube-api-burst=$BURST --workers=$WORKERS" \
   "--native-submission-concurrency=$NATIVE_C --ui-service-type=$UI_TYPE ${CONTROLLER_FLAGS:-}; ORDER=$ORDER; cluster" \
   "${CLUSTER_KNOBS:-nodes=? (an older tools/cluster/up.sh)}; output in $OUT" >&2
@@ -241,6 +267,7 @@ raw_run() {
 # playing its drivers; also writes <output prefix>.writes-{0,1}.txt (api_writes_by before and after).
 played_raw_run() {
   local player_pid
+  fresh_cluster
   new_namespace "$1"
   settle_before "$(basename "$2")"
   api_writes_by >"$2.writes-0.txt"
@@ -262,6 +289,7 @@ played_raw_run() {
 reference_phases() {
   raw_alone_rate=0 raw_alone_api=- raw_alone_wpa=-  # "-": not run
   if [[ "${RAW_ALONE:-1}" == 1 ]]; then
+    fresh_cluster
     new_namespace "scale-raw-$TAG"
     settle_before raw
     raw_run "scale-raw-$TAG" "$OUT/raw"
@@ -285,6 +313,7 @@ if [[ "$ORDER" == reference-first ]]; then reference_phases; fi
 
 # ---- 1. native
 NS_NATIVE="scale-native-$TAG"
+fresh_cluster
 new_namespace "$NS_NATIVE"
 settle_before native
 start_controller "$NS_NATIVE" native "$OUT/controller-native.log"
@@ -398,6 +427,7 @@ if [[ "${WEBHOOK:-1}" == 1 ]]; then
   . "$ROOT/tests/e2e/initializer_lib.bash"
   kubeconfig="$KUBECONFIG_PATH"
   NS_WH="scale-webhook-$TAG"
+  fresh_cluster
   new_namespace "$NS_WH"
   WH_CONFIG="spark-operator-initializer-$NS_WH"
   init_start "$BUILD/bin/spark-operator-initializer" "$WH_CONFIG" "$NS_WH" initializer-certs
