@@ -203,9 +203,9 @@ settle_server() {
 # status patches per app instead of 8.0 (its own), the earlier phases' 12,000 pods (docs/measurements.md).
 # FRESH=1: before a measured phase, the local cluster is stopped and started again with the same knobs (a few
 # seconds), so that every phase starts from the same empty cluster. Each phase leaves 6,000 pods on the kwok node,
-# Services and endpoints, and on a cluster that held them the same phase took 22 % more of the machine's CPU per
-# app as its third phase than as its first (the API server, the scheduler and the controller-manager; the
-# controller and the player alike): that position, not the submitter, had set most of native/raw's spread.
+# Services and endpoints; on a cluster that held them the native phase and the floor each took 22 % more of the
+# machine's CPU per app as its third phase than as its first (one run of each order; the API server, the scheduler
+# and the controller-manager, while the controller and the player took the same).
 fresh_cluster() {
   [[ "${FRESH:-1}" == 1 ]] || return 0
   local owner knobs

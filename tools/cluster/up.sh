@@ -128,10 +128,15 @@ chmod 600 "$PKI/tokens.csv"
 
 # ---------------------------------------------------------------- ports
 declare -A USED=()
+# Below the kernel's ephemeral range: a port picked inside it can be taken, before its server binds it, as the
+# local port of one of the connections the processes started first open (kube-controller-manager once failed to
+# start so, "bind: address already in use", its port the local end of a connection made meanwhile).
+EPHEMERAL_LOW="$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
+PORT_SPAN=$(( EPHEMERAL_LOW > 22000 ? EPHEMERAL_LOW - 20000 : 30000 ))
 free_port() {
   local p
   while :; do
-    p=$(( 20000 + RANDOM % 30000 ))
+    p=$(( 20000 + RANDOM % PORT_SPAN ))
     [[ -n "${USED[$p]:-}" ]] && continue
     if ! ss -Htln "sport = :$p" | grep -q . && ! ss -Htan "sport = :$p" | grep -q .; then
       USED[$p]=1; echo "$p"; return
