@@ -28,7 +28,8 @@
 # RAW_ALONE (1; 0 skips the raw loop without the player, which is not the ratio's reference),
 # UI_TYPE (NodePort), TIMEOUT (1800 s per phase), PPROF (0; S > 0 takes an S-second CPU profile of the API server
 # from the start of the native phase and of each played raw phase, into $OUT/apiserver-*.pprof, for
-# `go tool pprof -top`; the phases follow each other, so S longer than one loses the next profile),
+# `go tool pprof -top`; the phases follow each other, so S longer than one loses the next profile; the cluster
+# must serve profiles: CLUSTER_PROFILING=true for the bench too, which starts it again with FRESH=1),
 # CONTROLLER_FLAGS (more flags for the controller, e.g. --submission-backlog=256), SETTLE_TIMEOUT (300: before
 # each measured phase the API server must settle, under a tenth of a core for a second, for at most this long),
 # ORDER (native-first; reference-first runs phase 3 first, the floor before the raw loop), FRESH (1: each
@@ -142,7 +143,7 @@ cpu_of() {
   "$ROOT/bench/cpu_window.py" window "$OUT/cpu-samples.jsonl" "$(val "$2" "$3")" "$(val "$2" "$4")" "$N" \
     >"$OUT/cpu-$1.txt" 2>&1 || echo "scale: no CPU figures for $1; see $OUT/cpu-$1.txt" >&2
 }
-# "<group> <ms per app>" from cpu_of's file, with "all" for the whole machine and "cores" for the cores busy.
+# "<group> <ms per app>" from cpu_of's file, with "all" for the whole machine and "cores_busy" for the cores busy.
 cpu_lines() {
   awk '$1 == "cpu_ms_per_app" {print $2, $3} $1 == "cpu_ms_per_app_all" {print "all", $2}
     $1 == "cores_busy" {print "cores_busy", $2}' "$OUT/cpu-$1.txt" 2>/dev/null
@@ -197,10 +198,6 @@ settle_server() {
   done
   SETTLED_S=$(awk -v a="$t0" -v b="$(now)" 'BEGIN {printf "%.0f", b - a}')
 }
-# Before each measured phase: the phase before it ends when its last driver exists or its last app is COMPLETED,
-# while kwok still runs its pods to their end and the controller-manager follows their endpoints. Without the
-# wait that work fell into the next phase's window: with the references first, the native phase carried 20.7 pod
-# status patches per app instead of 8.0 (its own), the earlier phases' 12,000 pods (docs/measurements.md).
 # FRESH=1: before a measured phase, the local cluster is stopped and started again with the same knobs (a few
 # seconds), so that every phase starts from the same empty cluster. Each phase leaves 6,000 pods on the kwok node,
 # Services and endpoints; on a cluster that held them the native phase and the floor each took 22 % more of the
@@ -216,12 +213,17 @@ fresh_cluster() {
   CLUSTER_NODES="$(sed -n 's/.*nodes=\([0-9]*\).*/\1/p' <<<"$knobs")" \
     CLUSTER_ENDPOINTS="$(sed -n 's/.*endpoints=\([a-z]*\).*/\1/p' <<<"$knobs")" \
     CLUSTER_KWOK_PARALLELISM="$(sed -n 's/.*kwok-parallelism=\([0-9]*\).*/\1/p' <<<"$knobs")" \
-    "$owner/tools/cluster/up.sh" >"$OUT/cluster-up.log" 2>&1 || { echo "scale: the cluster did not start again; see $OUT/cluster-up.log" >&2; exit 1; }
+    "$owner/tools/cluster/up.sh" >"$OUT/cluster-up.log" 2>&1 ||
+    { echo "scale: the cluster did not start again; see $OUT/cluster-up.log" >&2; exit 1; }
   source "$CLUSTER/env"
   EXEC_NODES="${KWOK_NODES// /,}"
   install_crd
   echo "scale: a fresh cluster ($CLUSTER_KNOBS)" >&2
 }
+# Before each measured phase: the phase before it ends when its last driver exists or its last app is COMPLETED,
+# while kwok still runs its pods to their end and the controller-manager follows their endpoints. Without the
+# wait that work fell into the next phase's window: with the references first, the native phase carried 20.7 pod
+# status patches per app instead of 8.0 (its own), the earlier phases' 12,000 pods (docs/measurements.md).
 settle_before() {
   settle_server "${SETTLE_TIMEOUT:-300}"
   echo "scale: the server settled before $1 after $SETTLED_S s" >&2
