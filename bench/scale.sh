@@ -36,7 +36,7 @@
 # measured phase on the local cluster stopped and started again, see fresh_cluster; 0 runs them all on one
 # cluster, where a later phase runs slower: the floor at 16 in flight made 2,661-2,858 apps/min as a cluster's 3rd
 # phase, 3,153-3,307 as its 1st, docs/measurements.md). The machine and its neighbours still move a phase's CPU
-# per app by a sixth between runs: a ratio from one run says little, so average several.
+# per app by up to a quarter between runs: a ratio from one run says little, so average several.
 # Prints where the machine's CPU went in each window by process (bench/cpu_window.py): on 2 cores every window
 # keeps both busy, so a phase's rate is the two cores over its CPU per app.
 # The same QPS/BURST/NATIVE_C go to the raw loop.
