@@ -5,6 +5,7 @@
 #include <gflags/gflags.h>
 #include <glog/logging.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -29,6 +30,12 @@ inline std::shared_ptr<kube::Client> ClientOrDie(const kube::RestConfig& config)
   Result<std::shared_ptr<kube::Client>> client = kube::Client::Create(config);
   CHECK(client.ok()) << client.status().ToString();
   return std::move(*client);
+}
+
+// Wall-clock seconds since the Unix epoch: when a benchmark's window starts, for bench/cpu_window.py, which
+// lines it up with its samples of /proc.
+inline double UnixSeconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace spark_operator::bench

@@ -183,7 +183,7 @@ int Run() {
   Handoff to_make(all.size());
   std::vector<rapidjson::Document> created_apps(all.size());  // Each written before its handoff, read after.
   const auto start = std::chrono::steady_clock::now();
-  const double start_unix = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const double start_unix = UnixSeconds();
   std::vector<std::thread> threads;
   std::atomic<size_t> next_app{0};
   for (int t = 0; FLAGS_app_and_mark && t < FLAGS_create_concurrency; ++t) {

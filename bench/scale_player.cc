@@ -298,7 +298,7 @@ void Player::Run() {
   std::fflush(stderr);
 
   t0_ = Clock::now();
-  const double start_unix = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const double start_unix = UnixSeconds();
   if (FLAGS_create) CreateApps(*app);
   const auto deadline = Clock::now() + std::chrono::seconds(FLAGS_timeout);
   {
