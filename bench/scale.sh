@@ -139,9 +139,13 @@ val() { awk -v k="$2" '$1 == k {print $2}' "$1"; }
 "$ROOT/bench/cpu_window.py" sample "$OUT/cpu-samples.jsonl" 0.5 &
 SAMPLER=$!
 cpu_of() {
-  sleep 0.6  # The window's last sample.
-  "$ROOT/bench/cpu_window.py" window "$OUT/cpu-samples.jsonl" "$(val "$2" "$3")" "$(val "$2" "$4")" "$N" \
-    >"$OUT/cpu-$1.txt" 2>&1 || echo "scale: no CPU figures for $1; see $OUT/cpu-$1.txt" >&2
+  # Until the sampler has a sample past the window's end (it says so otherwise), at most 5 s.
+  for _ in $(seq 50); do
+    "$ROOT/bench/cpu_window.py" window "$OUT/cpu-samples.jsonl" "$(val "$2" "$3")" "$(val "$2" "$4")" "$N" \
+      >"$OUT/cpu-$1.txt" 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "scale: no CPU figures for $1; see $OUT/cpu-$1.txt" >&2
 }
 # "<group> <ms per app>" from cpu_of's file, with "all" for the whole machine and "cores_busy" for the cores busy.
 cpu_lines() {
